@@ -1,0 +1,41 @@
+/** Defastra result and client port types, normalised from the wire shapes (checks or legacy signals). */
+import type { RiskLevel, TimeoutMode } from '../policy/levels.js';
+
+export type CheckKind = 'email' | 'phone';
+export type ResultType = 'risk' | 'trust' | 'neutral';
+
+/** One fraud check outcome, e.g. `{ code: 'EMAIL_DISPOSABLE', result_type: 'risk', detail: '...' }`. */
+export interface Check {
+  code: string;
+  result_type: ResultType;
+  detail: string;
+}
+
+/** A successful deep check, normalised. `data` is the raw enrichment object, kept only in memory. */
+export interface CheckResult {
+  kind: CheckKind;
+  riskLevel: RiskLevel;
+  riskScore: number;
+  requestId: string;
+  checks: Check[];
+  /** Wallet balance after the call, when Defastra returned it (absent for team members). */
+  wallet?: number;
+  data: Record<string, unknown>;
+}
+
+export interface CheckOptions {
+  /** Defastra `timeout` mode; `normal` when omitted. */
+  timeout?: TimeoutMode;
+  /** Dashboard label, at most 30 characters (checked before sending). */
+  label?: string;
+  /** Caller's deadline: aborting it stops the call and any retry. */
+  signal?: AbortSignal;
+  /** Whether retryable errors may be retried inside this call (default true). */
+  retry?: boolean;
+}
+
+/** What the screening use case needs from Defastra. `phone` is E.164 digits with no `+`. */
+export interface DefastraPort {
+  checkEmail(email: string, options?: CheckOptions): Promise<CheckResult>;
+  checkPhone(phone: string, options?: CheckOptions): Promise<CheckResult>;
+}

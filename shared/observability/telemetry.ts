@@ -1,0 +1,40 @@
+/** The telemetry port: what the use cases report (logs and metrics), with a silent default for tests. */
+import type { CheckKind } from '../defastra/types.js';
+import type { Decision, Source } from '../policy/levels.js';
+
+/** Structured log fields. Never put a raw email, phone number or secret here. */
+export type LogFields = Record<string, unknown>;
+
+export interface Telemetry {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+  /** Sets the correlation id (the verdict id) for the log lines that follow. */
+  setCorrelationId(id: string | undefined): void;
+
+  decision(source: Source, decision: Decision, degraded: boolean): void;
+  defastraLatency(kind: CheckKind, ms: number): void;
+  defastraError(kind: CheckKind, type: string, retryable: boolean): void;
+  cacheHit(kind: CheckKind): void;
+  walletBalance(balance: number): void;
+  /** Sends buffered metrics (EMF); called once at the end of each request. */
+  flush(): void;
+}
+
+const noop = (): void => {};
+
+/** A telemetry that drops everything: the default in unit tests. */
+export const silentTelemetry: Telemetry = {
+  debug: noop,
+  info: noop,
+  warn: noop,
+  error: noop,
+  setCorrelationId: noop,
+  decision: noop,
+  defastraLatency: noop,
+  defastraError: noop,
+  cacheHit: noop,
+  walletBalance: noop,
+  flush: noop,
+};

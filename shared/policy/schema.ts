@@ -1,0 +1,148 @@
+/** The policy file (design 1.8): zod schema, defaults, per-source resolution and validation errors that name the field. */
+import { z } from 'zod';
+import { DECISIONS, RISK_LEVELS, type Source, SOURCES, TIMEOUT_MODES } from './levels.js';
+
+const level = z.enum(RISK_LEVELS).nullable();
+const thresholdPair = z.strictObject({ review: level.optional(), block: level.optional() });
+const thresholds = z.strictObject({ email: thresholdPair.optional(), phone: thresholdPair.optional() });
+const perSource = <T extends z.ZodType>(value: T) =>
+  z.strictObject({ auth0: value.optional(), stripe: value.optional(), api: value.optional() });
+const list = z.strictObject({
+  emails: z.array(z.string().min(1)).optional(),
+  email_domains: z.array(z.string().min(1)).optional(),
+  phones: z.array(z.string().min(1)).optional(),
+});
+const stripe = z.strictObject({
+  write_back: z.boolean().optional(),
+  block_list_alias: z.string().min(1).max(100).optional(),
+});
+
+/** Keys a `sources.<source>` override may name: everything but `version` and `sources` itself. */
+const overridable = {
+  thresholds: thresholds.optional(),
+  on_error: perSource(z.enum(DECISIONS)).optional(),
+  defastra_timeout: perSource(z.enum(TIMEOUT_MODES)).optional(),
+  budget_ms: perSource(z.number().int().min(100).max(60_000)).optional(),
+  default_country_code: z
+    .string()
+    .regex(/^\+?[1-9]\d{0,3}$/, 'expected a country calling code such as "33" or "+1"')
+    .nullable()
+    .optional(),
+  cache_hours: z.number().min(0).max(24 * 365).optional(),
+  retention_days: z.number().int().min(1).max(3650).optional(),
+  allow: list.optional(),
+  block: list.optional(),
+  user_message: z.string().min(1).max(500).optional(),
+  stripe: stripe.optional(),
+};
+
+const overrideSchema = z.strictObject(overridable);
+
+/** Schema of the file as written: every key optional, unknown keys rejected. */
+export const policyFileSchema = z.strictObject({
+  version: z.string().min(1).max(64).optional(),
+  ...overridable,
+  sources: perSource(overrideSchema).optional(),
+});
+
+export type PolicyFile = z.infer<typeof policyFileSchema>;
+export type PolicyOverride = z.infer<typeof overrideSchema>;
+
+type Thresholds = { review: (typeof RISK_LEVELS)[number] | null; block: (typeof RISK_LEVELS)[number] | null };
+type Lists = { emails: string[]; email_domains: string[]; phones: string[] };
+
+/** The fully merged policy for one source: what the decision code reads. */
+export interface ResolvedPolicy {
+  version: string;
+  thresholds: { email: Thresholds; phone: Thresholds };
+  on_error: Record<Source, (typeof DECISIONS)[number]>;
+  defastra_timeout: Record<Source, (typeof TIMEOUT_MODES)[number]>;
+  budget_ms: Record<Source, number>;
+  default_country_code: string | null;
+  cache_hours: number;
+  retention_days: number;
+  allow: Lists;
+  block: Lists;
+  user_message: string;
+  stripe: { write_back: boolean; block_list_alias: string };
+}
+
+/** A validated policy: the base (file over defaults) plus the raw per-source overrides. */
+export interface Policy {
+  base: ResolvedPolicy;
+  sources: Partial<Record<Source, PolicyOverride>>;
+}
+
+export const DEFAULT_POLICY: ResolvedPolicy = Object.freeze({
+  version: 'default-1',
+  thresholds: { email: { review: 'medium', block: 'high' }, phone: { review: 'medium', block: 'high' } },
+  on_error: { auth0: 'allow', stripe: 'review', api: 'review' },
+  defastra_timeout: { auth0: 'minimal', stripe: 'normal', api: 'normal' },
+  budget_ms: { auth0: 8000, stripe: 5000, api: 15000 },
+  default_country_code: null,
+  cache_hours: 24,
+  retention_days: 90,
+  allow: { emails: [], email_domains: [], phones: [] },
+  block: { emails: [], email_domains: [], phones: [] },
+  user_message: 'We could not complete your sign-up.',
+  stripe: { write_back: false, block_list_alias: 'signup_gate_blocked_emails' },
+}) as ResolvedPolicy;
+
+/** Thrown for an invalid policy; `field` is the dotted path of the first offending key. */
+export class PolicyError extends Error {
+  override readonly name = 'PolicyError';
+  constructor(
+    readonly field: string,
+    detail: string,
+  ) {
+    super(`invalid policy: ${field || '(root)'}: ${detail}`);
+  }
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Merges `over` onto `base` key by key (objects recurse; arrays and scalars replace). */
+export const deepMerge = <T>(base: T, over: unknown): T => {
+  if (!isPlainObject(base) || !isPlainObject(over)) return (over === undefined ? base : over) as T;
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    if (value === undefined) continue;
+    out[key] = deepMerge(out[key], value);
+  }
+  return out as T;
+};
+
+const describeIssue = (issue: z.core.$ZodIssue): PolicyError => {
+  const path = issue.path.map(String);
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0] ?? '';
+    return new PolicyError([...path, key].join('.'), 'unknown key');
+  }
+  return new PolicyError(path.join('.'), issue.message);
+};
+
+/** Validates a parsed policy document and merges it over the defaults. Throws PolicyError. */
+export const parsePolicy = (input: unknown): Policy => {
+  const result = policyFileSchema.safeParse(input ?? {});
+  if (!result.success) throw describeIssue(result.error.issues[0]!);
+  const { sources = {}, ...rest } = result.data;
+  return { base: deepMerge(structuredClone(DEFAULT_POLICY), rest), sources };
+};
+
+/** Parses policy JSON text (e.g. a file's contents). Throws PolicyError, also for bad JSON. */
+export const parsePolicyJson = (text: string): Policy => {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (error) {
+    throw new PolicyError('', `not valid JSON (${(error as Error).message})`);
+  }
+  return parsePolicy(doc);
+};
+
+/** The policy as it applies to one source: base merged with `sources.<source>`. */
+export const resolvePolicy = (policy: Policy, source: Source): ResolvedPolicy =>
+  deepMerge(policy.base, policy.sources[source]);
+
+export const ALL_SOURCES = SOURCES;
