@@ -1,0 +1,127 @@
+/** The operator API (design 1.7): `POST /screen`, `GET /verdicts/{id}`, `GET /verdicts`. */
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import { createBaseApp } from '../../shared/http/app-base.js';
+import { operatorAuth } from '../../shared/http/bearer.js';
+import { parseJson, readBody } from '../../shared/http/body.js';
+import type { AppEnv } from '../../shared/http/env.js';
+import { ApiError, badRequest } from '../../shared/http/errors.js';
+import { readIdempotencyKey, runOnce } from '../../shared/http/idempotency.js';
+import { allowOnly } from '../../shared/http/methods.js';
+import { validate } from '../../shared/http/validation.js';
+import type { Telemetry } from '../../shared/observability/telemetry.js';
+import { normaliseEmail, normalisePhone } from '../../shared/policy/identifiers.js';
+import { DECISIONS, SOURCES } from '../../shared/policy/levels.js';
+import { resolvePolicy } from '../../shared/policy/schema.js';
+import type { DepsProvider } from '../../shared/runtime/deps.js';
+import { bodyHash } from '../../shared/screening/hashing.js';
+import { screen } from '../../shared/screening/screen.js';
+import type { VerdictQuery } from '../../shared/store/port.js';
+
+const screenBody = z
+  .strictObject({
+    email: z.string().max(320).nullable().optional(),
+    phone: z.string().max(64).nullable().optional(),
+    reference: z.string().min(1).max(200).nullable().optional(),
+    ip: z.string().max(64).nullable().optional(),
+  })
+  .refine((b) => (b.email ?? null) !== null || (b.phone ?? null) !== null, {
+    message: 'at least one of "email" or "phone" is required',
+  });
+
+const isoDate = z
+  .string()
+  .refine(
+    (v) => /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(v) && !Number.isNaN(Date.parse(v)),
+    {
+      message: 'expected an ISO 8601 date',
+    },
+  )
+  .transform((v) => new Date(v).toISOString());
+
+const listQuery = z.strictObject({
+  email: z.string().max(320).optional(),
+  phone: z.string().max(64).optional(),
+  decision: z.enum(DECISIONS).optional(),
+  source: z.enum(SOURCES).optional(),
+  since: isoDate.optional(),
+  until: isoDate.optional(),
+  limit: z
+    .string()
+    .regex(/^\d{1,3}$/, 'expected a whole number from 1 to 100')
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 100, 'expected a whole number from 1 to 100')
+    .optional(),
+  cursor: z.string().min(1).max(4096).optional(),
+});
+
+/** Builds the operator API app. Locally it checks a bearer token; in AWS the HTTP API has already done IAM auth. */
+export const createApiApp = (deps: DepsProvider, telemetry?: Telemetry): Hono<AppEnv> => {
+  const app = createBaseApp(telemetry);
+
+  const auth = operatorAuth(deps);
+
+  app.post('/screen', readBody(), auth, parseJson(), async (c) => {
+    const d = await deps();
+    const body = validate(screenBody, c.get('json'));
+    const key = readIdempotencyKey(c.req.header('idempotency-key'));
+    const policy = resolvePolicy(d.policy, 'api');
+    const run = () =>
+      screen(d, d.policy, {
+        source: 'api',
+        sourceRef: body.reference ?? null,
+        email: body.email,
+        phone: body.phone,
+      });
+    if (!key) return c.json((await run()).verdict, 200);
+    const result = await runOnce(
+      d.store,
+      {
+        scope: 'api',
+        key,
+        bodyHash: bodyHash(c.get('rawBody')),
+        budgetMs: policy.budget_ms.api,
+        expiresAt: Math.ceil(d.now() / 1000) + policy.retention_days * 86_400,
+      },
+      run,
+    );
+    return c.json(result.replayed ? result.verdict : result.record.verdict, 200);
+  });
+  allowOnly(app, '/screen', ['POST']);
+
+  app.get('/verdicts/:id', auth, async (c) => {
+    const d = await deps();
+    const id = c.req.param('id');
+    const verdict = /^[0-9A-HJKMNP-TV-Z]{26}$/i.test(id) ? await d.store.getVerdict(id.toUpperCase()) : null;
+    if (!verdict) throw new ApiError(404, 'not_found', 'no verdict with this id');
+    return c.json(verdict, 200);
+  });
+  allowOnly(app, '/verdicts/:id', ['GET']);
+
+  app.get('/verdicts', auth, async (c) => {
+    const d = await deps();
+    const q = validate(listQuery, c.req.query(), 'query');
+    const policy = resolvePolicy(d.policy, 'api');
+    const query: VerdictQuery = { limit: q.limit ?? 20 };
+    if (q.email !== undefined) {
+      const email = normaliseEmail(q.email);
+      if (!email) throw badRequest('query field "email": not a valid email address');
+      query.emailHash = d.hash('email', email);
+    }
+    if (q.phone !== undefined) {
+      const phone = normalisePhone(q.phone, policy.default_country_code);
+      if (!phone) throw badRequest('query field "phone": not a valid phone number');
+      query.phoneHash = d.hash('phone', phone);
+    }
+    if (q.decision) query.decision = q.decision;
+    if (q.source) query.source = q.source;
+    if (q.since) query.since = q.since;
+    if (q.until) query.until = q.until;
+    if (q.cursor) query.cursor = q.cursor;
+    const page = await d.store.queryVerdicts(query);
+    return c.json({ items: page.items, next_cursor: page.nextCursor }, 200);
+  });
+  allowOnly(app, '/verdicts', ['GET']);
+
+  return app;
+};

@@ -1,0 +1,46 @@
+/** Development secrets (API token, hook secrets, hashing pepper): generated once, kept in DATA_DIR across restarts. */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+export const DEV_SECRETS_FILE = 'dev-secrets.json';
+
+const devSecretsSchema = z.object({
+  api_token: z.string().min(16),
+  auth0_hook_secret: z.string().min(16),
+  stripe_webhook_secret: z.string().min(16),
+  pepper: z.string().min(32),
+});
+export type DevSecrets = z.infer<typeof devSecretsSchema>;
+
+const token = (prefix: string) => `${prefix}${randomBytes(24).toString('base64url')}`;
+
+/** Loads `DATA_DIR/dev-secrets.json`, creating it (mode 0600) on first start. Returns the secrets and the path. */
+export const loadDevSecrets = async (
+  dataDir: string,
+): Promise<{ secrets: DevSecrets; path: string; created: boolean }> => {
+  const path = join(dataDir, DEV_SECRETS_FILE);
+  let text: string | undefined;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  if (text !== undefined) {
+    const parsed = devSecretsSchema.safeParse(JSON.parse(text));
+    if (!parsed.success) throw new Error(`${path} is damaged: delete it to generate new development secrets`);
+    return { secrets: parsed.data, path, created: false };
+  }
+  const secrets: DevSecrets = {
+    api_token: token('sg_dev_'),
+    auth0_hook_secret: token('sg_auth0_'),
+    stripe_webhook_secret: token('whsec_'),
+    pepper: randomBytes(32).toString('hex'),
+  };
+  await mkdir(dataDir, { recursive: true });
+  const temp = `${path}.${process.pid}.tmp`;
+  await writeFile(temp, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  await rename(temp, path);
+  return { secrets, path, created: true };
+};

@@ -1,0 +1,58 @@
+/** Lambda configuration: environment set by the CDK stack → validated config object. */
+import { z } from 'zod';
+import { type Policy, parsePolicyJson } from '../policy/schema.js';
+import { ConfigError } from './local.js';
+
+const arn = z.string().regex(/^arn:aws[a-z-]*:secretsmanager:/, 'expected a Secrets Manager ARN');
+
+const lambdaEnv = z.object({
+  TABLE_NAME: z.string().min(3),
+  POLICY_JSON: z.string().min(2),
+  DEFASTRA_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.defastra.com'),
+  DEFASTRA_API_KEY_SECRET_ARN: arn,
+  PEPPER_SECRET_ARN: arn,
+  AUTH0_HOOK_SECRET_ARN: arn.optional(),
+  STRIPE_WEBHOOK_SECRET_ARN: arn.optional(),
+  STRIPE_API_KEY_SECRET_ARN: arn.optional(),
+  STRIPE_API_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SECRETS_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+});
+
+export interface LambdaConfig {
+  tableName: string;
+  policy: Policy;
+  defastraBaseUrl: string;
+  secretArns: {
+    defastraApiKey: string;
+    pepper: string;
+    auth0HookSecret: string | undefined;
+    stripeWebhookSecret: string | undefined;
+    stripeApiKey: string | undefined;
+  };
+  stripeApiBaseUrl: string | undefined;
+  secretsMaxAgeMs: number;
+}
+
+/** Parses the function's environment; throws ConfigError (or PolicyError) naming what is wrong. */
+export const loadLambdaConfig = (env: NodeJS.ProcessEnv): LambdaConfig => {
+  const result = lambdaEnv.safeParse(env);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new ConfigError(`invalid environment: ${issue.path.join('.')}: ${issue.message}`);
+  }
+  const e = result.data;
+  return {
+    tableName: e.TABLE_NAME,
+    policy: parsePolicyJson(e.POLICY_JSON),
+    defastraBaseUrl: e.DEFASTRA_BASE_URL,
+    secretArns: {
+      defastraApiKey: e.DEFASTRA_API_KEY_SECRET_ARN,
+      pepper: e.PEPPER_SECRET_ARN,
+      auth0HookSecret: e.AUTH0_HOOK_SECRET_ARN,
+      stripeWebhookSecret: e.STRIPE_WEBHOOK_SECRET_ARN,
+      stripeApiKey: e.STRIPE_API_KEY_SECRET_ARN,
+    },
+    stripeApiBaseUrl: e.STRIPE_API_BASE_URL,
+    secretsMaxAgeMs: e.SECRETS_MAX_AGE_SECONDS * 1000,
+  };
+};

@@ -1,0 +1,78 @@
+/** Local server configuration (design 1.2): environment → validated config object, errors naming the variable. */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const optionalString = z
+  .string()
+  .transform((v) => v.trim())
+  .optional()
+  .transform((v) => (v ? v : undefined));
+const url = z.url({ protocol: /^https?$/ }).optional();
+
+const localEnv = z.object({
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  DATA_DIR: z.string().min(1).default('.data'),
+  DYNAMODB_ENDPOINT: url,
+  TABLE_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{3,255}$/, 'expected 3-255 letters, digits, "_", "-" or "."')
+    .optional(),
+  DEFASTRA_API_KEY: optionalString,
+  DEFASTRA_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.defastra.com'),
+  AUTH0_HOOK_SECRET: optionalString,
+  STRIPE_WEBHOOK_SECRET: optionalString,
+  STRIPE_API_KEY: optionalString,
+  STRIPE_API_BASE_URL: url,
+  API_TOKEN: optionalString,
+  POLICY_FILE: z.string().min(1).optional(),
+});
+
+export interface LocalConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  dynamodbEndpoint: string | undefined;
+  tableName: string;
+  /** Live Defastra when set; the built-in sandbox otherwise. */
+  defastraApiKey: string | undefined;
+  defastraBaseUrl: string;
+  auth0HookSecret: string | undefined;
+  stripeWebhookSecret: string | undefined;
+  stripeApiKey: string | undefined;
+  stripeApiBaseUrl: string | undefined;
+  apiToken: string | undefined;
+  /** Absolute path; `policyFileExplicit` tells whether the user named it (a missing named file is an error). */
+  policyFile: string;
+  policyFileExplicit: boolean;
+}
+
+/** Reads the local server's settings from `env`, relative paths resolved against `cwd`. Throws ConfigError. */
+export const loadLocalConfig = (env: NodeJS.ProcessEnv, cwd = process.cwd()): LocalConfig => {
+  const result = localEnv.safeParse(env);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new ConfigError(`invalid environment: ${issue.path.join('.')}: ${issue.message}`);
+  }
+  const e = result.data;
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    dataDir: resolve(cwd, e.DATA_DIR),
+    dynamodbEndpoint: e.DYNAMODB_ENDPOINT,
+    tableName: e.TABLE_NAME ?? 'signup-gate',
+    defastraApiKey: e.DEFASTRA_API_KEY,
+    defastraBaseUrl: e.DEFASTRA_BASE_URL,
+    auth0HookSecret: e.AUTH0_HOOK_SECRET,
+    stripeWebhookSecret: e.STRIPE_WEBHOOK_SECRET,
+    stripeApiKey: e.STRIPE_API_KEY,
+    stripeApiBaseUrl: e.STRIPE_API_BASE_URL,
+    apiToken: e.API_TOKEN,
+    policyFile: resolve(cwd, e.POLICY_FILE ?? 'policy.json'),
+    policyFileExplicit: e.POLICY_FILE !== undefined,
+  };
+};

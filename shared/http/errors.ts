@@ -1,0 +1,47 @@
+/** The one error shape of design 1.3, the ApiError to throw from routes, and the mapper every app installs. */
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Telemetry } from '../observability/telemetry.js';
+import { InvalidCursorError, StoreUnavailableError } from '../store/port.js';
+
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+/** An error with its HTTP status and contract code; its message is shown to the caller, so it holds no PII. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export const errorBody = (code: string, message: string): ErrorBody => ({ error: { code, message } });
+
+export const badRequest = (message: string): ApiError => new ApiError(400, 'invalid_request', message);
+
+/** Maps any thrown value to the contract's error response; unexpected errors become 500 `internal`. */
+export const errorHandler =
+  (telemetry: () => Telemetry) =>
+  (error: Error, c: Context): Response => {
+    if (error instanceof ApiError) {
+      for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
+      return c.json(errorBody(error.code, error.message), error.status);
+    }
+    if (error instanceof InvalidCursorError) {
+      return c.json(errorBody('invalid_request', 'cursor is not valid for this query'), 400);
+    }
+    if (error instanceof StoreUnavailableError) {
+      telemetry().error('store unavailable', { error: error.name });
+      return c.json(errorBody('internal', 'the verdict store is unavailable; try again shortly'), 500);
+    }
+    telemetry().error('unexpected error', { error: error.name, message: error.message });
+    return c.json(errorBody('internal', 'internal error'), 500);
+  };
+
+export const notFound = (c: Context): Response => c.json(errorBody('not_found', 'no such route'), 404);

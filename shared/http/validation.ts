@@ -1,0 +1,15 @@
+/** Turns zod failures into 400 `invalid_request` errors that name the offending field. */
+import type { z } from 'zod';
+import { badRequest } from './errors.js';
+
+/** Parses `value` with `schema`, or throws 400 naming the first bad field. */
+export const validate = <T extends z.ZodType>(schema: T, value: unknown, where = 'body'): z.infer<T> => {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const path =
+    issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : (issue.path as PropertyKey[]);
+  const field = path.map(String).join('.');
+  const detail = issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message;
+  throw badRequest(field ? `${where} field "${field}": ${detail}` : `${where}: ${detail}`);
+};

@@ -1,0 +1,153 @@
+/** The local server (`npm start`): embedded store, sandbox Defastra, and the very same apps the Lambda functions run. */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type ServerType, serve } from '@hono/node-server';
+import dynalite from 'dynalite';
+import { createApiApp } from '../../functions/api/app.js';
+import { createAuth0HookApp } from '../../functions/auth0-hook/app.js';
+import { createStripeHookApp } from '../../functions/stripe-hook/app.js';
+import { loadDevSecrets } from '../config/dev-secrets.js';
+import type { LocalConfig } from '../config/local.js';
+import { createDefastraClient } from '../defastra/client.js';
+import { faultsFromEnv, type Sandbox, startSandbox } from '../defastra/sandbox/server.js';
+import type { Telemetry } from '../observability/telemetry.js';
+import { type AppDeps, splitSecrets } from '../runtime/deps.js';
+import { createHasher, deriveKey } from '../screening/hashing.js';
+import { createDynamoClient } from '../store/client.js';
+import { ensureTable } from '../store/create-table.js';
+import { DynamoVerdictStore } from '../store/dynamodb.js';
+import { loadPolicyFile } from './policy-file.js';
+
+export interface LocalServer {
+  url: string;
+  /** Where things are, for the start-up banner (never a secret). */
+  info: { mode: 'sandbox' | 'live'; dataDir: string; store: string; secretsFile: string; policy: string };
+  sandbox: Sandbox | undefined;
+  close(): Promise<void>;
+}
+
+type Closer = () => Promise<void>;
+
+const listenDynalite = async (path: string): Promise<{ endpoint: string; close: Closer }> => {
+  const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('dynalite did not report its port');
+  return {
+    endpoint: `http://127.0.0.1:${address.port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+};
+
+/** Starts everything of design 1.2 and returns once the server listens. Throws on bad config or policy. */
+export const startLocalServer = async (
+  config: LocalConfig,
+  telemetry: Telemetry,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<LocalServer> => {
+  const closers: Closer[] = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+  };
+  try {
+    const { policy, from: policyFrom } = await loadPolicyFile(config.policyFile, config.policyFileExplicit);
+    await mkdir(config.dataDir, { recursive: true });
+    const { secrets, path: secretsFile } = await loadDevSecrets(config.dataDir);
+
+    let endpoint = config.dynamodbEndpoint;
+    if (!endpoint) {
+      const store = await listenDynalite(join(config.dataDir, 'dynamodb'));
+      closers.push(store.close);
+      endpoint = store.endpoint;
+    }
+    const client: DynamoDBClient = createDynamoClient({ endpoint });
+    closers.push(async () => client.destroy());
+    await ensureTable(client, config.tableName);
+
+    let sandbox: Sandbox | undefined;
+    let defastraBaseUrl = config.defastraBaseUrl;
+    let defastraKey = config.defastraApiKey;
+    if (!defastraKey) {
+      sandbox = await startSandbox({ faults: faultsFromEnv(env) });
+      closers.push(() => sandbox!.close());
+      defastraBaseUrl = sandbox.url;
+      defastraKey = sandbox.apiKey;
+    }
+    const key = defastraKey;
+    const defastra = createDefastraClient({ baseUrl: defastraBaseUrl, apiKey: async () => key });
+    closers.push(async () => defastra.close());
+
+    const apiTokens = splitSecrets(config.apiToken ?? secrets.api_token);
+    const auth0Secrets = splitSecrets(config.auth0HookSecret ?? secrets.auth0_hook_secret);
+    const stripeSecrets = splitSecrets(config.stripeWebhookSecret ?? secrets.stripe_webhook_secret);
+    const deps: AppDeps = {
+      policy,
+      store: new DynamoVerdictStore({
+        client,
+        tableName: config.tableName,
+        cursorKey: deriveKey(secrets.pepper, 'cursor'),
+      }),
+      defastra,
+      hash: createHasher(secrets.pepper),
+      telemetry,
+      now: Date.now,
+      apiAuth: { kind: 'bearer', tokens: async () => apiTokens },
+      auth0HookSecrets: async () => auth0Secrets,
+      stripeWebhookSecrets: async () => stripeSecrets,
+      stripeApiKey: async () => config.stripeApiKey ?? null,
+      stripeApiBaseUrl: config.stripeApiBaseUrl,
+    };
+    const provider = async () => deps;
+    const api = createApiApp(provider, telemetry);
+    const auth0 = createAuth0HookApp(provider, telemetry);
+    const stripe = createStripeHookApp(provider, telemetry);
+
+    const fetch = (request: Request): Response | Promise<Response> => {
+      const { pathname } = new URL(request.url);
+      if (pathname === '/health') {
+        return Response.json(
+          { status: 'ok' },
+          { status: request.method === 'GET' || request.method === 'HEAD' ? 200 : 405 },
+        );
+      }
+      if (pathname === '/hooks/auth0') return auth0.fetch(request);
+      if (pathname === '/hooks/stripe') return stripe.fetch(request);
+      return api.fetch(request);
+    };
+
+    const server: ServerType = await new Promise((resolve, reject) => {
+      const s = serve({ fetch, hostname: config.host, port: config.port }, () => resolve(s));
+      s.once('error', reject);
+    });
+    const address = server.address();
+    const port = address && typeof address !== 'string' ? address.port : config.port;
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          if ('closeIdleConnections' in server) server.closeIdleConnections();
+        }),
+    );
+    return {
+      url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+      info: {
+        mode: sandbox ? 'sandbox' : 'live',
+        dataDir: config.dataDir,
+        store: config.dynamodbEndpoint
+          ? `${config.dynamodbEndpoint} (table ${config.tableName})`
+          : 'embedded dynalite',
+        secretsFile,
+        policy: policyFrom,
+      },
+      sandbox,
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+};

@@ -1,0 +1,52 @@
+/** The composition root's contract: everything an app needs, built once per process (locally or per Lambda cold start). */
+import type { DefastraPort } from '../defastra/types.js';
+import type { Telemetry } from '../observability/telemetry.js';
+import type { Policy } from '../policy/schema.js';
+import type { IdentifierHasher } from '../screening/hashing.js';
+import type { VerdictStore } from '../store/port.js';
+
+export type ApiAuth =
+  /** AWS: the HTTP API authorises with IAM (SigV4) before the function runs. */
+  | { kind: 'iam' }
+  /** Local: `Authorization: Bearer <token>`. */
+  | { kind: 'bearer'; tokens: () => Promise<readonly string[]> };
+
+export interface AppDeps {
+  policy: Policy;
+  store: VerdictStore;
+  defastra: DefastraPort;
+  hash: IdentifierHasher;
+  telemetry: Telemetry;
+  now: () => number;
+  apiAuth: ApiAuth;
+  /** Active HMAC secrets of `/hooks/auth0` (several during a rotation). */
+  auth0HookSecrets: () => Promise<readonly string[]>;
+  /** Active Stripe endpoint signing secrets. */
+  stripeWebhookSecrets: () => Promise<readonly string[]>;
+  /** Stripe API key for the optional write-back; null when not configured. */
+  stripeApiKey: () => Promise<string | null>;
+  /** Overrides Stripe's API host (tests point it at a local server). */
+  stripeApiBaseUrl?: string | undefined;
+}
+
+/** Resolves the deps lazily; a failure (e.g. a secret fetch) is not cached, so the next request tries again. */
+export type DepsProvider = () => Promise<AppDeps>;
+
+/** Memoises a deps factory, dropping a rejected attempt so the next call retries. */
+export const lazyDeps = (build: () => Promise<AppDeps>): DepsProvider => {
+  let pending: Promise<AppDeps> | undefined;
+  return () => {
+    pending ??= build().catch((error: unknown) => {
+      pending = undefined;
+      throw error;
+    });
+    return pending;
+  };
+};
+
+/** Splits a comma-separated secret value into its active entries. */
+export const splitSecrets = (value: string | undefined | null): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
