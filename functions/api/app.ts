@@ -10,9 +10,9 @@ import { readIdempotencyKey, runOnce } from '../../shared/http/idempotency.js';
 import { allowOnly } from '../../shared/http/methods.js';
 import { validate } from '../../shared/http/validation.js';
 import type { Telemetry } from '../../shared/observability/telemetry.js';
+import { resolveForSource } from '../../shared/policy/decide.js';
 import { normaliseEmail, normalisePhone } from '../../shared/policy/identifiers.js';
 import { DECISIONS, SOURCES } from '../../shared/policy/levels.js';
-import { resolvePolicy } from '../../shared/policy/schema.js';
 import type { DepsProvider } from '../../shared/runtime/deps.js';
 import { bodyHash } from '../../shared/screening/hashing.js';
 import { screen } from '../../shared/screening/screen.js';
@@ -65,7 +65,7 @@ export const createApiApp = (deps: DepsProvider, telemetry?: Telemetry): Hono<Ap
     const d = await deps();
     const body = validate(screenBody, c.get('json'));
     const key = readIdempotencyKey(c.req.header('idempotency-key'));
-    const policy = resolvePolicy(d.policy, 'api');
+    const policy = resolveForSource(d.policy, 'api');
     const run = () =>
       screen(d, d.policy, {
         source: 'api',
@@ -101,7 +101,7 @@ export const createApiApp = (deps: DepsProvider, telemetry?: Telemetry): Hono<Ap
   app.get('/verdicts', auth, async (c) => {
     const d = await deps();
     const q = validate(listQuery, c.req.query(), 'query');
-    const policy = resolvePolicy(d.policy, 'api');
+    const policy = resolveForSource(d.policy, 'api');
     const query: VerdictQuery = { limit: q.limit ?? 20 };
     if (q.email !== undefined) {
       const email = normaliseEmail(q.email);

@@ -3,11 +3,11 @@ import { ulid } from 'ulid';
 import { DefastraError } from '../defastra/errors.js';
 import type { CheckKind, CheckResult, DefastraPort } from '../defastra/types.js';
 import type { Telemetry } from '../observability/telemetry.js';
-import { decide, type IdentifierInput } from '../policy/decide.js';
+import { decide, type IdentifierInput, resolveForSource } from '../policy/decide.js';
 import { maskEmail, maskPhone, normaliseEmail, normalisePhone } from '../policy/identifiers.js';
 import type { Source } from '../policy/levels.js';
 import { matchLists } from '../policy/lists.js';
-import { type Policy, type ResolvedPolicy, resolvePolicy } from '../policy/schema.js';
+import type { Policy, ResolvedPolicy } from '../policy/schema.js';
 import type { CachedResult, VerdictStore } from '../store/port.js';
 import type { IdentifierHasher } from './hashing.js';
 import { redactChecks } from './redact.js';
@@ -106,7 +106,7 @@ export const screen = async (
   input: ScreenInput,
   options: ScreenOptions = {},
 ): Promise<VerdictRecord> => {
-  const resolved = resolvePolicy(policy, input.source);
+  const resolved = resolveForSource(policy, input.source);
   const started = deps.now();
   const signal = options.signal ?? AbortSignal.timeout(resolved.budget_ms[input.source]);
   const email = prepare('email', input.email, resolved, deps.hash);

@@ -1,0 +1,82 @@
+/** Test helper: real AppDeps in-process (sandbox Defastra over HTTP, a store, a pepper) for app-level tests. */
+import { createDefastraClient, type DefastraClient } from '../../shared/defastra/client.js';
+import { type Sandbox, startSandbox } from '../../shared/defastra/sandbox/server.js';
+import { silentTelemetry } from '../../shared/observability/telemetry.js';
+import { type Policy, parsePolicy } from '../../shared/policy/schema.js';
+import type { AppDeps, DepsProvider } from '../../shared/runtime/deps.js';
+import { createHasher, deriveKey } from '../../shared/screening/hashing.js';
+import { DynamoVerdictStore } from '../../shared/store/dynamodb.js';
+import { MemoryVerdictStore } from '../../shared/store/memory.js';
+import type { VerdictStore } from '../../shared/store/port.js';
+import { type DynaliteHandle, startDynalite } from './dynalite.js';
+
+export const TEST_PEPPER = 'test-pepper-0123456789abcdef0123456789abcdef';
+export const TEST_API_TOKEN = 'test-api-token-0123456789';
+export const TEST_AUTH0_SECRET = 'test-auth0-secret-0123456789';
+export const TEST_STRIPE_SECRET = 'whsec_test_0123456789abcdef';
+
+export interface TestDeps {
+  deps: AppDeps;
+  provider: DepsProvider;
+  sandbox: Sandbox;
+  defastra: DefastraClient;
+  dynalite: DynaliteHandle | undefined;
+  close(): Promise<void>;
+}
+
+export interface TestDepsOptions {
+  /** The policy document (merged over the defaults). */
+  policy?: unknown;
+  /** `dynamo` (default) runs dynalite; `memory` uses the in-memory adapter. */
+  store?: 'dynamo' | 'memory';
+  /** Replace parts of the deps (e.g. apiAuth). */
+  overrides?: Partial<AppDeps>;
+}
+
+/** Starts a sandbox (and dynalite) and wires real deps around them. Call `close()` in afterAll. */
+export const createTestDeps = async (options: TestDepsOptions = {}): Promise<TestDeps> => {
+  const policy: Policy = parsePolicy(options.policy ?? {});
+  const sandbox = await startSandbox();
+  const defastra = createDefastraClient({
+    baseUrl: sandbox.url,
+    apiKey: async () => sandbox.apiKey,
+    backoffMs: 5,
+  });
+  let dynalite: DynaliteHandle | undefined;
+  let store: VerdictStore;
+  if (options.store === 'memory') {
+    store = new MemoryVerdictStore({ cursorKey: deriveKey(TEST_PEPPER, 'cursor') });
+  } else {
+    dynalite = await startDynalite();
+    store = new DynamoVerdictStore({
+      client: dynalite.client,
+      tableName: dynalite.tableName,
+      cursorKey: deriveKey(TEST_PEPPER, 'cursor'),
+    });
+  }
+  const deps: AppDeps = {
+    policy,
+    store,
+    defastra,
+    hash: createHasher(TEST_PEPPER),
+    telemetry: silentTelemetry,
+    now: Date.now,
+    apiAuth: { kind: 'bearer', tokens: async () => [TEST_API_TOKEN] },
+    auth0HookSecrets: async () => [TEST_AUTH0_SECRET],
+    stripeWebhookSecrets: async () => [TEST_STRIPE_SECRET],
+    stripeApiKey: async () => null,
+    ...options.overrides,
+  };
+  return {
+    deps,
+    provider: async () => deps,
+    sandbox,
+    defastra,
+    dynalite,
+    close: async () => {
+      defastra.close();
+      await sandbox.close();
+      await dynalite?.close();
+    },
+  };
+};
