@@ -4,6 +4,9 @@ import { startLocalServer } from '../shared/local/server.js';
 import { createConsoleTelemetry } from '../shared/observability/console.js';
 import { PolicyError } from '../shared/policy/schema.js';
 
+// The AWS SDK warns once that its 2027 releases will need Node 22; this server supports Node 20+ today.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const main = async (): Promise<void> => {
   const config = loadLocalConfig(process.env);
   const level = process.env.LOG_LEVEL === 'debug' ? 'debug' : 'info';
