@@ -78,7 +78,12 @@ export interface VerdictStore {
   /** Conditional put: the lock that makes one event or idempotency key run once. */
   claimMarker(request: ClaimRequest): Promise<MarkerClaim>;
   /** Marks a claimed marker done with its verdict. */
-  completeMarker(scope: MarkerScope, key: string, verdictId: string, writeBack?: WriteBackState): Promise<void>;
+  completeMarker(
+    scope: MarkerScope,
+    key: string,
+    verdictId: string,
+    writeBack?: WriteBackState,
+  ): Promise<void>;
   /** Records the write-back state of a done marker. */
   setWriteBack(scope: MarkerScope, key: string, writeBack: WriteBackState): Promise<void>;
   /** Drops a claimed marker so the next delivery runs again (nothing final was stored). */

@@ -1,0 +1,189 @@
+/** Verdict listing for both adapters: query plan, newest-first page walk, signed filter-bound cursor. */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { DECISIONS, type Decision, type Source } from '../policy/levels.js';
+import type { Verdict } from '../screening/verdict.js';
+import { decisionPartition, emailPartition, phonePartition, toInstant } from './items.js';
+import { InvalidCursorError, type VerdictPage, type VerdictQuery } from './port.js';
+import type { TABLE_INDEXES } from './table.js';
+
+export const MIN_LIMIT = 1;
+export const MAX_LIMIT = 100;
+const MAX_CURSOR_LENGTH = 4096;
+const CURSOR_VERSION = 1;
+const SIGNING_CONTEXT = 'signup-gate/verdicts-cursor/v1';
+
+export type IndexKey = keyof typeof TABLE_INDEXES;
+
+/** How a query is served: which index, which partitions (several are merged newest-first), what is left to filter. */
+export interface QueryPlan {
+  index: IndexKey;
+  partitions: string[];
+  /** Filters the key condition does not serve (a FilterExpression in DynamoDB). */
+  filters: { phoneHash?: string; decision?: Decision; source?: Source };
+  /** Inclusive lower bound on the sort key, normalised ISO. */
+  since?: string;
+  /** Exclusive upper bound on the sort key, normalised ISO. */
+  until?: string;
+}
+
+/** A sort-key window: `from` inclusive, `before` exclusive, both optional. */
+export interface SortKeyRange {
+  from?: string;
+  before?: string;
+}
+
+export interface ListedVerdict {
+  /** The item's `created_sk`. */
+  sortKey: string;
+  verdict: Verdict;
+}
+
+/**
+ * Reads one partition newest-first within `range`, applying the plan's filters and expiry.
+ * Must return `need` items when that many exist (fewer means the partition is exhausted).
+ */
+export type FetchPartition = (
+  partition: string,
+  range: SortKeyRange,
+  need: number,
+) => Promise<ListedVerdict[]>;
+
+/** Per partition: `null` not started, a sort key to continue below, `false` exhausted. */
+export type Position = string | null | false;
+
+/** Checks the limit and picks the index: email hash, else phone hash, else decision, else all three decisions. */
+export const planQuery = (query: VerdictQuery): QueryPlan => {
+  const { limit } = query;
+  if (!Number.isInteger(limit) || limit < MIN_LIMIT || limit > MAX_LIMIT) {
+    throw new RangeError(`limit must be an integer from ${MIN_LIMIT} to ${MAX_LIMIT}`);
+  }
+  const range: Pick<QueryPlan, 'since' | 'until'> = {};
+  if (query.since !== undefined) range.since = toInstant(query.since, 'since');
+  if (query.until !== undefined) range.until = toInstant(query.until, 'until');
+  const source = query.source === undefined ? {} : { source: query.source };
+  if (query.emailHash !== undefined) {
+    const filters: QueryPlan['filters'] = { ...source };
+    if (query.phoneHash !== undefined) filters.phoneHash = query.phoneHash;
+    if (query.decision !== undefined) filters.decision = query.decision;
+    return { index: 'byEmail', partitions: [emailPartition(query.emailHash)], filters, ...range };
+  }
+  if (query.phoneHash !== undefined) {
+    const filters: QueryPlan['filters'] = { ...source };
+    if (query.decision !== undefined) filters.decision = query.decision;
+    return { index: 'byPhone', partitions: [phonePartition(query.phoneHash)], filters, ...range };
+  }
+  const decisions = query.decision === undefined ? DECISIONS : [query.decision];
+  return { index: 'byDecision', partitions: decisions.map(decisionPartition), filters: source, ...range };
+};
+
+/** True when the plan filters on more than the key condition (pages may come back short). */
+export const hasResidualFilters = (plan: QueryPlan): boolean => Object.keys(plan.filters).length > 0;
+
+const lower = (a: string | undefined, b: string | undefined): string | undefined =>
+  a === undefined ? b : b === undefined || a < b ? a : b;
+
+/**
+ * One page, newest first: reads `limit + 1` items from each live partition, merges them by sort key and keeps
+ * `limit`. Sort keys are unique (`<created_at>#<verdict_id>`), so resuming strictly below the last one returned
+ * walks every item exactly once, even when many share a millisecond.
+ */
+export const walkPage = async (
+  plan: QueryPlan,
+  limit: number,
+  positions: Position[],
+  fetchPartition: FetchPartition,
+): Promise<{ items: Verdict[]; next: Position[] | null }> => {
+  const need = limit + 1;
+  const slices = await Promise.all(
+    plan.partitions.map(async (partition, i) => {
+      const position = positions[i] ?? null;
+      if (position === false) return [];
+      const range: SortKeyRange = {};
+      if (plan.since !== undefined) range.from = plan.since;
+      const before = lower(plan.until, position ?? undefined);
+      if (before !== undefined) range.before = before;
+      if (range.from !== undefined && range.before !== undefined && range.from >= range.before) return [];
+      return fetchPartition(partition, range, need);
+    }),
+  );
+  const merged = slices
+    .flatMap((slice, partition) => slice.map((entry) => ({ ...entry, partition })))
+    .sort((a, b) => (a.sortKey < b.sortKey ? 1 : a.sortKey > b.sortKey ? -1 : 0));
+  const page = merged.slice(0, limit);
+  if (merged.length <= limit) return { items: page.map((entry) => entry.verdict), next: null };
+
+  const next = plan.partitions.map((_, i): Position => {
+    const slice = slices[i] ?? [];
+    const taken = page.filter((entry) => entry.partition === i);
+    if (slice.length < need && taken.length === slice.length) return false;
+    return taken.at(-1)?.sortKey ?? positions[i] ?? null;
+  });
+  return { items: page.map((entry) => entry.verdict), next };
+};
+
+/** What the signature binds a cursor to: the plan, i.e. every filter of the query (not the limit). */
+const fingerprint = (plan: QueryPlan): string =>
+  JSON.stringify([
+    plan.index,
+    plan.partitions,
+    plan.filters.phoneHash ?? null,
+    plan.filters.decision ?? null,
+    plan.filters.source ?? null,
+    plan.since ?? null,
+    plan.until ?? null,
+  ]);
+
+const sign = (key: string, payload: string, plan: QueryPlan): string =>
+  createHmac('sha256', key)
+    .update(`${SIGNING_CONTEXT}\n${fingerprint(plan)}\n${payload}`)
+    .digest('base64url');
+
+/** `<base64url JSON state>.<base64url HMAC-SHA256>`: opaque to callers, bound to the query's filters. */
+export const encodeCursor = (key: string, plan: QueryPlan, positions: Position[]): string => {
+  const payload = Buffer.from(JSON.stringify({ v: CURSOR_VERSION, p: positions })).toString('base64url');
+  return `${payload}.${sign(key, payload, plan)}`;
+};
+
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+const isPosition = (value: unknown): value is Position =>
+  value === null || value === false || (typeof value === 'string' && value.length > 0 && value.length <= 512);
+
+/** Verifies a cursor against the plan; any altered byte, other filters or other key → InvalidCursorError. */
+export const decodeCursor = (key: string, plan: QueryPlan, cursor: string): Position[] => {
+  const invalid = () => new InvalidCursorError('cursor is invalid or does not belong to this query');
+  if (typeof cursor !== 'string' || cursor.length > MAX_CURSOR_LENGTH) throw invalid();
+  const parts = cursor.split('.');
+  const [payload, signature] = parts;
+  if (parts.length !== 2 || payload === undefined || signature === undefined) throw invalid();
+  if (!BASE64URL.test(payload) || !BASE64URL.test(signature)) throw invalid();
+  // Compare the text, not decoded bytes: base64url's spare low bits would otherwise let an altered character pass.
+  const expected = Buffer.from(sign(key, payload, plan));
+  const given = Buffer.from(signature);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid();
+  let state: unknown;
+  try {
+    state = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  if (typeof state !== 'object' || state === null) throw invalid();
+  const { v, p } = state as { v?: unknown; p?: unknown };
+  if (v !== CURSOR_VERSION || !Array.isArray(p) || p.length !== plan.partitions.length) throw invalid();
+  const positions: unknown[] = p;
+  if (!positions.every(isPosition)) throw invalid();
+  return positions as Position[];
+};
+
+/** The whole listing: plan, verify the cursor, walk one page, sign the next cursor. */
+export const listVerdicts = async (
+  key: string,
+  query: VerdictQuery,
+  fetchFor: (plan: QueryPlan) => FetchPartition,
+): Promise<VerdictPage> => {
+  const plan = planQuery(query);
+  const positions =
+    query.cursor === undefined ? plan.partitions.map(() => null) : decodeCursor(key, plan, query.cursor);
+  const { items, next } = await walkPage(plan, query.limit, positions, fetchFor(plan));
+  return { items, nextCursor: next === null ? null : encodeCursor(key, plan, next) };
+};

@@ -1,0 +1,653 @@
+/** The VerdictStore contract, written once and run against every adapter (a factory builds a fresh, empty store). */
+import { ulid } from 'ulid';
+import { describe, expect, it } from 'vitest';
+import { DECISIONS, type Decision, type Source } from '../../shared/policy/levels.js';
+import type { Verdict, VerdictRecord } from '../../shared/screening/verdict.js';
+import {
+  type CachedResult,
+  type ClaimRequest,
+  InvalidCursorError,
+  type VerdictQuery,
+  type VerdictStore,
+} from '../../shared/store/port.js';
+
+/** Builds a fresh, empty store reading the given clock (epoch ms). */
+export type StoreFactory = (now: () => number) => Promise<VerdictStore>;
+
+export const START_MS = Date.parse('2026-11-26T06:00:00.000Z');
+const START_SEC = Math.floor(START_MS / 1000);
+const RETAINED = START_SEC + 90 * 86_400;
+const BASE_MS = Date.parse('2026-11-20T00:00:00.000Z');
+
+export interface RecordSpec {
+  at: number | string;
+  decision?: Decision;
+  source?: Source;
+  emailHash?: string | null;
+  phoneHash?: string | null;
+  expiresAt?: number;
+  id?: string;
+}
+
+/** A record as the screening use case builds it: masked identifiers and keyed hashes only. */
+export const makeRecord = (spec: RecordSpec): VerdictRecord => {
+  const createdMs = typeof spec.at === 'number' ? spec.at : Date.parse(spec.at);
+  const emailHash = spec.emailHash === undefined ? 'email-hash' : spec.emailHash;
+  const phoneHash = spec.phoneHash === undefined ? null : spec.phoneHash;
+  const decision = spec.decision ?? 'allow';
+  const verdict: Verdict = {
+    verdict_id: spec.id ?? ulid(createdMs),
+    created_at: new Date(createdMs).toISOString(),
+    source: spec.source ?? 'api',
+    source_ref: 'ref-1',
+    decision,
+    reasons: decision === 'allow' ? [] : [{ code: 'email_risk', message: 'email risk_level high' }],
+    degraded: false,
+    email: emailHash
+      ? {
+          masked: 'j***@example.com',
+          risk_level: 'low',
+          risk_score: 2,
+          request_id: 'REQ1',
+          cached: false,
+          checks: [],
+        }
+      : null,
+    phone: phoneHash ? { masked: '+1******0123', risk_level: 'low', risk_score: 1, checks: [] } : null,
+    policy_version: 'default-1',
+  };
+  return { verdict, emailHash, phoneHash, expiresAt: spec.expiresAt ?? RETAINED };
+};
+
+const sortKey = (verdict: Verdict) => `${verdict.created_at}#${verdict.verdict_id}`;
+/** Newest first, ties on created_at broken by verdict id (the store's order). */
+export const newestFirst = (records: VerdictRecord[]): string[] =>
+  records
+    .map((record) => record.verdict)
+    .sort((a, b) => (sortKey(a) < sortKey(b) ? 1 : -1))
+    .map((verdict) => verdict.verdict_id);
+
+const ids = (verdicts: Verdict[]) => verdicts.map((verdict) => verdict.verdict_id);
+
+/** Follows next_cursor to the end, checking each page's size; returns the ids in order and the page count. */
+export const walkAll = async (
+  store: VerdictStore,
+  query: Omit<VerdictQuery, 'cursor'>,
+  limits: number[] = [query.limit],
+): Promise<{ ids: string[]; pages: number }> => {
+  const seen: string[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < 1000; page++) {
+    const limit = limits[page % limits.length] ?? query.limit;
+    const result = await store.queryVerdicts({
+      ...query,
+      limit,
+      ...(cursor === undefined ? {} : { cursor }),
+    });
+    expect(result.items.length).toBeLessThanOrEqual(limit);
+    if (result.nextCursor !== null) expect(result.items.length).toBe(limit);
+    seen.push(...ids(result.items));
+    if (result.nextCursor === null) return { ids: seen, pages: page + 1 };
+    cursor = result.nextCursor;
+  }
+  throw new Error('pagination did not end');
+};
+
+/** A deterministic shuffle, so the insertion order never matches the expected order by accident. */
+const shuffled = <T>(values: T[]): T[] => {
+  const copy = [...values];
+  let seed = 7;
+  for (let i = copy.length - 1; i > 0; i--) {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    const j = seed % (i + 1);
+    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+  }
+  return copy;
+};
+
+/** Saves records concurrently, a few at a time. */
+const saveAll = async (store: VerdictStore, records: VerdictRecord[]): Promise<void> => {
+  for (let i = 0; i < records.length; i += 20) {
+    await Promise.all(records.slice(i, i + 20).map((record) => store.saveVerdict(record)));
+  }
+};
+
+const claimRequest = (overrides: Partial<ClaimRequest> = {}): ClaimRequest => ({
+  scope: 'stripe',
+  key: 'evt_1',
+  bodyHash: 'body-1',
+  lockMs: 10_000,
+  expiresAt: START_SEC + 86_400,
+  ...overrides,
+});
+
+const cached = (overrides: Partial<CachedResult> = {}): CachedResult => ({
+  riskLevel: 'high',
+  riskScore: 38,
+  requestId: '9C41D0E2B6A84F7391E5D2C8A0B7F6E4',
+  checks: [{ code: 'EMAIL_DISPOSABLE', result_type: 'risk', detail: 'disposable domain' }],
+  checkedAt: START_MS - 1000,
+  ...overrides,
+});
+
+export const verdictStoreContract = (name: string, factory: StoreFactory): void => {
+  const setup = async () => {
+    const clock = { ms: START_MS };
+    const store = await factory(() => clock.ms);
+    return { store, clock };
+  };
+
+  describe(`${name}: verdicts`, () => {
+    it('saves and reads back a verdict unchanged', async () => {
+      const { store } = await setup();
+      const record = makeRecord({ at: BASE_MS, decision: 'block', emailHash: 'h1', phoneHash: 'p1' });
+      await store.saveVerdict(record);
+      expect(await store.getVerdict(record.verdict.verdict_id)).toEqual(record.verdict);
+    });
+
+    it('returns null for a missing verdict', async () => {
+      const { store } = await setup();
+      expect(await store.getVerdict(ulid())).toBeNull();
+    });
+
+    it('returns null once expires_at is reached, and not a millisecond before', async () => {
+      const { store, clock } = await setup();
+      const record = makeRecord({ at: BASE_MS, expiresAt: START_SEC + 60 });
+      await store.saveVerdict(record);
+      clock.ms = (START_SEC + 60) * 1000 - 1;
+      expect(await store.getVerdict(record.verdict.verdict_id)).not.toBeNull();
+      clock.ms = (START_SEC + 60) * 1000;
+      expect(await store.getVerdict(record.verdict.verdict_id)).toBeNull();
+    });
+
+    it('returns null for a verdict saved already expired', async () => {
+      const { store } = await setup();
+      const record = makeRecord({ at: BASE_MS, expiresAt: START_SEC - 1 });
+      await store.saveVerdict(record);
+      expect(await store.getVerdict(record.verdict.verdict_id)).toBeNull();
+    });
+
+    it('overwrites a verdict saved twice (a retried write is harmless)', async () => {
+      const { store } = await setup();
+      const record = makeRecord({ at: BASE_MS });
+      await store.saveVerdict(record);
+      await store.saveVerdict(record);
+      const page = await store.queryVerdicts({ limit: 10 });
+      expect(ids(page.items)).toEqual([record.verdict.verdict_id]);
+    });
+  });
+
+  describe(`${name}: queries`, () => {
+    const at = (time: string) => `2026-11-20T${time}.000Z`;
+    const fixtures = {
+      a1: makeRecord({
+        at: at('10:00:00'),
+        emailHash: 'A',
+        phoneHash: 'P1',
+        decision: 'allow',
+        source: 'auth0',
+      }),
+      a2: makeRecord({
+        at: at('11:00:00'),
+        emailHash: 'A',
+        phoneHash: 'P2',
+        decision: 'block',
+        source: 'stripe',
+      }),
+      a3: makeRecord({
+        at: at('12:00:00'),
+        emailHash: 'A',
+        phoneHash: null,
+        decision: 'review',
+        source: 'api',
+      }),
+      b1: makeRecord({
+        at: at('10:30:00'),
+        emailHash: 'B',
+        phoneHash: 'P1',
+        decision: 'review',
+        source: 'auth0',
+      }),
+      c1: makeRecord({
+        at: at('09:00:00'),
+        emailHash: null,
+        phoneHash: 'P1',
+        decision: 'block',
+        source: 'api',
+      }),
+      c2: makeRecord({
+        at: at('12:00:00'),
+        emailHash: null,
+        phoneHash: null,
+        decision: 'allow',
+        source: 'stripe',
+      }),
+      gone: makeRecord({
+        at: at('11:30:00'),
+        emailHash: 'A',
+        phoneHash: 'P1',
+        decision: 'block',
+        source: 'stripe',
+        expiresAt: START_SEC,
+      }),
+    };
+    const { a1, a2, a3, b1, c1, c2 } = fixtures;
+    const live = [a1, a2, a3, b1, c1, c2];
+    const seeded = async () => {
+      const harness = await setup();
+      await saveAll(harness.store, Object.values(fixtures));
+      return harness;
+    };
+    const query = async (store: VerdictStore, filters: Omit<VerdictQuery, 'limit'>, limit = 100) => {
+      const page = await store.queryVerdicts({ ...filters, limit });
+      return ids(page.items);
+    };
+
+    it('lists everything, newest first, without a filter (expired verdicts left out)', async () => {
+      const { store } = await seeded();
+      expect(await query(store, {})).toEqual(newestFirst(live));
+    });
+
+    it('filters by email hash, phone hash, decision and source', async () => {
+      const { store } = await seeded();
+      expect(await query(store, { emailHash: 'A' })).toEqual(newestFirst([a1, a2, a3]));
+      expect(await query(store, { phoneHash: 'P1' })).toEqual(newestFirst([a1, b1, c1]));
+      expect(await query(store, { decision: 'block' })).toEqual(newestFirst([a2, c1]));
+      expect(await query(store, { source: 'auth0' })).toEqual(newestFirst([a1, b1]));
+      expect(await query(store, { emailHash: 'nobody' })).toEqual([]);
+    });
+
+    it('treats since as inclusive and until as exclusive, whatever the ISO spelling', async () => {
+      const { store } = await seeded();
+      expect(await query(store, { since: at('10:30:00') })).toEqual(newestFirst([a2, a3, b1, c2]));
+      expect(await query(store, { since: '2026-11-20T10:30:00Z' })).toEqual(newestFirst([a2, a3, b1, c2]));
+      expect(await query(store, { until: at('10:30:00') })).toEqual(newestFirst([a1, c1]));
+      expect(await query(store, { until: '2026-11-20T11:30:00+01:00' })).toEqual(newestFirst([a1, c1]));
+      expect(await query(store, { since: at('10:00:00'), until: at('12:00:00') })).toEqual(
+        newestFirst([a1, a2, b1]),
+      );
+      expect(await query(store, { since: at('12:00:00'), until: at('10:00:00') })).toEqual([]);
+    });
+
+    it('combines filters', async () => {
+      const { store } = await seeded();
+      expect(await query(store, { emailHash: 'A', decision: 'block' })).toEqual([a2.verdict.verdict_id]);
+      expect(await query(store, { emailHash: 'A', phoneHash: 'P1' })).toEqual([a1.verdict.verdict_id]);
+      expect(await query(store, { phoneHash: 'P1', source: 'api' })).toEqual([c1.verdict.verdict_id]);
+      expect(await query(store, { decision: 'review', since: at('10:30:00') })).toEqual(
+        newestFirst([a3, b1]),
+      );
+      expect(await query(store, { emailHash: 'A', source: 'stripe', until: at('11:00:00') })).toEqual([]);
+      expect(
+        await query(store, { emailHash: 'A', source: 'stripe', until: '2026-11-20T11:00:00.001Z' }),
+      ).toEqual([a2.verdict.verdict_id]);
+      expect(await query(store, { source: 'stripe', since: at('11:00:00'), until: at('13:00:00') })).toEqual(
+        newestFirst([a2, c2]),
+      );
+      expect(
+        await query(store, {
+          emailHash: 'A',
+          phoneHash: 'P2',
+          decision: 'block',
+          source: 'stripe',
+          since: at('11:00:00'),
+        }),
+      ).toEqual([a2.verdict.verdict_id]);
+    });
+
+    it('honours limit 1 and 100 and rejects limits outside 1..100', async () => {
+      const { store } = await seeded();
+      const one = await store.queryVerdicts({ limit: 1 });
+      expect(ids(one.items)).toEqual(newestFirst(live).slice(0, 1));
+      expect(one.nextCursor).not.toBeNull();
+      const all = await store.queryVerdicts({ limit: 100 });
+      expect(all.items).toHaveLength(live.length);
+      expect(all.nextCursor).toBeNull();
+      const exact = await store.queryVerdicts({ limit: live.length });
+      expect(exact.nextCursor).toBeNull();
+      for (const limit of [0, -1, 101, 2.5, Number.NaN]) {
+        await expect(store.queryVerdicts({ limit })).rejects.toThrow(RangeError);
+      }
+    });
+
+    it('returns the stored verdict bodies in full', async () => {
+      const { store } = await seeded();
+      const page = await store.queryVerdicts({ emailHash: 'B', limit: 5 });
+      expect(page.items).toEqual([b1.verdict]);
+    });
+  });
+
+  describe(`${name}: pagination`, () => {
+    // 57 verdicts in groups of four sharing one millisecond; decisions and sources rotate; some lack hashes.
+    const records = Array.from({ length: 57 }, (_, i) =>
+      makeRecord({
+        at: BASE_MS + Math.floor(i / 4) * 1000,
+        decision: DECISIONS[i % 3],
+        source: i % 5 === 0 ? 'stripe' : i % 2 === 0 ? 'auth0' : 'api',
+        emailHash: i % 10 === 9 ? null : 'walk-email',
+        phoneHash: i % 4 === 3 ? null : 'walk-phone',
+      }),
+    );
+    const seeded = async () => {
+      const harness = await setup();
+      await saveAll(harness.store, shuffled(records));
+      return harness;
+    };
+    const expected = (keep: (record: VerdictRecord) => boolean) => newestFirst(records.filter(keep));
+    const inWindow = (record: VerdictRecord, since: number, until: number) => {
+      const ms = Date.parse(record.verdict.created_at);
+      return ms >= since && ms < until;
+    };
+    const since = BASE_MS + 3000;
+    const until = BASE_MS + 11_000;
+
+    const cases: Array<[string, Omit<VerdictQuery, 'cursor' | 'limit'>, (record: VerdictRecord) => boolean]> =
+      [
+        ['the email index', { emailHash: 'walk-email' }, (r) => r.emailHash === 'walk-email'],
+        ['the phone index', { phoneHash: 'walk-phone' }, (r) => r.phoneHash === 'walk-phone'],
+        ['the decision index', { decision: 'review' }, (r) => r.verdict.decision === 'review'],
+        ['the merge of all decisions', {}, () => true],
+        ['the merge filtered by source', { source: 'stripe' }, (r) => r.verdict.source === 'stripe'],
+        [
+          'the email index filtered by decision',
+          { emailHash: 'walk-email', decision: 'block' },
+          (r) => r.emailHash === 'walk-email' && r.verdict.decision === 'block',
+        ],
+        [
+          'the merge within since/until',
+          { since: new Date(since).toISOString(), until: new Date(until).toISOString() },
+          (r) => inWindow(r, since, until),
+        ],
+        [
+          'the phone index within since/until and a source',
+          { phoneHash: 'walk-phone', source: 'auth0', since: new Date(since).toISOString() },
+          (r) => r.phoneHash === 'walk-phone' && r.verdict.source === 'auth0' && inWindow(r, since, Infinity),
+        ],
+      ];
+
+    for (const [label, filters, keep] of cases) {
+      it(`walks every item exactly once through ${label} (page size 7)`, async () => {
+        const { store } = await seeded();
+        const want = expected(keep);
+        expect(want.length).toBeGreaterThan(0);
+        const walk = await walkAll(store, { ...filters, limit: 7 });
+        expect(walk.ids).toEqual(want);
+        expect(new Set(walk.ids).size).toBe(walk.ids.length);
+        expect(walk.pages).toBe(Math.max(1, Math.ceil(want.length / 7)));
+      });
+    }
+
+    it('keeps reading when expired verdicts leave DynamoDB pages short', async () => {
+      const { store } = await setup();
+      const batch = Array.from({ length: 24 }, (_, i) =>
+        makeRecord({ at: BASE_MS + i, emailHash: 'sparse', expiresAt: i % 3 === 0 ? RETAINED : START_SEC }),
+      );
+      await saveAll(store, shuffled(batch));
+      const want = newestFirst(batch.filter((record) => record.expiresAt === RETAINED));
+      expect((await walkAll(store, { emailHash: 'sparse', limit: 3 })).ids).toEqual(want);
+      expect((await walkAll(store, { limit: 2 })).ids).toEqual(want);
+    });
+
+    it('keeps reading when a filter matches few of many verdicts', async () => {
+      const { store } = await setup();
+      const batch = Array.from({ length: 150 }, (_, i) =>
+        makeRecord({ at: BASE_MS + i, emailHash: 'many', decision: i % 15 === 0 ? 'block' : 'allow' }),
+      );
+      await saveAll(store, batch);
+      const want = newestFirst(batch.filter((record) => record.verdict.decision === 'block'));
+      expect(want).toHaveLength(10);
+      const walk = await walkAll(store, { emailHash: 'many', decision: 'block', limit: 3 });
+      expect(walk.ids).toEqual(want);
+      expect(walk.pages).toBe(4);
+    });
+
+    it('walks the merge one item at a time, and with page sizes changing between pages', async () => {
+      const { store } = await seeded();
+      expect((await walkAll(store, { limit: 1 })).ids).toEqual(expected(() => true));
+      expect((await walkAll(store, { limit: 5 }, [5, 1, 13, 2, 100])).ids).toEqual(expected(() => true));
+    });
+  });
+
+  describe(`${name}: cursors`, () => {
+    const seeded = async () => {
+      const harness = await setup();
+      for (let i = 0; i < 12; i++) {
+        await harness.store.saveVerdict(
+          makeRecord({ at: BASE_MS + i, emailHash: 'cur', decision: DECISIONS[i % 3] }),
+        );
+      }
+      return harness;
+    };
+    const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+    it('rejects a cursor with any one character changed', async () => {
+      const { store } = await seeded();
+      const { nextCursor } = await store.queryVerdicts({ emailHash: 'cur', limit: 5 });
+      expect(nextCursor).toMatch(/^[A-Za-z0-9_.-]+$/);
+      const cursor = nextCursor as string;
+      for (let i = 0; i < cursor.length; i++) {
+        for (const replacement of [cursor[i] === 'A' ? 'B' : 'A', cursor[i] === '-' ? '_' : '-']) {
+          const altered = `${cursor.slice(0, i)}${replacement}${cursor.slice(i + 1)}`;
+          await expect(store.queryVerdicts({ emailHash: 'cur', limit: 5, cursor: altered })).rejects.toThrow(
+            InvalidCursorError,
+          );
+        }
+      }
+      // The base64url tail's spare bits: every last-character variant other than the real one is refused.
+      for (const last of ALPHABET) {
+        if (last === cursor.at(-1)) continue;
+        const altered = `${cursor.slice(0, -1)}${last}`;
+        await expect(store.queryVerdicts({ emailHash: 'cur', limit: 5, cursor: altered })).rejects.toThrow(
+          InvalidCursorError,
+        );
+      }
+    });
+
+    it('rejects truncated, extended and garbage cursors', async () => {
+      const { store } = await seeded();
+      const cursor = (await store.queryVerdicts({ emailHash: 'cur', limit: 5 })).nextCursor as string;
+      const [payload = ''] = cursor.split('.');
+      const bad = [
+        cursor.slice(0, -1),
+        cursor.slice(1),
+        cursor.slice(0, Math.floor(cursor.length / 2)),
+        `${cursor}A`,
+        `${cursor}.`,
+        payload,
+        `${payload}.`,
+        `.${cursor}`,
+        '',
+        '.',
+        'garbage',
+        'a.b',
+        '%%%.%%%',
+        'null',
+        Buffer.from('{"v":1,"p":[null]}').toString('base64url'),
+        `${Buffer.from('{"v":1,"p":[null]}').toString('base64url')}.${'A'.repeat(43)}`,
+        'x'.repeat(10_000),
+      ];
+      for (const garbage of bad) {
+        await expect(store.queryVerdicts({ emailHash: 'cur', limit: 5, cursor: garbage })).rejects.toThrow(
+          InvalidCursorError,
+        );
+      }
+    });
+
+    it('rejects a cursor reused with different filters, but not with a different limit', async () => {
+      const { store } = await seeded();
+      const fromEmail = (await store.queryVerdicts({ emailHash: 'cur', limit: 5 })).nextCursor as string;
+      const fromMerge = (await store.queryVerdicts({ limit: 5 })).nextCursor as string;
+      const others: Array<Omit<VerdictQuery, 'limit' | 'cursor'>> = [
+        {},
+        { emailHash: 'other' },
+        { phoneHash: 'cur' },
+        { emailHash: 'cur', decision: 'allow' },
+        { emailHash: 'cur', source: 'api' },
+        { emailHash: 'cur', phoneHash: 'x' },
+        { emailHash: 'cur', since: '2026-01-01T00:00:00.000Z' },
+        { emailHash: 'cur', until: '2027-01-01T00:00:00.000Z' },
+      ];
+      for (const filters of others) {
+        await expect(store.queryVerdicts({ ...filters, limit: 5, cursor: fromEmail })).rejects.toThrow(
+          InvalidCursorError,
+        );
+      }
+      for (const filters of [
+        { decision: 'allow' as const },
+        { source: 'api' as const },
+        { emailHash: 'cur' },
+      ]) {
+        await expect(store.queryVerdicts({ ...filters, limit: 5, cursor: fromMerge })).rejects.toThrow(
+          InvalidCursorError,
+        );
+      }
+      const next = await store.queryVerdicts({ emailHash: 'cur', limit: 3, cursor: fromEmail });
+      expect(next.items).toHaveLength(3);
+    });
+  });
+
+  describe(`${name}: markers`, () => {
+    it('claims a fresh key, then reports it in progress with the first body hash', async () => {
+      const { store } = await setup();
+      expect(await store.claimMarker(claimRequest())).toEqual({ state: 'claimed' });
+      expect(await store.claimMarker(claimRequest({ bodyHash: 'body-2' }))).toEqual({
+        state: 'in_progress',
+        bodyHash: 'body-1',
+      });
+    });
+
+    it('reports a completed marker as done with its verdict id and write-back state', async () => {
+      const { store } = await setup();
+      await store.claimMarker(claimRequest());
+      await store.completeMarker('stripe', 'evt_1', 'V1');
+      expect(await store.claimMarker(claimRequest())).toEqual({
+        state: 'done',
+        bodyHash: 'body-1',
+        verdictId: 'V1',
+      });
+      await store.setWriteBack('stripe', 'evt_1', 'pending');
+      expect(await store.claimMarker(claimRequest())).toEqual({
+        state: 'done',
+        bodyHash: 'body-1',
+        verdictId: 'V1',
+        writeBack: 'pending',
+      });
+      await store.setWriteBack('stripe', 'evt_1', 'done');
+      expect(await store.claimMarker(claimRequest())).toMatchObject({ state: 'done', writeBack: 'done' });
+    });
+
+    it('records the write-back state given on completion', async () => {
+      const { store } = await setup();
+      await store.claimMarker(claimRequest());
+      await store.completeMarker('stripe', 'evt_1', 'V1', 'none');
+      expect(await store.claimMarker(claimRequest())).toEqual({
+        state: 'done',
+        bodyHash: 'body-1',
+        verdictId: 'V1',
+        writeBack: 'none',
+      });
+    });
+
+    it('lets a new claim through once the lock has lapsed, not before', async () => {
+      const { store, clock } = await setup();
+      await store.claimMarker(claimRequest({ lockMs: 5000 }));
+      clock.ms += 5000;
+      expect((await store.claimMarker(claimRequest())).state).toBe('in_progress');
+      clock.ms += 1;
+      expect(await store.claimMarker(claimRequest({ bodyHash: 'body-2' }))).toEqual({ state: 'claimed' });
+      expect(await store.claimMarker(claimRequest())).toEqual({ state: 'in_progress', bodyHash: 'body-2' });
+    });
+
+    it('never takes over a done marker whose lock has lapsed', async () => {
+      const { store, clock } = await setup();
+      await store.claimMarker(claimRequest({ lockMs: 1000 }));
+      await store.completeMarker('stripe', 'evt_1', 'V1');
+      clock.ms += 60_000;
+      expect((await store.claimMarker(claimRequest())).state).toBe('done');
+    });
+
+    it('treats a marker past its expires_at as absent', async () => {
+      const { store, clock } = await setup();
+      await store.claimMarker(claimRequest({ expiresAt: START_SEC + 30 }));
+      await store.completeMarker('stripe', 'evt_1', 'V1');
+      clock.ms = (START_SEC + 30) * 1000;
+      expect(await store.claimMarker(claimRequest({ bodyHash: 'body-2' }))).toEqual({ state: 'claimed' });
+    });
+
+    it('lets a new claim through after release, and never releases a done marker', async () => {
+      const { store } = await setup();
+      await store.claimMarker(claimRequest());
+      await store.releaseMarker('stripe', 'evt_1');
+      expect(await store.claimMarker(claimRequest())).toEqual({ state: 'claimed' });
+      await store.completeMarker('stripe', 'evt_1', 'V1');
+      await store.releaseMarker('stripe', 'evt_1');
+      expect((await store.claimMarker(claimRequest())).state).toBe('done');
+      await store.releaseMarker('stripe', 'never-claimed');
+    });
+
+    it('ignores completion and write-back for a marker that is gone', async () => {
+      const { store } = await setup();
+      await store.completeMarker('api', 'missing', 'V1');
+      await store.setWriteBack('api', 'missing', 'done');
+      expect(await store.claimMarker(claimRequest({ scope: 'api', key: 'missing' }))).toEqual({
+        state: 'claimed',
+      });
+    });
+
+    it('keeps scopes apart', async () => {
+      const { store } = await setup();
+      expect((await store.claimMarker(claimRequest({ scope: 'stripe', key: 'k' }))).state).toBe('claimed');
+      expect((await store.claimMarker(claimRequest({ scope: 'auth0', key: 'k' }))).state).toBe('claimed');
+      expect((await store.claimMarker(claimRequest({ scope: 'api', key: 'k' }))).state).toBe('claimed');
+      expect((await store.claimMarker(claimRequest({ scope: 'api', key: 'k' }))).state).toBe('in_progress');
+    });
+
+    it('gives exactly one of 10 concurrent claims of one key', async () => {
+      const { store } = await setup();
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          store.claimMarker(claimRequest({ key: 'race', bodyHash: `b${i}` })),
+        ),
+      );
+      const claimed = results.filter((result) => result.state === 'claimed');
+      expect(claimed).toHaveLength(1);
+      const winner = results.indexOf(claimed[0] as (typeof results)[number]);
+      for (const result of results) {
+        if (result.state !== 'claimed')
+          expect(result).toEqual({ state: 'in_progress', bodyHash: `b${winner}` });
+      }
+    });
+  });
+
+  describe(`${name}: cached results`, () => {
+    it('puts and gets a cached result per kind and hash', async () => {
+      const { store } = await setup();
+      await store.putCachedResult('email', 'h1', cached(), START_SEC + 3600);
+      await store.putCachedResult(
+        'phone',
+        'h1',
+        cached({ riskLevel: 'low', riskScore: 1 }),
+        START_SEC + 3600,
+      );
+      expect(await store.getCachedResult('email', 'h1')).toEqual(cached());
+      expect(await store.getCachedResult('phone', 'h1')).toEqual(cached({ riskLevel: 'low', riskScore: 1 }));
+      expect(await store.getCachedResult('email', 'h2')).toBeNull();
+    });
+
+    it('replaces a cached result and returns null once it expires', async () => {
+      const { store, clock } = await setup();
+      await store.putCachedResult('email', 'h1', cached(), START_SEC + 10);
+      await store.putCachedResult('email', 'h1', cached({ riskScore: 40 }), START_SEC + 20);
+      expect((await store.getCachedResult('email', 'h1'))?.riskScore).toBe(40);
+      clock.ms = (START_SEC + 20) * 1000;
+      expect(await store.getCachedResult('email', 'h1')).toBeNull();
+    });
+
+    it('keeps cached results and markers out of verdict listings', async () => {
+      const { store } = await setup();
+      await store.putCachedResult('email', 'h1', cached(), START_SEC + 3600);
+      await store.claimMarker(claimRequest());
+      expect(await store.queryVerdicts({ limit: 100 })).toEqual({ items: [], nextCursor: null });
+    });
+  });
+};

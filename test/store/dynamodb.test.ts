@@ -1,0 +1,303 @@
+/** The VerdictStore contract and the DynamoDB-only behaviours (layout, errors, no raw data) against dynalite. */
+
+import type { AddressInfo } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
+import { DescribeTableCommand, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDynamoClient } from '../../shared/store/client.js';
+import { ensureTable } from '../../shared/store/create-table.js';
+import { DynamoVerdictStore } from '../../shared/store/dynamodb.js';
+import { StoreUnavailableError, type VerdictStore } from '../../shared/store/port.js';
+import { TABLE_INDEXES } from '../../shared/store/table.js';
+import { type DynaliteHandle, startDynalite } from '../helpers/dynalite.js';
+import { makeRecord, START_MS, verdictStoreContract } from './contract.js';
+
+const CURSOR_KEY = 'test-cursor-key';
+let db: DynaliteHandle;
+
+beforeAll(async () => {
+  db = await startDynalite();
+});
+afterAll(async () => {
+  await db?.close();
+});
+
+verdictStoreContract('DynamoVerdictStore on dynalite', async (now) => {
+  const tableName = await db.freshTable();
+  return new DynamoVerdictStore({ client: db.client, tableName, cursorKey: CURSOR_KEY, now });
+});
+
+const listen = (server: Server): Promise<number> =>
+  new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
+  );
+const close = (server: Server): Promise<void> => new Promise((resolve) => server.close(() => resolve()));
+
+/** Every store call, each expected to fail with StoreUnavailableError. */
+const everyCall = (store: VerdictStore): Array<[string, () => Promise<unknown>]> => [
+  ['saveVerdict', () => store.saveVerdict(makeRecord({ at: START_MS }))],
+  ['getVerdict', () => store.getVerdict('01JDX3K8Y0Q5W6Z8N2M4P6R8T0')],
+  ['queryVerdicts', () => store.queryVerdicts({ limit: 10 })],
+  ['queryVerdicts by email', () => store.queryVerdicts({ emailHash: 'h', limit: 10 })],
+  ['getCachedResult', () => store.getCachedResult('email', 'h')],
+  [
+    'claimMarker',
+    () => store.claimMarker({ scope: 'stripe', key: 'evt', bodyHash: 'b', lockMs: 1000, expiresAt: 2e9 }),
+  ],
+  ['completeMarker', () => store.completeMarker('stripe', 'evt', 'V1')],
+  ['releaseMarker', () => store.releaseMarker('stripe', 'evt')],
+];
+
+describe('DynamoVerdictStore: item layout', () => {
+  it('writes the verdict item with the index attributes the stack expects', async () => {
+    const tableName = await db.freshTable();
+    const store = new DynamoVerdictStore({ client: db.client, tableName, cursorKey: CURSOR_KEY });
+    const record = makeRecord({
+      at: START_MS,
+      decision: 'review',
+      source: 'stripe',
+      emailHash: 'eh',
+      phoneHash: 'ph',
+    });
+    await store.saveVerdict(record);
+    const id = record.verdict.verdict_id;
+    const { Item } = await db.client.send(
+      new GetItemCommand({ TableName: tableName, Key: { pk: { S: `V#${id}` }, sk: { S: 'V' } } }),
+    );
+    expect(Item).toEqual({
+      pk: { S: `V#${id}` },
+      sk: { S: 'V' },
+      body: { S: JSON.stringify(record.verdict) },
+      email_pk: { S: 'E#eh' },
+      phone_pk: { S: 'P#ph' },
+      decision_pk: { S: 'D#review' },
+      created_sk: { S: `${record.verdict.created_at}#${id}` },
+      source: { S: 'stripe' },
+      decision: { S: 'review' },
+      expires_at: { N: String(record.expiresAt) },
+    });
+  });
+
+  it('leaves out the hash attributes a verdict does not have (sparse indexes)', async () => {
+    const tableName = await db.freshTable();
+    const store = new DynamoVerdictStore({ client: db.client, tableName, cursorKey: CURSOR_KEY });
+    const record = makeRecord({ at: START_MS, emailHash: null, phoneHash: null });
+    await store.saveVerdict(record);
+    const { Item } = await db.client.send(
+      new GetItemCommand({
+        TableName: tableName,
+        Key: { pk: { S: `V#${record.verdict.verdict_id}` }, sk: { S: 'V' } },
+      }),
+    );
+    expect(Item).not.toHaveProperty('email_pk');
+    expect(Item).not.toHaveProperty('phone_pk');
+  });
+
+  it('writes markers and cache entries with their own key shapes', async () => {
+    const tableName = await db.freshTable();
+    const store = new DynamoVerdictStore({
+      client: db.client,
+      tableName,
+      cursorKey: CURSOR_KEY,
+      now: () => START_MS,
+    });
+    await store.claimMarker({
+      scope: 'auth0',
+      key: 'idem-1',
+      bodyHash: 'bh',
+      lockMs: 13_000,
+      expiresAt: 1_900_000_000,
+    });
+    await store.completeMarker('auth0', 'idem-1', 'V1', 'none');
+    await store.putCachedResult(
+      'phone',
+      'ph',
+      { riskLevel: 'low', riskScore: 1, requestId: 'R', checks: [], checkedAt: START_MS },
+      1_800_000_000,
+    );
+    const { Items = [] } = await db.client.send(new ScanCommand({ TableName: tableName }));
+    expect(Items).toContainEqual({
+      pk: { S: 'M#auth0#idem-1' },
+      sk: { S: 'M' },
+      state: { S: 'done' },
+      body_hash: { S: 'bh' },
+      lock_until: { N: String(START_MS + 13_000) },
+      verdict_id: { S: 'V1' },
+      write_back: { S: 'none' },
+      expires_at: { N: '1900000000' },
+    });
+    expect(Items).toContainEqual(
+      expect.objectContaining({ pk: { S: 'C#phone#ph' }, sk: { S: 'C' }, expires_at: { N: '1800000000' } }),
+    );
+  });
+});
+
+describe('DynamoVerdictStore: no raw identifiers', () => {
+  it('stores nothing that contains a raw email or phone number', async () => {
+    const tableName = await db.freshTable();
+    const store = new DynamoVerdictStore({
+      client: db.client,
+      tableName,
+      cursorKey: CURSOR_KEY,
+      now: () => START_MS,
+    });
+    const raw = { email: 'jane.doe+signup@example.com', phone: '+14155550123' };
+    // What the use case hands over: masked values and keyed hashes (here stand-ins) only.
+    for (const [i, decision] of (['allow', 'review', 'block'] as const).entries()) {
+      await store.saveVerdict(
+        makeRecord({
+          at: START_MS + i,
+          decision,
+          emailHash: `hmac-email-${i}`,
+          phoneHash: `hmac-phone-${i}`,
+        }),
+      );
+    }
+    await store.putCachedResult(
+      'email',
+      'hmac-email-0',
+      { riskLevel: 'high', riskScore: 38, requestId: 'R1', checks: [], checkedAt: START_MS },
+      2e9,
+    );
+    await store.claimMarker({
+      scope: 'stripe',
+      key: 'evt_1',
+      bodyHash: 'sha-1',
+      lockMs: 1000,
+      expiresAt: 2e9,
+    });
+    const { Items = [] } = await db.client.send(new ScanCommand({ TableName: tableName }));
+    expect(Items.length).toBe(5);
+    const dump = JSON.stringify(Items).toLowerCase();
+    expect(dump).toContain('j***@example.com');
+    for (const needle of [raw.email, 'jane.doe', 'jane', raw.phone, '14155550123', '4155550123', '5550123']) {
+      expect(dump).not.toContain(needle.toLowerCase());
+    }
+  });
+});
+
+describe('DynamoVerdictStore: failures', () => {
+  it('turns a closed port into StoreUnavailableError quickly, keeping the cause', async () => {
+    const probe = createServer();
+    const port = await listen(probe);
+    await close(probe);
+    const client = createDynamoClient({
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'local',
+      maxAttempts: 2,
+    });
+    const store = new DynamoVerdictStore({ client, tableName: 'missing', cursorKey: CURSOR_KEY });
+    try {
+      for (const [name, call] of everyCall(store)) {
+        const started = Date.now();
+        const error = await call().then(
+          () => new Error(`${name} did not fail`),
+          (caught: unknown) => caught,
+        );
+        expect(error, name).toBeInstanceOf(StoreUnavailableError);
+        expect((error as Error).cause, name).toBeDefined();
+        expect(Date.now() - started, name).toBeLessThan(5000);
+      }
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('turns a server that never answers into StoreUnavailableError within the request timeout', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => {});
+    });
+    const port = await listen(silent);
+    const client = createDynamoClient({
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'local',
+      maxAttempts: 2,
+      requestTimeoutMs: 300,
+    });
+    const store = new DynamoVerdictStore({ client, tableName: 'missing', cursorKey: CURSOR_KEY });
+    try {
+      const started = Date.now();
+      await expect(store.getVerdict('01JDX3K8Y0Q5W6Z8N2M4P6R8T0')).rejects.toBeInstanceOf(
+        StoreUnavailableError,
+      );
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      client.destroy();
+      for (const socket of sockets) socket.destroy();
+      await close(silent);
+    }
+  });
+
+  it('turns a missing table into StoreUnavailableError', async () => {
+    const store = new DynamoVerdictStore({
+      client: db.client,
+      tableName: 'no-such-table',
+      cursorKey: CURSOR_KEY,
+    });
+    await expect(store.getVerdict('x')).rejects.toBeInstanceOf(StoreUnavailableError);
+  });
+
+  it('refuses an empty cursor key', () => {
+    expect(() => new DynamoVerdictStore({ client: db.client, tableName: 't', cursorKey: '' })).toThrow();
+  });
+
+  it('refuses a cursor signed with another key', async () => {
+    const tableName = await db.freshTable();
+    const a = new DynamoVerdictStore({ client: db.client, tableName, cursorKey: 'key-a' });
+    const b = new DynamoVerdictStore({ client: db.client, tableName, cursorKey: 'key-b' });
+    for (let i = 0; i < 3; i++) await a.saveVerdict(makeRecord({ at: START_MS + i }));
+    const { nextCursor } = await a.queryVerdicts({ limit: 1 });
+    expect(nextCursor).not.toBeNull();
+    await expect(a.queryVerdicts({ limit: 1, cursor: nextCursor as string })).resolves.toBeDefined();
+    await expect(b.queryVerdicts({ limit: 1, cursor: nextCursor as string })).rejects.toThrow('cursor');
+  });
+});
+
+describe('ensureTable', () => {
+  it('creates the three GSIs, and is a no-op on an existing table', async () => {
+    const tableName = await db.freshTable();
+    await ensureTable(db.client, tableName);
+    const { Table } = await db.client.send(new DescribeTableCommand({ TableName: tableName }));
+    expect(Table?.TableStatus).toBe('ACTIVE');
+    const names = (Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName).sort();
+    expect(names).toEqual(
+      Object.values(TABLE_INDEXES)
+        .map((index) => index.name)
+        .sort(),
+    );
+    expect(Table?.KeySchema).toEqual([
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ]);
+  });
+
+  it('survives two callers creating the same table at once', async () => {
+    const tableName = `race-${Date.now()}`;
+    await Promise.all([
+      ensureTable(db.client, tableName, { pollMs: 10 }),
+      ensureTable(db.client, tableName, { pollMs: 10 }),
+    ]);
+    const { Table } = await db.client.send(new DescribeTableCommand({ TableName: tableName }));
+    expect(Table?.TableStatus).toBe('ACTIVE');
+  });
+});
+
+describe('startDynalite with a temp-dir store', () => {
+  it('works on disk and cleans up on close', async () => {
+    const disk = await startDynalite({ storage: 'tempdir' });
+    try {
+      const store = new DynamoVerdictStore({
+        client: disk.client,
+        tableName: disk.tableName,
+        cursorKey: CURSOR_KEY,
+      });
+      const record = makeRecord({ at: START_MS });
+      await store.saveVerdict(record);
+      expect(await store.getVerdict(record.verdict.verdict_id)).toEqual(record.verdict);
+    } finally {
+      await disk.close();
+    }
+  });
+});
