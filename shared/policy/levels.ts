@@ -19,7 +19,8 @@ export const levelRank = (level: RiskLevel): number => RISK_LEVELS.indexOf(level
 export const decisionRank = (decision: Decision): number => DECISIONS.indexOf(decision);
 
 /** The more severe of two decisions. */
-export const mostSevere = (a: Decision, b: Decision): Decision => (decisionRank(a) >= decisionRank(b) ? a : b);
+export const mostSevere = (a: Decision, b: Decision): Decision =>
+  decisionRank(a) >= decisionRank(b) ? a : b;
 
 export const isRiskLevel = (value: unknown): value is RiskLevel =>
   typeof value === 'string' && (RISK_LEVELS as readonly string[]).includes(value);

@@ -1,6 +1,7 @@
 /** The policy file (design 1.8): zod schema, defaults, per-source resolution and validation errors that name the field. */
 import { z } from 'zod';
-import { DECISIONS, RISK_LEVELS, type Source, SOURCES, TIMEOUT_MODES } from './levels.js';
+import { normaliseDomain, normaliseEmail, normalisePhone } from './identifiers.js';
+import { DECISIONS, RISK_LEVELS, SOURCES, type Source, TIMEOUT_MODES } from './levels.js';
 
 const level = z.enum(RISK_LEVELS).nullable();
 const thresholdPair = z.strictObject({ review: level.optional(), block: level.optional() });
@@ -8,8 +9,23 @@ const thresholds = z.strictObject({ email: thresholdPair.optional(), phone: thre
 const perSource = <T extends z.ZodType>(value: T) =>
   z.strictObject({ auth0: value.optional(), stripe: value.optional(), api: value.optional() });
 const list = z.strictObject({
-  emails: z.array(z.string().min(1)).optional(),
-  email_domains: z.array(z.string().min(1)).optional(),
+  emails: z
+    .array(
+      z
+        .string()
+        .min(1)
+        .refine((v) => normaliseEmail(v) !== null, 'not a plausible email address'),
+    )
+    .optional(),
+  email_domains: z
+    .array(
+      z
+        .string()
+        .min(1)
+        .refine((v) => normaliseDomain(v) !== null, 'not a plausible email domain'),
+    )
+    .optional(),
+  // Phones are checked after merging, against the default_country_code of each source (see parsePolicy).
   phones: z.array(z.string().min(1)).optional(),
 });
 const stripe = z.strictObject({
@@ -25,10 +41,14 @@ const overridable = {
   budget_ms: perSource(z.number().int().min(100).max(60_000)).optional(),
   default_country_code: z
     .string()
-    .regex(/^\+?[1-9]\d{0,3}$/, 'expected a country calling code such as "33" or "+1"')
+    .regex(/^\+?[1-9]\d{0,2}$/, 'expected a country calling code such as "33" or "+1"')
     .nullable()
     .optional(),
-  cache_hours: z.number().min(0).max(24 * 365).optional(),
+  cache_hours: z
+    .number()
+    .min(0)
+    .max(24 * 365)
+    .optional(),
   retention_days: z.number().int().min(1).max(3650).optional(),
   allow: list.optional(),
   block: list.optional(),
@@ -48,8 +68,11 @@ export const policyFileSchema = z.strictObject({
 export type PolicyFile = z.infer<typeof policyFileSchema>;
 export type PolicyOverride = z.infer<typeof overrideSchema>;
 
-type Thresholds = { review: (typeof RISK_LEVELS)[number] | null; block: (typeof RISK_LEVELS)[number] | null };
-type Lists = { emails: string[]; email_domains: string[]; phones: string[] };
+export type Thresholds = {
+  review: (typeof RISK_LEVELS)[number] | null;
+  block: (typeof RISK_LEVELS)[number] | null;
+};
+export type Lists = { emails: string[]; email_domains: string[]; phones: string[] };
 
 /** The fully merged policy for one source: what the decision code reads. */
 export interface ResolvedPolicy {
@@ -73,7 +96,17 @@ export interface Policy {
   sources: Partial<Record<Source, PolicyOverride>>;
 }
 
-export const DEFAULT_POLICY: ResolvedPolicy = Object.freeze({
+/** Freezes a plain JSON-like value and everything inside it. */
+const deepFreeze = <T>(value: T): T => {
+  if (typeof value === 'object' && value !== null) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+};
+
+/** The defaults of design 1.8, frozen all the way down (a shallow freeze let nested defaults be changed). */
+export const DEFAULT_POLICY: ResolvedPolicy = deepFreeze({
   version: 'default-1',
   thresholds: { email: { review: 'medium', block: 'high' }, phone: { review: 'medium', block: 'high' } },
   on_error: { auth0: 'allow', stripe: 'review', api: 'review' },
@@ -86,7 +119,7 @@ export const DEFAULT_POLICY: ResolvedPolicy = Object.freeze({
   block: { emails: [], email_domains: [], phones: [] },
   user_message: 'We could not complete your sign-up.',
   stripe: { write_back: false, block_list_alias: 'signup_gate_blocked_emails' },
-}) as ResolvedPolicy;
+} satisfies ResolvedPolicy);
 
 /** Thrown for an invalid policy; `field` is the dotted path of the first offending key. */
 export class PolicyError extends Error {
@@ -122,19 +155,47 @@ const describeIssue = (issue: z.core.$ZodIssue): PolicyError => {
   return new PolicyError(path.join('.'), issue.message);
 };
 
-/** Validates a parsed policy document and merges it over the defaults. Throws PolicyError. */
+/**
+ * Every list phone must normalise under the `default_country_code` of every source it applies to; the
+ * field named is the list entry as written (`allow.phones.0` or `sources.stripe.allow.phones.0`).
+ */
+const checkListPhones = (policy: Policy): void => {
+  for (const source of SOURCES) {
+    const resolved = resolvePolicy(policy, source);
+    for (const name of ['allow', 'block'] as const) {
+      const fromOverride = policy.sources[source]?.[name]?.phones !== undefined;
+      resolved[name].phones.forEach((phone, index) => {
+        if (normalisePhone(phone, resolved.default_country_code) !== null) return;
+        const field = `${fromOverride ? `sources.${source}.` : ''}${name}.phones.${index}`;
+        const detail =
+          resolved.default_country_code === null
+            ? 'not a valid phone number (8 to 15 digits; without default_country_code it needs "+" or "00" and the country code)'
+            : `not a valid phone number (8 to 15 digits once default_country_code ${resolved.default_country_code} is applied)`;
+        throw new PolicyError(field, fromOverride ? detail : `${detail} for source ${source}`);
+      });
+    }
+  }
+};
+
+/**
+ * Validates a parsed policy document and merges it over the defaults. `undefined` (no file) means
+ * defaults; anything but an object (including `null`) is rejected. The result is frozen, so caches keyed
+ * by it stay true. Throws PolicyError.
+ */
 export const parsePolicy = (input: unknown): Policy => {
-  const result = policyFileSchema.safeParse(input ?? {});
+  const result = policyFileSchema.safeParse(input === undefined ? {} : input);
   if (!result.success) throw describeIssue(result.error.issues[0]!);
   const { sources = {}, ...rest } = result.data;
-  return { base: deepMerge(structuredClone(DEFAULT_POLICY), rest), sources };
+  const policy: Policy = { base: deepMerge(structuredClone(DEFAULT_POLICY), rest), sources };
+  checkListPhones(policy);
+  return deepFreeze(policy);
 };
 
 /** Parses policy JSON text (e.g. a file's contents). Throws PolicyError, also for bad JSON. */
 export const parsePolicyJson = (text: string): Policy => {
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    doc = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (error) {
     throw new PolicyError('', `not valid JSON (${(error as Error).message})`);
   }
