@@ -89,7 +89,13 @@ export class DefastraTimeoutError extends DefastraError {
   readonly retryable = true;
 }
 
-const AUTH = new Set(['NO_KEY', 'INVALID_API_KEY', 'INACTIVE_API_KEY', 'INACTIVE_API_ACCESS', 'INACTIVE_TEAM_USER']);
+const AUTH = new Set([
+  'NO_KEY',
+  'INVALID_API_KEY',
+  'INACTIVE_API_KEY',
+  'INACTIVE_API_ACCESS',
+  'INACTIVE_TEAM_USER',
+]);
 const RATE = new Set(['RATE_LIMITED_5_SECONDS', 'RATE_LIMITED_1_MINUTE']);
 const SYSTEM = new Set(['SYSTEM_ERROR', 'UNHANDLED_EXCEPTION', 'SYSTEM_UNAVAILABLE']);
 
@@ -101,3 +107,28 @@ export const apiErrorFor = (type: string, message: string, httpStatus?: number):
   if (SYSTEM.has(type)) return new DefastraSystemError(type, message, httpStatus);
   return new DefastraRequestError(type, message, httpStatus);
 };
+
+/** Every `error_type` Defastra documents (reference section 8), in the order of its error table. */
+export const DEFASTRA_ERROR_TYPES = [
+  'INSUFFICIENT_FUNDS',
+  'INVALID_REQUEST_TYPE',
+  'INVALID_API_KEY',
+  'NO_KEY',
+  'INACTIVE_API_KEY',
+  'INACTIVE_API_ACCESS',
+  'SYSTEM_ERROR',
+  'UNHANDLED_EXCEPTION',
+  'SYSTEM_UNAVAILABLE',
+  'RATE_LIMITED_5_SECONDS',
+  'RATE_LIMITED_1_MINUTE',
+  'INVALID_REQUEST_TIMEOUT',
+  'INVALID_REQUEST_PHONE',
+  'INVALID_REQUEST_EMAIL',
+  'INVALID_PARAMETER',
+  'INVALID_LABEL',
+  'INACTIVE_TEAM_USER',
+] as const;
+export type DefastraErrorType = (typeof DEFASTRA_ERROR_TYPES)[number];
+
+export const isDefastraErrorType = (value: unknown): value is DefastraErrorType =>
+  typeof value === 'string' && (DEFASTRA_ERROR_TYPES as readonly string[]).includes(value);

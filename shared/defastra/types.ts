@@ -30,6 +30,12 @@ export interface CheckOptions {
   label?: string;
   /** Caller's deadline: aborting it stops the call and any retry. */
   signal?: AbortSignal;
+  /**
+   * The same deadline as an epoch time in ms (`Date.now()` clock), when the caller knows it.
+   * An AbortSignal does not tell when it will fire, so with this set no retry wait is started
+   * that would end after it; the last error is thrown at once instead.
+   */
+  deadline?: number;
   /** Whether retryable errors may be retried inside this call (default true). */
   retry?: boolean;
 }

@@ -31,8 +31,10 @@ export interface ScreenInput {
 }
 
 export interface ScreenOptions {
-  /** The caller's deadline; defaults to the policy's `budget_ms` for the source. */
+  /** The caller's deadline as a signal; defaults to the policy's `budget_ms` for the source. */
   signal?: AbortSignal;
+  /** The same deadline in epoch ms, so retries never start a wait that would end past it. */
+  deadline?: number;
   /** Whether the Defastra client may retry retryable errors inside the budget (default true). */
   retry?: boolean;
   /** Throw RetryableScreeningError instead of applying `on_error` when a failure is retryable (Stripe). */
@@ -108,7 +110,9 @@ export const screen = async (
 ): Promise<VerdictRecord> => {
   const resolved = resolveForSource(policy, input.source);
   const started = deps.now();
-  const signal = options.signal ?? AbortSignal.timeout(resolved.budget_ms[input.source]);
+  const budget = resolved.budget_ms[input.source];
+  const signal = options.signal ?? AbortSignal.timeout(budget);
+  const deadline = options.deadline ?? (options.signal ? undefined : started + budget);
   const email = prepare('email', input.email, resolved, deps.hash);
   const phone = prepare('phone', input.phone, resolved, deps.hash);
   const listed = matchLists(resolved, email?.normalised ?? null, phone?.normalised ?? null);
@@ -131,6 +135,7 @@ export const screen = async (
         timeout: resolved.defastra_timeout[input.source],
         label: `${LABEL_PREFIX}-${input.source}`,
         signal,
+        ...(deadline === undefined ? {} : { deadline }),
         retry: options.retry ?? true,
       });
       const checkedAt = deps.now();
