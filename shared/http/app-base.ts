@@ -5,9 +5,13 @@ import { silentTelemetry } from '../observability/telemetry.js';
 import type { AppEnv } from './env.js';
 import { errorHandler, notFound } from './errors.js';
 
-/** A Hono app with the contract's 404 and error shapes; telemetry is flushed after every request. */
+/** A Hono app with the contract's 404 and error shapes; the log correlation id reset per request. */
 export const createBaseApp = (telemetry: Telemetry = silentTelemetry): Hono<AppEnv> => {
   const app = new Hono<AppEnv>();
+  app.use(async (_c, next) => {
+    telemetry.setCorrelationId(undefined); // the verdict id of the previous request must not leak into this one
+    await next();
+  });
   app.notFound(notFound);
   app.onError(errorHandler(() => telemetry));
   return app;

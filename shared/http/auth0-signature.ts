@@ -1,0 +1,122 @@
+/**
+ * The `/hooks/auth0` request signature (design 1.5): `X-Signup-Gate-Signature: t=<unix s>,v1=<hex>` with
+ * `v1 = HMAC-SHA256(secret, "<t>.<raw body>")`. Signing (for the Action's twin in tests and docs), checking
+ * (constant time, any active secret, ±300 s), and the Hono middleware that answers 401 `unauthorized`.
+ */
+import { createHmac } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import type { Telemetry } from '../observability/telemetry.js';
+import type { AppEnv } from './env.js';
+import { ApiError } from './errors.js';
+import { safeEqualAny } from './secure-compare.js';
+
+export const AUTH0_SIGNATURE_HEADER = 'X-Signup-Gate-Signature';
+/** Largest accepted gap between the signature's `t` and our clock, in either direction. */
+export const AUTH0_SIGNATURE_TOLERANCE_SEC = 300;
+
+/** Longest header we parse, and most `v1` entries we try: bounds the work an unsigned request can cause. */
+const MAX_HEADER_LENGTH = 1024;
+const MAX_SIGNATURES = 8;
+const TIMESTAMP = /^\d{1,12}$/;
+const HEX_SHA256 = /^[0-9a-f]{64}$/i;
+
+/** Why a signature was refused; for logs only (never echo the header itself). */
+export type SignatureFailure = 'missing' | 'malformed' | 'stale' | 'future' | 'mismatch' | 'no_secrets';
+
+export type SignatureCheck = { ok: true } | { ok: false; reason: SignatureFailure };
+
+const hmacHex = (secret: string, body: string, t: number | string): string =>
+  createHmac('sha256', secret).update(`${t}.${body}`, 'utf8').digest('hex');
+
+/** The header value for `body` signed with `secret` at `t` (unix seconds): `t=<t>,v1=<hex>`. */
+export const signAuth0Body = (secret: string, body: string, t: number): string => {
+  if (!Number.isSafeInteger(t) || t < 0) throw new RangeError('t must be a whole number of unix seconds');
+  return `t=${t},v1=${hmacHex(secret, body, t)}`;
+};
+
+interface ParsedHeader {
+  t: number;
+  v1: string[];
+}
+
+/** `t=<digits>` exactly once and 1–8 `v1=<64 hex>`; other `key=value` parts (future schemes) are ignored. */
+const parseHeader = (header: string): ParsedHeader | null => {
+  if (header.length > MAX_HEADER_LENGTH) return null;
+  let t: number | undefined;
+  const v1: string[] = [];
+  for (const part of header.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) return null;
+    const key = part.slice(0, eq).trim();
+    const value = part.slice(eq + 1).trim();
+    if (key === 't') {
+      if (t !== undefined || !TIMESTAMP.test(value)) return null;
+      t = Number(value);
+    } else if (key === 'v1') {
+      if (!HEX_SHA256.test(value)) return null;
+      v1.push(value.toLowerCase());
+    }
+  }
+  if (t === undefined || v1.length === 0 || v1.length > MAX_SIGNATURES) return null;
+  return { t, v1 };
+};
+
+/**
+ * Checks a `X-Signup-Gate-Signature` value against the raw body. Accepts when any `v1` matches the HMAC of
+ * any active secret and `|nowSec - t| <= toleranceSec`. Every candidate is compared with every expected
+ * value in constant time, so timing tells neither which secret nor which byte differed.
+ */
+export const verifyAuth0Signature = (
+  header: string | null | undefined,
+  body: string,
+  secrets: readonly string[],
+  nowSec: number,
+  toleranceSec: number = AUTH0_SIGNATURE_TOLERANCE_SEC,
+): SignatureCheck => {
+  if (header === undefined || header === null || header.trim() === '')
+    return { ok: false, reason: 'missing' };
+  const parsed = parseHeader(header);
+  if (!parsed) return { ok: false, reason: 'malformed' };
+  if (nowSec - parsed.t > toleranceSec) return { ok: false, reason: 'stale' };
+  if (parsed.t - nowSec > toleranceSec) return { ok: false, reason: 'future' };
+  if (secrets.length === 0) return { ok: false, reason: 'no_secrets' };
+  const expected = secrets.map((secret) => hmacHex(secret, body, parsed.t));
+  let match = false;
+  for (const candidate of parsed.v1) match = safeEqualAny(candidate, expected) || match;
+  return match ? { ok: true } : { ok: false, reason: 'mismatch' };
+};
+
+const MESSAGES: Record<SignatureFailure, string> = {
+  missing: `missing ${AUTH0_SIGNATURE_HEADER} header`,
+  malformed: `${AUTH0_SIGNATURE_HEADER} must look like t=<unix seconds>,v1=<hex HMAC-SHA256>`,
+  stale: `${AUTH0_SIGNATURE_HEADER} timestamp is more than ${AUTH0_SIGNATURE_TOLERANCE_SEC} s old`,
+  future: `${AUTH0_SIGNATURE_HEADER} timestamp is more than ${AUTH0_SIGNATURE_TOLERANCE_SEC} s in the future`,
+  mismatch: `${AUTH0_SIGNATURE_HEADER} does not match the body for any active secret`,
+  no_secrets: `${AUTH0_SIGNATURE_HEADER} cannot be checked: no hook secret is configured`,
+};
+
+export interface Auth0SignatureOptions {
+  /** Active secrets (several during a rotation); an empty list refuses every request. */
+  secrets: () => Promise<readonly string[]>;
+  /** Clock in epoch milliseconds. */
+  now: () => number;
+  telemetry?: Telemetry;
+}
+
+/** 401 `unauthorized` unless the request carries a valid signature over `rawBody` (run after `readBody`). */
+export const auth0Signature =
+  (options: () => Promise<Auth0SignatureOptions>): MiddlewareHandler<AppEnv> =>
+  async (c, next) => {
+    const { secrets, now, telemetry } = await options();
+    const check = verifyAuth0Signature(
+      c.req.header(AUTH0_SIGNATURE_HEADER),
+      c.get('rawBody'),
+      await secrets(),
+      Math.floor(now() / 1000),
+    );
+    if (!check.ok) {
+      telemetry?.warn('auth0 signature rejected', { reason: check.reason });
+      throw new ApiError(401, 'unauthorized', MESSAGES[check.reason]);
+    }
+    await next();
+  };
