@@ -2,14 +2,29 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type LambdaConfig, loadLambdaConfig } from '../config/lambda.js';
 import { createDefastraClient } from '../defastra/client.js';
+import { DefastraAuthError } from '../defastra/errors.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import { createHasher, deriveKey } from '../screening/hashing.js';
+import { isUnsetSecret } from '../secrets/placeholder.js';
 import { createSecretReader, type SecretReader } from '../secrets/secrets-manager.js';
 import { DynamoVerdictStore } from '../store/dynamodb.js';
 import { type AppDeps, type DepsProvider, lazyDeps, splitSecrets } from './deps.js';
 
-const optionalSecret = (secrets: SecretReader, arn: string | undefined) => async (): Promise<string[]> =>
-  arn ? splitSecrets(await secrets.get(arn)) : [];
+/** A list secret (comma separated); empty while unset or still the placeholder, so every signature fails. */
+const listSecret = (secrets: SecretReader, arn: string | undefined) => async (): Promise<string[]> => {
+  if (!arn) return [];
+  const value = await secrets.get(arn);
+  return isUnsetSecret(value) ? [] : splitSecrets(value);
+};
+
+/** The Defastra key; a placeholder is a NO_KEY error, which on_error decides and the fatal-error alarm reports. */
+const defastraKey = (secrets: SecretReader, arn: string, force: boolean) => async (): Promise<string> => {
+  const value = (await secrets.get(arn, { force })).trim();
+  if (isUnsetSecret(value)) {
+    throw new DefastraAuthError('NO_KEY', 'the Defastra API key secret is not set yet (see docs/deploy.md)');
+  }
+  return value;
+};
 
 /** Builds the deps from `env` on first use (cold start); a failed secret fetch is retried on the next request. */
 export const lambdaDeps = (
@@ -31,17 +46,20 @@ export const lambdaDeps = (
       }),
       defastra: createDefastraClient({
         baseUrl: config.defastraBaseUrl,
-        apiKey: () => reader.get(secretArns.defastraApiKey),
-        refreshApiKey: () => reader.get(secretArns.defastraApiKey, { force: true }),
+        apiKey: defastraKey(reader, secretArns.defastraApiKey, false),
+        refreshApiKey: defastraKey(reader, secretArns.defastraApiKey, true),
       }),
       hash: createHasher(pepper),
       telemetry,
       now: Date.now,
       apiAuth: { kind: 'iam' },
-      auth0HookSecrets: optionalSecret(reader, secretArns.auth0HookSecret),
-      stripeWebhookSecrets: optionalSecret(reader, secretArns.stripeWebhookSecret),
-      stripeApiKey: async () =>
-        secretArns.stripeApiKey ? (await reader.get(secretArns.stripeApiKey)).trim() || null : null,
+      auth0HookSecrets: listSecret(reader, secretArns.auth0HookSecret),
+      stripeWebhookSecrets: listSecret(reader, secretArns.stripeWebhookSecret),
+      stripeApiKey: async () => {
+        if (!secretArns.stripeApiKey) return null;
+        const value = (await reader.get(secretArns.stripeApiKey)).trim();
+        return isUnsetSecret(value) ? null : value;
+      },
       stripeApiBaseUrl: config.stripeApiBaseUrl,
     };
     return deps;

@@ -1,0 +1,81 @@
+/**
+ * Which Stripe events are screened and where their email and phone live (design 1.6):
+ * `customer.created`, `customer.updated` when `email` or `phone` changed, and `checkout.session.completed`.
+ */
+import { z } from 'zod';
+
+export const SCREENED_EVENT_TYPES = [
+  'customer.created',
+  'customer.updated',
+  'checkout.session.completed',
+] as const;
+export type ScreenedEventType = (typeof SCREENED_EVENT_TYPES)[number];
+
+const jsonObject = z.record(z.string(), z.unknown());
+
+/** The parts of a snapshot Event envelope we rely on; every other field is kept as Stripe sent it. */
+export const stripeEventSchema = z.looseObject({
+  id: z.string().min(1).max(255),
+  type: z.string().min(1).max(255),
+  account: z.string().min(1).max(255).nullable().optional(),
+  data: z.looseObject({
+    object: jsonObject,
+    previous_attributes: jsonObject.nullable().optional(),
+  }),
+});
+
+export type StripeEventEnvelope = z.infer<typeof stripeEventSchema>;
+
+/** What a screened event gives the use case. The raw values live only in memory, never in logs or the store. */
+export interface EventSubject {
+  email: string | null;
+  phone: string | null;
+  /** The Stripe customer (`cus_...`) the event is about, when it names one: the write-back target. */
+  customerId: string | null;
+}
+
+export type Classification =
+  | { screened: true; type: ScreenedEventType; subject: EventSubject }
+  | { screened: false; why: 'unscreened_type' | 'no_contact_change' | 'no_identifiers' };
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A non-blank string, or null (Stripe sends `null` or, rarely, `""` for an unset email or phone). */
+const text = (value: unknown): string | null =>
+  typeof value === 'string' && value.trim().length > 0 ? value : null;
+
+/** A customer id, whether the field holds the id or (if ever expanded) the customer object. */
+const customerIdOf = (value: unknown): string | null => {
+  const id = isRecord(value) ? value.id : value;
+  return typeof id === 'string' && id.startsWith('cus_') ? id : null;
+};
+
+const isScreenedType = (type: string): type is ScreenedEventType =>
+  (SCREENED_EVENT_TYPES as readonly string[]).includes(type);
+
+const subjectOf = (type: ScreenedEventType, object: Record<string, unknown>): EventSubject => {
+  if (type === 'checkout.session.completed') {
+    const details = isRecord(object.customer_details) ? object.customer_details : {};
+    return {
+      email: text(details.email),
+      phone: text(details.phone),
+      customerId: customerIdOf(object.customer),
+    };
+  }
+  return { email: text(object.email), phone: text(object.phone), customerId: customerIdOf(object.id) };
+};
+
+/** Decides whether an event is screened and, if so, with which identifiers. Pure; reads only the envelope. */
+export const classifyEvent = (event: StripeEventEnvelope): Classification => {
+  const { type } = event;
+  if (!isScreenedType(type)) return { screened: false, why: 'unscreened_type' };
+  if (type === 'customer.updated') {
+    const previous = event.data.previous_attributes ?? {};
+    if (!('email' in previous) && !('phone' in previous))
+      return { screened: false, why: 'no_contact_change' };
+  }
+  const subject = subjectOf(type, event.data.object);
+  if (subject.email === null && subject.phone === null) return { screened: false, why: 'no_identifiers' };
+  return { screened: true, type, subject };
+};
