@@ -6,7 +6,7 @@ import { operatorAuth } from '../../shared/http/bearer.js';
 import { parseJson, readBody } from '../../shared/http/body.js';
 import type { AppEnv } from '../../shared/http/env.js';
 import { ApiError, badRequest } from '../../shared/http/errors.js';
-import { readIdempotencyKey, runOnce } from '../../shared/http/idempotency.js';
+import { readIdempotencyKey, verdictOnce } from '../../shared/http/idempotency.js';
 import { allowOnly } from '../../shared/http/methods.js';
 import { validate } from '../../shared/http/validation.js';
 import type { Telemetry } from '../../shared/observability/telemetry.js';
@@ -14,7 +14,6 @@ import { resolveForSource } from '../../shared/policy/decide.js';
 import { normaliseEmail, normalisePhone } from '../../shared/policy/identifiers.js';
 import { DECISIONS, SOURCES } from '../../shared/policy/levels.js';
 import type { DepsProvider } from '../../shared/runtime/deps.js';
-import { bodyHash } from '../../shared/screening/hashing.js';
 import { screen } from '../../shared/screening/screen.js';
 import type { VerdictQuery } from '../../shared/store/port.js';
 
@@ -73,19 +72,12 @@ export const createApiApp = (deps: DepsProvider, telemetry?: Telemetry): Hono<Ap
         email: body.email,
         phone: body.phone,
       });
-    if (!key) return c.json((await run()).verdict, 200);
-    const result = await runOnce(
+    const verdict = await verdictOnce(
       d.store,
-      {
-        scope: 'api',
-        key,
-        bodyHash: bodyHash(c.get('rawBody')),
-        budgetMs: policy.budget_ms.api,
-        expiresAt: Math.ceil(d.now() / 1000) + policy.retention_days * 86_400,
-      },
+      { scope: 'api', key, rawBody: c.get('rawBody'), policy, nowMs: d.now() },
       run,
     );
-    return c.json(result.replayed ? result.verdict : result.record.verdict, 200);
+    return c.json(verdict, 200);
   });
   allowOnly(app, '/screen', ['POST']);
 

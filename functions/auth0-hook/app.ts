@@ -10,13 +10,12 @@ import { createBaseApp } from '../../shared/http/app-base.js';
 import { auth0Signature } from '../../shared/http/auth0-signature.js';
 import { parseJson, readBody } from '../../shared/http/body.js';
 import type { AppEnv } from '../../shared/http/env.js';
-import { readIdempotencyKey, runOnce } from '../../shared/http/idempotency.js';
+import { readIdempotencyKey, verdictOnce } from '../../shared/http/idempotency.js';
 import { allowOnly } from '../../shared/http/methods.js';
 import { validate } from '../../shared/http/validation.js';
 import type { Telemetry } from '../../shared/observability/telemetry.js';
 import { resolveForSource } from '../../shared/policy/decide.js';
 import type { DepsProvider } from '../../shared/runtime/deps.js';
-import { bodyHash } from '../../shared/screening/hashing.js';
 import { screen } from '../../shared/screening/screen.js';
 import type { Verdict } from '../../shared/screening/verdict.js';
 
@@ -61,23 +60,11 @@ export const createAuth0HookApp = (deps: DepsProvider, telemetry?: Telemetry): H
         email: event.user?.email,
         phone: event.user?.phone_number,
       });
-    let verdict: Verdict;
-    if (key) {
-      const result = await runOnce(
-        d.store,
-        {
-          scope: 'auth0',
-          key,
-          bodyHash: bodyHash(c.get('rawBody')),
-          budgetMs: policy.budget_ms.auth0,
-          expiresAt: Math.ceil(d.now() / 1000) + policy.retention_days * 86_400,
-        },
-        run,
-      );
-      verdict = result.replayed ? result.verdict : result.record.verdict;
-    } else {
-      verdict = (await run()).verdict;
-    }
+    const verdict = await verdictOnce(
+      d.store,
+      { scope: 'auth0', key, rawBody: c.get('rawBody'), policy, nowMs: d.now() },
+      run,
+    );
     const body: Auth0HookResponse = { ...verdict, user_message: policy.user_message };
     return c.json(body, 200);
   });

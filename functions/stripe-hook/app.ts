@@ -13,7 +13,7 @@ import { createBaseApp } from '../../shared/http/app-base.js';
 import { isJsonMediaType, readBody } from '../../shared/http/body.js';
 import type { AppEnv } from '../../shared/http/env.js';
 import { ApiError } from '../../shared/http/errors.js';
-import { runOnce } from '../../shared/http/idempotency.js';
+import { markerExpiry, runOnce } from '../../shared/http/idempotency.js';
 import { allowOnly } from '../../shared/http/methods.js';
 import { validate } from '../../shared/http/validation.js';
 import type { Telemetry } from '../../shared/observability/telemetry.js';
@@ -176,7 +176,7 @@ const handleEvent = async (d: AppDeps, c: Context<AppEnv>, event: StripeEventEnv
         // Constant per event: a redelivery is always a repeat, never a reused key (no 422 here).
         bodyHash: bodyHash(`stripe-event:${event.id}`),
         budgetMs: policy.budget_ms.stripe,
-        expiresAt: Math.ceil(d.now() / 1000) + policy.retention_days * 86_400,
+        expiresAt: markerExpiry(policy, d.now()),
       },
       () =>
         screen(

@@ -1,5 +1,8 @@
 /** Run-once semantics over the store's markers: Idempotency-Key handling (design 1.3) and event dedupe. */
 
+import type { Source } from '../policy/levels.js';
+import type { ResolvedPolicy } from '../policy/schema.js';
+import { bodyHash } from '../screening/hashing.js';
 import type { Verdict, VerdictRecord } from '../screening/verdict.js';
 import type { MarkerScope, VerdictStore } from '../store/port.js';
 import { ApiError, badRequest } from './errors.js';
@@ -74,4 +77,32 @@ export const runOnce = async (
   }
   await store.completeMarker(request.scope, request.key, record.verdict.verdict_id);
   return { replayed: false, record };
+};
+
+/** Epoch seconds until which a marker is kept: as long as the verdicts of the policy. */
+export const markerExpiry = (policy: ResolvedPolicy, nowMs: number): number =>
+  Math.ceil(nowMs / 1000) + policy.retention_days * 86_400;
+
+/**
+ * The verdict to answer for a request that may carry an `Idempotency-Key` (scoped to `scope`):
+ * without a key `work` simply runs; with one it runs once per key and body (see runOnce).
+ */
+export const verdictOnce = async (
+  store: VerdictStore,
+  request: { scope: Source; key: string | null; rawBody: string; policy: ResolvedPolicy; nowMs: number },
+  work: () => Promise<VerdictRecord>,
+): Promise<Verdict> => {
+  if (!request.key) return (await work()).verdict;
+  const result = await runOnce(
+    store,
+    {
+      scope: request.scope,
+      key: request.key,
+      bodyHash: bodyHash(request.rawBody),
+      budgetMs: request.policy.budget_ms[request.scope],
+      expiresAt: markerExpiry(request.policy, request.nowMs),
+    },
+    work,
+  );
+  return result.replayed ? result.verdict : result.record.verdict;
 };
