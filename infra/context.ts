@@ -1,0 +1,190 @@
+/**
+ * Typed CDK context: every knob of the stack with its default, read from `cdk.json` or `-c key=value`.
+ * Values given on the command line arrive as strings, so numbers and booleans are parsed here and a
+ * bad value stops synth with the key named.
+ */
+import type { Node } from 'constructs';
+
+export type RemovalMode = 'retain' | 'destroy' | 'snapshot';
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+export interface InfraConfig {
+  /** CloudFormation stack name. */
+  stackName: string;
+  /** The policy file (design 1.8), relative to the project root; a missing default file means `{}`. */
+  policyFile: string;
+  /** Prefix of the Secrets Manager secret names (`<prefix>/defastra-api-key`, ...). */
+  secretPrefix: string;
+  /** Physical table name; unset lets CloudFormation generate one (the TableName output tells it). */
+  tableName: string | undefined;
+  /** DynamoDB deletion protection. */
+  deletionProtection: boolean;
+  /** What happens to the table (and the hashing pepper, without which its lookup keys are useless) on stack deletion. */
+  removalPolicy: RemovalMode;
+  /** Retention of the function and access log groups, in days. */
+  logRetentionDays: number;
+  /** Memory of each function, in MB. */
+  memorySize: number;
+  /** Function timeouts, in seconds: a little above each route's budget_ms. */
+  auth0TimeoutSeconds: number;
+  stripeTimeoutSeconds: number;
+  apiTimeoutSeconds: number;
+  /** Level of the Powertools Logger (`LOG_LEVEL`). */
+  logLevel: LogLevel;
+  /** HTTP API stage throttling: steady requests per second and burst. */
+  throttleRateLimit: number;
+  throttleBurstLimit: number;
+  /** Defastra endpoint (`DEFASTRA_BASE_URL`). */
+  defastraBaseUrl: string;
+  /** Stripe API host override for the write-back (`STRIPE_API_BASE_URL`); unset = Stripe's default. */
+  stripeApiBaseUrl: string | undefined;
+  /** How long a function keeps a fetched secret before reading it again (`SECRETS_MAX_AGE_SECONDS`). */
+  secretsMaxAgeSeconds: number;
+  /** Alarm when the Defastra wallet balance (minimum over 15 minutes) falls below this. */
+  walletBalanceThreshold: number;
+  /** Alarm when the HTTP API answers at least this many 5xx in 5 minutes. */
+  api5xxThreshold: number;
+  /** When set, alarms notify an SNS topic with this e-mail subscribed. */
+  alarmEmail: string | undefined;
+}
+
+/** Defaults; `cdk.json` repeats them (a test keeps the two equal). */
+export const DEFAULT_CONFIG: InfraConfig = {
+  stackName: 'SignupGate',
+  policyFile: 'policy.json',
+  secretPrefix: 'signup-gate',
+  tableName: undefined,
+  deletionProtection: true,
+  removalPolicy: 'retain',
+  logRetentionDays: 30,
+  memorySize: 512,
+  auth0TimeoutSeconds: 10,
+  stripeTimeoutSeconds: 10,
+  apiTimeoutSeconds: 20,
+  logLevel: 'INFO',
+  throttleRateLimit: 50,
+  throttleBurstLimit: 100,
+  defastraBaseUrl: 'https://api.defastra.com',
+  stripeApiBaseUrl: undefined,
+  secretsMaxAgeSeconds: 300,
+  walletBalanceThreshold: 10,
+  api5xxThreshold: 5,
+  alarmEmail: undefined,
+};
+
+/** Retention periods CloudWatch Logs accepts. */
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+export class ContextError extends Error {
+  override readonly name = 'ContextError';
+  constructor(
+    readonly key: string,
+    detail: string,
+  ) {
+    super(`invalid CDK context "${key}": ${detail}`);
+  }
+}
+
+type Reader = (key: keyof InfraConfig) => unknown;
+
+const text =
+  (pattern?: RegExp, hint?: string) =>
+  (key: keyof InfraConfig, raw: unknown): string => {
+    if (typeof raw !== 'string' || raw.trim() === '')
+      throw new ContextError(key, 'expected a non-empty string');
+    const value = raw.trim();
+    if (pattern && !pattern.test(value)) throw new ContextError(key, hint ?? `does not match ${pattern}`);
+    return value;
+  };
+
+const integer =
+  (min: number, max: number) =>
+  (key: keyof InfraConfig, raw: unknown): number => {
+    const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      throw new ContextError(key, `expected a whole number from ${min} to ${max}`);
+    }
+    return value;
+  };
+
+const number =
+  (min: number) =>
+  (key: keyof InfraConfig, raw: unknown): number => {
+    const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+      throw new ContextError(key, `expected a number of at least ${min}`);
+    }
+    return value;
+  };
+
+const boolean = (key: keyof InfraConfig, raw: unknown): boolean => {
+  if (raw === true || raw === 'true') return true;
+  if (raw === false || raw === 'false') return false;
+  throw new ContextError(key, 'expected true or false');
+};
+
+const oneOf =
+  <T extends string>(values: readonly T[], lower = false) =>
+  (key: keyof InfraConfig, raw: unknown): T => {
+    const value = typeof raw === 'string' ? (lower ? raw.toLowerCase() : raw.toUpperCase()) : raw;
+    if (!values.includes(value as T)) throw new ContextError(key, `expected one of ${values.join(', ')}`);
+    return value as T;
+  };
+
+const url = text(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'expected an http(s) URL');
+
+/** Reads one key: absent (or empty / "none" for optional keys) falls back to the default. */
+const read = <K extends keyof InfraConfig>(
+  get: Reader,
+  key: K,
+  parse: (key: keyof InfraConfig, raw: unknown) => NonNullable<InfraConfig[K]>,
+): InfraConfig[K] => {
+  const raw = get(key);
+  if (raw === undefined || raw === null) return DEFAULT_CONFIG[key];
+  if (DEFAULT_CONFIG[key] === undefined && (raw === '' || raw === 'none')) return undefined as InfraConfig[K];
+  return parse(key, raw);
+};
+
+/** The stack configuration from a construct's context (normally the App's). */
+export const readInfraConfig = (node: Node): InfraConfig => {
+  const get: Reader = (key) => node.tryGetContext(key);
+  const config: InfraConfig = {
+    stackName: read(
+      get,
+      'stackName',
+      text(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'expected a CloudFormation stack name'),
+    ),
+    policyFile: read(get, 'policyFile', text()),
+    secretPrefix: read(
+      get,
+      'secretPrefix',
+      text(/^[A-Za-z0-9/_+=.@-]{1,256}$/, 'expected a secret name prefix'),
+    ),
+    tableName: read(get, 'tableName', text(/^[A-Za-z0-9_.-]{3,255}$/, 'expected a DynamoDB table name')),
+    deletionProtection: read(get, 'deletionProtection', boolean),
+    removalPolicy: read(get, 'removalPolicy', oneOf(['retain', 'destroy', 'snapshot'] as const, true)),
+    logRetentionDays: read(get, 'logRetentionDays', (key, raw) => {
+      const days = integer(1, 3653)(key, raw);
+      if (!LOG_RETENTION_DAYS.includes(days)) {
+        throw new ContextError(key, `CloudWatch Logs accepts ${LOG_RETENTION_DAYS.join(', ')}`);
+      }
+      return days;
+    }),
+    memorySize: read(get, 'memorySize', integer(128, 10_240)),
+    auth0TimeoutSeconds: read(get, 'auth0TimeoutSeconds', integer(1, 29)),
+    stripeTimeoutSeconds: read(get, 'stripeTimeoutSeconds', integer(1, 29)),
+    apiTimeoutSeconds: read(get, 'apiTimeoutSeconds', integer(1, 29)),
+    logLevel: read(get, 'logLevel', oneOf(['DEBUG', 'INFO', 'WARN', 'ERROR'] as const)),
+    throttleRateLimit: read(get, 'throttleRateLimit', number(1)),
+    throttleBurstLimit: read(get, 'throttleBurstLimit', integer(1, 5000)),
+    defastraBaseUrl: read(get, 'defastraBaseUrl', url),
+    stripeApiBaseUrl: read(get, 'stripeApiBaseUrl', url),
+    secretsMaxAgeSeconds: read(get, 'secretsMaxAgeSeconds', integer(0, 86_400)),
+    walletBalanceThreshold: read(get, 'walletBalanceThreshold', number(0)),
+    api5xxThreshold: read(get, 'api5xxThreshold', integer(1, 1_000_000)),
+    alarmEmail: read(get, 'alarmEmail', text(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'expected an e-mail address')),
+  };
+  return config;
+};

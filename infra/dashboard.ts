@@ -1,0 +1,129 @@
+/**
+ * One CloudWatch dashboard: verdicts (by source and decision, degraded), Defastra (latency p50/p99,
+ * errors, cache hits, wallet), the three functions (duration, errors, throttles) and the HTTP API.
+ */
+import { Duration } from 'aws-cdk-lib';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { DIMENSION, METRIC, METRICS_NAMESPACE } from '../shared/observability/metric-names.js';
+import { DECISIONS, SOURCES } from '../shared/policy/levels.js';
+import { customMetric } from './alarms.js';
+
+export interface DashboardProps {
+  dashboardName: string;
+  api: HttpApi;
+  functions: Record<string, lambda.IFunction>;
+  alarms: cloudwatch.IAlarm[];
+}
+
+const KINDS = ['email', 'phone'] as const;
+const PERIOD = Duration.minutes(5);
+
+export class Dashboard extends Construct {
+  readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: DashboardProps) {
+    super(scope, id);
+    const fns = Object.entries(props.functions);
+    const graph = (
+      title: string,
+      left: cloudwatch.IMetric[],
+      extra: Partial<cloudwatch.GraphWidgetProps> = {},
+    ) => new cloudwatch.GraphWidget({ title, left, width: 8, height: 6, period: PERIOD, ...extra });
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: props.dashboardName,
+      defaultInterval: Duration.hours(24),
+    });
+
+    this.dashboard.addWidgets(
+      graph(
+        'Decisions by source and decision',
+        SOURCES.flatMap((source) =>
+          DECISIONS.map((decision) =>
+            customMetric(METRIC.decisions, 'Sum', {
+              [DIMENSION.source]: source,
+              [DIMENSION.decision]: decision,
+            }).with({ label: `${source} ${decision}` }),
+          ),
+        ),
+        { stacked: true },
+      ),
+      graph('Degraded verdicts', [customMetric(METRIC.degraded, 'Sum').with({ label: 'degraded' })], {
+        right: [customMetric(METRIC.degraded, 'Average').with({ label: 'share of verdicts' })],
+      }),
+      graph(
+        'Defastra latency (ms)',
+        KINDS.flatMap((kind) =>
+          ['p50', 'p99'].map((statistic) =>
+            customMetric(METRIC.defastraLatency, statistic, { [DIMENSION.kind]: kind }).with({
+              label: `${kind} ${statistic}`,
+            }),
+          ),
+        ),
+      ),
+    );
+
+    this.dashboard.addWidgets(
+      graph(
+        'Defastra errors by type',
+        [
+          new cloudwatch.MathExpression({
+            expression: `SEARCH('{${METRICS_NAMESPACE},${DIMENSION.errorType}} MetricName="${METRIC.defastraErrors}"', 'Sum', ${PERIOD.toSeconds()})`,
+            label: '',
+            period: PERIOD,
+          }),
+        ],
+        { right: [customMetric(METRIC.defastraFatalErrors, 'Sum').with({ label: 'fatal (alarmed)' })] },
+      ),
+      graph(
+        'Cache hits',
+        KINDS.map((kind) =>
+          customMetric(METRIC.cacheHits, 'Sum', { [DIMENSION.kind]: kind }).with({ label: kind }),
+        ),
+      ),
+      graph('Defastra wallet balance', [
+        customMetric(METRIC.walletBalance, 'Minimum', undefined, Duration.minutes(15)).with({
+          label: 'minimum',
+        }),
+      ]),
+    );
+
+    this.dashboard.addWidgets(
+      graph(
+        'Lambda duration (ms)',
+        fns.flatMap(([name, fn]) =>
+          ['p50', 'p99'].map((statistic) =>
+            fn.metricDuration({ statistic, period: PERIOD }).with({ label: `${name} ${statistic}` }),
+          ),
+        ),
+      ),
+      graph(
+        'Lambda errors and throttles',
+        fns.flatMap(([name, fn]) => [
+          fn.metricErrors({ statistic: 'Sum', period: PERIOD }).with({ label: `${name} errors` }),
+          fn.metricThrottles({ statistic: 'Sum', period: PERIOD }).with({ label: `${name} throttles` }),
+        ]),
+      ),
+      graph(
+        'HTTP API responses',
+        [
+          props.api.metricCount({ statistic: 'Sum', period: PERIOD }).with({ label: 'requests' }),
+          props.api.metricClientError({ statistic: 'Sum', period: PERIOD }).with({ label: '4xx' }),
+          props.api.metricServerError({ statistic: 'Sum', period: PERIOD }).with({ label: '5xx' }),
+        ],
+        {
+          right: [
+            props.api.metricLatency({ statistic: 'p99', period: PERIOD }).with({ label: 'latency p99 (ms)' }),
+          ],
+        },
+      ),
+    );
+
+    this.dashboard.addWidgets(
+      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: props.alarms, width: 24, height: 4 }),
+    );
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * The EMF metric vocabulary: one namespace, the metric names and their dimensions. The Powertools
+ * telemetry emits them and the CDK stack builds alarms and the dashboard on them, so both import
+ * the names from here and cannot drift apart.
+ */
+
+/** CloudWatch namespace of every custom metric (`POWERTOOLS_METRICS_NAMESPACE` in the functions). */
+export const METRICS_NAMESPACE = 'SignupGate';
+
+export const METRIC = {
+  /** Count per verdict; dimensions `source`, `decision`. */
+  decisions: 'Decisions',
+  /** 1 for a degraded verdict, 0 otherwise (Sum = degraded verdicts, Average = degraded share); no dimensions. */
+  degraded: 'Degraded',
+  /** Milliseconds per Defastra call that answered; dimension `kind` (`email` | `phone`). */
+  defastraLatency: 'DefastraLatency',
+  /** Count per failed Defastra call; dimension `error_type`. */
+  defastraErrors: 'DefastraErrors',
+  /** Count of account-level Defastra failures (see FATAL_DEFASTRA_ERROR_TYPES); no dimensions, for one simple alarm. */
+  defastraFatalErrors: 'DefastraFatalErrors',
+  /** Count of reused cached Defastra results; dimension `kind`. */
+  cacheHits: 'CacheHits',
+  /** Gauge: the Defastra wallet balance reported with each answer; no dimensions (alarm on Minimum). */
+  walletBalance: 'WalletBalance',
+} as const;
+
+export const DIMENSION = {
+  source: 'source',
+  decision: 'decision',
+  kind: 'kind',
+  errorType: 'error_type',
+} as const;
+
+/**
+ * Defastra error types that no retry or later request will fix: the key, the account or the wallet
+ * needs an operator. Each one also counts in `DefastraFatalErrors`.
+ */
+export const FATAL_DEFASTRA_ERROR_TYPES: ReadonlySet<string> = new Set([
+  'INSUFFICIENT_FUNDS',
+  'INVALID_API_KEY',
+  'NO_KEY',
+  'INACTIVE_API_KEY',
+  'INACTIVE_API_ACCESS',
+  'INACTIVE_TEAM_USER',
+]);

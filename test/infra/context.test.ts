@@ -1,0 +1,86 @@
+/** The typed CDK context: cdk.json mirrors the defaults, `-c` strings are parsed, bad values name the key. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../infra/bundling.js';
+import { ContextError, DEFAULT_CONFIG, type InfraConfig, readInfraConfig } from '../../infra/context.js';
+
+const cdkJson = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8'));
+const read = (context: Record<string, unknown>): InfraConfig => readInfraConfig(new App({ context }).node);
+
+describe('cdk.json', () => {
+  it('runs the app with tsx and keeps synth quiet and offline', () => {
+    expect(cdkJson.app).toBe('npx tsx infra/app.ts');
+    expect(cdkJson.notices).toBe(false);
+    expect(cdkJson.context['cli-telemetry']).toBe(false);
+  });
+
+  it('repeats every default of infra/context.ts, with the same value', () => {
+    for (const [key, value] of Object.entries(DEFAULT_CONFIG)) {
+      if (value === undefined) expect(cdkJson.context).not.toHaveProperty(key);
+      else expect(cdkJson.context[key], key).toEqual(value);
+    }
+  });
+
+  it('reads back to exactly the defaults', () => {
+    expect(read(cdkJson.context)).toEqual(DEFAULT_CONFIG);
+    expect(read({})).toEqual(DEFAULT_CONFIG);
+  });
+});
+
+describe('readInfraConfig', () => {
+  it('parses the strings that `-c key=value` passes', () => {
+    const config = read({
+      memorySize: '1024',
+      deletionProtection: 'false',
+      removalPolicy: 'DESTROY',
+      logRetentionDays: '90',
+      throttleRateLimit: '12.5',
+      logLevel: 'debug',
+      alarmEmail: 'ops@example.com',
+      tableName: 'signup-gate-test',
+    });
+    expect(config).toMatchObject({
+      memorySize: 1024,
+      deletionProtection: false,
+      removalPolicy: 'destroy',
+      logRetentionDays: 90,
+      throttleRateLimit: 12.5,
+      logLevel: 'DEBUG',
+      alarmEmail: 'ops@example.com',
+      tableName: 'signup-gate-test',
+    });
+  });
+
+  it('treats an empty optional value as unset', () => {
+    expect(read({ alarmEmail: '', stripeApiBaseUrl: 'none' })).toMatchObject({
+      alarmEmail: undefined,
+      stripeApiBaseUrl: undefined,
+    });
+  });
+
+  it.each([
+    ['memorySize', 'lots'],
+    ['memorySize', 64],
+    ['logRetentionDays', 10],
+    ['apiTimeoutSeconds', 45],
+    ['deletionProtection', 'yes'],
+    ['removalPolicy', 'keep'],
+    ['logLevel', 'TRACE'],
+    ['alarmEmail', 'not-an-address'],
+    ['defastraBaseUrl', 'ftp://example.com'],
+    ['throttleBurstLimit', 0],
+    ['stackName', '1-bad name'],
+  ])('rejects %s=%j with an error naming the key', (key, value) => {
+    let error: unknown;
+    try {
+      read({ [key]: value });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ContextError);
+    expect((error as ContextError).key).toBe(key);
+    expect((error as Error).message).toContain(`"${key}"`);
+  });
+});
