@@ -13,6 +13,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { SECRET_PLACEHOLDER } from '../shared/secrets/placeholder.js';
 import { TABLE_INDEXES, TABLE_KEYS } from '../shared/store/table.js';
 import { Alarms } from './alarms.js';
 import type { FunctionName } from './bundling.js';
@@ -52,7 +53,7 @@ const secretRemovalPolicyOf = (mode: RemovalMode): RemovalPolicy =>
   mode === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
 
 /** Value of a secret whose real value comes from outside (see docs/deploy.md). */
-const PLACEHOLDER = SecretValue.unsafePlainText('PLACEHOLDER: set with aws secretsmanager put-secret-value');
+const PLACEHOLDER = SecretValue.unsafePlainText(SECRET_PLACEHOLDER);
 
 export class SignupGateStack extends Stack {
   readonly table: dynamodb.TableV2;
@@ -296,24 +297,47 @@ export class SignupGateStack extends Stack {
 
     const integration = (name: FunctionName) =>
       new HttpLambdaIntegration(`${name}-integration`, this.functions[name].function);
+    // The hooks authenticate in code, so every method reaches them and the app answers 405 itself.
     const [auth0Route] = this.api.addRoutes({
       path: '/hooks/auth0',
-      methods: [apigwv2.HttpMethod.POST],
+      methods: [apigwv2.HttpMethod.ANY],
       integration: integration('auth0-hook'),
     });
     const [stripeRoute] = this.api.addRoutes({
       path: '/hooks/stripe',
-      methods: [apigwv2.HttpMethod.POST],
+      methods: [apigwv2.HttpMethod.ANY],
       integration: integration('stripe-hook'),
     });
+    // Operator routes: the real method is IAM-authorised. An unauthenticated `ANY` route on the same path
+    // (API Gateway prefers the exact method) and `$default` reach the app only for its 405 and 404 answers:
+    // contract order puts 404/405 before authentication. The app also refuses any operator request that
+    // lacks the gateway's IAM authoriser context, so these routes can never run a screening.
     const apiIntegration = integration('api');
     const iamAuthorizer = new HttpIamAuthorizer();
+    const openRoutes: apigwv2.HttpRoute[] = [];
     for (const [path, method] of [
       ['/screen', apigwv2.HttpMethod.POST],
       ['/verdicts', apigwv2.HttpMethod.GET],
       ['/verdicts/{id}', apigwv2.HttpMethod.GET],
     ] as const) {
       this.api.addRoutes({ path, methods: [method], integration: apiIntegration, authorizer: iamAuthorizer });
+      openRoutes.push(
+        ...this.api.addRoutes({ path, methods: [apigwv2.HttpMethod.ANY], integration: apiIntegration }),
+      );
+    }
+    openRoutes.push(
+      new apigwv2.HttpRoute(this, 'DefaultRoute', {
+        httpApi: this.api,
+        routeKey: apigwv2.HttpRouteKey.DEFAULT,
+        integration: apiIntegration,
+      }),
+    );
+    for (const route of openRoutes) {
+      acknowledge(
+        route,
+        'AwsSolutions-APIG4',
+        'Catch-all for wrong methods and unknown paths so callers get the contract 405 (with Allow) and 404 bodies; the exact-method routes carry IAM auth and win API Gateway route selection, and the api function refuses operator requests without the IAM authoriser context.',
+      );
     }
     acknowledge(
       auth0Route!,

@@ -20,11 +20,24 @@ export const bearerAuth =
     await next();
   };
 
-/** The operator routes' auth: bearer locally, nothing in AWS where the HTTP API has already checked IAM. */
+/** True when API Gateway's IAM authoriser ran for this request (its context names the signing principal). */
+const gatewayCheckedIam = (requestContext: unknown): boolean => {
+  const authorizer = (requestContext as { authorizer?: { iam?: { accessKey?: unknown } } } | undefined)
+    ?.authorizer;
+  return typeof authorizer?.iam === 'object' && authorizer.iam !== null;
+};
+
+/**
+ * The operator routes' auth: bearer locally. In AWS the HTTP API checks IAM (SigV4) first; the app still
+ * refuses a request without the authoriser's context, e.g. one that arrived through a catch-all route.
+ */
 export const operatorAuth =
   (deps: DepsProvider): MiddlewareHandler<AppEnv> =>
   async (c, next) => {
     const { apiAuth } = await deps();
     if (apiAuth.kind === 'bearer') return bearerAuth(apiAuth.tokens)(c, next);
+    if (!gatewayCheckedIam(c.env?.requestContext)) {
+      throw new ApiError(401, 'unauthorized', 'this route needs an IAM (SigV4) signed request');
+    }
     await next();
   };

@@ -1,8 +1,13 @@
 /** The Hono environment our apps share: per-request variables set by middleware. */
-import type { LambdaContext, LambdaEvent } from 'hono/aws-lambda';
+import type { ApiGatewayRequestContextV2, LambdaContext, LambdaEvent } from 'hono/aws-lambda';
 
 export interface AppEnv {
-  Bindings: { event?: LambdaEvent; lambdaContext?: LambdaContext };
+  /** Set by Hono's Lambda adapter; absent on the local server. */
+  Bindings: {
+    event?: LambdaEvent;
+    lambdaContext?: LambdaContext;
+    requestContext?: ApiGatewayRequestContextV2;
+  };
   Variables: {
     /** The raw request body, read once by `readBody`. */
     rawBody: string;

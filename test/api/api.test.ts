@@ -303,12 +303,33 @@ describe('through the Lambda handler (API Gateway v2 and Function URL events)', 
     expect(resultJson(missing)).toEqual({ error: { code: 'not_found', message: expect.any(String) } });
   });
 
-  it('skips the bearer check when the gateway already did IAM auth', async () => {
+  it('skips the bearer check when the gateway already did IAM auth, and refuses requests without it', async () => {
     const iam = handle(createApiApp(async () => ({ ...t.deps, apiAuth: { kind: 'iam' } })));
-    const result = (await iam(
-      lambdaEvent({ method: 'GET', path: '/verdicts', query: { limit: '1' } }),
+    const signed = (await iam(
+      lambdaEvent({ method: 'GET', path: '/verdicts', query: { limit: '1' }, iam: true }),
       lambdaContext(),
     )) as LambdaResult;
-    expect(result.statusCode).toBe(200);
+    expect(signed.statusCode).toBe(200);
+    const unsigned = (await iam(
+      lambdaEvent({
+        method: 'POST',
+        path: '/screen',
+        headers: json,
+        body: JSON.stringify({ email: email() }),
+      }),
+      lambdaContext(),
+    )) as LambdaResult;
+    expect(unsigned.statusCode).toBe(401);
+    expect(t.sandbox.stats().requests).toBe(0);
+    const wrongMethod = (await iam(
+      lambdaEvent({ method: 'PUT', path: '/screen' }),
+      lambdaContext(),
+    )) as LambdaResult;
+    expect(wrongMethod.statusCode).toBe(405);
+    const unknown = (await iam(
+      lambdaEvent({ method: 'GET', path: '/nowhere' }),
+      lambdaContext(),
+    )) as LambdaResult;
+    expect(resultJson(unknown)).toEqual({ error: { code: 'not_found', message: expect.any(String) } });
   });
 });

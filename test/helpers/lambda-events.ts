@@ -12,6 +12,8 @@ export interface EventInput {
   query?: Record<string, string>;
   /** `apigw` (default: lower-cased header names, like API Gateway v2) or `url` (Function URL, names kept as given). */
   kind?: 'apigw' | 'url';
+  /** Add the IAM authoriser context API Gateway sets on a SigV4-authorised route. */
+  iam?: boolean;
 }
 
 const requestTimeEpoch = () => Date.now();
@@ -57,6 +59,21 @@ export const lambdaEvent = (input: EventInput): LambdaEvent => {
       },
       requestId: `req-${Math.random().toString(36).slice(2)}`,
       routeKey: kind === 'url' ? '$default' : `${input.method} ${input.path}`,
+      ...(input.iam
+        ? {
+            authorizer: {
+              iam: {
+                accessKey: 'ASIAEXAMPLEEXAMPLE00',
+                accountId: '123456789012',
+                callerId: 'AROAEXAMPLE:operator',
+                principalOrgId: null,
+                userArn: 'arn:aws:sts::123456789012:assumed-role/operator/session',
+                userId: 'AROAEXAMPLE:operator',
+                cognitoIdentity: null,
+              },
+            },
+          }
+        : {}),
       stage: '$default',
       time: new Date().toUTCString(),
       timeEpoch: requestTimeEpoch(),

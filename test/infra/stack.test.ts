@@ -235,11 +235,15 @@ describe('HTTP API', () => {
   };
 
   it.each([
-    ['POST /hooks/auth0', 'NONE', 'auth0-hook'],
-    ['POST /hooks/stripe', 'NONE', 'stripe-hook'],
+    ['ANY /hooks/auth0', 'NONE', 'auth0-hook'],
+    ['ANY /hooks/stripe', 'NONE', 'stripe-hook'],
     ['POST /screen', 'AWS_IAM', 'api'],
     ['GET /verdicts', 'AWS_IAM', 'api'],
     ['GET /verdicts/{id}', 'AWS_IAM', 'api'],
+    ['ANY /screen', 'NONE', 'api'],
+    ['ANY /verdicts', 'NONE', 'api'],
+    ['ANY /verdicts/{id}', 'NONE', 'api'],
+    ['$default', 'NONE', 'api'],
   ] as const)('%s: authorization %s, invokes %s', (routeKey, authorization, fn) => {
     const route = routes().find((r) => r.Properties.RouteKey === routeKey);
     expect(route).toBeDefined();
@@ -254,10 +258,14 @@ describe('HTTP API', () => {
         .sort(),
     ).toEqual(
       [
+        '$default',
+        'ANY /hooks/auth0',
+        'ANY /hooks/stripe',
+        'ANY /screen',
+        'ANY /verdicts',
+        'ANY /verdicts/{id}',
         'GET /verdicts',
         'GET /verdicts/{id}',
-        'POST /hooks/auth0',
-        'POST /hooks/stripe',
         'POST /screen',
       ].sort(),
     );
@@ -450,14 +458,14 @@ describe('cdk-nag (AwsSolutions)', () => {
       [
         ...Array(5).fill('AwsSolutions-SMG4'),
         ...Array(3).fill('AwsSolutions-L1'),
-        ...Array(2).fill('AwsSolutions-APIG4'),
+        ...Array(6).fill('AwsSolutions-APIG4'), // the two hooks, three catch-all ANY routes, $default
       ].sort(),
     );
     for (const ack of acks) {
       expect(ack.path.startsWith(`${s.stack.node.path}/`)).toBe(true);
       expect(ack.reason.length).toBeGreaterThan(60);
     }
-    expect(new Set(acks.map((a) => a.reason)).size).toBe(acks.length - 2); // the three L1 reasons are one
+    expect(new Set(acks.map((a) => a.reason)).size).toBe(acks.length - 2 - 3); // one L1 reason for three, one catch-all reason for four
   });
 });
 
