@@ -1,6 +1,5 @@
 /** The operator API (design 1.7): `POST /screen`, `GET /verdicts/{id}`, `GET /verdicts`. */
 import type { Hono } from 'hono';
-import { z } from 'zod';
 import { createBaseApp } from '../../shared/http/app-base.js';
 import { operatorAuth } from '../../shared/http/bearer.js';
 import { parseJson, readBody } from '../../shared/http/body.js';
@@ -16,42 +15,49 @@ import { DECISIONS, SOURCES } from '../../shared/policy/levels.js';
 import type { DepsProvider } from '../../shared/runtime/deps.js';
 import { screen } from '../../shared/screening/screen.js';
 import type { VerdictQuery } from '../../shared/store/port.js';
+import * as z from '../../shared/validation/zod.js';
 
 const screenBody = z
   .strictObject({
-    email: z.string().max(320).nullable().optional(),
-    phone: z.string().max(64).nullable().optional(),
-    reference: z.string().min(1).max(200).nullable().optional(),
-    ip: z.string().max(64).nullable().optional(),
+    email: z.optional(z.nullable(z.string().check(z.maxLength(320)))),
+    phone: z.optional(z.nullable(z.string().check(z.maxLength(64)))),
+    reference: z.optional(z.nullable(z.string().check(z.minLength(1), z.maxLength(200)))),
+    ip: z.optional(z.nullable(z.string().check(z.maxLength(64)))),
   })
-  .refine((b) => (b.email ?? null) !== null || (b.phone ?? null) !== null, {
-    message: 'at least one of "email" or "phone" is required',
-  });
+  .check(
+    z.refine((b) => (b.email ?? null) !== null || (b.phone ?? null) !== null, {
+      message: 'at least one of "email" or "phone" is required',
+    }),
+  );
 
-const isoDate = z
-  .string()
-  .refine(
-    (v) => /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(v) && !Number.isNaN(Date.parse(v)),
-    {
-      message: 'expected an ISO 8601 date',
-    },
-  )
-  .transform((v) => new Date(v).toISOString());
+const isoDate = z.pipe(
+  z
+    .string()
+    .check(
+      z.refine(
+        (v) => /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(v) && !Number.isNaN(Date.parse(v)),
+        { message: 'expected an ISO 8601 date' },
+      ),
+    ),
+  z.transform((v: string) => new Date(v).toISOString()),
+);
 
 const listQuery = z.strictObject({
-  email: z.string().max(320).optional(),
-  phone: z.string().max(64).optional(),
-  decision: z.enum(DECISIONS).optional(),
-  source: z.enum(SOURCES).optional(),
-  since: isoDate.optional(),
-  until: isoDate.optional(),
-  limit: z
-    .string()
-    .regex(/^\d{1,3}$/, 'expected a whole number from 1 to 100')
-    .transform(Number)
-    .refine((n) => n >= 1 && n <= 100, 'expected a whole number from 1 to 100')
-    .optional(),
-  cursor: z.string().min(1).max(4096).optional(),
+  email: z.optional(z.string().check(z.maxLength(320))),
+  phone: z.optional(z.string().check(z.maxLength(64))),
+  decision: z.optional(z.enum(DECISIONS)),
+  source: z.optional(z.enum(SOURCES)),
+  since: z.optional(isoDate),
+  until: z.optional(isoDate),
+  limit: z.optional(
+    z
+      .pipe(
+        z.string().check(z.regex(/^\d{1,3}$/, 'expected a whole number from 1 to 100')),
+        z.transform(Number),
+      )
+      .check(z.refine((n) => n >= 1 && n <= 100, 'expected a whole number from 1 to 100')),
+  ),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(4096))),
 });
 
 /** Builds the operator API app. Locally it checks a bearer token; in AWS the HTTP API has already done IAM auth. */

@@ -5,7 +5,6 @@
  * Defastra call, and is the verdict's `source_ref`.
  */
 import type { Hono } from 'hono';
-import { z } from 'zod';
 import { createBaseApp } from '../../shared/http/app-base.js';
 import { auth0Signature } from '../../shared/http/auth0-signature.js';
 import { parseJson, readBody } from '../../shared/http/body.js';
@@ -18,12 +17,13 @@ import { resolveForSource } from '../../shared/policy/decide.js';
 import type { DepsProvider } from '../../shared/runtime/deps.js';
 import { screen } from '../../shared/screening/screen.js';
 import type { Verdict } from '../../shared/screening/verdict.js';
+import * as z from '../../shared/validation/zod.js';
 
 export const AUTH0_HOOK_PATH = '/hooks/auth0';
 
-const text = z.string().nullish();
+const text = z.nullish(z.string());
 /** Auth0 objects carry many more fields than we read: unknown keys pass, known ones must have the right type. */
-const part = <T extends z.ZodRawShape>(shape: T) => z.looseObject(shape).nullish();
+const part = <T extends z.core.$ZodShape>(shape: T) => z.nullish(z.looseObject(shape));
 
 /** The part of Auth0's pre-user-registration `event` we read, in Auth0's own field names; all optional. */
 export const auth0EventSchema = z.looseObject({

@@ -2,7 +2,7 @@
  * Which Stripe events are screened and where their email and phone live (design 1.6):
  * `customer.created`, `customer.updated` when `email` or `phone` changed, and `checkout.session.completed`.
  */
-import { z } from 'zod';
+import * as z from '../../shared/validation/zod.js';
 
 export const SCREENED_EVENT_TYPES = [
   'customer.created',
@@ -15,12 +15,12 @@ const jsonObject = z.record(z.string(), z.unknown());
 
 /** The parts of a snapshot Event envelope we rely on; every other field is kept as Stripe sent it. */
 export const stripeEventSchema = z.looseObject({
-  id: z.string().min(1).max(255),
-  type: z.string().min(1).max(255),
-  account: z.string().min(1).max(255).nullable().optional(),
+  id: z.string().check(z.minLength(1), z.maxLength(255)),
+  type: z.string().check(z.minLength(1), z.maxLength(255)),
+  account: z.optional(z.nullable(z.string().check(z.minLength(1), z.maxLength(255)))),
   data: z.looseObject({
     object: jsonObject,
-    previous_attributes: jsonObject.nullable().optional(),
+    previous_attributes: z.optional(z.nullable(jsonObject)),
   }),
 });
 

@@ -2,15 +2,15 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from '../validation/zod.js';
 
 export const DEV_SECRETS_FILE = 'dev-secrets.json';
 
 const devSecretsSchema = z.object({
-  api_token: z.string().min(16),
-  auth0_hook_secret: z.string().min(16),
-  stripe_webhook_secret: z.string().min(16),
-  pepper: z.string().min(32),
+  api_token: z.string().check(z.minLength(16)),
+  auth0_hook_secret: z.string().check(z.minLength(16)),
+  stripe_webhook_secret: z.string().check(z.minLength(16)),
+  pepper: z.string().check(z.minLength(32)),
 });
 export type DevSecrets = z.infer<typeof devSecretsSchema>;
 

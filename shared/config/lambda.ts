@@ -1,21 +1,21 @@
 /** Lambda configuration: environment set by the CDK stack → validated config object. */
-import { z } from 'zod';
 import { type Policy, parsePolicyJson } from '../policy/schema.js';
-import { ConfigError } from './local.js';
+import * as z from '../validation/zod.js';
+import { ConfigError } from './errors.js';
 
-const arn = z.string().regex(/^arn:aws[a-z-]*:secretsmanager:/, 'expected a Secrets Manager ARN');
+const arn = z.string().check(z.regex(/^arn:aws[a-z-]*:secretsmanager:/, 'expected a Secrets Manager ARN'));
 
 const lambdaEnv = z.object({
-  TABLE_NAME: z.string().min(3),
-  POLICY_JSON: z.string().min(2),
-  DEFASTRA_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.defastra.com'),
+  TABLE_NAME: z.string().check(z.minLength(3)),
+  POLICY_JSON: z.string().check(z.minLength(2)),
+  DEFASTRA_BASE_URL: z._default(z.url({ protocol: /^https?$/ }), 'https://api.defastra.com'),
   DEFASTRA_API_KEY_SECRET_ARN: arn,
   PEPPER_SECRET_ARN: arn,
-  AUTH0_HOOK_SECRET_ARN: arn.optional(),
-  STRIPE_WEBHOOK_SECRET_ARN: arn.optional(),
-  STRIPE_API_KEY_SECRET_ARN: arn.optional(),
-  STRIPE_API_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
-  SECRETS_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+  AUTH0_HOOK_SECRET_ARN: z.optional(arn),
+  STRIPE_WEBHOOK_SECRET_ARN: z.optional(arn),
+  STRIPE_API_KEY_SECRET_ARN: z.optional(arn),
+  STRIPE_API_BASE_URL: z.optional(z.url({ protocol: /^https?$/ })),
+  SECRETS_MAX_AGE_SECONDS: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(86_400)), 300),
 });
 
 export interface LambdaConfig {

@@ -1,35 +1,37 @@
 /** Local server configuration (design 1.2): environment → validated config object, errors naming the variable. */
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from '../validation/zod.js';
+import { ConfigError } from './errors.js';
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+export { ConfigError };
 
-const optionalString = z
-  .string()
-  .transform((v) => v.trim())
-  .optional()
-  .transform((v) => (v ? v : undefined));
-const url = z.url({ protocol: /^https?$/ }).optional();
+const optionalString = z.pipe(
+  z.optional(
+    z.pipe(
+      z.string(),
+      z.transform((v: string) => v.trim()),
+    ),
+  ),
+  z.transform((v: string | undefined) => (v ? v : undefined)),
+);
+const url = z.optional(z.url({ protocol: /^https?$/ }));
 
 const localEnv = z.object({
-  HOST: z.string().min(1).default('127.0.0.1'),
-  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
-  DATA_DIR: z.string().min(1).default('.data'),
+  HOST: z._default(z.string().check(z.minLength(1)), '127.0.0.1'),
+  PORT: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(65_535)), 3000),
+  DATA_DIR: z._default(z.string().check(z.minLength(1)), '.data'),
   DYNAMODB_ENDPOINT: url,
-  TABLE_NAME: z
-    .string()
-    .regex(/^[A-Za-z0-9_.-]{3,255}$/, 'expected 3-255 letters, digits, "_", "-" or "."')
-    .optional(),
+  TABLE_NAME: z.optional(
+    z.string().check(z.regex(/^[A-Za-z0-9_.-]{3,255}$/, 'expected 3-255 letters, digits, "_", "-" or "."')),
+  ),
   DEFASTRA_API_KEY: optionalString,
-  DEFASTRA_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.defastra.com'),
+  DEFASTRA_BASE_URL: z._default(z.url({ protocol: /^https?$/ }), 'https://api.defastra.com'),
   AUTH0_HOOK_SECRET: optionalString,
   STRIPE_WEBHOOK_SECRET: optionalString,
   STRIPE_API_KEY: optionalString,
   STRIPE_API_BASE_URL: url,
   API_TOKEN: optionalString,
-  POLICY_FILE: z.string().min(1).optional(),
+  POLICY_FILE: z.optional(z.string().check(z.minLength(1))),
 });
 
 export interface LocalConfig {

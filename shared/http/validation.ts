@@ -1,10 +1,14 @@
 /** Turns zod failures into 400 `invalid_request` errors that name the offending field. */
-import type { z } from 'zod';
+import * as z from '../validation/zod.js';
 import { badRequest } from './errors.js';
 
 /** Parses `value` with `schema`, or throws 400 naming the first bad field. */
-export const validate = <T extends z.ZodType>(schema: T, value: unknown, where = 'body'): z.infer<T> => {
-  const result = schema.safeParse(value);
+export const validate = <T extends z.core.$ZodType>(
+  schema: T,
+  value: unknown,
+  where = 'body',
+): z.infer<T> => {
+  const result = z.safeParse(schema, value);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const path =

@@ -1,68 +1,65 @@
 /** The policy file (design 1.8): zod schema, defaults, per-source resolution and validation errors that name the field. */
-import { z } from 'zod';
+
+import * as z from '../validation/zod.js';
 import { normaliseDomain, normaliseEmail, normalisePhone } from './identifiers.js';
 import { DECISIONS, RISK_LEVELS, SOURCES, type Source, TIMEOUT_MODES } from './levels.js';
 
-const level = z.enum(RISK_LEVELS).nullable();
-const thresholdPair = z.strictObject({ review: level.optional(), block: level.optional() });
-const thresholds = z.strictObject({ email: thresholdPair.optional(), phone: thresholdPair.optional() });
-const perSource = <T extends z.ZodType>(value: T) =>
-  z.strictObject({ auth0: value.optional(), stripe: value.optional(), api: value.optional() });
+const level = z.nullable(z.enum(RISK_LEVELS));
+const thresholdPair = z.strictObject({ review: z.optional(level), block: z.optional(level) });
+const thresholds = z.strictObject({ email: z.optional(thresholdPair), phone: z.optional(thresholdPair) });
+const perSource = <T extends z.core.SomeType>(value: T) =>
+  z.strictObject({ auth0: z.optional(value), stripe: z.optional(value), api: z.optional(value) });
 const list = z.strictObject({
-  emails: z
-    .array(
-      z
-        .string()
-        .min(1)
-        .refine((v) => normaliseEmail(v) !== null, 'not a plausible email address'),
-    )
-    .optional(),
-  email_domains: z
-    .array(
-      z
-        .string()
-        .min(1)
-        .refine((v) => normaliseDomain(v) !== null, 'not a plausible email domain'),
-    )
-    .optional(),
+  emails: z.optional(
+    z.array(
+      z.string().check(
+        z.minLength(1),
+        z.refine((v) => normaliseEmail(v) !== null, 'not a plausible email address'),
+      ),
+    ),
+  ),
+  email_domains: z.optional(
+    z.array(
+      z.string().check(
+        z.minLength(1),
+        z.refine((v) => normaliseDomain(v) !== null, 'not a plausible email domain'),
+      ),
+    ),
+  ),
   // Phones are checked after merging, against the default_country_code of each source (see parsePolicy).
-  phones: z.array(z.string().min(1)).optional(),
+  phones: z.optional(z.array(z.string().check(z.minLength(1)))),
 });
 const stripe = z.strictObject({
-  write_back: z.boolean().optional(),
-  block_list_alias: z.string().min(1).max(100).optional(),
+  write_back: z.optional(z.boolean()),
+  block_list_alias: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
 });
 
 /** Keys a `sources.<source>` override may name: everything but `version` and `sources` itself. */
 const overridable = {
-  thresholds: thresholds.optional(),
-  on_error: perSource(z.enum(DECISIONS)).optional(),
-  defastra_timeout: perSource(z.enum(TIMEOUT_MODES)).optional(),
-  budget_ms: perSource(z.number().int().min(100).max(60_000)).optional(),
-  default_country_code: z
-    .string()
-    .regex(/^\+?[1-9]\d{0,2}$/, 'expected a country calling code such as "33" or "+1"')
-    .nullable()
-    .optional(),
-  cache_hours: z
-    .number()
-    .min(0)
-    .max(24 * 365)
-    .optional(),
-  retention_days: z.number().int().min(1).max(3650).optional(),
-  allow: list.optional(),
-  block: list.optional(),
-  user_message: z.string().min(1).max(500).optional(),
-  stripe: stripe.optional(),
+  thresholds: z.optional(thresholds),
+  on_error: z.optional(perSource(z.enum(DECISIONS))),
+  defastra_timeout: z.optional(perSource(z.enum(TIMEOUT_MODES))),
+  budget_ms: z.optional(perSource(z.number().check(z.int(), z.gte(100), z.lte(60_000)))),
+  default_country_code: z.optional(
+    z.nullable(
+      z.string().check(z.regex(/^\+?[1-9]\d{0,2}$/, 'expected a country calling code such as "33" or "+1"')),
+    ),
+  ),
+  cache_hours: z.optional(z.number().check(z.gte(0), z.lte(24 * 365))),
+  retention_days: z.optional(z.number().check(z.int(), z.gte(1), z.lte(3650))),
+  allow: z.optional(list),
+  block: z.optional(list),
+  user_message: z.optional(z.string().check(z.minLength(1), z.maxLength(500))),
+  stripe: z.optional(stripe),
 };
 
 const overrideSchema = z.strictObject(overridable);
 
 /** Schema of the file as written: every key optional, unknown keys rejected. */
 export const policyFileSchema = z.strictObject({
-  version: z.string().min(1).max(64).optional(),
+  version: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
   ...overridable,
-  sources: perSource(overrideSchema).optional(),
+  sources: z.optional(perSource(overrideSchema)),
 });
 
 export type PolicyFile = z.infer<typeof policyFileSchema>;
