@@ -118,6 +118,7 @@ export const screen = async (
   const listed = matchLists(resolved, email?.normalised ?? null, phone?.normalised ?? null);
   const anyListed = listed.email !== undefined || listed.phone !== undefined;
 
+  const cacheWrites: Promise<void>[] = [];
   const lookup = async (prepared: Prepared | null): Promise<Lookup | null> => {
     if (!prepared?.normalised || !prepared.hash || anyListed) return null;
     const { kind, normalised, hash } = prepared;
@@ -144,7 +145,8 @@ export const screen = async (
       const cached = toCached(result, prepared, checkedAt);
       if (resolved.cache_hours > 0) {
         const expiresAt = Math.ceil((checkedAt + resolved.cache_hours * 3_600_000) / 1000);
-        await deps.store.putCachedResult(kind, hash, cached, expiresAt);
+        // Written together with the verdict below: one store round trip less on the hot path.
+        cacheWrites.push(deps.store.putCachedResult(kind, hash, cached, expiresAt));
       }
       return { result: cached, cached: false };
     } catch (error) {
@@ -160,7 +162,10 @@ export const screen = async (
     const retryable = [emailLookup, phoneLookup].find(
       (l): l is { error: DefastraError } => !!l && 'error' in l && l.error.retryable,
     );
-    if (retryable) throw new RetryableScreeningError(retryable.error);
+    if (retryable) {
+      await Promise.all(cacheWrites); // the other identifier's fresh result stays reusable
+      throw new RetryableScreeningError(retryable.error);
+    }
   }
 
   const toInput = (
@@ -223,7 +228,7 @@ export const screen = async (
     phoneHash: phone?.hash ?? null,
     expiresAt: Math.ceil(now / 1000) + resolved.retention_days * 86_400,
   };
-  await deps.store.saveVerdict(record);
+  await Promise.all([deps.store.saveVerdict(record), ...cacheWrites]);
   deps.telemetry.setCorrelationId(verdict.verdict_id);
   deps.telemetry.decision(input.source, verdict.decision, verdict.degraded);
   deps.telemetry.info('verdict', {
