@@ -1,0 +1,135 @@
+/**
+ * Starts the real local server (`startLocalServer`, what `npm start` runs) for a benchmark or load run: a temp
+ * DATA_DIR, a policy written there, silent telemetry, and secrets chosen here so the caller knows them. The
+ * environment is built from scratch, never `process.env`: a developer's DEFASTRA_API_KEY can never turn a
+ * benchmark into calls to the live API. Defastra is always the built-in sandbox on loopback.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import dynalite from 'dynalite';
+import { loadLocalConfig } from '../../shared/config/local.js';
+import type { Sandbox } from '../../shared/defastra/sandbox/index.js';
+import { type LocalServer, startLocalServer } from '../../shared/local/server.js';
+import { silentTelemetry } from '../../shared/observability/telemetry.js';
+
+export interface OwnServerOptions {
+  /** Policy document (merged over the defaults by the server). Default `{}`. */
+  policy?: unknown;
+  /** Extra environment, e.g. `SANDBOX_LATENCY_MS`. */
+  env?: Record<string, string>;
+  /**
+   * Run the embedded store here (dynalite on disk in DATA_DIR, as `npm start` does) and hand it to the server
+   * through DYNAMODB_ENDPOINT, so every store call can be counted by operation. Default true.
+   */
+  countStore?: boolean;
+}
+
+/** Store calls seen by the embedded store, by DynamoDB operation (`GetItem`, `PutItem`, …). */
+export interface StoreCounter {
+  total(): number;
+  byOperation(): Record<string, number>;
+}
+
+export interface OwnServer {
+  url: string;
+  apiToken: string;
+  auth0HookSecret: string;
+  stripeWebhookSecret: string;
+  sandbox: Sandbox;
+  server: LocalServer;
+  dataDir: string;
+  /** Undefined when `countStore` was false (the server then runs its own dynalite). */
+  store: StoreCounter | undefined;
+  close(): Promise<void>;
+}
+
+/** dynalite on 127.0.0.1 that counts requests by their `X-Amz-Target` operation. */
+const startCountingStore = async (
+  path: string,
+): Promise<{ endpoint: string; counter: StoreCounter; close(): Promise<void> }> => {
+  const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const counts = new Map<string, number>();
+  server.on('request', (request: { headers: Record<string, string | string[] | undefined> }) => {
+    const target = String(request.headers['x-amz-target'] ?? 'unknown');
+    const operation = target.slice(target.indexOf('.') + 1);
+    counts.set(operation, (counts.get(operation) ?? 0) + 1);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    counter: {
+      total: () => [...counts.values()].reduce((sum, n) => sum + n, 0),
+      byOperation: () => Object.fromEntries(counts),
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+};
+
+const secret = (prefix: string): string => `${prefix}${randomBytes(24).toString('base64url')}`;
+
+export const startOwnServer = async (options: OwnServerOptions = {}): Promise<OwnServer> => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'signup-gate-bench-'));
+  try {
+    const policyFile = join(dataDir, 'policy.json');
+    await writeFile(policyFile, JSON.stringify(options.policy ?? {}));
+    const apiToken = secret('sg_bench_');
+    const auth0HookSecret = secret('sg_auth0_bench_');
+    const stripeWebhookSecret = secret('whsec_bench');
+    const store =
+      options.countStore === false ? undefined : await startCountingStore(join(dataDir, 'dynamodb'));
+    const env: Record<string, string> = {
+      ...(store ? { DYNAMODB_ENDPOINT: store.endpoint, TABLE_NAME: 'signup-gate-bench' } : {}),
+      HOST: '127.0.0.1',
+      PORT: '0',
+      DATA_DIR: dataDir,
+      POLICY_FILE: policyFile,
+      API_TOKEN: apiToken,
+      AUTH0_HOOK_SECRET: auth0HookSecret,
+      STRIPE_WEBHOOK_SECRET: stripeWebhookSecret,
+      ...options.env,
+    };
+    delete env.DEFASTRA_API_KEY;
+    let server: LocalServer;
+    try {
+      server = await startLocalServer(loadLocalConfig(env), silentTelemetry, env);
+    } catch (error) {
+      await store?.close();
+      throw error;
+    }
+    if (!server.sandbox) {
+      await server.close();
+      await store?.close();
+      throw new Error('the local server did not start the Defastra sandbox');
+    }
+    const sandbox = server.sandbox;
+    return {
+      url: server.url,
+      apiToken,
+      auth0HookSecret,
+      stripeWebhookSecret,
+      sandbox,
+      server,
+      dataDir,
+      store: store?.counter,
+      close: async () => {
+        await server.close();
+        await store?.close();
+        await rm(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+};
