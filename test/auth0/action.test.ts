@@ -202,7 +202,9 @@ describe('the Action against the local server', () => {
     it('Defastra (sandbox latency) makes signup-gate slower than the Action timeout', async () => {
       server.sandbox.setFaults({ latencyMs: 2_000 });
       const { api, calls } = recordingApi();
-      const event = auth0Event({ email: EMAIL.high }, withMode({ SIGNUP_GATE_TIMEOUT_MS: '300' }));
+      // A fresh address each time: an earlier variant's slow call, once done, would be a fast cache hit.
+      const email = `slow-${mode}-${Math.random().toString(36).slice(2)}+high@example.com`;
+      const event = auth0Event({ email }, withMode({ SIGNUP_GATE_TIMEOUT_MS: '300' }));
       const logs = await captureLogs(() => run(event, api));
       expect(calls).toEqual(expected);
       expect(logs).toEqual([`signup_gate: error=timeout fail=${mode}`]);

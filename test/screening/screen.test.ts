@@ -65,6 +65,18 @@ describe('screen', () => {
     expect(verdict.email?.cached).toBe(false);
   });
 
+  it('shares one Defastra call among concurrent screenings of the same new identifier', async () => {
+    t.sandbox.setFaults({ latencyMs: 100 });
+    const email = freshEmail('medium');
+    const records = await Promise.all(
+      Array.from({ length: 5 }, () => screen(t.deps, policy(), { source: 'api', sourceRef: null, email })),
+    );
+    expect(t.sandbox.stats().requests).toBe(1);
+    expect(records.map((r) => r.verdict.email?.cached).sort()).toEqual([false, true, true, true, true]);
+    expect(new Set(records.map((r) => r.verdict.email?.request_id)).size).toBe(1);
+    expect(records.every((r) => r.verdict.decision === 'review')).toBe(true);
+  });
+
   it('blocks when one identifier fails and the other blocks', async () => {
     const { verdict } = await screen(t.deps, policy({ cache_hours: 0 }), {
       source: 'auth0',

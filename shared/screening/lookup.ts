@@ -1,0 +1,80 @@
+/** Looks an identifier up: the cached result when fresh, else one Defastra call shared by concurrent callers. */
+import { DefastraError } from '../defastra/errors.js';
+import type { CheckOptions, DefastraPort } from '../defastra/types.js';
+import type { Telemetry } from '../observability/telemetry.js';
+import type { CachedResult, VerdictStore } from '../store/port.js';
+import { type Lookup, type PreparedIdentifier, toCachedResult } from './identifier.js';
+
+export interface LookupContext {
+  defastra: DefastraPort;
+  store: VerdictStore;
+  telemetry: Telemetry;
+  now: () => number;
+  cacheHours: number;
+  call: CheckOptions;
+  /** Cache writes are collected here and awaited with the verdict write (one round trip less). */
+  cacheWrites: Promise<void>[];
+}
+
+/** In-flight calls per Defastra client, by identifier hash and mode: concurrent screenings share one call. */
+const inflight = new WeakMap<DefastraPort, Map<string, Promise<CachedResult>>>();
+
+const flightsOf = (defastra: DefastraPort): Map<string, Promise<CachedResult>> => {
+  let flights = inflight.get(defastra);
+  if (!flights) {
+    flights = new Map();
+    inflight.set(defastra, flights);
+  }
+  return flights;
+};
+
+const callDefastra = async (
+  ctx: LookupContext,
+  id: PreparedIdentifier & { normalised: string; hash: string },
+) => {
+  const started = ctx.now();
+  const check = id.kind === 'email' ? ctx.defastra.checkEmail : ctx.defastra.checkPhone;
+  const result = await check.call(ctx.defastra, id.normalised, ctx.call);
+  const checkedAt = ctx.now();
+  ctx.telemetry.defastraLatency(id.kind, checkedAt - started);
+  if (result.wallet !== undefined) ctx.telemetry.walletBalance(result.wallet);
+  const cached = toCachedResult(result, id, checkedAt);
+  if (ctx.cacheHours > 0) {
+    const expiresAt = Math.ceil((checkedAt + ctx.cacheHours * 3_600_000) / 1000);
+    ctx.cacheWrites.push(ctx.store.putCachedResult(id.kind, id.hash, cached, expiresAt));
+  }
+  return cached;
+};
+
+/** Null for identifiers that are absent or invalid; otherwise a result or the Defastra error. */
+export const lookupIdentifier = async (
+  ctx: LookupContext,
+  id: PreparedIdentifier | null,
+): Promise<Lookup | null> => {
+  if (!id?.normalised || !id.hash) return null;
+  const valid = { ...id, normalised: id.normalised, hash: id.hash };
+  if (ctx.cacheHours > 0) {
+    const hit = await ctx.store.getCachedResult(id.kind, id.hash);
+    if (hit && hit.checkedAt + ctx.cacheHours * 3_600_000 > ctx.now()) {
+      ctx.telemetry.cacheHit(id.kind);
+      return { result: hit, cached: true };
+    }
+  }
+  const flights = flightsOf(ctx.defastra);
+  const key = `${id.kind}:${id.hash}:${ctx.call.timeout ?? 'normal'}`;
+  const shared = flights.get(key);
+  try {
+    if (shared) return { result: await shared, cached: true };
+    const flight = callDefastra(ctx, valid);
+    flights.set(key, flight);
+    try {
+      return { result: await flight, cached: false };
+    } finally {
+      flights.delete(key);
+    }
+  } catch (error) {
+    if (!(error instanceof DefastraError)) throw error;
+    if (!shared) ctx.telemetry.defastraError(id.kind, error.type, error.retryable);
+    return { error };
+  }
+};
