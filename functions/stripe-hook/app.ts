@@ -17,7 +17,8 @@ import { markerExpiry, runOnce } from '../../shared/http/idempotency.js';
 import { allowOnly } from '../../shared/http/methods.js';
 import { validate } from '../../shared/http/validation.js';
 import type { Telemetry } from '../../shared/observability/telemetry.js';
-import { type ResolvedPolicy, resolvePolicy } from '../../shared/policy/schema.js';
+import { resolveForSource } from '../../shared/policy/decide.js';
+import type { ResolvedPolicy } from '../../shared/policy/schema.js';
 import type { AppDeps, DepsProvider } from '../../shared/runtime/deps.js';
 import { bodyHash } from '../../shared/screening/hashing.js';
 import { RetryableScreeningError, screen } from '../../shared/screening/screen.js';
@@ -165,7 +166,7 @@ const handleEvent = async (d: AppDeps, c: Context<AppEnv>, event: StripeEventEnv
     return c.json({ ignored: true, event_id: event.id, event_type: event.type }, 200);
   }
   const { subject } = classification;
-  const policy = resolvePolicy(d.policy, 'stripe');
+  const policy = resolveForSource(d.policy, 'stripe');
   let result: Awaited<ReturnType<typeof runOnce>>;
   try {
     result = await runOnce(
