@@ -13,7 +13,7 @@ import { resolveForSource } from '../../shared/policy/decide.js';
 import { normaliseEmail, normalisePhone } from '../../shared/policy/identifiers.js';
 import { DECISIONS, SOURCES } from '../../shared/policy/levels.js';
 import type { DepsProvider } from '../../shared/runtime/deps.js';
-import { screen } from '../../shared/screening/screen.js';
+import { prefetchCachedResults, type ScreenInput, screen } from '../../shared/screening/screen.js';
 import type { VerdictQuery } from '../../shared/store/port.js';
 import * as z from '../../shared/validation/zod.js';
 
@@ -71,13 +71,15 @@ export const createApiApp = (deps: DepsProvider, telemetry?: Telemetry): Hono<Ap
     const body = validate(screenBody, c.get('json'));
     const key = readIdempotencyKey(c.req.header('idempotency-key'));
     const policy = resolveForSource(d.policy, 'api');
-    const run = () =>
-      screen(d, d.policy, {
-        source: 'api',
-        sourceRef: body.reference ?? null,
-        email: body.email,
-        phone: body.phone,
-      });
+    const input: ScreenInput = {
+      source: 'api',
+      sourceRef: body.reference ?? null,
+      email: body.email,
+      phone: body.phone,
+    };
+    // With a key, the cache reads overlap the idempotency claim instead of following it.
+    const prefetch = key ? prefetchCachedResults(d, d.policy, input) : undefined;
+    const run = () => screen(d, d.policy, input, prefetch ? { prefetch } : {});
     const verdict = await verdictOnce(
       d.store,
       { scope: 'api', key, rawBody: c.get('rawBody'), policy, nowMs: d.now() },

@@ -15,7 +15,7 @@ import { validate } from '../../shared/http/validation.js';
 import type { Telemetry } from '../../shared/observability/telemetry.js';
 import { resolveForSource } from '../../shared/policy/decide.js';
 import type { DepsProvider } from '../../shared/runtime/deps.js';
-import { screen } from '../../shared/screening/screen.js';
+import { prefetchCachedResults, type ScreenInput, screen } from '../../shared/screening/screen.js';
 import type { Verdict } from '../../shared/screening/verdict.js';
 import * as z from '../../shared/validation/zod.js';
 
@@ -53,13 +53,15 @@ export const createAuth0HookApp = (deps: DepsProvider, telemetry?: Telemetry): H
     const event = validate(auth0EventSchema, c.get('json'));
     const key = readIdempotencyKey(c.req.header('idempotency-key'));
     const policy = resolveForSource(d.policy, 'auth0');
-    const run = () =>
-      screen(d, d.policy, {
-        source: 'auth0',
-        sourceRef: key,
-        email: event.user?.email,
-        phone: event.user?.phone_number,
-      });
+    const input: ScreenInput = {
+      source: 'auth0',
+      sourceRef: key,
+      email: event.user?.email,
+      phone: event.user?.phone_number,
+    };
+    // With a key, the cache reads overlap the idempotency claim instead of following it.
+    const prefetch = key ? prefetchCachedResults(d, d.policy, input) : undefined;
+    const run = () => screen(d, d.policy, input, prefetch ? { prefetch } : {});
     const verdict = await verdictOnce(
       d.store,
       { scope: 'auth0', key, rawBody: c.get('rawBody'), policy, nowMs: d.now() },

@@ -21,7 +21,12 @@ import { resolveForSource } from '../../shared/policy/decide.js';
 import type { ResolvedPolicy } from '../../shared/policy/schema.js';
 import type { AppDeps, DepsProvider } from '../../shared/runtime/deps.js';
 import { bodyHash } from '../../shared/screening/hashing.js';
-import { RetryableScreeningError, screen } from '../../shared/screening/screen.js';
+import {
+  prefetchCachedResults,
+  RetryableScreeningError,
+  type ScreenInput,
+  screen,
+} from '../../shared/screening/screen.js';
 import type { Verdict } from '../../shared/screening/verdict.js';
 import type { WriteBackState } from '../../shared/store/port.js';
 import { getStripeClient } from '../../shared/stripe/client.js';
@@ -167,6 +172,13 @@ const handleEvent = async (d: AppDeps, c: Context<AppEnv>, event: StripeEventEnv
   }
   const { subject } = classification;
   const policy = resolveForSource(d.policy, 'stripe');
+  const input: ScreenInput = {
+    source: 'stripe',
+    sourceRef: event.id,
+    email: subject.email,
+    phone: subject.phone,
+  };
+  const prefetch = prefetchCachedResults(d, d.policy, input); // overlaps the claim below
   let result: Awaited<ReturnType<typeof runOnce>>;
   try {
     result = await runOnce(
@@ -179,13 +191,7 @@ const handleEvent = async (d: AppDeps, c: Context<AppEnv>, event: StripeEventEnv
         budgetMs: policy.budget_ms.stripe,
         expiresAt: markerExpiry(policy, d.now()),
       },
-      () =>
-        screen(
-          d,
-          d.policy,
-          { source: 'stripe', sourceRef: event.id, email: subject.email, phone: subject.phone },
-          { throwOnRetryable: true, retry: false },
-        ),
+      () => screen(d, d.policy, input, { throwOnRetryable: true, retry: false, prefetch }),
     );
   } catch (error) {
     if (error instanceof RetryableScreeningError) {

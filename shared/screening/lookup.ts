@@ -14,6 +14,8 @@ export interface LookupContext {
   call: CheckOptions;
   /** Cache writes are collected here and awaited with the verdict write (one round trip less). */
   cacheWrites: Promise<void>[];
+  /** Cache reads already started by the caller (see `screen`'s `prefetch`), by identifier hash. */
+  prefetched?: ReadonlyMap<string, Promise<CachedResult | null>>;
 }
 
 /** In-flight calls per Defastra client, by identifier hash and mode: concurrent screenings share one call. */
@@ -54,7 +56,8 @@ export const lookupIdentifier = async (
   if (!id?.normalised || !id.hash) return null;
   const valid = { ...id, normalised: id.normalised, hash: id.hash };
   if (ctx.cacheHours > 0) {
-    const hit = await ctx.store.getCachedResult(id.kind, id.hash);
+    const hit = await (ctx.prefetched?.get(`${id.kind}:${id.hash}`) ??
+      ctx.store.getCachedResult(id.kind, id.hash));
     if (hit && hit.checkedAt + ctx.cacheHours * 3_600_000 > ctx.now()) {
       ctx.telemetry.cacheHit(id.kind);
       return { result: hit, cached: true };

@@ -7,7 +7,7 @@ import { decide, resolveForSource } from '../policy/decide.js';
 import type { Source } from '../policy/levels.js';
 import { matchLists } from '../policy/lists.js';
 import type { Policy } from '../policy/schema.js';
-import type { VerdictStore } from '../store/port.js';
+import type { CachedResult, VerdictStore } from '../store/port.js';
 import type { IdentifierHasher } from './hashing.js';
 import { prepareIdentifier, toDecisionInput, toOutcome } from './identifier.js';
 import { type LookupContext, lookupIdentifier } from './lookup.js';
@@ -39,7 +39,32 @@ export interface ScreenOptions {
   retry?: boolean;
   /** Throw RetryableScreeningError instead of applying `on_error` when a failure is retryable (Stripe). */
   throwOnRetryable?: boolean;
+  /** Cache reads started earlier by `prefetchCachedResults`, e.g. while an idempotency claim was written. */
+  prefetch?: Prefetch;
 }
+
+/** Cache reads started ahead of a screening, keyed `<kind>:<hash>`. */
+export type Prefetch = ReadonlyMap<string, Promise<CachedResult | null>>;
+
+/**
+ * Starts the cache reads a screening of `input` will need, so they overlap with other store work
+ * (the idempotency claim). A read nobody uses is harmless; a failed one fails the screening that uses it.
+ */
+export const prefetchCachedResults = (deps: ScreeningDeps, policy: Policy, input: ScreenInput): Prefetch => {
+  const resolved = resolveForSource(policy, input.source);
+  const reads = new Map<string, Promise<CachedResult | null>>();
+  if (resolved.cache_hours <= 0) return reads;
+  for (const id of [
+    prepareIdentifier('email', input.email, resolved, deps.hash),
+    prepareIdentifier('phone', input.phone, resolved, deps.hash),
+  ]) {
+    if (!id?.hash) continue;
+    const read = deps.store.getCachedResult(id.kind, id.hash);
+    read.catch(() => undefined); // observed here; the screening that awaits it still sees the failure
+    reads.set(`${id.kind}:${id.hash}`, read);
+  }
+  return reads;
+};
 
 /** A retryable Defastra failure the caller asked to surface instead of deciding (nothing was stored). */
 export class RetryableScreeningError extends Error {
@@ -82,6 +107,7 @@ export const screen = async (
       retry: options.retry ?? true,
     },
     cacheWrites: [],
+    ...(options.prefetch ? { prefetched: options.prefetch } : {}),
   };
   // A listed identifier decides alone: no Defastra call for either.
   const [emailLookup, phoneLookup] = anyListed

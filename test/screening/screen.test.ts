@@ -2,7 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_IDENTITIES as ID } from '../../shared/defastra/sandbox/identities.js';
 import { parsePolicy } from '../../shared/policy/schema.js';
-import { RetryableScreeningError, screen } from '../../shared/screening/screen.js';
+import { prefetchCachedResults, RetryableScreeningError, screen } from '../../shared/screening/screen.js';
 import { createTestDeps, type TestDeps } from '../helpers/deps.js';
 
 let t: TestDeps;
@@ -75,6 +75,28 @@ describe('screen', () => {
     expect(records.map((r) => r.verdict.email?.cached).sort()).toEqual([false, true, true, true, true]);
     expect(new Set(records.map((r) => r.verdict.email?.request_id)).size).toBe(1);
     expect(records.every((r) => r.verdict.decision === 'review')).toBe(true);
+  });
+
+  it('uses cache reads started ahead (prefetch) instead of reading again', async () => {
+    const email = freshEmail('high');
+    await screen(t.deps, policy(), { source: 'api', sourceRef: null, email });
+    let reads = 0;
+    const store = t.deps.store;
+    const counting = Object.create(store) as typeof store;
+    counting.getCachedResult = (kind, hash) => {
+      reads += 1;
+      return store.getCachedResult(kind, hash);
+    };
+    const deps = { ...t.deps, store: counting };
+    const input = { source: 'api' as const, sourceRef: null, email, phone: `+${ID.phone.low}` };
+    const prefetch = prefetchCachedResults(deps, policy(), input);
+    expect(reads).toBe(2);
+    t.sandbox.resetStats();
+    const { verdict } = await screen(deps, policy(), input, { prefetch });
+    expect(reads).toBe(2);
+    expect(verdict.email?.cached).toBe(true);
+    expect(verdict.decision).toBe('block');
+    expect(t.sandbox.stats().byEndpoint.email).toBe(0);
   });
 
   it('blocks when one identifier fails and the other blocks', async () => {
