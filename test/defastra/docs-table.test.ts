@@ -1,10 +1,10 @@
 /** Replays every row of the docs/sandbox.md identity tables against a live sandbox. */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DefastraClient } from '../../shared/defastra/client.js';
 import { DEFASTRA_ERROR_TYPES } from '../../shared/defastra/errors.js';
-import { type Sandbox, startSandbox } from '../../shared/defastra/sandbox/server.js';
-import { fastClient } from './helpers.js';
+import type { Sandbox } from '../../shared/defastra/sandbox/server.js';
+import { useSandboxClient } from './helpers.js';
 
 /** docs/sandbox.md, read as the table of record: every row must hold against a live sandbox. */
 const doc = readFileSync(new URL('../../docs/sandbox.md', import.meta.url), 'utf8');
@@ -20,18 +20,15 @@ const errorRows = lines.flatMap((line) => {
   return match ? [{ type: match[1]!, email: match[2]!, phone: match[3]! }] : [];
 });
 
-let sandbox: Sandbox;
+let _sandbox: Sandbox;
 let client: DefastraClient;
-
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  client = fastClient(sandbox);
-});
-
-afterAll(async () => {
-  client.close();
-  await sandbox.close();
-});
+useSandboxClient(
+  (s, c) => {
+    _sandbox = s;
+    client = c;
+  },
+  { resetEach: false },
+);
 
 const check = (identity: string) =>
   identity.includes('@')

@@ -1,5 +1,5 @@
 /** Every Defastra error type, over real HTTP: the error class it maps to and its retryable flag. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DefastraClient } from '../../shared/defastra/client.js';
 import {
   apiErrorFor,
@@ -12,8 +12,8 @@ import {
   DefastraSystemError,
 } from '../../shared/defastra/errors.js';
 import { SANDBOX_IDENTITIES as ID } from '../../shared/defastra/sandbox/identities.js';
-import { type Sandbox, startSandbox } from '../../shared/defastra/sandbox/server.js';
-import { failure, fastClient } from './helpers.js';
+import type { Sandbox } from '../../shared/defastra/sandbox/server.js';
+import { failure, useSandboxClient } from './helpers.js';
 
 type ErrorClass =
   | typeof DefastraAuthError
@@ -43,18 +43,15 @@ const EXPECTED: Record<DefastraErrorType, [ErrorClass, boolean]> = {
   INACTIVE_TEAM_USER: [DefastraAuthError, false],
 };
 
-let sandbox: Sandbox;
+let _sandbox: Sandbox;
 let client: DefastraClient;
-
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  client = fastClient(sandbox);
-});
-
-afterAll(async () => {
-  client.close();
-  await sandbox.close();
-});
+useSandboxClient(
+  (s, c) => {
+    _sandbox = s;
+    client = c;
+  },
+  { resetEach: false },
+);
 
 describe('every Defastra error type', () => {
   it('the expected table covers exactly the documented types', () => {

@@ -2,12 +2,13 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import {
   createDefastraClient,
   type DefastraClient,
   type DefastraClientOptions,
 } from '../../shared/defastra/client.js';
-import type { Sandbox } from '../../shared/defastra/sandbox/server.js';
+import { type Sandbox, startSandbox } from '../../shared/defastra/sandbox/server.js';
 
 export interface RawAnswer {
   status: number;
@@ -91,4 +92,31 @@ export const failure = async (call: Promise<unknown>): Promise<unknown> => {
     return error;
   }
   throw new Error('expected the call to fail');
+};
+
+/**
+ * Starts a sandbox and a fast client for the file (handing both to `use`), resets faults and counters
+ * after each test unless told not to, and closes both at the end.
+ */
+export const useSandboxClient = (
+  use: (sandbox: Sandbox, client: DefastraClient) => void,
+  { resetEach = true }: { resetEach?: boolean } = {},
+): void => {
+  let sandbox: Sandbox | undefined;
+  let client: DefastraClient | undefined;
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+    client = fastClient(sandbox);
+    use(sandbox, client);
+  });
+  if (resetEach) {
+    afterEach(() => {
+      sandbox?.clearFaults();
+      sandbox?.resetStats();
+    });
+  }
+  afterAll(async () => {
+    client?.close();
+    await sandbox?.close();
+  });
 };

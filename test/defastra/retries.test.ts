@@ -1,6 +1,6 @@
 /** Client retries, deadlines, local validation and API key rotation against the sandbox. */
 import { setTimeout as delay } from 'node:timers/promises';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DefastraCallInfo, DefastraClient } from '../../shared/defastra/client.js';
 import {
   DefastraAuthError,
@@ -11,26 +11,15 @@ import {
   DefastraTimeoutError,
 } from '../../shared/defastra/errors.js';
 import { SANDBOX_IDENTITIES as ID } from '../../shared/defastra/sandbox/identities.js';
-import { type Sandbox, startSandbox } from '../../shared/defastra/sandbox/server.js';
+import type { Sandbox } from '../../shared/defastra/sandbox/server.js';
 import type { TimeoutMode } from '../../shared/policy/levels.js';
-import { failure, fastClient } from './helpers.js';
+import { failure, fastClient, useSandboxClient } from './helpers.js';
 
 let sandbox: Sandbox;
 let client: DefastraClient;
-
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  client = fastClient(sandbox);
-});
-
-afterEach(() => {
-  sandbox.clearFaults();
-  sandbox.resetStats();
-});
-
-afterAll(async () => {
-  client.close();
-  await sandbox.close();
+useSandboxClient((s, c) => {
+  sandbox = s;
+  client = c;
 });
 
 describe('retries', () => {

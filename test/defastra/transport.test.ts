@@ -2,7 +2,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createDefastraClient,
   type DefastraCallInfo,
@@ -10,25 +10,14 @@ import {
 } from '../../shared/defastra/client.js';
 import { DefastraBadResponseError, DefastraNetworkError } from '../../shared/defastra/errors.js';
 import { SANDBOX_IDENTITIES as ID } from '../../shared/defastra/sandbox/identities.js';
-import { type Sandbox, startSandbox } from '../../shared/defastra/sandbox/server.js';
-import { closedPort, failure, fastClient, fixture, rawRequest } from './helpers.js';
+import type { Sandbox } from '../../shared/defastra/sandbox/server.js';
+import { closedPort, failure, fastClient, fixture, rawRequest, useSandboxClient } from './helpers.js';
 
 let sandbox: Sandbox;
 let client: DefastraClient;
-
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  client = fastClient(sandbox);
-});
-
-afterEach(() => {
-  sandbox.clearFaults();
-  sandbox.resetStats();
-});
-
-afterAll(async () => {
-  client.close();
-  await sandbox.close();
+useSandboxClient((s, c) => {
+  sandbox = s;
+  client = c;
 });
 
 const decoders: Record<string, (body: Buffer) => Buffer> = {
