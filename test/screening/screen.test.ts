@@ -15,6 +15,7 @@ beforeAll(async () => {
     email: 'warm.up@example.com',
     phone: `+${ID.phone.low}`,
   });
+  t.sandbox.resetStats();
 });
 afterAll(() => t.close());
 afterEach(() => {
