@@ -103,6 +103,26 @@ const toEnvelope = (verification: Verification): StripeEventEnvelope => {
   return validate(stripeEventSchema, verification.payload);
 };
 
+const writeBackTarget = (
+  event: StripeEventEnvelope,
+  subject: EventSubject,
+  verdict: Verdict,
+): WriteBackTarget => ({
+  verdict,
+  customerId: subject.customerId,
+  email: subject.email,
+  account: event.account ?? null,
+});
+
+/** The marker's write-back state at completion: `pending` when the policy and the verdict call for one, else none. */
+const initialWriteBack = (
+  policy: ResolvedPolicy,
+  event: StripeEventEnvelope,
+  subject: EventSubject,
+  verdict: Verdict,
+): WriteBackState | undefined =>
+  policy.stripe.write_back && planWriteBack(writeBackTarget(event, subject, verdict)) ? 'pending' : undefined;
+
 /** What the write-back step is given: the verdict, where the marker stands, and the event's identifiers. */
 interface WriteBackContext {
   d: AppDeps;
@@ -115,8 +135,9 @@ interface WriteBackContext {
 }
 
 /**
- * The optional write-back. Runs after the verdict is stored: the marker says `pending` before the attempt and
- * `done` after success; a failure is logged and left `pending` for the next delivery. Never throws.
+ * The optional write-back. Runs after the verdict is stored; the marker was completed as `pending` in the same
+ * write, becomes `done` after success, and a failure is logged and left `pending` for the next delivery.
+ * Never throws.
  */
 const writeBackIfDue = async ({
   d,
@@ -128,12 +149,7 @@ const writeBackIfDue = async ({
 }: WriteBackContext): Promise<void> => {
   if (!policy.stripe.write_back) return;
   if (state !== 'first' && state !== 'pending') return;
-  const target: WriteBackTarget = {
-    verdict,
-    customerId: subject.customerId,
-    email: subject.email,
-    account: event.account ?? null,
-  };
+  const target = writeBackTarget(event, subject, verdict);
   if (!planWriteBack(target)) return;
   const log = { event_id: event.id, verdict_id: verdict.verdict_id };
   try {
@@ -147,7 +163,6 @@ const writeBackIfDue = async ({
       d.telemetry.warn('stripe write-back skipped: the Stripe API key is not an sk_ or rk_ key', log);
       return;
     }
-    if (state === 'first') await d.store.setWriteBack('stripe', event.id, 'pending');
     const stripe = getStripeClient(apiKey, d.stripeApiBaseUrl);
     const outcome = await performWriteBack(target, {
       stripe,
@@ -192,6 +207,7 @@ const handleEvent = async (d: AppDeps, c: Context<AppEnv>, event: StripeEventEnv
         expiresAt: markerExpiry(policy, d.now()),
       },
       () => screen(d, d.policy, input, { throwOnRetryable: true, retry: false, prefetch }),
+      (record) => initialWriteBack(policy, event, subject, record.verdict),
     );
   } catch (error) {
     if (error instanceof RetryableScreeningError) {

@@ -4,7 +4,7 @@ import type { Source } from '../policy/levels.js';
 import type { ResolvedPolicy } from '../policy/schema.js';
 import { bodyHash } from '../screening/hashing.js';
 import type { Verdict, VerdictRecord } from '../screening/verdict.js';
-import type { MarkerScope, VerdictStore } from '../store/port.js';
+import type { MarkerScope, VerdictStore, WriteBackState } from '../store/port.js';
 import { ApiError, badRequest } from './errors.js';
 
 /** How long a done marker outlives its request: as long as the verdict it points to. */
@@ -44,6 +44,8 @@ export const runOnce = async (
   store: VerdictStore,
   request: RunOnceRequest,
   work: () => Promise<VerdictRecord>,
+  /** The write-back state to record with the done marker (same write, so a crash cannot lose it). */
+  writeBackFor?: (record: VerdictRecord) => WriteBackState | undefined,
 ): Promise<RunOnceResult> => {
   const claim = await store.claimMarker({
     scope: request.scope,
@@ -75,7 +77,7 @@ export const runOnce = async (
     await store.releaseMarker(request.scope, request.key).catch(() => undefined);
     throw error;
   }
-  await store.completeMarker(request.scope, request.key, record.verdict.verdict_id);
+  await store.completeMarker(request.scope, request.key, record.verdict.verdict_id, writeBackFor?.(record));
   return { replayed: false, record };
 };
 

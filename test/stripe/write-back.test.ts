@@ -42,6 +42,7 @@ let stripe: FakeStripeApi;
 let server: ServerType;
 let url: string;
 let apiKey: string | null = API_KEY;
+let apiKeyFails = false;
 
 beforeAll(async () => {
   stripe = await startFakeStripeApi();
@@ -49,7 +50,10 @@ beforeAll(async () => {
     policy: WRITE_BACK_POLICY,
     overrides: {
       telemetry: recording,
-      stripeApiKey: async () => apiKey,
+      stripeApiKey: async () => {
+        if (apiKeyFails) throw new Error('secret unavailable');
+        return apiKey;
+      },
       stripeApiBaseUrl: stripe.url,
     },
   });
@@ -71,6 +75,7 @@ beforeEach(() => {
   stripe.clearFailures();
   t.deps.policy = parsePolicy(WRITE_BACK_POLICY);
   apiKey = API_KEY;
+  apiKeyFails = false;
 });
 afterEach(() => {
   const text = JSON.stringify(lines);
@@ -174,6 +179,20 @@ describe('write-back', () => {
     await deliver(delivery);
     expect(stripe.callsTo('POST', /^\/v1\/customers\//)).toHaveLength(0);
     expect(stripe.callsTo('POST', /^\/v1\/radar\/value_list_items$/)).toHaveLength(1);
+    expect(await markerWriteBack(delivery.event.id)).toBe('done');
+  });
+
+  it('records the write-back as pending with the verdict, so a failure before the attempt is retried', async () => {
+    apiKeyFails = true; // e.g. the Stripe key secret could not be read: nothing was sent to Stripe
+    const id = newCustomer();
+    const delivery = sign(customerCreated({ id, email: email('medium') }), TEST_STRIPE_SECRET);
+    expect((await deliver(delivery)).decision).toBe('review');
+    expect(stripe.calls).toHaveLength(0);
+    expect(await markerWriteBack(delivery.event.id)).toBe('pending');
+    apiKeyFails = false;
+    const again = await redeliver(delivery);
+    expect(again.duplicate).toBe(true);
+    expect(stripe.callsTo('POST', /^\/v1\/customers\//)).toHaveLength(1);
     expect(await markerWriteBack(delivery.event.id)).toBe('done');
   });
 
