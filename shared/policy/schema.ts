@@ -202,5 +202,3 @@ export const parsePolicyJson = (text: string): Policy => {
 /** The policy as it applies to one source: base merged with `sources.<source>`. */
 export const resolvePolicy = (policy: Policy, source: Source): ResolvedPolicy =>
   deepMerge(policy.base, policy.sources[source]);
-
-export const ALL_SOURCES = SOURCES;
