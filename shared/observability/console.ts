@@ -1,5 +1,5 @@
 /** A telemetry for the local server: one JSON line per log event on stderr, metrics dropped. */
-import type { LogFields, Telemetry } from './telemetry.js';
+import { type LogFields, silentTelemetry, type Telemetry } from './telemetry.js';
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 type Level = (typeof LEVELS)[number];
@@ -23,8 +23,8 @@ export const createConsoleTelemetry = (
       }),
     );
   };
-  const noop = () => {};
   return {
+    ...silentTelemetry, // metrics are dropped locally
     debug: log('debug'),
     info: log('info'),
     warn: log('warn'),
@@ -32,11 +32,5 @@ export const createConsoleTelemetry = (
     setCorrelationId: (id) => {
       correlationId = id;
     },
-    decision: noop,
-    defastraLatency: noop,
-    defastraError: noop,
-    cacheHit: noop,
-    walletBalance: noop,
-    flush: noop,
   };
 };
