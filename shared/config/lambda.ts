@@ -1,7 +1,7 @@
 /** Lambda configuration: environment set by the CDK stack → validated config object. */
 import { type Policy, parsePolicyJson } from '../policy/schema.js';
 import * as z from '../validation/zod.js';
-import { ConfigError } from './errors.js';
+import { parseEnv } from './errors.js';
 
 const arn = z.string().check(z.regex(/^arn:aws[a-z-]*:secretsmanager:/, 'expected a Secrets Manager ARN'));
 
@@ -35,12 +35,7 @@ export interface LambdaConfig {
 
 /** Parses the function's environment; throws ConfigError (or PolicyError) naming what is wrong. */
 export const loadLambdaConfig = (env: NodeJS.ProcessEnv): LambdaConfig => {
-  const result = lambdaEnv.safeParse(env);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new ConfigError(`invalid environment: ${issue.path.join('.')}: ${issue.message}`);
-  }
-  const e = result.data;
+  const e = parseEnv(lambdaEnv, env);
   return {
     tableName: e.TABLE_NAME,
     policy: parsePolicyJson(e.POLICY_JSON),

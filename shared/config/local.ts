@@ -1,7 +1,7 @@
 /** Local server configuration (design 1.2): environment → validated config object, errors naming the variable. */
 import { resolve } from 'node:path';
 import * as z from '../validation/zod.js';
-import { ConfigError } from './errors.js';
+import { ConfigError, parseEnv } from './errors.js';
 
 export { ConfigError };
 
@@ -55,12 +55,7 @@ export interface LocalConfig {
 
 /** Reads the local server's settings from `env`, relative paths resolved against `cwd`. Throws ConfigError. */
 export const loadLocalConfig = (env: NodeJS.ProcessEnv, cwd = process.cwd()): LocalConfig => {
-  const result = localEnv.safeParse(env);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new ConfigError(`invalid environment: ${issue.path.join('.')}: ${issue.message}`);
-  }
-  const e = result.data;
+  const e = parseEnv(localEnv, env);
   return {
     host: e.HOST,
     port: e.PORT,
