@@ -6,12 +6,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import dynalite from 'dynalite';
 import { loadLocalConfig } from '../../shared/config/local.js';
 import type { Sandbox } from '../../shared/defastra/sandbox/index.js';
+import { listenDynalite } from '../../shared/local/dynalite.js';
 import { type LocalServer, startLocalServer } from '../../shared/local/server.js';
 import { silentTelemetry } from '../../shared/observability/telemetry.js';
 
@@ -50,29 +49,22 @@ export interface OwnServer {
 const startCountingStore = async (
   path: string,
 ): Promise<{ endpoint: string; counter: StoreCounter; close(): Promise<void> }> => {
-  const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const counts = new Map<string, number>();
-  server.on('request', (request: { headers: Record<string, string | string[] | undefined> }) => {
-    const target = String(request.headers['x-amz-target'] ?? 'unknown');
-    const operation = target.slice(target.indexOf('.') + 1);
-    counts.set(operation, (counts.get(operation) ?? 0) + 1);
+  const store = await listenDynalite({
+    path,
+    onRequest: (headers) => {
+      const target = String(headers['x-amz-target'] ?? 'unknown');
+      const operation = target.slice(target.indexOf('.') + 1);
+      counts.set(operation, (counts.get(operation) ?? 0) + 1);
+    },
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: store.endpoint,
     counter: {
       total: () => [...counts.values()].reduce((sum, n) => sum + n, 0),
       byOperation: () => Object.fromEntries(counts),
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: store.close,
   };
 };
 

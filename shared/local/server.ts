@@ -3,7 +3,6 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type ServerType, serve } from '@hono/node-server';
-import dynalite from 'dynalite';
 import { createApiApp } from '../../functions/api/app.js';
 import { createAuth0HookApp } from '../../functions/auth0-hook/app.js';
 import { createStripeHookApp } from '../../functions/stripe-hook/app.js';
@@ -17,6 +16,7 @@ import { createHasher, deriveKey } from '../screening/hashing.js';
 import { createDynamoClient } from '../store/client.js';
 import { ensureTable } from '../store/create-table.js';
 import { DynamoVerdictStore } from '../store/dynamodb.js';
+import { listenDynalite } from './dynalite.js';
 import { loadPolicyFile } from './policy-file.js';
 
 export interface LocalServer {
@@ -28,20 +28,6 @@ export interface LocalServer {
 }
 
 type Closer = () => Promise<void>;
-
-const listenDynalite = async (path: string): Promise<{ endpoint: string; close: Closer }> => {
-  const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('dynalite did not report its port');
-  return {
-    endpoint: `http://127.0.0.1:${address.port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-};
 
 /** Starts everything of design 1.2 and returns once the server listens. Throws on bad config or policy. */
 export const startLocalServer = async (
@@ -60,7 +46,7 @@ export const startLocalServer = async (
 
     let endpoint = config.dynamodbEndpoint;
     if (!endpoint) {
-      const store = await listenDynalite(join(config.dataDir, 'dynamodb'));
+      const store = await listenDynalite({ path: join(config.dataDir, 'dynamodb') });
       closers.push(store.close);
       endpoint = store.endpoint;
     }

@@ -15,14 +15,12 @@
  *   until its lock lapses (the route's budget plus 5 s; the store's clock is moved forward for that).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiApp } from '../../functions/api/app.js';
+import { type EmbeddedStore, listenDynalite } from '../../shared/local/dynalite.js';
 import type { AppDeps } from '../../shared/runtime/deps.js';
 import { deriveKey } from '../../shared/screening/hashing.js';
 import type { Verdict } from '../../shared/screening/verdict.js';
@@ -31,9 +29,6 @@ import { ensureTable } from '../../shared/store/create-table.js';
 import { DynamoVerdictStore } from '../../shared/store/dynamodb.js';
 import { createTestDeps, TEST_API_TOKEN, TEST_PEPPER, type TestDeps } from '../helpers/deps.js';
 import { startDynalite } from '../helpers/dynalite.js';
-
-const load = createRequire(import.meta.url);
-const dynalite = load('dynalite') as (options: { path?: string; createTableMs?: number }) => Server;
 
 const BUDGET_MS = 1_000;
 const auth = { Authorization: `Bearer ${TEST_API_TOKEN}` };
@@ -61,17 +56,6 @@ const appWith = (store: DynamoVerdictStore) => {
   const deps: AppDeps = { ...t.deps, store };
   return createApiApp(async () => deps);
 };
-
-const listen = (server: Server, port: number): Promise<void> =>
-  new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-const stop = (server: Server): Promise<void> =>
-  new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 
 type App = ReturnType<typeof createApiApp>;
 const post = (app: App, body: unknown, headers: Record<string, string> = {}) =>
@@ -108,7 +92,7 @@ describe('the store goes away and comes back (restart, data lost)', () => {
       cursorKey: deriveKey(TEST_PEPPER, 'c'),
     });
     const app = appWith(store);
-    let second: Server | undefined;
+    let second: EmbeddedStore | undefined;
     const dir = await mkdtemp(join(tmpdir(), 'dynalite-again-'));
     try {
       const before = await post(app, { email: freshEmail() });
@@ -131,8 +115,7 @@ describe('the store goes away and comes back (restart, data lost)', () => {
       expect(performance.now() - started).toBeLessThan(5_000);
 
       // Back on the same port (new directory, so the table is created again): the same deps work again.
-      second = dynalite({ path: dir, createTableMs: 0 });
-      await listen(second, port);
+      second = await listenDynalite({ path: dir, port });
       await ensureTable(client, first.tableName, { pollMs: 10 });
       const after = await post(app, { email: freshEmail() });
       expect(after.status).toBe(200);
@@ -143,7 +126,7 @@ describe('the store goes away and comes back (restart, data lost)', () => {
     } finally {
       t.sandbox.clearFaults();
       client.destroy();
-      if (second) await stop(second);
+      if (second) await second.close();
       await rm(dir, { recursive: true, force: true });
     }
   });
@@ -151,7 +134,7 @@ describe('the store goes away and comes back (restart, data lost)', () => {
 
 describe('the store goes away and comes back (restart, data kept)', () => {
   let dir: string;
-  let server: Server;
+  let server: EmbeddedStore | undefined;
   let port: number;
   let client: DynamoDBClient;
   let skewMs = 0;
@@ -160,10 +143,9 @@ describe('the store goes away and comes back (restart, data kept)', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'dynalite-kept-'));
-    server = dynalite({ path: dir, createTableMs: 0 });
-    await listen(server, 0);
-    port = (server.address() as AddressInfo).port;
-    client = storeClient(`http://127.0.0.1:${port}`);
+    server = await listenDynalite({ path: dir });
+    port = Number(new URL(server.endpoint).port);
+    client = storeClient(server.endpoint);
     await ensureTable(client, tableName, { pollMs: 10 });
     store = new DynamoVerdictStore({
       client,
@@ -174,7 +156,8 @@ describe('the store goes away and comes back (restart, data kept)', () => {
   });
   afterAll(async () => {
     client.destroy();
-    if (server.listening) await stop(server);
+    await server?.close();
+    server = undefined;
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -187,12 +170,12 @@ describe('the store goes away and comes back (restart, data kept)', () => {
     const body = { email: freshEmail(), reference: 'outage' };
     const inFlight = post(app, body, { 'Idempotency-Key': key });
     await new Promise((resolve) => setTimeout(resolve, 100));
-    await stop(server);
+    await server?.close();
+    server = undefined;
     await expectStoreDown(await inFlight, body.email);
     t.sandbox.clearFaults();
 
-    server = dynalite({ path: dir, createTableMs: 0 });
-    await listen(server, port);
+    server = await listenDynalite({ path: dir, port });
 
     // The verdict from before the outage is there, and only it: the failed request left no verdict.
     const list = await get(app, '/verdicts?limit=100');

@@ -1,24 +1,12 @@
 /** Test helper: a dynalite server on a random port (in memory or in a temp dir) with a fresh verdict table. */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { listenDynalite } from '../../shared/local/dynalite.js';
 import { createDynamoClient } from '../../shared/store/client.js';
 import { ensureTable } from '../../shared/store/create-table.js';
-
-interface DynaliteOptions {
-  path?: string;
-  createTableMs?: number;
-  deleteTableMs?: number;
-  updateTableMs?: number;
-}
-
-const load = createRequire(import.meta.url);
-const dynalite = load('dynalite') as (options?: DynaliteOptions) => Server;
 
 export interface DynaliteHandle {
   endpoint: string;
@@ -40,18 +28,8 @@ const uniqueTableName = (): string => `verdicts-${randomUUID().slice(0, 8)}`;
 /** Starts dynalite on 127.0.0.1 with an OS-chosen port, builds a fast-failing client and creates a table. */
 export const startDynalite = async (options: StartDynaliteOptions = {}): Promise<DynaliteHandle> => {
   const dir = options.storage === 'tempdir' ? await mkdtemp(join(tmpdir(), 'dynalite-')) : undefined;
-  const server = dynalite({
-    createTableMs: 0,
-    deleteTableMs: 0,
-    updateTableMs: 0,
-    ...(dir ? { path: dir } : {}),
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
+  const store = await listenDynalite({ path: dir });
+  const { endpoint } = store;
   const client = createDynamoClient({ endpoint, region: 'local', maxAttempts: 2 });
 
   const freshTable = async (): Promise<string> => {
@@ -62,10 +40,7 @@ export const startDynalite = async (options: StartDynaliteOptions = {}): Promise
 
   const close = async (): Promise<void> => {
     client.destroy();
-    server.closeAllConnections();
-    await new Promise<void>((resolve, reject) =>
-      server.close((error) => (error ? reject(error) : resolve())),
-    );
+    await store.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   };
 
