@@ -4,11 +4,20 @@ import * as z from '../validation/zod.js';
 import { normaliseDomain, normaliseEmail, normalisePhone } from './identifiers.js';
 import { DECISIONS, RISK_LEVELS, SOURCES, type Source, TIMEOUT_MODES } from './levels.js';
 
+/** Largest velocity threshold: also bounds the identities one counter item holds. */
+export const MAX_VELOCITY_THRESHOLD = 10_000;
+
 const level = z.nullable(z.enum(RISK_LEVELS));
 const thresholdPair = z.strictObject({ review: z.optional(level), block: z.optional(level) });
 const thresholds = z.strictObject({ email: z.optional(thresholdPair), phone: z.optional(thresholdPair) });
 const perSource = <T extends z.core.SomeType>(value: T) =>
-  z.strictObject({ auth0: z.optional(value), stripe: z.optional(value), api: z.optional(value) });
+  z.strictObject({
+    auth0: z.optional(value),
+    stripe: z.optional(value),
+    api: z.optional(value),
+    cognito: z.optional(value),
+    supabase: z.optional(value),
+  });
 const list = z.strictObject({
   emails: z.optional(
     z.array(
@@ -33,6 +42,26 @@ const stripe = z.strictObject({
   write_back: z.optional(z.boolean()),
   block_list_alias: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
 });
+/** A velocity count threshold: a whole number of distinct identities, or null (off). */
+const count = z.nullable(z.number().check(z.int(), z.gte(1), z.lte(MAX_VELOCITY_THRESHOLD)));
+const velocityPair = z.strictObject({ review: z.optional(count), block: z.optional(count) });
+const velocity = z.strictObject({
+  window_minutes: z.optional(z.number().check(z.int(), z.gte(1), z.lte(1440))),
+  ip: z.optional(velocityPair),
+  mailbox: z.optional(velocityPair),
+  email_domain: z.optional(velocityPair),
+});
+const spend = z.strictObject({
+  max_defastra_calls_per_hour: z.optional(z.nullable(z.number().check(z.int(), z.gte(1), z.lte(10_000_000)))),
+  on_exhausted: z.optional(z.enum(DECISIONS)),
+});
+const events = z.strictObject({
+  publish: z.optional(
+    z
+      .array(z.enum(DECISIONS))
+      .check(z.refine((list) => new Set(list).size === list.length, 'each decision at most once')),
+  ),
+});
 
 /** Keys a `sources.<source>` override may name: everything but `version` and `sources` itself. */
 const overridable = {
@@ -51,6 +80,7 @@ const overridable = {
   block: z.optional(list),
   user_message: z.optional(z.string().check(z.minLength(1), z.maxLength(500))),
   stripe: z.optional(stripe),
+  velocity: z.optional(velocity),
 };
 
 const overrideSchema = z.strictObject(overridable);
@@ -59,6 +89,8 @@ const overrideSchema = z.strictObject(overridable);
 export const policyFileSchema = z.strictObject({
   version: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
   ...overridable,
+  spend: z.optional(spend),
+  events: z.optional(events),
   sources: z.optional(perSource(overrideSchema)),
 });
 
@@ -70,6 +102,11 @@ export type Thresholds = {
   block: (typeof RISK_LEVELS)[number] | null;
 };
 export type Lists = { emails: string[]; email_domains: string[]; phones: string[] };
+/** Distinct identities per key and window at which velocity asks for review or block; null = off. */
+export type VelocityThresholds = { review: number | null; block: number | null };
+export const VELOCITY_KEYS = ['ip', 'mailbox', 'email_domain'] as const;
+export type VelocityKey = (typeof VELOCITY_KEYS)[number];
+export type VelocityPolicy = { window_minutes: number } & Record<VelocityKey, VelocityThresholds>;
 
 /** The fully merged policy for one source: what the decision code reads. */
 export interface ResolvedPolicy {
@@ -85,6 +122,9 @@ export interface ResolvedPolicy {
   block: Lists;
   user_message: string;
   stripe: { write_back: boolean; block_list_alias: string };
+  velocity: VelocityPolicy;
+  spend: { max_defastra_calls_per_hour: number | null; on_exhausted: (typeof DECISIONS)[number] };
+  events: { publish: Array<(typeof DECISIONS)[number]> };
 }
 
 /** A validated policy: the base (file over defaults) plus the raw per-source overrides. */
@@ -106,9 +146,15 @@ const deepFreeze = <T>(value: T): T => {
 export const DEFAULT_POLICY: ResolvedPolicy = deepFreeze({
   version: 'default-1',
   thresholds: { email: { review: 'medium', block: 'high' }, phone: { review: 'medium', block: 'high' } },
-  on_error: { auth0: 'allow', stripe: 'review', api: 'review' },
-  defastra_timeout: { auth0: 'minimal', stripe: 'normal', api: 'normal' },
-  budget_ms: { auth0: 8000, stripe: 5000, api: 15000 },
+  on_error: { auth0: 'allow', stripe: 'review', api: 'review', cognito: 'allow', supabase: 'allow' },
+  defastra_timeout: {
+    auth0: 'minimal',
+    stripe: 'normal',
+    api: 'normal',
+    cognito: 'minimal',
+    supabase: 'minimal',
+  },
+  budget_ms: { auth0: 8000, stripe: 5000, api: 15000, cognito: 4000, supabase: 4000 },
   default_country_code: null,
   cache_hours: 24,
   retention_days: 90,
@@ -116,6 +162,14 @@ export const DEFAULT_POLICY: ResolvedPolicy = deepFreeze({
   block: { emails: [], email_domains: [], phones: [] },
   user_message: 'We could not complete your sign-up.',
   stripe: { write_back: false, block_list_alias: 'signup_gate_blocked_emails' },
+  velocity: {
+    window_minutes: 60,
+    ip: { review: 10, block: 30 },
+    mailbox: { review: 3, block: 10 },
+    email_domain: { review: null, block: null },
+  },
+  spend: { max_defastra_calls_per_hour: null, on_exhausted: 'review' },
+  events: { publish: ['review', 'block'] },
 } satisfies ResolvedPolicy);
 
 /** Thrown for an invalid policy; `field` is the dotted path of the first offending key. */
@@ -174,6 +228,22 @@ const checkListPhones = (policy: Policy): void => {
   }
 };
 
+/** Once merged, a velocity review threshold above its block threshold could never apply: a mistake. */
+const checkVelocityOrder = (policy: Policy): void => {
+  for (const source of SOURCES) {
+    const { velocity } = resolvePolicy(policy, source);
+    for (const key of VELOCITY_KEYS) {
+      const { review, block } = velocity[key];
+      if (review === null || block === null || review <= block) continue;
+      const fromOverride = policy.sources[source]?.velocity?.[key] !== undefined;
+      throw new PolicyError(
+        `${fromOverride ? `sources.${source}.` : ''}velocity.${key}.review`,
+        `${review} is above the block threshold ${block}, so it would never apply`,
+      );
+    }
+  }
+};
+
 /**
  * Validates a parsed policy document and merges it over the defaults. `undefined` (no file) means
  * defaults; anything but an object (including `null`) is rejected. The result is frozen, so caches keyed
@@ -185,6 +255,7 @@ export const parsePolicy = (input: unknown): Policy => {
   const { sources = {}, ...rest } = result.data;
   const policy: Policy = { base: deepMerge(structuredClone(DEFAULT_POLICY), rest), sources };
   checkListPhones(policy);
+  checkVelocityOrder(policy);
   return deepFreeze(policy);
 };
 

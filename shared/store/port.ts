@@ -33,8 +33,8 @@ export interface VerdictPage {
   nextCursor: string | null;
 }
 
-/** Marker scopes: one per route that deduplicates. */
-export type MarkerScope = 'stripe' | 'auth0' | 'api';
+/** Marker scopes: one per route that deduplicates (named after its source). */
+export type MarkerScope = Source;
 
 export type MarkerClaim =
   /** This caller now holds the marker and must complete or release it. */

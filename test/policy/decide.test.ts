@@ -33,6 +33,8 @@ const SHIFTS: Record<Source, Record<Kind, [number, number]>> = {
   auth0: { email: [0, 0], phone: [2, 3] },
   stripe: { email: [1, 2], phone: [4, 1] },
   api: { email: [3, 4], phone: [1, 4] },
+  cognito: { email: [2, 1], phone: [3, 0] },
+  supabase: { email: [4, 3], phone: [0, 2] },
 };
 const pick = (index: number): Threshold => THRESHOLDS[index % THRESHOLDS.length]!;
 const pairFor = (source: Source, kind: Kind, i: number, j: number) => {

@@ -71,6 +71,32 @@ describe('invalid policy files name the field', () => {
     ],
     ['unknown list', { allow: { ips: [] } }, 'allow.ips'],
     ['prototype key', JSON.parse('{"__proto__": {"cache_hours": 1}}'), '__proto__'],
+    // velocity, spend, events (design 1.8, 1.10, 1.12)
+    ['fractional velocity threshold', { velocity: { ip: { block: 2.5 } } }, 'velocity.ip.block'],
+    ['zero velocity threshold', { velocity: { mailbox: { review: 0 } } }, 'velocity.mailbox.review'],
+    [
+      'string velocity threshold',
+      { velocity: { email_domain: { block: '5' } } },
+      'velocity.email_domain.block',
+    ],
+    ['unknown velocity key', { velocity: { phone: { block: 5 } } }, 'velocity.phone'],
+    ['window of zero minutes', { velocity: { window_minutes: 0 } }, 'velocity.window_minutes'],
+    ['review above block after merging', { velocity: { ip: { review: 50 } } }, 'velocity.ip.review'],
+    [
+      'review above block in a source',
+      { sources: { stripe: { velocity: { mailbox: { review: 11, block: 10 } } } } },
+      'sources.stripe.velocity.mailbox.review',
+    ],
+    [
+      'negative spend cap',
+      { spend: { max_defastra_calls_per_hour: -1 } },
+      'spend.max_defastra_calls_per_hour',
+    ],
+    ['unknown on_exhausted', { spend: { on_exhausted: 'deny' } }, 'spend.on_exhausted'],
+    ['spend inside a source', { sources: { api: { spend: {} } } }, 'sources.api.spend'],
+    ['unknown decision to publish', { events: { publish: ['allow', 'maybe'] } }, 'events.publish.1'],
+    ['a decision published twice', { events: { publish: ['block', 'block'] } }, 'events.publish'],
+    ['on_error for cognito', { on_error: { cognito: 'deny' } }, 'on_error.cognito'],
   ])('%s → %s', (_name, file, field) => {
     const error = errorOf(() => parsePolicy(file));
     expect(error.field).toBe(field);
@@ -153,7 +179,23 @@ describe('defaults', () => {
         email: { review: 'medium', block: 'high' },
         phone: { review: 'medium', block: 'high' },
       });
-      expect(resolved.on_error).toEqual({ auth0: 'allow', stripe: 'review', api: 'review' });
+      expect(resolved.on_error).toEqual({
+        auth0: 'allow',
+        stripe: 'review',
+        api: 'review',
+        cognito: 'allow',
+        supabase: 'allow',
+      });
+      expect(resolved.budget_ms).toMatchObject({ cognito: 4000, supabase: 4000 });
+      expect(resolved.defastra_timeout).toMatchObject({ cognito: 'minimal', supabase: 'minimal' });
+      expect(resolved.velocity).toEqual({
+        window_minutes: 60,
+        ip: { review: 10, block: 30 },
+        mailbox: { review: 3, block: 10 },
+        email_domain: { review: null, block: null },
+      });
+      expect(resolved.spend).toEqual({ max_defastra_calls_per_hour: null, on_exhausted: 'review' });
+      expect(resolved.events).toEqual({ publish: ['review', 'block'] });
       expect(resolved.default_country_code).toBeNull();
     }
   });
@@ -202,7 +244,7 @@ describe('merging', () => {
 
   it('per-source maps merge key by key', () => {
     const resolved = resolveForSource(parsePolicy({ on_error: { stripe: 'block' } }), 'auth0');
-    expect(resolved.on_error).toEqual({ auth0: 'allow', stripe: 'block', api: 'review' });
+    expect(resolved.on_error).toEqual({ ...DEFAULT_POLICY.on_error, stripe: 'block' });
     expect(resolved.budget_ms).toEqual(DEFAULT_POLICY.budget_ms);
   });
 
@@ -229,7 +271,7 @@ describe('merging', () => {
       email: { review: 'low', block: 'high' },
       phone: { review: 'medium', block: null },
     });
-    expect(stripe.on_error).toEqual({ auth0: 'allow', stripe: 'block', api: 'review' });
+    expect(stripe.on_error).toEqual({ ...DEFAULT_POLICY.on_error, stripe: 'block' });
     expect(stripe.block).toEqual({ emails: [], email_domains: ['bad.com'], phones: [] });
     expect(stripe.version).toBe('v7');
 
