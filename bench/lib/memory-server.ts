@@ -37,6 +37,7 @@ export const startMemoryServer = async (latencyMs: number): Promise<MemoryServer
     apiAuth: { kind: 'bearer', tokens: async () => [apiToken] },
     auth0HookSecrets: async () => [],
     stripeWebhookSecrets: async () => [],
+    supabaseHookSecrets: async () => [],
     stripeApiKey: async () => null,
   };
   const app = createApiApp(async () => deps, silentTelemetry);

@@ -13,6 +13,7 @@ const lambdaEnv = z.object({
   PEPPER_SECRET_ARN: arn,
   AUTH0_HOOK_SECRET_ARN: z.optional(arn),
   STRIPE_WEBHOOK_SECRET_ARN: z.optional(arn),
+  SUPABASE_HOOK_SECRET_ARN: z.optional(arn),
   STRIPE_API_KEY_SECRET_ARN: z.optional(arn),
   STRIPE_API_BASE_URL: z.optional(z.url({ protocol: /^https?$/ })),
   SECRETS_MAX_AGE_SECONDS: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(86_400)), 300),
@@ -27,6 +28,7 @@ export interface LambdaConfig {
     pepper: string;
     auth0HookSecret: string | undefined;
     stripeWebhookSecret: string | undefined;
+    supabaseHookSecret: string | undefined;
     stripeApiKey: string | undefined;
   };
   stripeApiBaseUrl: string | undefined;
@@ -45,6 +47,7 @@ export const loadLambdaConfig = (env: NodeJS.ProcessEnv): LambdaConfig => {
       pepper: e.PEPPER_SECRET_ARN,
       auth0HookSecret: e.AUTH0_HOOK_SECRET_ARN,
       stripeWebhookSecret: e.STRIPE_WEBHOOK_SECRET_ARN,
+      supabaseHookSecret: e.SUPABASE_HOOK_SECRET_ARN,
       stripeApiKey: e.STRIPE_API_KEY_SECRET_ARN,
     },
     stripeApiBaseUrl: e.STRIPE_API_BASE_URL,

@@ -28,6 +28,7 @@ const localEnv = z.object({
   DEFASTRA_BASE_URL: z._default(z.url({ protocol: /^https?$/ }), 'https://api.defastra.com'),
   AUTH0_HOOK_SECRET: optionalString,
   STRIPE_WEBHOOK_SECRET: optionalString,
+  SUPABASE_HOOK_SECRET: optionalString,
   STRIPE_API_KEY: optionalString,
   STRIPE_API_BASE_URL: url,
   API_TOKEN: optionalString,
@@ -45,6 +46,7 @@ export interface LocalConfig {
   defastraBaseUrl: string;
   auth0HookSecret: string | undefined;
   stripeWebhookSecret: string | undefined;
+  supabaseHookSecret: string | undefined;
   stripeApiKey: string | undefined;
   stripeApiBaseUrl: string | undefined;
   apiToken: string | undefined;
@@ -66,6 +68,7 @@ export const loadLocalConfig = (env: NodeJS.ProcessEnv, cwd = process.cwd()): Lo
     defastraBaseUrl: e.DEFASTRA_BASE_URL,
     auth0HookSecret: e.AUTH0_HOOK_SECRET,
     stripeWebhookSecret: e.STRIPE_WEBHOOK_SECRET,
+    supabaseHookSecret: e.SUPABASE_HOOK_SECRET,
     stripeApiKey: e.STRIPE_API_KEY,
     stripeApiBaseUrl: e.STRIPE_API_BASE_URL,
     apiToken: e.API_TOKEN,

@@ -11,7 +11,7 @@ import type { LocalConfig } from '../config/local.js';
 import { createDefastraClient } from '../defastra/client.js';
 import { faultsFromEnv, type Sandbox, startSandbox } from '../defastra/sandbox/server.js';
 import type { Telemetry } from '../observability/telemetry.js';
-import { type AppDeps, splitSecrets } from '../runtime/deps.js';
+import { type AppDeps, splitSecrets, splitSpaceSecrets } from '../runtime/deps.js';
 import { createHasher, deriveKey } from '../screening/hashing.js';
 import { createDynamoClient } from '../store/client.js';
 import { ensureTable } from '../store/create-table.js';
@@ -70,6 +70,7 @@ export const startLocalServer = async (
     const apiTokens = splitSecrets(config.apiToken ?? secrets.api_token);
     const auth0Secrets = splitSecrets(config.auth0HookSecret ?? secrets.auth0_hook_secret);
     const stripeSecrets = splitSecrets(config.stripeWebhookSecret ?? secrets.stripe_webhook_secret);
+    const supabaseSecrets = splitSpaceSecrets(config.supabaseHookSecret ?? secrets.supabase_hook_secret);
     const deps: AppDeps = {
       policy,
       store: new DynamoVerdictStore({
@@ -84,6 +85,7 @@ export const startLocalServer = async (
       apiAuth: { kind: 'bearer', tokens: async () => apiTokens },
       auth0HookSecrets: async () => auth0Secrets,
       stripeWebhookSecrets: async () => stripeSecrets,
+      supabaseHookSecrets: async () => supabaseSecrets,
       stripeApiKey: async () => config.stripeApiKey ?? null,
       stripeApiBaseUrl: config.stripeApiBaseUrl,
     };

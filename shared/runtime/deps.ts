@@ -23,6 +23,8 @@ export interface AppDeps {
   auth0HookSecrets: () => Promise<readonly string[]>;
   /** Active Stripe endpoint signing secrets. */
   stripeWebhookSecrets: () => Promise<readonly string[]>;
+  /** Active Standard Webhooks secrets of `/hooks/supabase` (`v1,whsec_...` as Supabase shows them). */
+  supabaseHookSecrets: () => Promise<readonly string[]>;
   /** Stripe API key for the optional write-back; null when not configured. */
   stripeApiKey: () => Promise<string | null>;
   /** Overrides Stripe's API host (tests point it at a local server). */
@@ -50,3 +52,10 @@ export const splitSecrets = (value: string | undefined | null): string[] =>
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
+
+/**
+ * Splits Supabase hook secrets: several are separated by spaces (design 1.2), each as Supabase shows it,
+ * `v1,whsec_<base64>` (the `v1,` is optional), so commas cannot separate them.
+ */
+export const splitSpaceSecrets = (value: string | undefined | null): string[] =>
+  (value ?? '').split(/\s+/).filter((s) => s.length > 0);

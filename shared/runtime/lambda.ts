@@ -8,7 +8,7 @@ import { createHasher, deriveKey } from '../screening/hashing.js';
 import { isUnsetSecret } from '../secrets/placeholder.js';
 import { createSecretReader, type SecretReader } from '../secrets/secrets-manager.js';
 import { DynamoVerdictStore } from '../store/dynamodb.js';
-import { type AppDeps, type DepsProvider, lazyDeps, splitSecrets } from './deps.js';
+import { type AppDeps, type DepsProvider, lazyDeps, splitSecrets, splitSpaceSecrets } from './deps.js';
 
 /** A list secret (comma separated); empty while unset or still the placeholder, so every signature fails. */
 const listSecret = (secrets: SecretReader, arn: string | undefined) => async (): Promise<string[]> => {
@@ -55,6 +55,11 @@ export const lambdaDeps = (
       apiAuth: { kind: 'iam' },
       auth0HookSecrets: listSecret(reader, secretArns.auth0HookSecret),
       stripeWebhookSecrets: listSecret(reader, secretArns.stripeWebhookSecret),
+      supabaseHookSecrets: async () => {
+        if (!secretArns.supabaseHookSecret) return [];
+        const value = await reader.get(secretArns.supabaseHookSecret);
+        return isUnsetSecret(value) ? [] : splitSpaceSecrets(value);
+      },
       stripeApiKey: async () => {
         if (!secretArns.stripeApiKey) return null;
         const value = (await reader.get(secretArns.stripeApiKey)).trim();

@@ -25,9 +25,13 @@ export interface ScreeningDeps {
 export interface ScreenInput {
   source: Source;
   sourceRef: string | null;
+  /** The provider's opaque id of the person (design 1.4 `subject_ref`); never an email or phone. */
+  subjectRef?: string | null;
   /** Raw values as received; `null`/`undefined` means absent. */
   email?: string | null;
   phone?: string | null;
+  /** The client's IP as the caller saw it (velocity and runtime lists); never stored raw. */
+  ip?: string | null;
 }
 
 export interface ScreenOptions {

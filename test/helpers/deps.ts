@@ -14,6 +14,8 @@ export const TEST_PEPPER = 'test-pepper-0123456789abcdef0123456789abcdef';
 export const TEST_API_TOKEN = 'test-api-token-0123456789';
 export const TEST_AUTH0_SECRET = 'test-auth0-secret-0123456789';
 export const TEST_STRIPE_SECRET = 'whsec_test_0123456789abcdef';
+/** A Standard Webhooks secret in Supabase's display form (32 bytes of base64 after `whsec_`). */
+export const TEST_SUPABASE_SECRET = 'v1,whsec_dGVzdC1zdXBhYmFzZS1zZWNyZXQtMDEyMzQ1Njc4OWFiY2Q=';
 
 export interface TestDeps {
   deps: AppDeps;
@@ -64,6 +66,7 @@ export const createTestDeps = async (options: TestDepsOptions = {}): Promise<Tes
     apiAuth: { kind: 'bearer', tokens: async () => [TEST_API_TOKEN] },
     auth0HookSecrets: async () => [TEST_AUTH0_SECRET],
     stripeWebhookSecrets: async () => [TEST_STRIPE_SECRET],
+    supabaseHookSecrets: async () => [TEST_SUPABASE_SECRET],
     stripeApiKey: async () => null,
     ...options.overrides,
   };

@@ -12,7 +12,7 @@ import { loadLocalConfig } from '../../shared/config/local.js';
 import type { Sandbox } from '../../shared/defastra/sandbox/index.js';
 import { type LocalServer, startLocalServer } from '../../shared/local/server.js';
 import { silentTelemetry, type Telemetry } from '../../shared/observability/telemetry.js';
-import { splitSecrets } from '../../shared/runtime/deps.js';
+import { splitSecrets, splitSpaceSecrets } from '../../shared/runtime/deps.js';
 
 export interface TestServerOptions {
   /** The policy document written to the test's POLICY_FILE (default `{}`: the built-in defaults). */
@@ -36,6 +36,7 @@ export interface TestServer {
   apiTokens: string[];
   auth0HookSecrets: string[];
   stripeWebhookSecrets: string[];
+  supabaseHookSecrets: string[];
   /** Shorthands: the first active value of each. */
   apiToken: string;
   auth0HookSecret: string;
@@ -76,6 +77,9 @@ export const startTestServer = async (options: TestServerOptions = {}): Promise<
     const apiTokens = active(config.apiToken, devSecrets.api_token);
     const auth0HookSecrets = active(config.auth0HookSecret, devSecrets.auth0_hook_secret);
     const stripeWebhookSecrets = active(config.stripeWebhookSecret, devSecrets.stripe_webhook_secret);
+    const supabaseHookSecrets = splitSpaceSecrets(
+      config.supabaseHookSecret ?? devSecrets.supabase_hook_secret,
+    );
     return {
       url: server.url,
       dataDir: config.dataDir,
@@ -83,6 +87,7 @@ export const startTestServer = async (options: TestServerOptions = {}): Promise<
       apiTokens,
       auth0HookSecrets,
       stripeWebhookSecrets,
+      supabaseHookSecrets,
       apiToken: apiTokens[0]!,
       auth0HookSecret: auth0HookSecrets[0]!,
       stripeWebhookSecret: stripeWebhookSecrets[0]!,
