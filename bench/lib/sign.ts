@@ -47,7 +47,7 @@ export const signedAuth0 = (
     body,
     headers: {
       'Content-Type': JSON_TYPE,
-      [AUTH0_SIGNATURE_HEADER]: signAuth0Body(secret, body, t),
+      [AUTH0_SIGNATURE_HEADER]: signAuth0Body(secret, body, t, key),
       ...(key ? { 'Idempotency-Key': key } : {}),
     },
   };

@@ -8,99 +8,54 @@
  * 400 `invalid_json` / `invalid_request`.
  */
 import type { Context, Hono } from 'hono';
-import Stripe from 'stripe';
 import { createBaseApp } from '../../shared/http/app-base.js';
 import { isJsonMediaType, readBody } from '../../shared/http/body.js';
 import type { AppEnv } from '../../shared/http/env.js';
 import { ApiError } from '../../shared/http/errors.js';
-import { markerExpiry, runOnce } from '../../shared/http/idempotency.js';
+import { keyedBodyHash, markerExpiry, type RunOnceResult, runOnce } from '../../shared/http/idempotency.js';
 import { allowOnly } from '../../shared/http/methods.js';
 import { validate } from '../../shared/http/validation.js';
 import type { Telemetry } from '../../shared/observability/telemetry.js';
 import { resolveForSource } from '../../shared/policy/decide.js';
 import type { ResolvedPolicy } from '../../shared/policy/schema.js';
 import type { AppDeps, DepsProvider } from '../../shared/runtime/deps.js';
-import { bodyHash } from '../../shared/screening/hashing.js';
 import {
-  prefetchCachedResults,
+  planScreening,
   RetryableScreeningError,
   type ScreenInput,
   screen,
 } from '../../shared/screening/screen.js';
 import type { Verdict } from '../../shared/screening/verdict.js';
 import type { WriteBackState } from '../../shared/store/port.js';
-import { getStripeClient } from '../../shared/stripe/client.js';
+import { getStripeClient, isUsableStripeKey } from '../../shared/stripe/client.js';
 import { performWriteBack, planWriteBack, type WriteBackTarget } from '../../shared/stripe/write-back.js';
 import { classifyEvent, type EventSubject, type StripeEventEnvelope, stripeEventSchema } from './events.js';
+import { STRIPE_SIGNATURE_HINTS, verifyStripeSignature } from './signature.js';
 
 export const STRIPE_HOOK_PATH = '/hooks/stripe';
-/** Secret (`sk_`) and restricted (`rk_`) keys; anything else is not a usable write-back key. */
-const STRIPE_KEY = /^(sk|rk)_(test|live)_[A-Za-z0-9]+$/;
-/** Maximum age of a signature, in seconds: the library's default, passed explicitly. */
-export const SIGNATURE_TOLERANCE_S = 300;
-
-type Verification =
-  /** A secret matched and the payload parsed as an event. */
-  | { payload: unknown }
-  /** A secret matched but the payload is not a snapshot event: not JSON, or a thin event notification. */
-  | { parseError: 'invalid_json' | 'not_snapshot' };
 
 const invalidSignature = () =>
-  new ApiError(
-    400,
-    'invalid_signature',
-    'the Stripe-Signature header does not verify with any active secret',
-  );
+  new ApiError(400, 'invalid_signature', 'the Stripe-Signature header does not verify with any active secret');
 
-/**
- * Tries each active signing secret with `Stripe.webhooks.constructEvent` over the raw bytes. Throws 400
- * `invalid_signature` when none verifies (also for a missing header, a stale timestamp or an altered body).
- */
-const verifySignature = async (
-  d: AppDeps,
-  raw: Uint8Array,
-  header: string | undefined,
-): Promise<Verification> => {
-  if (!header) throw invalidSignature();
-  const secrets = await d.stripeWebhookSecrets();
-  if (secrets.length === 0) {
-    d.telemetry.error('no Stripe webhook signing secret is configured');
-    throw invalidSignature();
-  }
-  const receivedAt = d.now();
-  for (const secret of secrets) {
-    try {
-      const payload: unknown = Stripe.webhooks.constructEvent(
-        raw,
-        header,
-        secret,
-        SIGNATURE_TOLERANCE_S,
-        undefined,
-        receivedAt,
-      );
-      return { payload };
-    } catch (error) {
-      if (error instanceof Stripe.errors.StripeSignatureVerificationError) continue;
-      // The signature verified (the library parses only afterwards), but the body is not a snapshot event.
-      return { parseError: error instanceof SyntaxError ? 'invalid_json' : 'not_snapshot' };
-    }
-  }
-  throw invalidSignature();
-};
+const upstreamUnavailable = (what: string) =>
+  new ApiError(503, 'upstream_unavailable', `${what} is temporarily unavailable; Stripe will retry this event`);
 
 /** The verified body as an event envelope, or 400 `invalid_json` / `invalid_request`. */
-const toEnvelope = (verification: Verification): StripeEventEnvelope => {
-  if ('parseError' in verification) {
-    if (verification.parseError === 'invalid_json') {
-      throw new ApiError(400, 'invalid_json', 'request body is not valid JSON');
-    }
+const toEnvelope = (raw: string): StripeEventEnvelope => {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(raw);
+  } catch {
+    throw new ApiError(400, 'invalid_json', 'request body is not valid JSON');
+  }
+  if ((payload as { object?: unknown } | null)?.object === 'v2.core.event') {
     throw new ApiError(
       400,
       'invalid_request',
       'thin event notifications are not supported; send snapshot events to this endpoint',
     );
   }
-  return validate(stripeEventSchema, verification.payload);
+  return validate(stripeEventSchema, payload);
 };
 
 const writeBackTarget = (
@@ -135,44 +90,49 @@ interface WriteBackContext {
 }
 
 /**
- * The optional write-back. Runs after the verdict is stored; the marker was completed as `pending` in the same
- * write, becomes `done` after success, and a failure is logged and left `pending` for the next delivery.
- * Never throws.
+ * The optional write-back, after the verdict is stored (the marker was completed as `pending` in the same write).
+ * Done → the marker becomes `done`. A transient failure (network, Stripe 5xx or 429) throws 503
+ * `upstream_unavailable`: the marker stays `pending` and Stripe's redelivery retries only the write-back. A permanent
+ * failure (4xx, missing list) is logged and counted (alarmed) and answered 200; the marker stays `pending` too, so
+ * an operator who fixed the cause can resend the event from the Stripe Dashboard.
  */
-const writeBackIfDue = async ({
-  d,
-  policy,
-  event,
-  subject,
-  verdict,
-  state,
-}: WriteBackContext): Promise<void> => {
+const writeBackIfDue = async ({ d, policy, event, subject, verdict, state }: WriteBackContext): Promise<void> => {
   if (!policy.stripe.write_back) return;
   if (state !== 'first' && state !== 'pending') return;
   const target = writeBackTarget(event, subject, verdict);
   if (!planWriteBack(target)) return;
   const log = { event_id: event.id, verdict_id: verdict.verdict_id };
+  let apiKey: string | null;
   try {
-    const apiKey = await d.stripeApiKey();
-    if (!apiKey) {
-      d.telemetry.debug('stripe write-back skipped: no Stripe API key configured', log);
-      return;
-    }
-    if (!STRIPE_KEY.test(apiKey)) {
-      // E.g. the deploy-time placeholder still in the secret: calling Stripe with it would only fail.
-      d.telemetry.warn('stripe write-back skipped: the Stripe API key is not an sk_ or rk_ key', log);
-      return;
-    }
-    const stripe = getStripeClient(apiKey, d.stripeApiBaseUrl);
-    const outcome = await performWriteBack(target, {
-      stripe,
-      blockListAlias: policy.stripe.block_list_alias,
-      telemetry: d.telemetry,
-    });
-    if (outcome.status === 'done') await d.store.setWriteBack('stripe', event.id, 'done');
+    apiKey = await d.stripeApiKey();
   } catch (error) {
-    d.telemetry.warn('stripe write-back failed', { ...log, error: (error as Error).name ?? 'unknown' });
+    d.telemetry.writeBackFailed(false);
+    d.telemetry.warn('stripe write-back postponed: the Stripe API key could not be read', {
+      ...log,
+      error: (error as Error).name ?? 'unknown',
+    });
+    throw upstreamUnavailable('the Stripe API key');
   }
+  if (!apiKey) {
+    d.telemetry.debug('stripe write-back skipped: no Stripe API key configured', log);
+    return;
+  }
+  if (!isUsableStripeKey(apiKey)) {
+    // E.g. the deploy-time placeholder still in the secret: calling Stripe with it would only fail.
+    d.telemetry.warn('stripe write-back skipped: the Stripe API key is not an sk_ or rk_ key', log);
+    return;
+  }
+  const outcome = await performWriteBack(target, {
+    stripe: getStripeClient(apiKey, d.stripeApiBaseUrl),
+    blockListAlias: policy.stripe.block_list_alias,
+    telemetry: d.telemetry,
+  });
+  if (outcome.status === 'done') {
+    await d.store.setWriteBack('stripe', event.id, 'done');
+    return;
+  }
+  d.telemetry.writeBackFailed(!outcome.transient);
+  if (outcome.transient) throw upstreamUnavailable('Stripe');
 };
 
 const handleEvent = async (d: AppDeps, c: Context<AppEnv>, event: StripeEventEnvelope): Promise<Response> => {
@@ -190,11 +150,12 @@ const handleEvent = async (d: AppDeps, c: Context<AppEnv>, event: StripeEventEnv
   const input: ScreenInput = {
     source: 'stripe',
     sourceRef: event.id,
+    subjectRef: subject.customerId,
     email: subject.email,
     phone: subject.phone,
   };
-  const prefetch = prefetchCachedResults(d, d.policy, input); // overlaps the claim below
-  let result: Awaited<ReturnType<typeof runOnce>>;
+  const plan = planScreening(d, d.policy, input); // its store round trip overlaps the claim below
+  let result: RunOnceResult;
   try {
     result = await runOnce(
       d.store,
@@ -202,12 +163,13 @@ const handleEvent = async (d: AppDeps, c: Context<AppEnv>, event: StripeEventEnv
         scope: 'stripe',
         key: event.id,
         // Constant per event: a redelivery is always a repeat, never a reused key (no 422 here).
-        bodyHash: bodyHash(`stripe-event:${event.id}`),
+        bodyHash: keyedBodyHash(d.hash, `stripe-event:${event.id}`),
         budgetMs: policy.budget_ms.stripe,
         expiresAt: markerExpiry(policy, d.now()),
       },
-      () => screen(d, d.policy, input, { throwOnRetryable: true, retry: false, prefetch }),
+      (alongside) => screen(d, d.policy, input, { throwOnRetryable: true, retry: false, plan, alongside }),
       (record) => initialWriteBack(policy, event, subject, record.verdict),
+      d.telemetry,
     );
   } catch (error) {
     if (error instanceof RetryableScreeningError) {
@@ -216,16 +178,13 @@ const handleEvent = async (d: AppDeps, c: Context<AppEnv>, event: StripeEventEnv
         event_type: event.type,
         error_type: error.cause.type,
       });
-      throw new ApiError(
-        503,
-        'upstream_unavailable',
-        'the screening provider is temporarily unavailable; Stripe will retry this event',
-      );
+      throw upstreamUnavailable('the screening provider');
     }
     throw error;
   }
 
   const verdict = result.replayed ? result.verdict : result.record.verdict;
+  c.set('verdictId', verdict.verdict_id);
   if (result.replayed) {
     d.telemetry.setCorrelationId(verdict.verdict_id);
     d.telemetry.info('stripe event already screened', {
@@ -251,13 +210,22 @@ export const createStripeHookApp = (deps: DepsProvider, telemetry?: Telemetry): 
 
   app.post(STRIPE_HOOK_PATH, readBody(), async (c) => {
     const d = await deps();
-    // readBody has read (and size-checked) the body; Hono hands back the same bytes, untouched.
-    const raw = new Uint8Array(await c.req.arrayBuffer());
-    const verification = await verifySignature(d, raw, c.req.header('stripe-signature'));
+    const check = verifyStripeSignature(
+      c.get('rawBytes'),
+      c.req.header('stripe-signature'),
+      await d.stripeWebhookSecrets(),
+      d.now(),
+    );
+    if (!check.ok) {
+      const log = { reason: check.reason, hint: STRIPE_SIGNATURE_HINTS[check.reason] };
+      if (check.reason === 'no_secrets') d.telemetry.error('stripe signature rejected', log);
+      else d.telemetry.warn('stripe signature rejected', log);
+      throw invalidSignature();
+    }
     if (!isJsonMediaType(c.req.header('content-type'))) {
       throw new ApiError(415, 'unsupported_media_type', 'Content-Type must be application/json');
     }
-    return handleEvent(d, c, toEnvelope(verification));
+    return handleEvent(d, c, toEnvelope(c.get('rawBody')));
   });
   allowOnly(app, STRIPE_HOOK_PATH, ['POST']);
 

@@ -1,4 +1,4 @@
-/** Body middleware in contract order: size limit (413), then later the media type (415) and JSON parsing (400). */
+/** Body middleware in contract order: size limit (413, refused while streaming), then later the media type (415) and JSON (400). */
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from './env.js';
 import { ApiError } from './errors.js';
@@ -6,17 +6,48 @@ import { ApiError } from './errors.js';
 export const MAX_BODY_BYTES = 256 * 1024;
 
 const tooLarge = () =>
-  new ApiError(413, 'payload_too_large', `request body is larger than ${MAX_BODY_BYTES / 1024} KiB`);
+  new ApiError(413, 'payload_too_large', `request body is larger than ${MAX_BODY_BYTES / 1024} KiB`, {
+    // The rest of the body is not read: the connection cannot carry another request.
+    Connection: 'close',
+  });
 
-/** Reads the raw body once (checking Content-Length first, then the bytes read) and keeps it as `rawBody`. */
+/**
+ * Reads the body as it streams in, counting bytes, and stops at the first byte past `maxBytes`: a body is never
+ * buffered past the limit, whatever its Content-Length says or whether it is chunked.
+ */
+const readLimited = async (request: Request, maxBytes: number): Promise<Uint8Array> => {
+  if (request.body === null) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
+};
+
+/** Reads the raw body once (Content-Length first, then the bytes as they arrive) and keeps it as `rawBody` and `rawBytes`. */
 export const readBody =
   (maxBytes = MAX_BODY_BYTES): MiddlewareHandler<AppEnv> =>
   async (c, next) => {
     const declared = Number(c.req.header('content-length') ?? '0');
     if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
-    const buffer = await c.req.arrayBuffer();
-    if (buffer.byteLength > maxBytes) throw tooLarge();
-    c.set('rawBody', new TextDecoder('utf-8', { fatal: false }).decode(buffer));
+    const bytes = await readLimited(c.req.raw, maxBytes);
+    c.set('rawBytes', bytes);
+    c.set('rawBody', new TextDecoder('utf-8', { fatal: false }).decode(bytes));
     await next();
   };
 

@@ -11,6 +11,10 @@ export interface AppEnv {
   Variables: {
     /** The raw request body, read once by `readBody`. */
     rawBody: string;
+    /** The same body as bytes (signatures are checked over the exact bytes). */
+    rawBytes: Uint8Array;
+    /** The verdict the request made or returned, for the access log line. */
+    verdictId: string;
     /** The parsed JSON body, set by `parseJson`. */
     json: unknown;
   };

@@ -21,6 +21,9 @@ export class ApiError extends Error {
   }
 }
 
+/** Seconds a caller should wait before retrying when the store is unavailable. */
+export const STORE_RETRY_AFTER_S = 5;
+
 export const errorBody = (code: string, message: string): ErrorBody => ({ error: { code, message } });
 
 export const badRequest = (message: string): ApiError => new ApiError(400, 'invalid_request', message);
@@ -38,7 +41,11 @@ export const errorHandler =
     }
     if (error instanceof StoreUnavailableError) {
       telemetry().error('store unavailable', { error: error.name });
-      return c.json(errorBody('internal', 'the verdict store is unavailable; try again shortly'), 500);
+      c.header('Retry-After', String(STORE_RETRY_AFTER_S));
+      return c.json(
+        errorBody('store_unavailable', 'the verdict store is unavailable; nothing was stored, try again shortly'),
+        503,
+      );
     }
     telemetry().error('unexpected error', { error: error.name, message: error.message });
     return c.json(errorBody('internal', 'internal error'), 500);

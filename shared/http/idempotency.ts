@@ -1,16 +1,17 @@
 /** Run-once semantics over the store's markers: Idempotency-Key handling (design 1.3) and event dedupe. */
 
+import type { Telemetry } from '../observability/telemetry.js';
 import type { Source } from '../policy/levels.js';
 import type { ResolvedPolicy } from '../policy/schema.js';
-import { bodyHash } from '../screening/hashing.js';
+import type { IdentifierHasher } from '../screening/hashing.js';
 import type { Verdict, VerdictRecord } from '../screening/verdict.js';
 import type { MarkerScope, VerdictStore, WriteBackState } from '../store/port.js';
 import { ApiError, badRequest } from './errors.js';
 
-/** How long a done marker outlives its request: as long as the verdict it points to. */
 export interface RunOnceRequest {
   scope: MarkerScope;
   key: string;
+  /** Keyed hash of the request body (see `keyedBodyHash`). */
   bodyHash: string;
   /** The route's budget; the in-progress lock lasts this plus 5 s. */
   budgetMs: number;
@@ -20,32 +21,46 @@ export interface RunOnceRequest {
 
 export type RunOnceResult =
   | { replayed: false; record: VerdictRecord }
-  | { replayed: true; verdict: Verdict; writeBack?: 'none' | 'pending' | 'done' };
+  | { replayed: true; verdict: Verdict; writeBack?: WriteBackState };
 
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+/** A screening run under a marker: it makes `alongside` (the marker's completion) in the same round trip as its verdict write. */
+export type MarkedWork = (alongside: (record: VerdictRecord) => Promise<void>) => Promise<VerdictRecord>;
 
-/** The `Idempotency-Key` header, validated (printable ASCII, 1–255 characters), or null when absent. */
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,255}$/;
+
+/** The `Idempotency-Key` header, validated (1–255 characters of `[A-Za-z0-9._:-]`), or null when absent. */
 export const readIdempotencyKey = (header: string | undefined): string | null => {
   if (header === undefined) return null;
   if (!IDEMPOTENCY_KEY.test(header)) {
-    throw badRequest('Idempotency-Key must be 1 to 255 printable ASCII characters');
+    throw badRequest('Idempotency-Key must be 1 to 255 characters of letters, digits, ".", "_", ":" or "-"');
   }
   return header;
 };
 
 export const LOCK_MARGIN_MS = 5_000;
 
+/** Seconds a caller should wait before retrying a request that is in progress. */
+export const IN_PROGRESS_RETRY_AFTER_S = 2;
+
+const inProgress = (message: string) =>
+  new ApiError(409, 'in_progress', message, { 'Retry-After': String(IN_PROGRESS_RETRY_AFTER_S) });
+
+/** A body's keyed hash: someone who reads the table cannot confirm a guessed body (an email) offline. */
+export const keyedBodyHash = (hash: IdentifierHasher, rawBody: string): string => hash('request_body', rawBody);
+
 /**
- * Claims the marker, runs `work` once, and records its verdict. A repeat gets the stored verdict;
- * a concurrent repeat gets 409 `in_progress`; the same key with another body gets 422.
- * When `work` throws, the marker is released so a later attempt runs again.
+ * Claims the marker, runs `work` once, and records its verdict: the marker is completed in the same round trip as
+ * the verdict write. A repeat gets the stored verdict; a concurrent repeat gets 409 `in_progress`; the same key with
+ * another body gets 422. When `work` throws, the marker is released (only if this call still holds it), so a later
+ * attempt runs again.
  */
 export const runOnce = async (
   store: VerdictStore,
   request: RunOnceRequest,
-  work: () => Promise<VerdictRecord>,
+  work: MarkedWork,
   /** The write-back state to record with the done marker (same write, so a crash cannot lose it). */
   writeBackFor?: (record: VerdictRecord) => WriteBackState | undefined,
+  telemetry?: Telemetry,
 ): Promise<RunOnceResult> => {
   const claim = await store.claimMarker({
     scope: request.scope,
@@ -56,29 +71,39 @@ export const runOnce = async (
   });
   if (claim.state !== 'claimed') {
     if (claim.bodyHash !== request.bodyHash) {
-      throw new ApiError(
-        422,
-        'idempotency_key_reused',
-        'this Idempotency-Key was used with a different body',
-      );
+      throw new ApiError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with a different body');
     }
-    if (claim.state === 'in_progress') {
-      throw new ApiError(409, 'in_progress', 'the same request is being processed; retry shortly');
-    }
+    if (claim.state === 'in_progress') throw inProgress('the same request is being processed; retry shortly');
     const verdict = await store.getVerdict(claim.verdictId);
-    if (!verdict)
-      throw new ApiError(409, 'in_progress', 'the earlier result is not readable yet; retry shortly');
+    if (!verdict) throw inProgress('the earlier result is not readable yet; retry shortly');
     return { replayed: true, verdict, ...(claim.writeBack ? { writeBack: claim.writeBack } : {}) };
   }
-  let record: VerdictRecord;
+  const { token } = claim;
+  let completed = false;
+  const complete = async (record: VerdictRecord): Promise<void> => {
+    completed = true;
+    try {
+      const held = await store.completeMarker(
+        request.scope,
+        request.key,
+        token,
+        record.verdict.verdict_id,
+        writeBackFor?.(record),
+      );
+      if (!held) telemetry?.warn('marker lock lapsed before completion', { verdict_id: record.verdict.verdict_id });
+    } catch (error) {
+      telemetry?.storeWriteFailed('marker');
+      telemetry?.warn('marker completion failed', { error: (error as Error).name ?? 'unknown' });
+    }
+  };
   try {
-    record = await work();
+    const record = await work(complete);
+    if (!completed) await complete(record); // work that does not pass `alongside` on still completes the marker
+    return { replayed: false, record };
   } catch (error) {
-    await store.releaseMarker(request.scope, request.key).catch(() => undefined);
+    await store.releaseMarker(request.scope, request.key, token).catch(() => undefined);
     throw error;
   }
-  await store.completeMarker(request.scope, request.key, record.verdict.verdict_id, writeBackFor?.(record));
-  return { replayed: false, record };
 };
 
 /** Epoch seconds until which a marker is kept: as long as the verdicts of the policy. */
@@ -86,25 +111,27 @@ export const markerExpiry = (policy: ResolvedPolicy, nowMs: number): number =>
   Math.ceil(nowMs / 1000) + policy.retention_days * 86_400;
 
 /**
- * The verdict to answer for a request that may carry an `Idempotency-Key` (scoped to `scope`):
- * without a key `work` simply runs; with one it runs once per key and body (see runOnce).
+ * The verdict to answer for a request that may carry an `Idempotency-Key` (scoped to `scope`): without a key `work`
+ * simply runs; with one it runs once per key and body (see runOnce).
  */
 export const verdictOnce = async (
-  store: VerdictStore,
+  deps: { store: VerdictStore; hash: IdentifierHasher; telemetry?: Telemetry },
   request: { scope: Source; key: string | null; rawBody: string; policy: ResolvedPolicy; nowMs: number },
-  work: () => Promise<VerdictRecord>,
+  work: MarkedWork,
 ): Promise<Verdict> => {
-  if (!request.key) return (await work()).verdict;
+  if (!request.key) return (await work(async () => undefined)).verdict;
   const result = await runOnce(
-    store,
+    deps.store,
     {
       scope: request.scope,
       key: request.key,
-      bodyHash: bodyHash(request.rawBody),
+      bodyHash: keyedBodyHash(deps.hash, request.rawBody),
       budgetMs: request.policy.budget_ms[request.scope],
       expiresAt: markerExpiry(request.policy, request.nowMs),
     },
     work,
+    undefined,
+    deps.telemetry,
   );
   return result.replayed ? result.verdict : result.record.verdict;
 };

@@ -22,6 +22,14 @@ export const METRIC = {
   cacheHits: 'CacheHits',
   /** Gauge: the Defastra wallet balance reported with each answer; no dimensions (alarm on Minimum). */
   walletBalance: 'WalletBalance',
+  /** Count per velocity threshold reached; dimensions `velocity_key`, `decision`. */
+  velocityHits: 'VelocityHits',
+  /** Count of identifiers not checked because the spend cap was reached; no dimensions (alarmed). */
+  spendLimited: 'SpendLimited',
+  /** Count of store writes that failed without failing the screening; dimension `what`. */
+  storeWriteFailures: 'StoreWriteFailures',
+  /** Count of failed Stripe write-backs; dimension `failure` (`permanent` is alarmed, `transient` is retried by Stripe). */
+  writeBackFailures: 'WriteBackFailures',
 } as const;
 
 export const DIMENSION = {
@@ -29,7 +37,13 @@ export const DIMENSION = {
   decision: 'decision',
   kind: 'kind',
   errorType: 'error_type',
+  velocityKey: 'velocity_key',
+  what: 'what',
+  failure: 'failure',
 } as const;
+
+/** Defastra error types that mean we are sending too much: alarmed together (a flood, or a limit too low). */
+export const RATE_LIMIT_ERROR_TYPES = ['RATE_LIMITED_5_SECONDS', 'RATE_LIMITED_1_MINUTE'] as const;
 
 /**
  * Defastra error types that no retry or later request will fix: the key, the account or the wallet

@@ -151,6 +151,23 @@ export const createPowertoolsTelemetry = (
     walletBalance(balance) {
       if (Number.isFinite(balance)) buffer.add(METRIC.walletBalance, MetricUnit.NoUnit, balance);
     },
+    velocity(key, decision) {
+      buffer.add(METRIC.velocityHits, MetricUnit.Count, 1, {
+        [DIMENSION.velocityKey]: key,
+        [DIMENSION.decision]: decision,
+      });
+    },
+    spendLimited() {
+      buffer.add(METRIC.spendLimited, MetricUnit.Count, 1);
+    },
+    storeWriteFailed(what) {
+      buffer.add(METRIC.storeWriteFailures, MetricUnit.Count, 1, { [DIMENSION.what]: what });
+    },
+    writeBackFailed(permanent) {
+      buffer.add(METRIC.writeBackFailures, MetricUnit.Count, 1, {
+        [DIMENSION.failure]: permanent ? 'permanent' : 'transient',
+      });
+    },
     flush() {
       buffer.publish(metrics);
     },

@@ -18,6 +18,14 @@ export interface Telemetry {
   defastraError(kind: CheckKind, type: string, retryable: boolean): void;
   cacheHit(kind: CheckKind): void;
   walletBalance(balance: number): void;
+  /** A velocity key reached its review or block threshold (design 1.10). */
+  velocity(key: string, decision: 'review' | 'block'): void;
+  /** An identifier was not checked because the hourly Defastra spend cap was reached. */
+  spendLimited(): void;
+  /** A store write that must not fail a screening did fail (`velocity`, `cache`, `stats`, `marker`). */
+  storeWriteFailed(what: 'velocity' | 'cache' | 'stats' | 'marker'): void;
+  /** A Stripe write-back failed: `permanent` (4xx, alarmed) or transient (Stripe retries the event). */
+  writeBackFailed(permanent: boolean): void;
   /** Sends buffered metrics (EMF); called once at the end of each request. */
   flush(): void;
 }
@@ -36,5 +44,9 @@ export const silentTelemetry: Telemetry = {
   defastraError: noop,
   cacheHit: noop,
   walletBalance: noop,
+  velocity: noop,
+  spendLimited: noop,
+  storeWriteFailed: noop,
+  writeBackFailed: noop,
   flush: noop,
 };

@@ -1,13 +1,14 @@
-/** The decision (design 1.4, 1.8): list precedence, thresholds per identifier, on_error, the most severe wins. */
+/** The decision (design 1.4, 1.8, 1.10, 1.11): list precedence, velocity, thresholds per identifier, on_error, spend. */
 import type { Reason } from '../screening/verdict.js';
 import { type Decision, levelRank, mostSevere, type RiskLevel, type Source } from './levels.js';
-import { type Policy, type ResolvedPolicy, resolvePolicy, type Thresholds } from './schema.js';
+import { type Policy, type ResolvedPolicy, resolvePolicy, type Thresholds, type VelocityKey } from './schema.js';
 
 export type IdentifierKind = 'email' | 'phone';
 
 /**
  * What screening knows about one identifier when deciding. `skipped` = present and valid but not checked,
- * because another identifier was allow- or block-listed.
+ * because a list or velocity decided the screening; `spend_limited` = not checked because the hourly
+ * Defastra spend cap was reached.
  */
 export type IdentifierInput =
   | { status: 'absent' }
@@ -15,12 +16,38 @@ export type IdentifierInput =
   | { status: 'listed'; list: 'allow' | 'block' }
   | { status: 'result'; riskLevel: RiskLevel }
   | { status: 'error'; errorType: string }
+  | { status: 'spend_limited' }
   | { status: 'skipped' };
+
+/** What a list entry matched: the email (or its domain), the phone, or the client IP. */
+export type ListSubject = 'email' | 'email_domain' | 'phone' | 'ip';
+
+/** One allow or block list entry that matched; `entryId` is set for runtime entries (design 1.11). */
+export interface ListHit {
+  subject: ListSubject;
+  list: 'allow' | 'block';
+  entryId?: string;
+}
+
+/** A velocity key whose distinct count (this screening included) reached a threshold (design 1.10). */
+export interface VelocityHit {
+  key: VelocityKey;
+  count: number;
+  threshold: number;
+  decision: 'review' | 'block';
+}
+
+/** Everything besides the two identifiers that can decide a screening. */
+export interface DecisionContext {
+  /** List entries that matched (policy file and runtime). An identifier `listed` without a hit here is a policy-file hit. */
+  lists?: readonly ListHit[];
+  velocity?: readonly VelocityHit[];
+}
 
 export interface DecideResult {
   decision: Decision;
   reasons: Reason[];
-  /** True when any part of the decision came from `on_error` instead of a Defastra answer. */
+  /** True when any part of the decision came from `on_error` or `spend.on_exhausted` instead of a Defastra answer. */
   degraded: boolean;
 }
 
@@ -38,9 +65,27 @@ export const identifierDecision = (thresholds: Thresholds, level: RiskLevel): De
 const safeErrorType = (errorType: string): string =>
   /^[A-Za-z0-9_]{1,64}$/.test(errorType) ? errorType : 'UNKNOWN';
 
-const listReason = (kind: IdentifierKind, list: 'allow' | 'block'): Reason => ({
-  code: list === 'allow' ? 'allowlist' : 'blocklist',
-  message: `the ${kind} is on the ${list} list`,
+const SUBJECT_TEXT: Record<ListSubject, string> = {
+  email: 'the email',
+  email_domain: "the email's domain",
+  phone: 'the phone',
+  ip: 'the client IP',
+};
+
+const listReason = (hit: ListHit): Reason => ({
+  code: hit.list === 'allow' ? 'allowlist' : 'blocklist',
+  message: `${SUBJECT_TEXT[hit.subject]} is on the ${hit.list} list${hit.entryId ? ` (runtime entry ${hit.entryId})` : ''}`,
+});
+
+const VELOCITY_TEXT: Record<VelocityKey, string> = {
+  ip: 'from this IP',
+  mailbox: 'for this mailbox',
+  email_domain: 'for this email domain',
+};
+
+const velocityReason = (hit: VelocityHit, windowMinutes: number): Reason => ({
+  code: 'velocity',
+  message: `${hit.count} distinct signups ${VELOCITY_TEXT[hit.key]} in the current ${windowMinutes}-minute window reach the ${hit.decision} threshold (${hit.threshold})`,
 });
 
 interface Part {
@@ -49,7 +94,7 @@ interface Part {
   degraded?: boolean;
 }
 
-/** The decision one identifier contributes, outside list precedence. */
+/** The decision one identifier contributes, outside list and velocity precedence. */
 const judge = (
   policy: ResolvedPolicy,
   source: Source,
@@ -59,9 +104,8 @@ const judge = (
   switch (input.status) {
     case 'absent':
     case 'skipped':
-      return { decision: 'allow' };
     case 'listed':
-      return { decision: input.list, reason: listReason(kind, input.list) };
+      return { decision: 'allow' };
     case 'invalid':
       return kind === 'email'
         ? {
@@ -102,6 +146,17 @@ const judge = (
         },
       };
     }
+    case 'spend_limited': {
+      const decision = policy.spend.on_exhausted;
+      return {
+        decision,
+        degraded: true,
+        reason: {
+          code: 'spend_limit',
+          message: `the Defastra spend cap (${policy.spend.max_defastra_calls_per_hour ?? 'none'} calls per hour) is reached, so the ${kind} was not checked; spend.on_exhausted is ${decision}`,
+        },
+      };
+    }
     default: {
       const unexpected: never = input;
       throw new TypeError(`unknown identifier status: ${JSON.stringify(unexpected)}`);
@@ -109,31 +164,52 @@ const judge = (
   }
 };
 
+/** Every list hit: the context's, plus a policy-file hit for each `listed` identifier the context does not explain. */
+const listHits = (
+  email: IdentifierInput,
+  phone: IdentifierInput,
+  context: DecisionContext,
+): readonly ListHit[] => {
+  const hits = [...(context.lists ?? [])];
+  const covers = (kind: IdentifierKind, list: 'allow' | 'block') =>
+    hits.some((h) => h.list === list && (h.subject === kind || (kind === 'email' && h.subject === 'email_domain')));
+  for (const [kind, input] of [
+    ['email', email],
+    ['phone', phone],
+  ] as const) {
+    if (input.status === 'listed' && !covers(kind, input.list)) hits.push({ subject: kind, list: input.list });
+  }
+  return hits;
+};
+
 /**
  * Decides a screening from what is known about each identifier, with `policy` resolved for `source`.
  *
- * An allow-listed identifier → `allow`; else a block-listed one → `block`; else each identifier's
- * thresholds, `on_error[source]` for a Defastra failure (always `degraded` with reason `defastra_error`),
- * at least `review` for an invalid email, nothing for an invalid phone (informational reason), and the
- * most severe wins. No identifier at all → `allow` with reason `no_identifiers`. Messages never hold
- * raw identifiers.
+ * Any allow-list hit (policy file or runtime, any subject) → `allow`; else any block-list hit → `block`; else a
+ * velocity key at its block threshold → `block`. Otherwise each identifier's thresholds, `on_error[source]` for
+ * a Defastra failure (`degraded`, reason `defastra_error`), `spend.on_exhausted` past the spend cap
+ * (`degraded`, reason `spend_limit`), at least `review` for an invalid email, nothing for an invalid phone
+ * (informational reason), at least `review` for a velocity key at its review threshold; the most severe wins.
+ * No identifier at all → `allow` with reason `no_identifiers`. Messages never hold raw identifiers.
  */
 export const decide = (
   policy: ResolvedPolicy,
   source: Source,
   email: IdentifierInput,
   phone: IdentifierInput,
+  context: DecisionContext = {},
 ): DecideResult => {
-  const inputs: ReadonlyArray<readonly [IdentifierKind, IdentifierInput]> = [
-    ['email', email],
-    ['phone', phone],
-  ];
-
+  const hits = listHits(email, phone, context);
   for (const list of ['allow', 'block'] as const) {
-    const reasons = inputs
-      .filter(([, input]) => input.status === 'listed' && input.list === list)
-      .map(([kind]) => listReason(kind, list));
+    const reasons = hits.filter((hit) => hit.list === list).map(listReason);
     if (reasons.length > 0) return { decision: list, reasons, degraded: false };
+  }
+
+  const velocity = context.velocity ?? [];
+  const window = policy.velocity.window_minutes;
+  const velocityBlocks = velocity.filter((hit) => hit.decision === 'block');
+  if (velocityBlocks.length > 0) {
+    return { decision: 'block', reasons: velocityBlocks.map((hit) => velocityReason(hit, window)), degraded: false };
   }
 
   if (email.status === 'absent' && phone.status === 'absent') {
@@ -149,11 +225,18 @@ export const decide = (
   let decision: Decision = 'allow';
   let degraded = false;
   const reasons: Reason[] = [];
-  for (const [kind, input] of inputs) {
+  for (const [kind, input] of [
+    ['email', email],
+    ['phone', phone],
+  ] as const) {
     const part = judge(policy, source, kind, input);
     decision = mostSevere(decision, part.decision);
     degraded ||= part.degraded === true;
     if (part.reason) reasons.push(part.reason);
+  }
+  for (const hit of velocity) {
+    decision = mostSevere(decision, hit.decision);
+    reasons.push(velocityReason(hit, window));
   }
   return { decision, reasons, degraded };
 };

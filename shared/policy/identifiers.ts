@@ -106,3 +106,78 @@ export const maskPhone = (digits: string): string => {
   if (only.length < 8) return `+${'*'.repeat(Math.max(only.length, 4))}`;
   return `+${only.slice(0, 2)}${'*'.repeat(only.length - 4)}${only.slice(-2)}`;
 };
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const HEX_GROUP = /^[0-9a-f]{1,4}$/;
+
+/** The eight 16-bit groups of an IPv6 address (an embedded IPv4 tail included), or null when it is not one. */
+const ipv6Groups = (text: string): number[] | null => {
+  let address = text;
+  const lastColon = address.lastIndexOf(':');
+  const tail = address.slice(lastColon + 1);
+  if (tail.includes('.')) {
+    if (!IPV4.test(tail)) return null;
+    const [a, b, c, d] = tail.split('.').map(Number) as [number, number, number, number];
+    address = `${address.slice(0, lastColon + 1)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const halves = address.split('::');
+  if (halves.length > 2) return null;
+  const parse = (part: string): number[] | null => {
+    if (part === '') return [];
+    const groups = part.split(':');
+    return groups.every((g) => HEX_GROUP.test(g)) ? groups.map((g) => Number.parseInt(g, 16)) : null;
+  };
+  const head = parse(halves[0] ?? '');
+  const rest = halves.length === 2 ? parse(halves[1] ?? '') : [];
+  if (head === null || rest === null) return null;
+  const given = head.length + rest.length;
+  if (halves.length === 2 ? given > 7 : given !== 8) return null;
+  return [...head, ...new Array<number>(8 - given).fill(0), ...rest];
+};
+
+/**
+ * Normalises a client IP for velocity and lists (design 1.10, 1.11): IPv4 as dotted decimal, an IPv4-mapped
+ * IPv6 address as its IPv4, any other IPv6 address as its /64 (`2001:db8:0:1::/64`, one subscriber's
+ * network). Returns null when it is not an IP address.
+ */
+export const normaliseIp = (raw: string): string | null => {
+  const text = raw.trim().replace(/^\[(.*)\]$/, '$1');
+  if (IPV4.test(text)) return text;
+  const groups = ipv6Groups(text.toLowerCase().replace(/%.*$/, ''));
+  if (groups === null) return null;
+  const mapped = groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff;
+  if (mapped) return [groups[6]! >> 8, groups[6]! & 255, groups[7]! >> 8, groups[7]! & 255].join('.');
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.toString(16))
+    .join(':')}::/64`;
+};
+
+/** Masks a normalised IP: the first two IPv4 octets, or the first two IPv6 groups of the /64. */
+export const maskIp = (ip: string): string => {
+  if (!ip.includes(':')) {
+    const [a, b] = ip.split('.');
+    return `${a}.${b}.*.*`;
+  }
+  const [a, b] = ip.split(':');
+  return `${a}:${b}:*:*::/64`;
+};
+
+const GMAIL_DOMAINS = new Set(['gmail.com', 'googlemail.com']);
+
+/**
+ * The mailbox of a normalised email (design 1.10): the local part without any `+tag`; for gmail.com and
+ * googlemail.com also without dots, both counted as gmail.com. `j.o.e+x@googlemail.com` → `joe@gmail.com`.
+ */
+export const mailboxOf = (email: string): string => {
+  const at = email.lastIndexOf('@');
+  let local = email.slice(0, at);
+  let domain = email.slice(at + 1);
+  const plus = local.indexOf('+');
+  if (plus > 0) local = local.slice(0, plus);
+  if (GMAIL_DOMAINS.has(domain)) {
+    local = local.replaceAll('.', '');
+    domain = 'gmail.com';
+  }
+  return `${local}@${domain}`;
+};

@@ -1,81 +1,115 @@
-/** Allow and block lists (design 1.8): entries normalised once per policy, email domains matching subdomains. */
-import { emailDomain, normaliseDomain, normaliseEmail, normalisePhone } from './identifiers.js';
+/**
+ * The policy file's allow and block lists (design 1.8), matched by keyed hash: entries are normalised and hashed
+ * once per policy, so a screening (raw values in memory) and a replay (stored hashes only) match the same way.
+ * Email domains match the domain and its subdomains.
+ */
+import type { ListHit, ListSubject } from './decide.js';
+import { normaliseDomain, normaliseEmail, normalisePhone } from './identifiers.js';
 import type { ResolvedPolicy } from './schema.js';
 
 export type ListName = 'allow' | 'block';
 
-/** Which list, if any, each identifier is on. A missing key means "on no list". */
-export interface ListMatch {
-  email?: ListName;
-  phone?: ListName;
+/** What a keyed hash is of; part of the hashed message, so values of different kinds never collide. */
+export type HashKind = 'email' | 'phone' | 'ip' | 'mailbox' | 'email_domain' | 'request_body';
+
+/** HMAC-SHA256 of a normalised value with the pepper (see shared/screening/hashing.ts). */
+export type KeyedHasher = (kind: HashKind, normalised: string) => string;
+
+/** What list matching sees of a screening or a stored verdict: keyed hashes and the (public) email domain. */
+export interface ListSubjectKeys {
+  emailHash: string | null;
+  /** The normalised email's domain (shown in the masked email, so not secret). */
+  emailDomain: string | null;
+  phoneHash: string | null;
 }
 
-interface NormalisedList {
+interface HashedList {
   emails: ReadonlySet<string>;
   domains: ReadonlySet<string>;
   phones: ReadonlySet<string>;
 }
 
-type NormalisedLists = Record<ListName, NormalisedList>;
+type HashedLists = Record<ListName, HashedList>;
 
-const cache = new WeakMap<ResolvedPolicy, NormalisedLists>();
+const cache = new WeakMap<ResolvedPolicy, WeakMap<KeyedHasher, HashedLists>>();
 
-const normaliseAll = (values: readonly string[], normalise: (value: string) => string | null) => {
+const collect = (values: readonly string[], normalise: (value: string) => string | null, map = (v: string) => v) => {
   const out = new Set<string>();
   for (const value of values) {
     const normalised = normalise(value);
     // Invalid entries are rejected by parsePolicy; a hand-built policy's invalid entry matches nothing.
-    if (normalised !== null) out.add(normalised);
+    if (normalised !== null) out.add(map(normalised));
   }
   return out;
 };
 
-const normaliseList = (list: ResolvedPolicy['allow'], countryCode: string | null): NormalisedList => ({
-  emails: normaliseAll(list.emails, normaliseEmail),
-  domains: normaliseAll(list.email_domains, normaliseDomain),
-  phones: normaliseAll(list.phones, (phone) => normalisePhone(phone, countryCode)),
+const hashList = (list: ResolvedPolicy['allow'], countryCode: string | null, hash: KeyedHasher): HashedList => ({
+  emails: collect(list.emails, normaliseEmail, (email) => hash('email', email)),
+  domains: collect(list.email_domains, normaliseDomain),
+  phones: collect(
+    list.phones,
+    (phone) => normalisePhone(phone, countryCode),
+    (phone) => hash('phone', phone),
+  ),
 });
 
-/** The policy's lists in normalised form, computed once per policy object. */
-const listsOf = (policy: ResolvedPolicy): NormalisedLists => {
-  let lists = cache.get(policy);
+/** The policy's lists, normalised and hashed once per (policy, hasher). */
+const listsOf = (policy: ResolvedPolicy, hash: KeyedHasher): HashedLists => {
+  let byHasher = cache.get(policy);
+  if (byHasher === undefined) {
+    byHasher = new WeakMap();
+    cache.set(policy, byHasher);
+  }
+  let lists = byHasher.get(hash);
   if (lists === undefined) {
     lists = {
-      allow: normaliseList(policy.allow, policy.default_country_code),
-      block: normaliseList(policy.block, policy.default_country_code),
+      allow: hashList(policy.allow, policy.default_country_code, hash),
+      block: hashList(policy.block, policy.default_country_code, hash),
     };
-    cache.set(policy, lists);
+    byHasher.set(hash, lists);
   }
   return lists;
 };
 
-/** Whether `domain` is `listed` or one of its subdomains (`mail.example.com` is under `example.com`). */
-const underAny = (domain: string, listed: ReadonlySet<string>): boolean => {
-  if (listed.size === 0) return false;
+/** `domain` and each of its parents, longest first: `a.b.example.com`, `b.example.com`, `example.com`, `com`. */
+export const domainAndParents = (domain: string): string[] => {
   const labels = domain.split('.');
-  for (let i = 0; i < labels.length; i++) {
-    if (listed.has(labels.slice(i).join('.'))) return true;
-  }
-  return false;
+  return labels.map((_label, i) => labels.slice(i).join('.'));
 };
 
-const emailOn = (list: NormalisedList, email: string): boolean =>
-  list.emails.has(email) || underAny(emailDomain(email), list.domains);
-
 /**
- * Looks normalised identifiers up in the policy's allow and block lists. Allow wins over block for the
- * same identifier. `email` and `phone` must already be normalised (`null` when absent or invalid).
+ * The policy-file list entries that match `subject`, at most one per subject and list. Allow and block hits are
+ * both reported; `decide` gives allow precedence.
  */
-export const matchLists = (policy: ResolvedPolicy, email: string | null, phone: string | null): ListMatch => {
-  const lists = listsOf(policy);
-  const match: ListMatch = {};
-  if (email !== null) {
-    if (emailOn(lists.allow, email)) match.email = 'allow';
-    else if (emailOn(lists.block, email)) match.email = 'block';
+export const policyListHits = (
+  policy: ResolvedPolicy,
+  hash: KeyedHasher,
+  subject: ListSubjectKeys,
+): ListHit[] => {
+  const lists = listsOf(policy, hash);
+  const hits: ListHit[] = [];
+  for (const list of ['allow', 'block'] as const) {
+    const entries = lists[list];
+    const add = (on: boolean, what: ListSubject) => {
+      if (on) hits.push({ subject: what, list });
+    };
+    add(subject.emailHash !== null && entries.emails.has(subject.emailHash), 'email');
+    add(
+      subject.emailDomain !== null &&
+        entries.domains.size > 0 &&
+        domainAndParents(subject.emailDomain).some((d) => entries.domains.has(d)),
+      'email_domain',
+    );
+    add(subject.phoneHash !== null && entries.phones.has(subject.phoneHash), 'phone');
   }
-  if (phone !== null) {
-    if (lists.allow.phones.has(phone)) match.phone = 'allow';
-    else if (lists.block.phones.has(phone)) match.phone = 'block';
-  }
-  return match;
+  return hits;
+};
+
+/** Which list wins for the identifiers a hit marks as `listed`: allow over block. */
+export const listedBy = (hits: readonly ListHit[], kind: 'email' | 'phone'): ListName | undefined => {
+  const subjects: readonly ListSubject[] = kind === 'email' ? ['email', 'email_domain'] : ['phone'];
+  const mine = hits.filter((hit) => subjects.includes(hit.subject));
+  if (mine.some((hit) => hit.list === 'allow')) return 'allow';
+  if (mine.some((hit) => hit.list === 'block')) return 'block';
+  return undefined;
 };

@@ -1,8 +1,12 @@
-/** Keyed hashes of normalised identifiers (HMAC-SHA256 with the pepper), so verdicts are findable without raw values. */
-import { createHash, createHmac } from 'node:crypto';
-import type { CheckKind } from '../defastra/types.js';
+/**
+ * Keyed hashes (HMAC-SHA256 with the pepper) of identifiers, so verdicts are findable without raw values, and of
+ * request bodies (kind `request_body`), so someone who reads the table cannot confirm a guessed body offline.
+ */
+import { createHmac } from 'node:crypto';
+import type { HashKind, KeyedHasher } from '../policy/lists.js';
 
-export type IdentifierHasher = (kind: CheckKind, normalised: string) => string;
+export type IdentifierHasher = KeyedHasher;
+export type { HashKind };
 
 /** Builds the hasher for a pepper. The kind is part of the message, so an email and a phone never collide. */
 export const createHasher = (pepper: string): IdentifierHasher => {
@@ -13,6 +17,3 @@ export const createHasher = (pepper: string): IdentifierHasher => {
 /** A derived key for another purpose (e.g. signing cursors), so one secret serves without reuse. */
 export const deriveKey = (pepper: string, purpose: string): string =>
   createHmac('sha256', pepper).update(`signup-gate:${purpose}`).digest('hex');
-
-/** Plain SHA-256 of a request body: tells a repeated request from a reused idempotency key. */
-export const bodyHash = (body: string): string => createHash('sha256').update(body).digest('base64url');

@@ -7,7 +7,7 @@ import type { ListName } from '../policy/lists.js';
 import type { ResolvedPolicy } from '../policy/schema.js';
 import type { CachedResult } from '../store/port.js';
 import type { IdentifierHasher } from './hashing.js';
-import { redactChecks } from './redact.js';
+import { redactChecks, redactErrorMessage } from './redact.js';
 import type { IdentifierOutcome } from './verdict.js';
 
 export interface PreparedIdentifier {
@@ -19,8 +19,17 @@ export interface PreparedIdentifier {
   hash: string | null;
 }
 
-/** What looking an identifier up gave: a result (cached or fresh) or a Defastra failure. */
-export type Lookup = { result: CachedResult; cached: boolean } | { error: DefastraError };
+/** What looking an identifier up gave: a result (cached or fresh), a Defastra failure, or no call (spend cap). */
+export type Lookup = { result: CachedResult; cached: boolean } | { error: DefastraError } | { spendLimited: true };
+
+/** Defastra's answer that the value itself is malformed: the same case as our own invalid value (design 1.4). */
+const INVALID_UPSTREAM: Record<CheckKind, string> = {
+  email: 'INVALID_REQUEST_EMAIL',
+  phone: 'INVALID_REQUEST_PHONE',
+};
+
+export const isInvalidUpstream = (kind: CheckKind, found: Lookup | null): boolean =>
+  found !== null && 'error' in found && found.error.type === INVALID_UPSTREAM[kind];
 
 /** Normalises, masks and hashes a raw value; null when absent. */
 export const prepareIdentifier = (
@@ -30,8 +39,7 @@ export const prepareIdentifier = (
   hash: IdentifierHasher,
 ): PreparedIdentifier | null => {
   if (raw === null || raw === undefined) return null;
-  const normalised =
-    kind === 'email' ? normaliseEmail(raw) : normalisePhone(raw, policy.default_country_code);
+  const normalised = kind === 'email' ? normaliseEmail(raw) : normalisePhone(raw, policy.default_country_code);
   const mask = kind === 'email' ? maskEmail : maskPhone;
   return {
     kind,
@@ -42,39 +50,41 @@ export const prepareIdentifier = (
   };
 };
 
-/** Keeps what a verdict shows of a Defastra result, with the raw identifier scrubbed from check details. */
-export const toCachedResult = (
-  result: CheckResult,
-  id: PreparedIdentifier,
-  checkedAt: number,
-): CachedResult => {
+/** The raw forms of an identifier that text from Defastra may repeat, each with the mask that replaces it. */
+const secretsOf = (id: PreparedIdentifier): Array<{ raw: string; masked: string }> => {
   const secrets = [{ raw: id.raw.trim(), masked: id.masked }];
   if (id.normalised) secrets.push({ raw: id.normalised, masked: id.masked });
   if (id.kind === 'phone' && id.normalised && id.normalised.length > 9) {
     secrets.push({ raw: id.normalised.slice(-9), masked: id.masked }); // the national part, as carriers write it
   }
-  return {
-    riskLevel: result.riskLevel,
-    riskScore: result.riskScore,
-    requestId: result.requestId,
-    checks: redactChecks(result.checks, secrets),
-    checkedAt,
-  };
+  return secrets;
 };
 
-/** The identifier as the policy sees it. */
+/** Keeps what a verdict shows of a Defastra result, its checks redacted and capped. */
+export const toCachedResult = (result: CheckResult, id: PreparedIdentifier, checkedAt: number): CachedResult => ({
+  riskLevel: result.riskLevel,
+  riskScore: result.riskScore,
+  requestId: result.requestId.slice(0, 128),
+  checks: redactChecks(result.checks, secretsOf(id)),
+  checkedAt,
+});
+
+/** The identifier as the policy sees it; `skipped` when a list or velocity decided without looking it up. */
 export const toDecisionInput = (
   id: PreparedIdentifier | null,
   list: ListName | undefined,
   found: Lookup | null,
 ): IdentifierInput => {
   if (!id) return { status: 'absent' };
-  if (!id.normalised) return { status: 'invalid' };
+  if (!id.normalised || isInvalidUpstream(id.kind, found)) return { status: 'invalid' };
   if (list) return { status: 'listed', list };
   if (!found) return { status: 'skipped' };
+  if ('spendLimited' in found) return { status: 'spend_limited' };
   if ('error' in found) return { status: 'error', errorType: found.error.type };
   return { status: 'result', riskLevel: found.result.riskLevel };
 };
+
+const SPEND_LIMIT_MESSAGE = 'not checked: the hourly Defastra spend cap is reached';
 
 /** The identifier as the verdict shows it (design 1.4). */
 export const toOutcome = (
@@ -83,11 +93,16 @@ export const toOutcome = (
   found: Lookup | null,
 ): IdentifierOutcome | null => {
   if (!id) return null;
-  if (!id.normalised) return { masked: id.masked, invalid: true };
+  if (!id.normalised || isInvalidUpstream(id.kind, found)) return { masked: id.masked, invalid: true };
   if (list) return { masked: id.masked, listed: list };
   if (!found) return { masked: id.masked };
-  if ('error' in found)
-    return { masked: id.masked, error: { type: found.error.type, message: found.error.message } };
+  if ('spendLimited' in found) return { masked: id.masked, error: { type: 'SPEND_LIMIT', message: SPEND_LIMIT_MESSAGE } };
+  if ('error' in found) {
+    return {
+      masked: id.masked,
+      error: { type: found.error.type.slice(0, 64), message: redactErrorMessage(found.error.message, secretsOf(id)) },
+    };
+  }
   return {
     masked: id.masked,
     risk_level: found.result.riskLevel,

@@ -1,4 +1,7 @@
-/** Looks an identifier up: the cached result when fresh, else one Defastra call shared by concurrent callers. */
+/**
+ * Looks an identifier up: the cached result the prelude read when fresh, else — within the spend cap — one Defastra
+ * call shared by concurrent callers in this instance.
+ */
 import { DefastraError } from '../defastra/errors.js';
 import type { CheckOptions, DefastraPort } from '../defastra/types.js';
 import type { Telemetry } from '../observability/telemetry.js';
@@ -12,10 +15,14 @@ export interface LookupContext {
   now: () => number;
   cacheHours: number;
   call: CheckOptions;
+  /** Cached results read by the prelude, by `<kind>:<hash>`. */
+  cached: ReadonlyMap<string, CachedResult>;
   /** Cache writes are collected here and awaited with the verdict write (one round trip less). */
-  cacheWrites: Promise<void>[];
-  /** Cache reads already started by the caller (see `screen`'s `prefetch`), by identifier hash. */
-  prefetched?: ReadonlyMap<string, Promise<CachedResult | null>>;
+  cacheWrites: Array<{ write: () => Promise<void> }>;
+  /** Defastra calls this screening may still start under the spend cap; null = no cap. */
+  spend: { remaining: number | null };
+  /** What this screening cost: Defastra answers it started (billed) and results it reused. */
+  usage: { calls: number; cacheHits: number };
 }
 
 /** In-flight calls per Defastra client, by identifier hash and mode: concurrent screenings share one call. */
@@ -30,36 +37,25 @@ const flightsOf = (defastra: DefastraPort): Map<string, Promise<CachedResult>> =
   return flights;
 };
 
-const callDefastra = async (
-  ctx: LookupContext,
-  id: PreparedIdentifier & { normalised: string; hash: string },
-) => {
+const callDefastra = async (ctx: LookupContext, id: PreparedIdentifier & { normalised: string; hash: string }) => {
   const started = ctx.now();
   const check = id.kind === 'email' ? ctx.defastra.checkEmail : ctx.defastra.checkPhone;
   const result = await check.call(ctx.defastra, id.normalised, ctx.call);
   const checkedAt = ctx.now();
   ctx.telemetry.defastraLatency(id.kind, checkedAt - started);
   if (result.wallet !== undefined) ctx.telemetry.walletBalance(result.wallet);
-  const cached = toCachedResult(result, id, checkedAt);
-  if (ctx.cacheHours > 0) {
-    const expiresAt = Math.ceil((checkedAt + ctx.cacheHours * 3_600_000) / 1000);
-    ctx.cacheWrites.push(ctx.store.putCachedResult(id.kind, id.hash, cached, expiresAt));
-  }
-  return cached;
+  return toCachedResult(result, id, checkedAt);
 };
 
-/** Null for identifiers that are absent or invalid; otherwise a result or the Defastra error. */
-export const lookupIdentifier = async (
-  ctx: LookupContext,
-  id: PreparedIdentifier | null,
-): Promise<Lookup | null> => {
+/** Null for identifiers that are absent or invalid; otherwise a result, the Defastra error, or spend-limited. */
+export const lookupIdentifier = async (ctx: LookupContext, id: PreparedIdentifier | null): Promise<Lookup | null> => {
   if (!id?.normalised || !id.hash) return null;
   const valid = { ...id, normalised: id.normalised, hash: id.hash };
   if (ctx.cacheHours > 0) {
-    const hit = await (ctx.prefetched?.get(`${id.kind}:${id.hash}`) ??
-      ctx.store.getCachedResult(id.kind, id.hash));
+    const hit = ctx.cached.get(`${id.kind}:${id.hash}`);
     if (hit && hit.checkedAt + ctx.cacheHours * 3_600_000 > ctx.now()) {
       ctx.telemetry.cacheHit(id.kind);
+      ctx.usage.cacheHits++;
       return { result: hit, cached: true };
     }
   }
@@ -68,10 +64,23 @@ export const lookupIdentifier = async (
   const shared = flights.get(key);
   try {
     if (shared) return { result: await shared, cached: true };
+    if (ctx.spend.remaining !== null) {
+      if (ctx.spend.remaining <= 0) {
+        ctx.telemetry.spendLimited();
+        return { spendLimited: true };
+      }
+      ctx.spend.remaining--;
+    }
     const flight = callDefastra(ctx, valid);
     flights.set(key, flight);
     try {
-      return { result: await flight, cached: false };
+      const result = await flight;
+      ctx.usage.calls++;
+      if (ctx.cacheHours > 0) {
+        const expiresAt = Math.ceil((result.checkedAt + ctx.cacheHours * 3_600_000) / 1000);
+        ctx.cacheWrites.push({ write: () => ctx.store.putCachedResult(id.kind, valid.hash, result, expiresAt) });
+      }
+      return { result, cached: false };
     } finally {
       flights.delete(key);
     }

@@ -1,20 +1,63 @@
-/** Removes raw identifiers from text Defastra wrote (check details), so nothing stored repeats them. */
+/**
+ * Scrubs text Defastra wrote (check details, error messages) before it is stored or returned (design 1.4): the
+ * screened values become their masked forms, any other email or phone number in any common format is masked, and
+ * lengths are capped so no answer can push a stored item past DynamoDB's 400 KB limit.
+ */
 import type { Check } from '../defastra/types.js';
+import { maskEmail } from '../policy/identifiers.js';
+
+/** Longest `checks[].detail` kept. */
+export const MAX_DETAIL_LENGTH = 500;
+/** Longest `error.message` kept. */
+export const MAX_ERROR_MESSAGE_LENGTH = 200;
+/** Longest check code kept, and most checks kept per identifier. */
+const MAX_CODE_LENGTH = 64;
+const MAX_CHECKS = 64;
+
+/** Anything shaped like an address: a local part, `@`, and a dotted domain. */
+const EMAIL = /[^\s@<>()[\]"',;:]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
+/**
+ * A run of digits with the separators people write phone numbers with (`+33 6 12 34 56 78`, `06.12.34.56.78`,
+ * `(415) 555-0132`, `0033612345678`), not glued to letters or other digits.
+ */
+const PHONE = /(?<![\p{L}\p{N}_+])\+?\(?\d[\d\s().\/-]{5,}\d(?![\p{L}\p{N}_])/gu;
+const ISO_DATE = /\d{4}-\d{2}-\d{2}/;
+
+const maskDigits = (digits: string): string => `${'*'.repeat(Math.max(digits.length - 2, 4))}${digits.slice(-2)}`;
+
+/** Masks every email and phone-number-shaped run in `text`. Dates (`2026-11-30`) are left alone. */
+export const redactPii = (text: string): string =>
+  text
+    .replace(EMAIL, (email) => maskEmail(email.toLowerCase()))
+    .replace(PHONE, (run) => {
+      const digits = run.replace(/\D/g, '');
+      if (digits.length < 7 || digits.length > 15 || ISO_DATE.test(run)) return run;
+      return maskDigits(digits);
+    });
+
+const cap = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 const escapeRegExp = (value: string): string => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/**
- * Replaces every occurrence of the raw values (case-insensitive; phones also as their last 9+ digits)
- * with their masked forms.
- */
-export const redactChecks = (checks: Check[], secrets: Array<{ raw: string; masked: string }>): Check[] => {
-  const patterns = secrets
-    .filter((s) => s.raw.length >= 4)
-    .map((s) => ({ re: new RegExp(escapeRegExp(s.raw), 'gi'), masked: s.masked }));
-  if (patterns.length === 0) return checks;
-  return checks.map((check) => {
-    let detail = check.detail;
-    for (const { re, masked } of patterns) detail = detail.replace(re, masked);
-    return detail === check.detail ? check : { ...check, detail };
-  });
+/** Replaces the known raw values (case-insensitive) with their masked forms, then any other email or phone. */
+const scrub = (text: string, secrets: ReadonlyArray<{ raw: string; masked: string }>): string => {
+  let out = text;
+  for (const { raw, masked } of secrets) {
+    if (raw.length >= 4) out = out.replace(new RegExp(escapeRegExp(raw), 'gi'), masked);
+  }
+  return redactPii(out);
 };
+
+/** Redacted and capped checks: codes ≤ 64 characters, details ≤ 500, at most 64 checks. */
+export const redactChecks = (checks: Check[], secrets: ReadonlyArray<{ raw: string; masked: string }>): Check[] =>
+  checks.slice(0, MAX_CHECKS).map((check) => ({
+    ...check,
+    code: cap(redactPii(check.code), MAX_CODE_LENGTH),
+    detail: cap(scrub(check.detail, secrets), MAX_DETAIL_LENGTH),
+  }));
+
+/** An error message fit to store and return: redacted, at most 200 characters. */
+export const redactErrorMessage = (
+  message: string,
+  secrets: ReadonlyArray<{ raw: string; masked: string }> = [],
+): string => cap(scrub(message, secrets), MAX_ERROR_MESSAGE_LENGTH);

@@ -1,15 +1,23 @@
-/** The screening use case: normalise → lists → cache → Defastra (email and phone in parallel) → policy → store. */
+/**
+ * The screening use case: normalise → one store round trip (cache, runtime lists, velocity, spend) → lists and
+ * velocity → Defastra for email and phone in parallel → policy → store (verdict, cache, counters in parallel).
+ */
+import { randomUUID } from 'node:crypto';
 import { ulid } from 'ulid';
 import type { DefastraError } from '../defastra/errors.js';
 import type { DefastraPort } from '../defastra/types.js';
+import { runtimeListHits, runtimeListKeys } from '../lists/keys.js';
 import type { Telemetry } from '../observability/telemetry.js';
-import { decide, resolveForSource } from '../policy/decide.js';
+import { decide, type ListHit, resolveForSource, type VelocityHit } from '../policy/decide.js';
+import { emailDomain, normaliseIp } from '../policy/identifiers.js';
 import type { Source } from '../policy/levels.js';
-import { matchLists } from '../policy/lists.js';
-import type { Policy } from '../policy/schema.js';
-import type { CachedResult, VerdictStore } from '../store/port.js';
+import { listedBy, policyListHits } from '../policy/lists.js';
+import type { Policy, ResolvedPolicy } from '../policy/schema.js';
+import { callsIncrement, hourOf, verdictIncrement } from '../stats/counters.js';
+import type { PreludeResult, StatsIncrement, VerdictStore } from '../store/port.js';
+import { planVelocity, type VelocityPlan, velocityHits } from '../velocity/counts.js';
 import type { IdentifierHasher } from './hashing.js';
-import { prepareIdentifier, toDecisionInput, toOutcome } from './identifier.js';
+import { type PreparedIdentifier, prepareIdentifier, toDecisionInput, toOutcome } from './identifier.js';
 import { type LookupContext, lookupIdentifier } from './lookup.js';
 import type { Verdict, VerdictRecord } from './verdict.js';
 
@@ -43,32 +51,14 @@ export interface ScreenOptions {
   retry?: boolean;
   /** Throw RetryableScreeningError instead of applying `on_error` when a failure is retryable (Stripe). */
   throwOnRetryable?: boolean;
-  /** Cache reads started earlier by `prefetchCachedResults`, e.g. while an idempotency claim was written. */
-  prefetch?: Prefetch;
+  /** A plan started earlier by `planScreening` (its store round trip overlapping e.g. an idempotency claim). */
+  plan?: ScreeningPlan;
+  /**
+   * Another store write to make in the same round trip as the verdict (an idempotency marker's completion). Its
+   * failure does not fail the screening: the verdict is stored.
+   */
+  alongside?: (record: VerdictRecord) => Promise<void>;
 }
-
-/** Cache reads started ahead of a screening, keyed `<kind>:<hash>`. */
-export type Prefetch = ReadonlyMap<string, Promise<CachedResult | null>>;
-
-/**
- * Starts the cache reads a screening of `input` will need, so they overlap with other store work
- * (the idempotency claim). A read nobody uses is harmless; a failed one fails the screening that uses it.
- */
-export const prefetchCachedResults = (deps: ScreeningDeps, policy: Policy, input: ScreenInput): Prefetch => {
-  const resolved = resolveForSource(policy, input.source);
-  const reads = new Map<string, Promise<CachedResult | null>>();
-  if (resolved.cache_hours <= 0) return reads;
-  for (const id of [
-    prepareIdentifier('email', input.email, resolved, deps.hash),
-    prepareIdentifier('phone', input.phone, resolved, deps.hash),
-  ]) {
-    if (!id?.hash) continue;
-    const read = deps.store.getCachedResult(id.kind, id.hash);
-    read.catch(() => undefined); // observed here; the screening that awaits it still sees the failure
-    reads.set(`${id.kind}:${id.hash}`, read);
-  }
-  return reads;
-};
 
 /** A retryable Defastra failure the caller asked to surface instead of deciding (nothing was stored). */
 export class RetryableScreeningError extends Error {
@@ -78,7 +68,89 @@ export class RetryableScreeningError extends Error {
   }
 }
 
+/** A screening's inputs prepared, and its one store round trip under way. */
+export interface ScreeningPlan {
+  policy: ResolvedPolicy;
+  email: PreparedIdentifier | null;
+  phone: PreparedIdentifier | null;
+  policyHits: ListHit[];
+  velocity: VelocityPlan;
+  /** Null when the policy file allow-lists the screening: allow wins, nothing is read or counted. */
+  prelude: Promise<PreludeResult> | null;
+}
+
 const LABEL_PREFIX = 'signup-gate';
+
+/**
+ * Prepares a screening and starts its store round trip: cached results, runtime list entries (email, domain and
+ * parents, phone, IP), the velocity adds and the spend total, all in parallel. A failed read fails the screening
+ * that awaits it; a velocity add that fails only loses its count.
+ */
+export const planScreening = (deps: ScreeningDeps, policy: Policy, input: ScreenInput): ScreeningPlan => {
+  const resolved = resolveForSource(policy, input.source);
+  const email = prepareIdentifier('email', input.email, resolved, deps.hash);
+  const phone = prepareIdentifier('phone', input.phone, resolved, deps.hash);
+  const domain = email?.normalised ? emailDomain(email.normalised) : null;
+  const policyHits = policyListHits(resolved, deps.hash, {
+    emailHash: email?.hash ?? null,
+    emailDomain: domain,
+    phoneHash: phone?.hash ?? null,
+  });
+  const noVelocity: VelocityPlan = { counts: [], keys: [] };
+  if (policyHits.some((hit) => hit.list === 'allow')) {
+    return { policy: resolved, email, phone, policyHits, velocity: noVelocity, prelude: null };
+  }
+  const nowMs = deps.now();
+  const ip = input.ip ? normaliseIp(input.ip) : null;
+  const velocity = planVelocity(
+    resolved,
+    deps.hash,
+    { email: email?.normalised ?? null, ip, identityHash: email?.hash ?? phone?.hash ?? null },
+    nowMs,
+  );
+  const prelude = deps.store.prelude({
+    cache:
+      resolved.cache_hours > 0
+        ? [email, phone].flatMap((id) => (id?.hash ? [{ kind: id.kind, hash: id.hash }] : []))
+        : [],
+    lists: runtimeListKeys({
+      emailHash: email?.hash ?? null,
+      emailDomain: domain,
+      phoneHash: phone?.hash ?? null,
+      ipHash: ip === null ? null : deps.hash('ip', ip),
+    }),
+    velocity: velocity.counts,
+    ...(resolved.spend.max_defastra_calls_per_hour === null ? {} : { spendHour: hourOf(nowMs) }),
+  });
+  prelude.catch(() => undefined); // observed here; the screening that awaits it still sees the failure
+  return { policy: resolved, email, phone, policyHits, velocity, prelude };
+};
+
+/** Runs a store write whose failure must not fail the screening: logged and counted instead. */
+const bestEffort = (deps: ScreeningDeps, what: 'cache' | 'stats', write: () => Promise<void>) =>
+  write().catch((error: unknown) => {
+    deps.telemetry.storeWriteFailed(what);
+    deps.telemetry.warn(`${what} write failed`, { error: (error as Error).name ?? 'unknown' });
+  });
+
+/** Takes back the velocity adds of a screening that an allow list decided (allow-listed signups are not counted). */
+const forgetCounts = (deps: ScreeningDeps, plan: ScreeningPlan, prelude: PreludeResult): void => {
+  plan.velocity.counts.forEach((count, i) => {
+    if (!prelude.velocity[i]?.added) return;
+    deps.store.forgetVelocity(count).catch(() => deps.telemetry.storeWriteFailed('velocity'));
+  });
+};
+
+/** The velocity hits of a screening, reporting counts that could not be written. */
+const velocityOf = (deps: ScreeningDeps, plan: ScreeningPlan, prelude: PreludeResult): VelocityHit[] => {
+  if (prelude.velocity.some((result) => result === null)) {
+    deps.telemetry.storeWriteFailed('velocity');
+    deps.telemetry.warn('velocity count not written; screening goes on without it');
+  }
+  const hits = velocityHits(plan.velocity, prelude.velocity);
+  for (const hit of hits) deps.telemetry.velocity(hit.key, hit.decision);
+  return hits;
+};
 
 /** Runs one screening and stores its verdict. Throws RetryableScreeningError only with `throwOnRetryable`. */
 export const screen = async (
@@ -87,16 +159,22 @@ export const screen = async (
   input: ScreenInput,
   options: ScreenOptions = {},
 ): Promise<VerdictRecord> => {
-  const resolved = resolveForSource(policy, input.source);
   const started = deps.now();
+  const plan = options.plan ?? planScreening(deps, policy, input);
+  const { policy: resolved, email, phone } = plan;
   const budget = resolved.budget_ms[input.source];
   const signal = options.signal ?? AbortSignal.timeout(budget);
   const deadline = options.deadline ?? (options.signal ? undefined : started + budget);
-  const email = prepareIdentifier('email', input.email, resolved, deps.hash);
-  const phone = prepareIdentifier('phone', input.phone, resolved, deps.hash);
-  const listed = matchLists(resolved, email?.normalised ?? null, phone?.normalised ?? null);
-  const anyListed = listed.email !== undefined || listed.phone !== undefined;
 
+  const prelude = plan.prelude ? await plan.prelude : null;
+  const runtimeHits = prelude ? runtimeListHits(prelude.lists) : [];
+  const hits = [...plan.policyHits, ...runtimeHits];
+  const allowed = hits.some((hit) => hit.list === 'allow');
+  if (allowed && prelude) forgetCounts(deps, plan, prelude);
+  const velocity = prelude && !allowed ? velocityOf(deps, plan, prelude) : [];
+  const decidedAlready = hits.length > 0 || velocity.some((hit) => hit.decision === 'block');
+
+  const cap = resolved.spend.max_defastra_calls_per_hour;
   const ctx: LookupContext = {
     defastra: deps.defastra,
     store: deps.store,
@@ -110,50 +188,71 @@ export const screen = async (
       ...(deadline === undefined ? {} : { deadline }),
       retry: options.retry ?? true,
     },
+    cached: prelude?.cache ?? new Map(),
     cacheWrites: [],
-    ...(options.prefetch ? { prefetched: options.prefetch } : {}),
+    spend: { remaining: cap === null ? null : cap - (prelude?.spendCalls ?? 0) },
+    usage: { calls: 0, cacheHits: 0 },
   };
-  // A listed identifier decides alone: no Defastra call for either.
-  const [emailLookup, phoneLookup] = anyListed
+  // A list or a velocity block decides alone: no Defastra call for either identifier.
+  const [emailLookup, phoneLookup] = decidedAlready
     ? [null, null]
     : await Promise.all([lookupIdentifier(ctx, email), lookupIdentifier(ctx, phone)]);
 
+  const now = deps.now();
   if (options.throwOnRetryable) {
     const retryable = [emailLookup, phoneLookup].find(
       (l): l is { error: DefastraError } => !!l && 'error' in l && l.error.retryable,
     );
     if (retryable) {
-      await Promise.all(ctx.cacheWrites); // the other identifier's fresh result stays reusable
+      // The other identifier's fresh result stays reusable, and its call is counted against the spend cap.
+      const writes = ctx.cacheWrites.map(({ write }) => bestEffort(deps, 'cache', write));
+      if (ctx.usage.calls > 0) {
+        const increment = callsIncrement(ctx.usage.calls, randomUUID(), now, resolved.retention_days);
+        writes.push(bestEffort(deps, 'stats', () => deps.store.recordStats(increment)));
+      }
+      await Promise.all(writes);
       throw new RetryableScreeningError(retryable.error);
     }
   }
 
+  const emailList = listedBy(hits, 'email');
+  const phoneList = listedBy(hits, 'phone');
   const outcome = decide(
     resolved,
     input.source,
-    toDecisionInput(email, listed.email, emailLookup),
-    toDecisionInput(phone, listed.phone, phoneLookup),
+    toDecisionInput(email, emailList, emailLookup),
+    toDecisionInput(phone, phoneList, phoneLookup),
+    { lists: hits, velocity },
   );
-  const now = deps.now();
   const verdict: Verdict = {
     verdict_id: deps.newId?.() ?? ulid(now),
     created_at: new Date(now).toISOString(),
     source: input.source,
     source_ref: input.sourceRef,
+    subject_ref: input.subjectRef ?? null,
     decision: outcome.decision,
     reasons: outcome.reasons,
     degraded: outcome.degraded,
-    email: toOutcome(email, listed.email, emailLookup),
-    phone: toOutcome(phone, listed.phone, phoneLookup),
+    email: toOutcome(email, emailList, emailLookup),
+    phone: toOutcome(phone, phoneList, phoneLookup),
     policy_version: resolved.version,
+    review: null,
   };
   const record: VerdictRecord = {
     verdict,
     emailHash: email?.hash ?? null,
     phoneHash: phone?.hash ?? null,
+    facts: { runtimeLists: runtimeHits, velocity },
     expiresAt: Math.ceil(now / 1000) + resolved.retention_days * 86_400,
   };
-  await Promise.all([deps.store.saveVerdict(record), ...ctx.cacheWrites]);
+  const increment: StatsIncrement = verdictIncrement(verdict, ctx.usage, now, resolved.retention_days);
+  // The verdict write decides the outcome; the cache and the counters are best effort, in the same round trip.
+  await Promise.all([
+    deps.store.saveVerdict(record),
+    ...ctx.cacheWrites.map(({ write }) => bestEffort(deps, 'cache', write)),
+    bestEffort(deps, 'stats', () => deps.store.recordStats(increment)),
+    options.alongside?.(record),
+  ]);
   deps.telemetry.setCorrelationId(verdict.verdict_id);
   deps.telemetry.decision(input.source, verdict.decision, verdict.degraded);
   deps.telemetry.info('verdict', {

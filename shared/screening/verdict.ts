@@ -1,5 +1,6 @@
 /** The verdict object of design 1.4: what every screening route returns and what the store keeps. */
 import type { Check } from '../defastra/types.js';
+import type { ListHit, VelocityHit } from '../policy/decide.js';
 import type { Decision, RiskLevel, Source } from '../policy/levels.js';
 
 export const REASON_CODES = [
@@ -11,6 +12,8 @@ export const REASON_CODES = [
   'invalid_email',
   'invalid_phone',
   'no_identifiers',
+  'velocity',
+  'spend_limit',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
@@ -32,17 +35,39 @@ export interface IdentifierOutcome {
   invalid?: true;
 }
 
+/** An operator's review of a verdict (design 1.12); a later review replaces the earlier one. */
+export interface Review {
+  outcome: 'approve' | 'reject';
+  note: string | null;
+  reviewed_at: string;
+  /** The IAM principal ARN in AWS, `local` locally. */
+  reviewed_by: string;
+}
+
 export interface Verdict {
   verdict_id: string;
   created_at: string;
   source: Source;
   source_ref: string | null;
+  /** The provider's opaque id of the person (Stripe customer, Auth0 user id...), never an email or phone. */
+  subject_ref: string | null;
   decision: Decision;
   reasons: Reason[];
   degraded: boolean;
   email: IdentifierOutcome | null;
   phone: IdentifierOutcome | null;
   policy_version: string;
+  review: Review | null;
+}
+
+/**
+ * What a replay (design 1.12) needs besides the verdict and cannot read from it: the runtime list entries and the
+ * velocity keys that decided it, kept as recorded. Stored with the verdict, never returned by the API.
+ */
+export interface DecisionFacts {
+  /** Runtime list entries that matched (policy-file hits are re-evaluated from the candidate policy instead). */
+  runtimeLists: ListHit[];
+  velocity: VelocityHit[];
 }
 
 /** A verdict plus the keyed hashes the store indexes it by (never the raw values). */
@@ -50,6 +75,7 @@ export interface VerdictRecord {
   verdict: Verdict;
   emailHash: string | null;
   phoneHash: string | null;
+  facts: DecisionFacts;
   /** Epoch seconds after which the record may be deleted (`retention_days`). */
   expiresAt: number;
 }

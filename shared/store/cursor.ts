@@ -1,9 +1,17 @@
 /** Verdict listing for both adapters: query plan, newest-first page walk, signed filter-bound cursor. */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { DECISIONS, type Decision, type Source } from '../policy/levels.js';
+import type { Decision, Source } from '../policy/levels.js';
 import type { Verdict } from '../screening/verdict.js';
-import { decisionPartition, emailPartition, phonePartition, toInstant } from './items.js';
-import { InvalidCursorError, type VerdictPage, type VerdictQuery } from './port.js';
+import {
+  decisionPartition,
+  emailPartition,
+  phonePartition,
+  reviewPartition,
+  timePartition,
+  toInstant,
+} from './items.js';
+import { InvalidCursorError, type ReviewFilter, type VerdictPage, type VerdictQuery } from './port.js';
+import { allShards, VERDICT_SHARDS } from './shards.js';
 import type { TABLE_INDEXES } from './table.js';
 
 export const MIN_LIMIT = 1;
@@ -19,7 +27,7 @@ export interface QueryPlan {
   index: IndexKey;
   partitions: string[];
   /** Filters the key condition does not serve (a FilterExpression in DynamoDB). */
-  filters: { phoneHash?: string; decision?: Decision; source?: Source };
+  filters: { phoneHash?: string; decision?: Decision; source?: Source; review?: ReviewFilter };
   /** Inclusive lower bound on the sort key, normalised ISO. */
   since?: string;
   /** Exclusive upper bound on the sort key, normalised ISO. */
@@ -51,7 +59,10 @@ export type FetchPartition = (
 /** Per partition: `null` not started, a sort key to continue below, `false` exhausted. */
 export type Position = string | null | false;
 
-/** Checks the limit and picks the index: email hash, else phone hash, else decision, else all three decisions. */
+/**
+ * Checks the limit and picks the most selective index: email hash, else phone hash, else review state, else
+ * decision, else time. The sharded indexes (review, decision, time) read every shard and merge them.
+ */
 export const planQuery = (query: VerdictQuery): QueryPlan => {
   const { limit } = query;
   if (!Number.isInteger(limit) || limit < MIN_LIMIT || limit > MAX_LIMIT) {
@@ -60,20 +71,37 @@ export const planQuery = (query: VerdictQuery): QueryPlan => {
   const range: Pick<QueryPlan, 'since' | 'until'> = {};
   if (query.since !== undefined) range.since = toInstant(query.since, 'since');
   if (query.until !== undefined) range.until = toInstant(query.until, 'until');
-  const source = query.source === undefined ? {} : { source: query.source };
+  const filters: QueryPlan['filters'] = {};
+  if (query.source !== undefined) filters.source = query.source;
+  if (query.decision !== undefined) filters.decision = query.decision;
+  if (query.review !== undefined) filters.review = query.review;
+  const shards = allShards(VERDICT_SHARDS);
   if (query.emailHash !== undefined) {
-    const filters: QueryPlan['filters'] = { ...source };
     if (query.phoneHash !== undefined) filters.phoneHash = query.phoneHash;
-    if (query.decision !== undefined) filters.decision = query.decision;
     return { index: 'byEmail', partitions: [emailPartition(query.emailHash)], filters, ...range };
   }
   if (query.phoneHash !== undefined) {
-    const filters: QueryPlan['filters'] = { ...source };
-    if (query.decision !== undefined) filters.decision = query.decision;
     return { index: 'byPhone', partitions: [phonePartition(query.phoneHash)], filters, ...range };
   }
-  const decisions = query.decision === undefined ? DECISIONS : [query.decision];
-  return { index: 'byDecision', partitions: decisions.map(decisionPartition), filters: source, ...range };
+  if (query.review !== undefined) {
+    const { review, ...rest } = filters;
+    return {
+      index: 'byReview',
+      partitions: shards.map((shard) => reviewPartition(query.review!, shard)),
+      filters: rest,
+      ...range,
+    };
+  }
+  if (query.decision !== undefined) {
+    const { decision, ...rest } = filters;
+    return {
+      index: 'byDecision',
+      partitions: shards.map((shard) => decisionPartition(query.decision!, shard)),
+      filters: rest,
+      ...range,
+    };
+  }
+  return { index: 'byTime', partitions: shards.map(timePartition), filters, ...range };
 };
 
 /** True when the plan filters on more than the key condition (pages may come back short). */
@@ -129,28 +157,27 @@ const fingerprint = (plan: QueryPlan): string =>
     plan.filters.phoneHash ?? null,
     plan.filters.decision ?? null,
     plan.filters.source ?? null,
+    plan.filters.review ?? null,
     plan.since ?? null,
     plan.until ?? null,
   ]);
 
-const sign = (key: string, payload: string, plan: QueryPlan): string =>
-  createHmac('sha256', key)
-    .update(`${SIGNING_CONTEXT}\n${fingerprint(plan)}\n${payload}`)
-    .digest('base64url');
-
-/** `<base64url JSON state>.<base64url HMAC-SHA256>`: opaque to callers, bound to the query's filters. */
-export const encodeCursor = (key: string, plan: QueryPlan, positions: Position[]): string => {
-  const payload = Buffer.from(JSON.stringify({ v: CURSOR_VERSION, p: positions })).toString('base64url');
-  return `${payload}.${sign(key, payload, plan)}`;
-};
+const sign = (key: string, payload: string, bind: string): string =>
+  createHmac('sha256', key).update(`${SIGNING_CONTEXT}\n${bind}\n${payload}`).digest('base64url');
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
-const isPosition = (value: unknown): value is Position =>
-  value === null || value === false || (typeof value === 'string' && value.length > 0 && value.length <= 512);
+/**
+ * `<base64url JSON state>.<base64url HMAC-SHA256>`: an opaque cursor whose signature binds it to `bind` (the
+ * query's filters), so a cursor of another query, another key or with any altered byte never opens.
+ */
+export const sealCursor = (key: string, bind: string, state: unknown): string => {
+  const payload = Buffer.from(JSON.stringify(state)).toString('base64url');
+  return `${payload}.${sign(key, payload, bind)}`;
+};
 
-/** Verifies a cursor against the plan; any altered byte, other filters or other key → InvalidCursorError. */
-export const decodeCursor = (key: string, plan: QueryPlan, cursor: string): Position[] => {
+/** The state of a cursor sealed with `key` for `bind`; InvalidCursorError otherwise. */
+export const openCursor = (key: string, bind: string, cursor: string): unknown => {
   const invalid = () => new InvalidCursorError('cursor is invalid or does not belong to this query');
   if (typeof cursor !== 'string' || cursor.length > MAX_CURSOR_LENGTH) throw invalid();
   const parts = cursor.split('.');
@@ -158,15 +185,27 @@ export const decodeCursor = (key: string, plan: QueryPlan, cursor: string): Posi
   if (parts.length !== 2 || payload === undefined || signature === undefined) throw invalid();
   if (!BASE64URL.test(payload) || !BASE64URL.test(signature)) throw invalid();
   // Compare the text, not decoded bytes: base64url's spare low bits would otherwise let an altered character pass.
-  const expected = Buffer.from(sign(key, payload, plan));
+  const expected = Buffer.from(sign(key, payload, bind));
   const given = Buffer.from(signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid();
-  let state: unknown;
   try {
-    state = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
   } catch {
     throw invalid();
   }
+};
+
+/** A verdict listing's cursor: the position in each partition, bound to the query's filters. */
+export const encodeCursor = (key: string, plan: QueryPlan, positions: Position[]): string =>
+  sealCursor(key, fingerprint(plan), { v: CURSOR_VERSION, p: positions });
+
+const isPosition = (value: unknown): value is Position =>
+  value === null || value === false || (typeof value === 'string' && value.length > 0 && value.length <= 512);
+
+/** Verifies a cursor against the plan; any altered byte, other filters or other key → InvalidCursorError. */
+export const decodeCursor = (key: string, plan: QueryPlan, cursor: string): Position[] => {
+  const state = openCursor(key, fingerprint(plan), cursor);
+  const invalid = () => new InvalidCursorError('cursor is invalid or does not belong to this query');
   if (typeof state !== 'object' || state === null) throw invalid();
   const { v, p } = state as { v?: unknown; p?: unknown };
   if (v !== CURSOR_VERSION || !Array.isArray(p) || p.length !== plan.partitions.length) throw invalid();

@@ -1,9 +1,21 @@
-/** Item <-> record mapping for the single table: key shapes, attribute marshalling and expiry rules. */
+/** Item <-> record mapping for the single table: key shapes, attribute marshalling and expiry rules, for both adapters. */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { CheckKind } from '../defastra/types.js';
 import type { Decision } from '../policy/levels.js';
-import type { Verdict, VerdictRecord } from '../screening/verdict.js';
-import type { CachedResult, ClaimRequest, MarkerClaim, MarkerScope, WriteBackState } from './port.js';
+import type { DecisionFacts, Review, Verdict, VerdictRecord } from '../screening/verdict.js';
+import type {
+  CachedResult,
+  ClaimRequest,
+  ListEntry,
+  ListKey,
+  MarkerClaim,
+  MarkerScope,
+  ReviewFilter,
+  StoredListEntry,
+  StoredVerdict,
+  WriteBackState,
+} from './port.js';
+import { verdictShard } from './shards.js';
 import { TABLE_INDEXES, TABLE_KEYS } from './table.js';
 
 export type Item = Record<string, AttributeValue>;
@@ -15,22 +27,32 @@ export const ATTR = {
   expiresAt: TABLE_KEYS.ttlAttribute,
   emailPk: TABLE_INDEXES.byEmail.partitionKey,
   phonePk: TABLE_INDEXES.byPhone.partitionKey,
+  timePk: TABLE_INDEXES.byTime.partitionKey,
   decisionPk: TABLE_INDEXES.byDecision.partitionKey,
+  reviewPk: TABLE_INDEXES.byReview.partitionKey,
   createdSk: TABLE_INDEXES.byDecision.sortKey,
   body: 'body',
   source: 'source',
   decision: 'decision',
+  reviewState: 'review_state',
+  review: 'review',
+  facts: 'facts',
   state: 'state',
   bodyHash: 'body_hash',
   lockUntil: 'lock_until',
+  lockToken: 'lock_token',
   verdictId: 'verdict_id',
   writeBack: 'write_back',
+  entryId: 'entry_id',
+  kind: 'kind',
+  action: 'action',
+  ids: 'ids',
 } as const;
 
-const SORT_VALUE = { verdict: 'V', marker: 'M', cache: 'C' } as const;
+const SORT_VALUE = { verdict: 'V', marker: 'M', cache: 'C', velocity: 'VC' } as const;
 
-const s = (value: string): AttributeValue => ({ S: value });
-const n = (value: number): AttributeValue => ({ N: String(value) });
+export const s = (value: string): AttributeValue => ({ S: value });
+export const n = (value: number): AttributeValue => ({ N: String(value) });
 
 /** The string value of an attribute, or undefined when absent or not a string. */
 export const readString = (item: Item, name: string): string | undefined => {
@@ -44,6 +66,12 @@ export const readNumber = (item: Item, name: string): number | undefined => {
   if (value === undefined || !('N' in value) || value.N === undefined) return undefined;
   const parsed = Number(value.N);
   return Number.isFinite(parsed) ? parsed : undefined;
+};
+
+/** The members of a string-set attribute (empty when absent). */
+export const readStringSet = (item: Item | undefined, name: string): string[] => {
+  const value = item?.[name];
+  return value !== undefined && 'SS' in value && value.SS ? value.SS : [];
 };
 
 /** Epoch seconds at or before which an item counts as gone (TTL deletion is lazy; we expire on read). */
@@ -63,10 +91,21 @@ export const toInstant = (value: string, field: string): string => {
   return new Date(ms).toISOString();
 };
 
-// Partition values of the three indexes.
+// ---- index partitions ------------------------------------------------------------------------------------
+
 export const emailPartition = (emailHash: string): string => `E#${emailHash}`;
 export const phonePartition = (phoneHash: string): string => `P#${phoneHash}`;
-export const decisionPartition = (decision: Decision): string => `D#${decision}`;
+export const timePartition = (shard: number): string => `T#${shard}`;
+export const decisionPartition = (decision: Decision, shard: number): string => `D#${decision}#${shard}`;
+export const reviewPartition = (state: ReviewFilter, shard: number): string => `R#${state}#${shard}`;
+
+/** The review state a verdict is listed under: `none` for an unreviewed allow or block. */
+export type ReviewState = ReviewFilter | 'none';
+
+export const reviewStateOf = (decision: Decision, review: Review | null): ReviewState => {
+  if (review) return review.outcome === 'approve' ? 'approved' : 'rejected';
+  return decision === 'review' ? 'pending' : 'none';
+};
 
 /** `<created_at ISO>#<verdict_id>`: unique per verdict, sorts by time then id. */
 export const createdSortKey = (verdict: Verdict): string => {
@@ -75,52 +114,96 @@ export const createdSortKey = (verdict: Verdict): string => {
   return `${instant}#${verdict.verdict_id}`;
 };
 
+// ---- verdicts --------------------------------------------------------------------------------------------
+
 export const verdictKey = (verdictId: string): Item => ({
   [ATTR.pk]: s(`V#${verdictId}`),
   [ATTR.sk]: s(SORT_VALUE.verdict),
 });
 
-export const markerKey = (scope: MarkerScope, key: string): Item => ({
-  [ATTR.pk]: s(`M#${scope}#${key}`),
-  [ATTR.sk]: s(SORT_VALUE.marker),
-});
+/** The review attributes of a verdict item: its state and, but for `none`, its sharded `by_review` partition. */
+export const reviewAttributes = (verdict: Pick<Verdict, 'verdict_id' | 'decision'>, review: Review | null) => {
+  const state = reviewStateOf(verdict.decision, review);
+  return {
+    state,
+    partition: state === 'none' ? null : reviewPartition(state, verdictShard(verdict.verdict_id)),
+  };
+};
 
-export const cacheKey = (kind: CheckKind, hash: string): Item => ({
-  [ATTR.pk]: s(`C#${kind}#${hash}`),
-  [ATTR.sk]: s(SORT_VALUE.cache),
-});
-
-/** The stored form of a verdict: the verdict as JSON plus the index attributes (hashes only, never raw values). */
+/**
+ * The stored form of a verdict: the verdict as JSON (without its review, kept in its own attribute so a review is
+ * one small update) plus the index attributes (hashes only, never raw values) and the decision facts.
+ */
 export const verdictToItem = (record: VerdictRecord): Item => {
   const { verdict } = record;
+  const { review, ...rest } = verdict;
+  const shard = verdictShard(verdict.verdict_id);
+  const reviewed = reviewAttributes(verdict, review);
   const item: Item = {
     ...verdictKey(verdict.verdict_id),
-    [ATTR.body]: s(JSON.stringify(verdict)),
-    [ATTR.decisionPk]: s(decisionPartition(verdict.decision)),
+    [ATTR.body]: s(JSON.stringify(rest)),
+    [ATTR.facts]: s(JSON.stringify(record.facts)),
+    [ATTR.timePk]: s(timePartition(shard)),
+    [ATTR.decisionPk]: s(decisionPartition(verdict.decision, shard)),
     [ATTR.createdSk]: s(createdSortKey(verdict)),
     [ATTR.source]: s(verdict.source),
     [ATTR.decision]: s(verdict.decision),
+    [ATTR.reviewState]: s(reviewed.state),
     [ATTR.expiresAt]: n(record.expiresAt),
   };
+  if (review) item[ATTR.review] = s(JSON.stringify(review));
+  if (reviewed.partition) item[ATTR.reviewPk] = s(reviewed.partition);
   if (record.emailHash) item[ATTR.emailPk] = s(emailPartition(record.emailHash));
   if (record.phoneHash) item[ATTR.phonePk] = s(phonePartition(record.phoneHash));
   return item;
 };
 
-const parseBody = (item: Item): Record<string, unknown> => {
-  const body = readString(item, ATTR.body);
-  const parsed: unknown = body === undefined ? undefined : JSON.parse(body);
+const parseJsonAttribute = (item: Item, name: string): Record<string, unknown> | null => {
+  const text = readString(item, name);
+  if (text === undefined) return null;
+  const parsed: unknown = JSON.parse(text);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new Error(`Stored item ${readString(item, ATTR.pk) ?? '?'} has no valid body`);
+    throw new Error(`Stored item ${readString(item, ATTR.pk) ?? '?'} has an invalid ${name}`);
   }
   return parsed as Record<string, unknown>;
 };
 
+const parseBody = (item: Item): Record<string, unknown> => {
+  const body = parseJsonAttribute(item, ATTR.body);
+  if (body === null) throw new Error(`Stored item ${readString(item, ATTR.pk) ?? '?'} has no valid body`);
+  return body;
+};
+
+/** The verdict as the API returns it: body, review merged in, `subject_ref`/`review` null for older items. */
 export const itemToVerdict = (item: Item): Verdict => {
   const body = parseBody(item);
   if (typeof body.verdict_id !== 'string') throw new Error('Stored verdict has no verdict_id');
-  return body as unknown as Verdict;
+  const review = parseJsonAttribute(item, ATTR.review) as Review | null;
+  const verdict = body as unknown as Verdict;
+  return { ...verdict, subject_ref: verdict.subject_ref ?? null, review };
 };
+
+const hashOf = (item: Item, attribute: string, prefix: string): string | null => {
+  const value = readString(item, attribute);
+  return value?.startsWith(prefix) ? value.slice(prefix.length) : null;
+};
+
+export const itemToStoredVerdict = (item: Item): StoredVerdict => {
+  const facts = parseJsonAttribute(item, ATTR.facts) as DecisionFacts | null;
+  return {
+    verdict: itemToVerdict(item),
+    emailHash: hashOf(item, ATTR.emailPk, 'E#'),
+    phoneHash: hashOf(item, ATTR.phonePk, 'P#'),
+    facts: facts ?? { runtimeLists: [], velocity: [] },
+  };
+};
+
+// ---- cached Defastra results -----------------------------------------------------------------------------
+
+export const cacheKey = (kind: CheckKind, hash: string): Item => ({
+  [ATTR.pk]: s(`C#${kind}#${hash}`),
+  [ATTR.sk]: s(SORT_VALUE.cache),
+});
 
 export const cachedToItem = (
   kind: CheckKind,
@@ -139,12 +222,20 @@ export const itemToCached = (item: Item): CachedResult => {
   return body as unknown as CachedResult;
 };
 
-/** A fresh in-progress marker, locked until `nowMs + lockMs`. */
-export const markerToItem = (request: ClaimRequest, nowMs: number): Item => ({
+// ---- markers ---------------------------------------------------------------------------------------------
+
+export const markerKey = (scope: MarkerScope, key: string): Item => ({
+  [ATTR.pk]: s(`M#${scope}#${key}`),
+  [ATTR.sk]: s(SORT_VALUE.marker),
+});
+
+/** A fresh in-progress marker held by `token`, locked until `nowMs + lockMs`. */
+export const markerToItem = (request: ClaimRequest, nowMs: number, token: string): Item => ({
   ...markerKey(request.scope, request.key),
   [ATTR.state]: s('in_progress'),
   [ATTR.bodyHash]: s(request.bodyHash),
   [ATTR.lockUntil]: n(nowMs + request.lockMs),
+  [ATTR.lockToken]: s(token),
   [ATTR.expiresAt]: n(request.expiresAt),
 });
 
@@ -157,6 +248,7 @@ export interface MarkerFields {
   state: 'in_progress' | 'done';
   bodyHash: string;
   lockUntil: number;
+  lockToken: string | undefined;
   expiresAt: number | undefined;
   verdictId: string | undefined;
   writeBack: WriteBackState | undefined;
@@ -168,6 +260,7 @@ export const itemToMarker = (item: Item): MarkerFields => {
     state: readString(item, ATTR.state) === 'done' ? 'done' : 'in_progress',
     bodyHash: readString(item, ATTR.bodyHash) ?? '',
     lockUntil: readNumber(item, ATTR.lockUntil) ?? 0,
+    lockToken: readString(item, ATTR.lockToken),
     expiresAt: readNumber(item, ATTR.expiresAt),
     verdictId: readString(item, ATTR.verdictId),
     writeBack: isWriteBackState(writeBack) ? writeBack : undefined,
@@ -190,4 +283,87 @@ export const markerToClaim = (marker: MarkerFields): MarkerClaim => {
     return claim;
   }
   return { state: 'in_progress', bodyHash: marker.bodyHash };
+};
+
+// ---- runtime list entries --------------------------------------------------------------------------------
+
+/** The look-up item of one kind+value+action: what a screening reads (pk per value, sk the action). */
+export const listLookupKey = (key: ListKey, action: 'allow' | 'block'): Item => ({
+  [ATTR.pk]: s(`L#${key.kind}#${key.valueKey}`),
+  [ATTR.sk]: s(action),
+});
+
+/** Where entries are listed by id (`GET /lists`, `DELETE /lists/{id}`): one partition, newest id last. */
+export const LIST_INDEX_PARTITION = 'LISTS';
+
+export const listEntryKey = (entryId: string): Item => ({
+  [ATTR.pk]: s(LIST_INDEX_PARTITION),
+  [ATTR.sk]: s(entryId),
+});
+
+const entryExpiry = (expiresAtSec: number | null): Item =>
+  expiresAtSec === null ? {} : { [ATTR.expiresAt]: n(expiresAtSec) };
+
+export const listLookupItem = (stored: StoredListEntry, expiresAtSec: number | null): Item => ({
+  ...listLookupKey({ kind: stored.entry.kind, valueKey: stored.valueKey }, stored.entry.action),
+  [ATTR.entryId]: s(stored.entry.entry_id),
+  [ATTR.body]: s(JSON.stringify(stored)),
+  ...entryExpiry(expiresAtSec),
+});
+
+export const listEntryItem = (stored: StoredListEntry, expiresAtSec: number | null): Item => ({
+  ...listEntryKey(stored.entry.entry_id),
+  [ATTR.kind]: s(stored.entry.kind),
+  [ATTR.action]: s(stored.entry.action),
+  [ATTR.body]: s(JSON.stringify(stored)),
+  ...entryExpiry(expiresAtSec),
+});
+
+export const itemToStoredListEntry = (item: Item): StoredListEntry => {
+  const body = parseBody(item) as unknown as StoredListEntry;
+  if (typeof body.valueKey !== 'string' || typeof body.entry?.entry_id !== 'string') {
+    throw new Error('Stored list entry is invalid');
+  }
+  return body;
+};
+
+export const listEntryOf = (item: Item): ListEntry => itemToStoredListEntry(item).entry;
+
+// ---- velocity and statistics counters --------------------------------------------------------------------
+
+/** One shard of one velocity counter. */
+export const velocityKey = (counter: string, shard: number): Item => ({
+  [ATTR.pk]: s(`VC#${counter}#${shard}`),
+  [ATTR.sk]: s(SORT_VALUE.velocity),
+});
+
+/** The count a velocity add reports: the shard's old members, plus one when ours was new. */
+export const velocityShardCount = (old: readonly string[], identity: string): { count: number; added: boolean } => {
+  const added = !old.includes(identity);
+  return { count: old.length + (added ? 1 : 0), added };
+};
+
+export const statsPartition = (shard: number): string => `ST#${shard}`;
+
+export const statsKey = (shard: number, hour: string): Item => ({
+  [ATTR.pk]: s(statsPartition(shard)),
+  [ATTR.sk]: s(`H#${hour}`),
+});
+
+/** Counter attributes are the counter names prefixed, so none collides with a key or a reserved word. */
+export const COUNTER_PREFIX = 'c_';
+
+/** The counters of a stats item, without the prefix. */
+export const itemToCounts = (item: Item): Record<string, number> => {
+  const counts: Record<string, number> = {};
+  for (const [name, value] of Object.entries(item)) {
+    if (!name.startsWith(COUNTER_PREFIX) || !('N' in value)) continue;
+    counts[name.slice(COUNTER_PREFIX.length)] = Number(value.N);
+  }
+  return counts;
+};
+
+/** Adds `from` into `into`. */
+export const addCounts = (into: Record<string, number>, from: Record<string, number>): void => {
+  for (const [name, value] of Object.entries(from)) into[name] = (into[name] ?? 0) + value;
 };

@@ -1,36 +1,74 @@
-/** In-memory VerdictStore for unit tests: the DynamoDB adapter's items, keys, cursors, markers and expiry, in a Map. */
-import { randomBytes } from 'node:crypto';
+/**
+ * In-memory VerdictStore (unit tests, the benchmark's app-only runs, the wave test): the DynamoDB adapter's items,
+ * keys, cursors, markers and expiry, in a Map. `onWrite` sees every item write, as DynamoDB would bill it.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { CheckKind } from '../defastra/types.js';
-import type { Verdict, VerdictRecord } from '../screening/verdict.js';
-import { type FetchPartition, type ListedVerdict, listVerdicts, type QueryPlan } from './cursor.js';
+import type { Source } from '../policy/levels.js';
+import type { Review, Verdict, VerdictRecord } from '../screening/verdict.js';
+import { type FetchPartition, type ListedVerdict, listVerdicts, openCursor, type QueryPlan, sealCursor } from './cursor.js';
+import { statsShardOf } from './dynamo/stats.js';
 import {
   ATTR,
+  addCounts,
+  COUNTER_PREFIX,
   cachedToItem,
   cacheKey,
   type Item,
   isExpiredItem,
   isMarkerClaimable,
   itemToCached,
+  itemToCounts,
   itemToMarker,
+  itemToStoredListEntry,
+  itemToStoredVerdict,
   itemToVerdict,
+  LIST_INDEX_PARTITION,
+  listEntryItem,
+  listEntryKey,
+  listLookupItem,
+  listLookupKey,
   markerKey,
   markerToClaim,
   markerToItem,
+  n,
   phonePartition,
+  readNumber,
   readString,
+  readStringSet,
+  reviewAttributes,
+  s,
+  statsKey,
+  statsPartition,
+  toInstant,
+  velocityKey,
+  velocityShardCount,
   verdictKey,
   verdictToItem,
 } from './items.js';
-import type {
-  CachedResult,
-  ClaimRequest,
-  MarkerClaim,
-  MarkerScope,
-  VerdictPage,
-  VerdictQuery,
-  VerdictStore,
-  WriteBackState,
+import {
+  type CachedResult,
+  type ClaimRequest,
+  InvalidCursorError,
+  type ListEntry,
+  type ListPage,
+  type ListQuery,
+  type MarkerClaim,
+  type MarkerScope,
+  type PreludeRequest,
+  type PreludeResult,
+  type StatsHour,
+  type StatsIncrement,
+  type StoredListEntry,
+  type StoredVerdict,
+  type VelocityCount,
+  type VelocityResult,
+  type VerdictPage,
+  type VerdictQuery,
+  type VerdictStore,
+  type WriteBackState,
 } from './port.js';
+import { allShards, STATS_SHARDS } from './shards.js';
 import { TABLE_INDEXES } from './table.js';
 
 export interface MemoryVerdictStoreOptions {
@@ -38,89 +76,30 @@ export interface MemoryVerdictStoreOptions {
   cursorKey?: string;
   /** Clock in epoch ms (tests move it). */
   now?: () => number;
+  /** Sees every item write (put, update, conditional update attempt) with the item as it is after the write. */
+  onWrite?: (item: Item) => void;
 }
 
-const keyOf = (key: Item): string => readString(key, ATTR.pk) ?? '';
+const keyOf = (key: Item): string => `${readString(key, ATTR.pk) ?? ''}\n${readString(key, ATTR.sk) ?? ''}`;
+const bySortKeyDesc = (a: { sortKey: string }, b: { sortKey: string }) =>
+  a.sortKey < b.sortKey ? 1 : a.sortKey > b.sortKey ? -1 : 0;
 
 export class MemoryVerdictStore implements VerdictStore {
-  /** Items by partition key, in the same shape the DynamoDB adapter writes. */
+  /** Items by `pk\nsk`, in the same shape the DynamoDB adapter writes. */
   private readonly items = new Map<string, Item>();
   private readonly cursorKey: string;
   private readonly now: () => number;
+  private readonly onWrite: ((item: Item) => void) | undefined;
 
   constructor(options: MemoryVerdictStoreOptions = {}) {
     this.cursorKey = options.cursorKey ?? randomBytes(32).toString('base64url');
     this.now = options.now ?? Date.now;
+    this.onWrite = options.onWrite;
   }
 
-  async saveVerdict(record: VerdictRecord): Promise<void> {
-    const item = verdictToItem(record);
+  private write(item: Item): void {
     this.items.set(keyOf(item), item);
-  }
-
-  async getVerdict(verdictId: string): Promise<Verdict | null> {
-    const item = this.live(verdictKey(verdictId));
-    return item === null ? null : itemToVerdict(item);
-  }
-
-  queryVerdicts(query: VerdictQuery): Promise<VerdictPage> {
-    return listVerdicts(this.cursorKey, query, (plan) => this.partitionReader(plan));
-  }
-
-  async getCachedResult(kind: CheckKind, hash: string): Promise<CachedResult | null> {
-    const item = this.live(cacheKey(kind, hash));
-    return item === null ? null : itemToCached(item);
-  }
-
-  async putCachedResult(
-    kind: CheckKind,
-    hash: string,
-    result: CachedResult,
-    expiresAt: number,
-  ): Promise<void> {
-    const item = cachedToItem(kind, hash, result, expiresAt);
-    this.items.set(keyOf(item), item);
-  }
-
-  async claimMarker(request: ClaimRequest): Promise<MarkerClaim> {
-    const nowMs = this.now();
-    const key = keyOf(markerKey(request.scope, request.key));
-    const current = this.items.get(key);
-    if (current !== undefined) {
-      const marker = itemToMarker(current);
-      if (!isMarkerClaimable(marker, nowMs)) return markerToClaim(marker);
-    }
-    this.items.set(key, markerToItem(request, nowMs));
-    return { state: 'claimed' };
-  }
-
-  async completeMarker(
-    scope: MarkerScope,
-    key: string,
-    verdictId: string,
-    writeBack?: WriteBackState,
-  ): Promise<void> {
-    this.updateExisting(scope, key, {
-      [ATTR.state]: { S: 'done' },
-      [ATTR.verdictId]: { S: verdictId },
-      ...(writeBack === undefined ? {} : { [ATTR.writeBack]: { S: writeBack } }),
-    });
-  }
-
-  async setWriteBack(scope: MarkerScope, key: string, writeBack: WriteBackState): Promise<void> {
-    this.updateExisting(scope, key, { [ATTR.writeBack]: { S: writeBack } });
-  }
-
-  async releaseMarker(scope: MarkerScope, key: string): Promise<void> {
-    const pk = keyOf(markerKey(scope, key));
-    const current = this.items.get(pk);
-    if (current !== undefined && readString(current, ATTR.state) === 'in_progress') this.items.delete(pk);
-  }
-
-  private updateExisting(scope: MarkerScope, key: string, changes: Item): void {
-    const pk = keyOf(markerKey(scope, key));
-    const current = this.items.get(pk);
-    if (current !== undefined) this.items.set(pk, { ...current, ...changes });
+    this.onWrite?.(item);
   }
 
   /** The item under `key`, or null when absent or expired. */
@@ -129,9 +108,252 @@ export class MemoryVerdictStore implements VerdictStore {
     return item === undefined || isExpiredItem(item, this.now()) ? null : item;
   }
 
+  async saveVerdict(record: VerdictRecord): Promise<void> {
+    this.write(verdictToItem(record));
+  }
+
+  async getVerdict(verdictId: string): Promise<Verdict | null> {
+    const item = this.live(verdictKey(verdictId));
+    return item === null ? null : itemToVerdict(item);
+  }
+
+  async getStoredVerdict(verdictId: string): Promise<StoredVerdict | null> {
+    const item = this.live(verdictKey(verdictId));
+    return item === null ? null : itemToStoredVerdict(item);
+  }
+
+  queryVerdicts(query: VerdictQuery): Promise<VerdictPage> {
+    return listVerdicts(this.cursorKey, query, (plan) => this.partitionReader(plan));
+  }
+
+  async listStoredVerdicts(range: {
+    since: string;
+    until: string;
+    source?: Source;
+    max: number;
+  }): Promise<{ records: StoredVerdict[]; truncated: boolean }> {
+    const since = toInstant(range.since, 'since');
+    const until = toInstant(range.until, 'until');
+    const found: Array<{ sortKey: string; item: Item }> = [];
+    const nowMs = this.now();
+    for (const item of this.items.values()) {
+      const sortKey = readString(item, ATTR.createdSk);
+      if (sortKey === undefined || !readString(item, ATTR.timePk) || isExpiredItem(item, nowMs)) continue;
+      if (sortKey < since || sortKey >= until) continue;
+      if (range.source !== undefined && readString(item, ATTR.source) !== range.source) continue;
+      found.push({ sortKey, item });
+    }
+    found.sort(bySortKeyDesc);
+    return {
+      records: found.slice(0, range.max).map(({ item }) => itemToStoredVerdict(item)),
+      truncated: found.length > range.max,
+    };
+  }
+
+  async reviewVerdict(verdictId: string, review: Review): Promise<StoredVerdict | null> {
+    const current = this.live(verdictKey(verdictId));
+    if (current === null) return null;
+    const decision = readString(current, ATTR.decision) as Verdict['decision'];
+    const { state, partition } = reviewAttributes({ verdict_id: verdictId, decision }, review);
+    const updated: Item = {
+      ...current,
+      [ATTR.review]: s(JSON.stringify(review)),
+      [ATTR.reviewState]: s(state),
+      ...(partition ? { [ATTR.reviewPk]: s(partition) } : {}),
+    };
+    this.write(updated);
+    return itemToStoredVerdict(updated);
+  }
+
+  async prelude(request: PreludeRequest): Promise<PreludeResult> {
+    const cache = new Map<string, CachedResult>();
+    for (const { kind, hash } of request.cache) {
+      const item = this.live(cacheKey(kind, hash));
+      if (item) cache.set(`${kind}:${hash}`, itemToCached(item));
+    }
+    const lists: StoredListEntry[] = [];
+    for (const key of request.lists) {
+      for (const action of ['allow', 'block'] as const) {
+        const item = this.live(listLookupKey(key, action));
+        if (item) lists.push(itemToStoredListEntry(item));
+      }
+    }
+    const velocity = request.velocity.map((count) => this.addToVelocity(count));
+    let spendCalls: number | null = null;
+    if (request.spendHour) {
+      spendCalls = 0;
+      for (const shard of allShards(STATS_SHARDS)) {
+        const item = this.items.get(keyOf(statsKey(shard, request.spendHour)));
+        spendCalls += (item && readNumber(item, `${COUNTER_PREFIX}defastra_calls`)) ?? 0;
+      }
+    }
+    return { cache, lists, velocity, spendCalls };
+  }
+
+  private addToVelocity(count: VelocityCount): VelocityResult {
+    const key = velocityKey(count.counter, count.shard);
+    const current = this.live(key) ?? undefined;
+    const old = readStringSet(current, ATTR.ids);
+    let mine: VelocityResult;
+    if (old.length >= count.cap && !old.includes(count.identity)) {
+      mine = { count: count.cap, added: false };
+      this.onWrite?.({ ...key }); // a failed conditional write is still a write request on that key
+    } else {
+      mine = velocityShardCount(old, count.identity);
+      const ids = mine.added ? [...old, count.identity] : old;
+      this.write({ ...key, [ATTR.ids]: { SS: ids }, [ATTR.expiresAt]: n(count.expiresAt) });
+    }
+    let others = 0;
+    for (const shard of allShards(count.shards)) {
+      if (shard === count.shard) continue;
+      others += readStringSet(this.live(velocityKey(count.counter, shard)) ?? undefined, ATTR.ids).length;
+    }
+    return { count: mine.count + others, added: mine.added };
+  }
+
+  async forgetVelocity(count: VelocityCount): Promise<void> {
+    const key = velocityKey(count.counter, count.shard);
+    const current = this.items.get(keyOf(key));
+    if (current === undefined) return;
+    const ids = readStringSet(current, ATTR.ids).filter((id) => id !== count.identity);
+    this.write({ ...current, [ATTR.ids]: { SS: ids } });
+  }
+
+  async getCachedResult(kind: CheckKind, hash: string): Promise<CachedResult | null> {
+    const item = this.live(cacheKey(kind, hash));
+    return item === null ? null : itemToCached(item);
+  }
+
+  async putCachedResult(kind: CheckKind, hash: string, result: CachedResult, expiresAt: number): Promise<void> {
+    this.write(cachedToItem(kind, hash, result, expiresAt));
+  }
+
+  async recordStats(increment: StatsIncrement): Promise<void> {
+    const key = statsKey(statsShardOf(increment.shardSeed), increment.hour);
+    const current = this.items.get(keyOf(key)) ?? key;
+    const counts = itemToCounts(current);
+    addCounts(counts, increment.counts);
+    const item: Item = { ...key, [ATTR.expiresAt]: n(increment.expiresAt) };
+    for (const [name, value] of Object.entries(counts)) item[`${COUNTER_PREFIX}${name}`] = n(value);
+    this.write(item);
+  }
+
+  async readStats(sinceHour: string, untilHour: string): Promise<StatsHour[]> {
+    const byHour = new Map<string, Record<string, number>>();
+    const partitions = new Set(allShards(STATS_SHARDS).map(statsPartition));
+    for (const item of this.items.values()) {
+      if (!partitions.has(readString(item, ATTR.pk) ?? '')) continue;
+      const hour = (readString(item, ATTR.sk) ?? '').slice(2);
+      if (hour < sinceHour || hour >= untilHour) continue;
+      const counts = byHour.get(hour) ?? {};
+      addCounts(counts, itemToCounts(item));
+      byHour.set(hour, counts);
+    }
+    return [...byHour.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([hour, counts]) => ({ hour, counts }));
+  }
+
+  async putListEntry(
+    stored: StoredListEntry,
+    expiresAtSec: number | null,
+  ): Promise<{ entry: ListEntry; created: boolean }> {
+    const { entry } = stored;
+    const existing = this.live(listLookupKey({ kind: entry.kind, valueKey: stored.valueKey }, entry.action));
+    if (existing) return { entry: itemToStoredListEntry(existing).entry, created: false };
+    this.write(listEntryItem(stored, expiresAtSec));
+    this.write(listLookupItem(stored, expiresAtSec));
+    return { entry, created: true };
+  }
+
+  async getListEntry(entryId: string): Promise<StoredListEntry | null> {
+    const item = this.live(listEntryKey(entryId));
+    return item === null ? null : itemToStoredListEntry(item);
+  }
+
+  async deleteListEntry(entryId: string): Promise<boolean> {
+    const stored = await this.getListEntry(entryId);
+    if (stored === null) return false;
+    const lookup = keyOf(listLookupKey({ kind: stored.entry.kind, valueKey: stored.valueKey }, stored.entry.action));
+    if (readString(this.items.get(lookup) ?? {}, ATTR.entryId) === entryId) this.items.delete(lookup);
+    this.items.delete(keyOf(listEntryKey(entryId)));
+    return true;
+  }
+
+  async queryListEntries(query: ListQuery): Promise<ListPage> {
+    const bind = JSON.stringify(['lists', query.kind ?? null, query.action ?? null]);
+    let before: string | undefined;
+    if (query.cursor !== undefined) {
+      const state = openCursor(this.cursorKey, bind, query.cursor);
+      if (typeof state !== 'string' || !/^[0-9A-Z]{26}$/.test(state)) throw new InvalidCursorError('bad cursor');
+      before = state;
+    }
+    const nowMs = this.now();
+    const entries: ListEntry[] = [];
+    for (const item of this.items.values()) {
+      if (readString(item, ATTR.pk) !== LIST_INDEX_PARTITION || isExpiredItem(item, nowMs)) continue;
+      const entry = itemToStoredListEntry(item).entry;
+      if (before !== undefined && entry.entry_id >= before) continue;
+      if (query.kind && entry.kind !== query.kind) continue;
+      if (query.action && entry.action !== query.action) continue;
+      entries.push(entry);
+    }
+    entries.sort((a, b) => (a.entry_id < b.entry_id ? 1 : a.entry_id > b.entry_id ? -1 : 0));
+    const items = entries.slice(0, query.limit);
+    const last = items.at(-1);
+    return {
+      items,
+      nextCursor: entries.length > query.limit && last ? sealCursor(this.cursorKey, bind, last.entry_id) : null,
+    };
+  }
+
+  async claimMarker(request: ClaimRequest): Promise<MarkerClaim> {
+    const nowMs = this.now();
+    const current = this.items.get(keyOf(markerKey(request.scope, request.key)));
+    if (current !== undefined) {
+      const marker = itemToMarker(current);
+      if (!isMarkerClaimable(marker, nowMs)) return markerToClaim(marker);
+    }
+    const token = randomUUID();
+    this.write(markerToItem(request, nowMs, token));
+    return { state: 'claimed', token };
+  }
+
+  async completeMarker(
+    scope: MarkerScope,
+    key: string,
+    token: string,
+    verdictId: string,
+    writeBack?: WriteBackState,
+  ): Promise<boolean> {
+    return this.updateMarker(scope, key, token, {
+      [ATTR.state]: s('done'),
+      [ATTR.verdictId]: s(verdictId),
+      ...(writeBack === undefined ? {} : { [ATTR.writeBack]: s(writeBack) }),
+    });
+  }
+
+  async setWriteBack(scope: MarkerScope, key: string, writeBack: WriteBackState): Promise<void> {
+    this.updateMarker(scope, key, null, { [ATTR.writeBack]: s(writeBack) });
+  }
+
+  async releaseMarker(scope: MarkerScope, key: string, token: string): Promise<void> {
+    const pk = keyOf(markerKey(scope, key));
+    const current = this.items.get(pk);
+    if (current !== undefined && readString(current, ATTR.lockToken) === token) this.items.delete(pk);
+  }
+
+  private updateMarker(scope: MarkerScope, key: string, token: string | null, changes: Item): boolean {
+    const current = this.items.get(keyOf(markerKey(scope, key)));
+    if (current === undefined) return false;
+    if (token !== null && readString(current, ATTR.lockToken) !== token) return false;
+    this.write({ ...current, ...changes });
+    return true;
+  }
+
   private partitionReader(plan: QueryPlan): FetchPartition {
     const index = TABLE_INDEXES[plan.index];
-    const { phoneHash, decision, source } = plan.filters;
+    const { phoneHash, decision, source, review } = plan.filters;
     return async (partition, range, need) => {
       const nowMs = this.now();
       const found: ListedVerdict[] = [];
@@ -144,10 +366,12 @@ export class MemoryVerdictStore implements VerdictStore {
         if (phoneHash !== undefined && readString(item, ATTR.phonePk) !== phonePartition(phoneHash)) continue;
         if (decision !== undefined && readString(item, ATTR.decision) !== decision) continue;
         if (source !== undefined && readString(item, ATTR.source) !== source) continue;
+        if (review !== undefined && readString(item, ATTR.reviewState) !== review) continue;
         found.push({ sortKey, verdict: itemToVerdict(item) });
       }
-      found.sort((a, b) => (a.sortKey < b.sortKey ? 1 : a.sortKey > b.sortKey ? -1 : 0));
+      found.sort(bySortKeyDesc);
       return found.slice(0, need);
     };
   }
 }
+

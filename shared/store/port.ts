@@ -1,7 +1,10 @@
-/** The store port: verdicts, idempotency markers and cached Defastra results, as the use cases need them. */
+/**
+ * The store port: verdicts and their reviews, idempotency markers, cached Defastra results, runtime list entries,
+ * velocity and statistics counters — as the use cases need them, each screening's reads in one round trip.
+ */
 import type { Check, CheckKind } from '../defastra/types.js';
 import type { Decision, RiskLevel, Source } from '../policy/levels.js';
-import type { Verdict, VerdictRecord } from '../screening/verdict.js';
+import type { Review, Verdict, VerdictRecord } from '../screening/verdict.js';
 
 /** A Defastra result as cached: only what a verdict shows, never raw enrichment data. */
 export interface CachedResult {
@@ -13,11 +16,15 @@ export interface CachedResult {
   checkedAt: number;
 }
 
+/** `review=` filter of `GET /verdicts` (design 1.7): pending = decision review not yet reviewed. */
+export type ReviewFilter = 'pending' | 'approved' | 'rejected';
+
 export interface VerdictQuery {
   emailHash?: string;
   phoneHash?: string;
   decision?: Decision;
   source?: Source;
+  review?: ReviewFilter;
   /** Inclusive lower bound, ISO 8601. */
   since?: string;
   /** Exclusive upper bound, ISO 8601. */
@@ -33,12 +40,15 @@ export interface VerdictPage {
   nextCursor: string | null;
 }
 
+/** A stored verdict with what the store keeps beside it (hashes, decision facts): for reviews and replays. */
+export type StoredVerdict = Omit<VerdictRecord, 'expiresAt'>;
+
 /** Marker scopes: one per route that deduplicates (named after its source). */
 export type MarkerScope = Source;
 
 export type MarkerClaim =
-  /** This caller now holds the marker and must complete or release it. */
-  | { state: 'claimed' }
+  /** This caller now holds the marker (proved by `token`) and must complete or release it. */
+  | { state: 'claimed'; token: string }
   /** Another caller holds it and its lock has not expired. */
   | { state: 'in_progress'; bodyHash: string }
   /** Already processed. */
@@ -49,7 +59,7 @@ export type WriteBackState = 'none' | 'pending' | 'done';
 export interface ClaimRequest {
   scope: MarkerScope;
   key: string;
-  /** Hash of the request body, to tell a reused key (422) from a repeat. */
+  /** Keyed hash of the request body, to tell a reused key (422) from a repeat. */
   bodyHash: string;
   /** How long the in-progress lock lasts before another caller may take over, in ms. */
   lockMs: number;
@@ -57,12 +67,113 @@ export interface ClaimRequest {
   expiresAt: number;
 }
 
+/** Kinds of runtime list entries (design 1.11). */
+export const LIST_KINDS = ['email', 'email_domain', 'phone', 'ip'] as const;
+export type ListKind = (typeof LIST_KINDS)[number];
+export type ListAction = 'allow' | 'block';
+
+/** A runtime list entry as the API shows it: never the raw value, `masked` for display. */
+export interface ListEntry {
+  entry_id: string;
+  kind: ListKind;
+  action: ListAction;
+  masked: string;
+  note: string | null;
+  created_at: string;
+  created_by: string;
+  expires_at: string | null;
+}
+
+/** The value an entry is looked up by: the keyed hash (email, phone, IP) or the lowercased domain. */
+export interface ListKey {
+  kind: ListKind;
+  valueKey: string;
+}
+
+export interface StoredListEntry {
+  entry: ListEntry;
+  valueKey: string;
+}
+
+export interface ListQuery {
+  kind?: ListKind;
+  action?: ListAction;
+  limit: number;
+  cursor?: string;
+}
+
+export interface ListPage {
+  items: ListEntry[];
+  nextCursor: string | null;
+}
+
+/**
+ * One velocity key of one screening (design 1.10): the distinct identities seen under `counter` in the current
+ * window. The identity is added to one of `shards` sets (chosen by the identity, so distinctness holds); the
+ * count is that set's size plus the others'. A set stops growing at `cap` (the highest threshold that applies).
+ */
+export interface VelocityCount {
+  /** Counter name, e.g. `ip#<keyed hash>#<window start>`. */
+  counter: string;
+  /** A short keyed identity of the screened person (the email, else the phone). */
+  identity: string;
+  shard: number;
+  shards: number;
+  cap: number;
+  /** Epoch seconds when the window's items may go. */
+  expiresAt: number;
+}
+
+/** What a velocity count gave: the distinct count (this screening included), and whether we added the identity. */
+export interface VelocityResult {
+  count: number;
+  added: boolean;
+}
+
+/** The reads (and velocity adds) a screening makes before any Defastra call, in one store round trip. */
+export interface PreludeRequest {
+  cache: Array<{ kind: CheckKind; hash: string }>;
+  lists: ListKey[];
+  velocity: VelocityCount[];
+  /** The UTC hour (ISO, e.g. `2026-11-30T07:00:00.000Z`) whose Defastra calls to total, when a spend cap is set. */
+  spendHour?: string;
+}
+
+export interface PreludeResult {
+  /** Cached results by `<kind>:<hash>`. */
+  cache: Map<string, CachedResult>;
+  /** Live runtime entries that matched one of the keys. */
+  lists: StoredListEntry[];
+  /** One per requested count, in order; null when the count could not be written (never blocks anyone). */
+  velocity: Array<VelocityResult | null>;
+  /** Defastra calls recorded in `spendHour` so far (all instances), when asked. */
+  spendCalls: number | null;
+}
+
+/** Counter names of `GET /stats` buckets (design 1.12); `by_source` ones are `src_<source>_<decision>`. */
+export type StatsCounts = Record<string, number>;
+
+export interface StatsIncrement {
+  /** The UTC hour the verdict falls in, ISO. */
+  hour: string;
+  /** Spreads writes over the counter shards (e.g. the verdict id). */
+  shardSeed: string;
+  counts: StatsCounts;
+  /** Epoch seconds when the hour's counters may go. */
+  expiresAt: number;
+}
+
+export interface StatsHour {
+  hour: string;
+  counts: StatsCounts;
+}
+
 /** Thrown by a cursor that does not decode or verify: answered 400. */
 export class InvalidCursorError extends Error {
   override readonly name = 'InvalidCursorError';
 }
 
-/** Thrown when the store cannot be reached or fails: answered 5xx, never half-written. */
+/** Thrown when the store cannot be reached or fails: answered 503 `store_unavailable`, never half-written. */
 export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
 }
@@ -70,22 +181,47 @@ export class StoreUnavailableError extends Error {
 export interface VerdictStore {
   saveVerdict(record: VerdictRecord): Promise<void>;
   getVerdict(verdictId: string): Promise<Verdict | null>;
+  getStoredVerdict(verdictId: string): Promise<StoredVerdict | null>;
   queryVerdicts(query: VerdictQuery): Promise<VerdictPage>;
+  /** Stored verdicts created in [since, until), optionally of one source, at most `max` (replay). */
+  listStoredVerdicts(range: {
+    since: string;
+    until: string;
+    source?: Source;
+    max: number;
+  }): Promise<{ records: StoredVerdict[]; truncated: boolean }>;
+  /** Sets (replaces) the review; null when no such verdict. */
+  reviewVerdict(verdictId: string, review: Review): Promise<StoredVerdict | null>;
 
-  getCachedResult(kind: CheckKind, hash: string): Promise<CachedResult | null>;
+  /** Cache reads, runtime list look-ups, velocity adds and the spend total: one round trip. */
+  prelude(request: PreludeRequest): Promise<PreludeResult>;
+  /** Takes a screening's identity back out of a velocity count (an allow-listed screening is not counted). */
+  forgetVelocity(count: VelocityCount): Promise<void>;
   putCachedResult(kind: CheckKind, hash: string, result: CachedResult, expiresAt: number): Promise<void>;
+  getCachedResult(kind: CheckKind, hash: string): Promise<CachedResult | null>;
+
+  recordStats(increment: StatsIncrement): Promise<void>;
+  /** Counters per hour in [sinceHour, untilHour), summed over shards, oldest first; hours without any are left out. */
+  readStats(sinceHour: string, untilHour: string): Promise<StatsHour[]>;
+
+  /** Creates the entry, or returns the live one with the same kind, value and action (`created: false`). */
+  putListEntry(entry: StoredListEntry, expiresAtSec: number | null): Promise<{ entry: ListEntry; created: boolean }>;
+  getListEntry(entryId: string): Promise<StoredListEntry | null>;
+  deleteListEntry(entryId: string): Promise<boolean>;
+  queryListEntries(query: ListQuery): Promise<ListPage>;
 
   /** Conditional put: the lock that makes one event or idempotency key run once. */
   claimMarker(request: ClaimRequest): Promise<MarkerClaim>;
-  /** Marks a claimed marker done with its verdict. */
+  /** Marks a claimed marker done with its verdict; false when `token` no longer holds it (the lock lapsed). */
   completeMarker(
     scope: MarkerScope,
     key: string,
+    token: string,
     verdictId: string,
     writeBack?: WriteBackState,
-  ): Promise<void>;
+  ): Promise<boolean>;
   /** Records the write-back state of a done marker. */
   setWriteBack(scope: MarkerScope, key: string, writeBack: WriteBackState): Promise<void>;
-  /** Drops a claimed marker so the next delivery runs again (nothing final was stored). */
-  releaseMarker(scope: MarkerScope, key: string): Promise<void>;
+  /** Drops a marker `token` still holds, so the next delivery runs again (nothing final was stored). */
+  releaseMarker(scope: MarkerScope, key: string, token: string): Promise<void>;
 }

@@ -70,3 +70,21 @@ export const getStripeClient = (
 
 /** Forgets every cached client (tests). */
 export const clearStripeClients = (): void => clients.clear();
+
+/** Secret (`sk_`) and restricted (`rk_`) keys; anything else (e.g. the deploy-time placeholder) is not usable. */
+const STRIPE_KEY = /^(sk|rk)_(test|live)_[A-Za-z0-9]+$/;
+
+export const isUsableStripeKey = (key: string): boolean => STRIPE_KEY.test(key);
+
+/**
+ * Whether a Stripe error is worth a retry: network failures, Stripe 5xx and 429. A 4xx (bad key, missing
+ * customer or list, permissions) will fail the same way again.
+ */
+export const isTransientStripeError = (error: unknown): boolean => {
+  const e = error as { type?: unknown; statusCode?: unknown };
+  if (e.type === 'StripeConnectionError' || e.type === 'StripeRateLimitError' || e.type === 'StripeAPIError') {
+    return true;
+  }
+  if (typeof e.statusCode === 'number') return e.statusCode === 429 || e.statusCode >= 500;
+  return !(typeof e.type === 'string' && e.type.startsWith('Stripe'));
+};

@@ -11,6 +11,7 @@ import type { Telemetry } from '../observability/telemetry.js';
 import { normaliseEmail } from '../policy/identifiers.js';
 import type { Decision } from '../policy/levels.js';
 import type { Verdict } from '../screening/verdict.js';
+import { isTransientStripeError } from './client.js';
 
 export const METADATA_DECISION = 'signup_gate_decision';
 export const METADATA_VERDICT_ID = 'signup_gate_verdict_id';
@@ -34,7 +35,13 @@ export interface WriteBackPlan {
 
 export type WriteBackOutcome =
   | { status: 'done'; customer: boolean; blockList: boolean }
-  | { status: 'failed'; step: 'customer' | 'block_list_lookup' | 'block_list_item'; reason: string };
+  | {
+      status: 'failed';
+      step: 'customer' | 'block_list_lookup' | 'block_list_item';
+      reason: string;
+      /** Network, Stripe 5xx or 429: worth Stripe's redelivery. Otherwise (4xx, missing list) it would fail again. */
+      transient: boolean;
+    };
 
 /** Whether a decision is written back at all. */
 export const writesBack = (decision: Decision): boolean => decision === 'review' || decision === 'block';
@@ -122,8 +129,9 @@ export interface WriteBackOptions {
 }
 
 /**
- * Performs the write-back for one verdict. Never throws: a failure is logged (no PII) and returned, so the
- * caller leaves the marker `pending` and the next delivery of the event tries again.
+ * Performs the write-back for one verdict. Never throws: a failure is logged (no PII) and returned with whether it
+ * is transient, so the caller can answer 503 (the marker stays `pending` and Stripe's redelivery tries again) or
+ * count a permanent failure.
  */
 export const performWriteBack = async (
   target: WriteBackTarget,
@@ -143,8 +151,9 @@ export const performWriteBack = async (
     error: unknown,
   ): WriteBackOutcome => {
     const fields = describe(error);
-    telemetry.warn('stripe write-back failed', { verdict_id: verdictId, step, ...fields });
-    return { status: 'failed', step, reason: String(fields.error) };
+    const transient = !(error instanceof MissingListError) && isTransientStripeError(error);
+    telemetry.warn('stripe write-back failed', { verdict_id: verdictId, step, transient, ...fields });
+    return { status: 'failed', step, reason: String(fields.error), transient };
   };
 
   if (plan.customer && target.customerId) {

@@ -97,13 +97,14 @@ describe('Defastra slower than the budget', () => {
     t.sandbox.setFaults({ latencyMs: 5_000 });
     const hook = createAuth0HookApp(t.provider);
     const body = JSON.stringify({ user: { email: freshEmail() } });
+    const key = `fault-${process.pid}-${++n}`;
     const started = performance.now();
     const res = await hook.request('/hooks/auth0', {
       method: 'POST',
       headers: {
         'Content-Type': 'application/json',
-        'X-Signup-Gate-Signature': signAuth0Body(TEST_AUTH0_SECRET, body, Math.floor(Date.now() / 1000)),
-        'Idempotency-Key': `fault-${process.pid}-${++n}`,
+        'X-Signup-Gate-Signature': signAuth0Body(TEST_AUTH0_SECRET, body, Math.floor(Date.now() / 1000), key),
+        'Idempotency-Key': key,
       },
       body,
     });
@@ -117,8 +118,23 @@ describe('Defastra slower than the budget', () => {
   });
 });
 
+/** Defastra saying the value itself is malformed: the same case as our own invalid value (not degraded). */
+const INVALID_VALUE_TYPES = new Set(['INVALID_REQUEST_EMAIL', 'INVALID_REQUEST_PHONE']);
+
 describe('every Defastra error type', () => {
-  it.each(DEFASTRA_ERROR_TYPES)('%s → 200, degraded verdict with that type, stored', async (type) => {
+  it('INVALID_REQUEST_EMAIL → 200, invalid_email (at least review), not degraded, stored', async () => {
+    t.sandbox.setFaults({ errorType: 'INVALID_REQUEST_EMAIL' });
+    const { res } = await screen(api, { email: freshEmail() });
+    expect(res.status).toBe(200);
+    const verdict = (await res.json()) as Verdict;
+    expect(verdict.decision).toBe('review');
+    expect(verdict.degraded).toBe(false);
+    expect(verdict.reasons.map((r) => r.code)).toEqual(['invalid_email']);
+    expect(verdict.email).toMatchObject({ invalid: true });
+    await expectStored(verdict);
+  });
+
+  it.each(DEFASTRA_ERROR_TYPES.filter((type) => !INVALID_VALUE_TYPES.has(type)))('%s → 200, degraded verdict with that type, stored', async (type) => {
     t.sandbox.setFaults({ errorType: type });
     const { res, ms } = await screen(api, { email: freshEmail() });
     expect(res.status).toBe(200);

@@ -1,6 +1,6 @@
 /**
- * The store unreachable: dynalite stopped in the middle of a test. The routes must answer a clear 500 in the
- * contract's shape (`internal`, a message saying the store is unavailable), with no stack trace or path, leave
+ * The store unreachable: dynalite stopped in the middle of a test. The routes must answer a clear 503 in the
+ * contract's shape (`store_unavailable` with `Retry-After`), with no stack trace or path, leave
  * no half-written verdict, and work again once the store is back.
  *
  * How the store comes back:
@@ -66,14 +66,15 @@ const post = (app: App, body: unknown, headers: Record<string, string> = {}) =>
   });
 const get = (app: App, path: string) => app.request(path, { headers: auth });
 
-/** The contract's 500: `internal`, says the store is unavailable, nothing internal leaks. */
+/** The contract's 503: `store_unavailable` with `Retry-After`, says so plainly, nothing internal leaks. */
 const expectStoreDown = async (res: Response, rawEmail?: string) => {
-  expect(res.status).toBe(500);
+  expect(res.status).toBe(503);
+  expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
   expect(res.headers.get('content-type')).toMatch(/^application\/json/);
   const text = await res.text();
   const body = JSON.parse(text) as { error: { code: string; message: string } };
   expect(Object.keys(body)).toEqual(['error']);
-  expect(body.error.code).toBe('internal');
+  expect(body.error.code).toBe('store_unavailable');
   expect(body.error.message).toMatch(/store.*unavailable/i);
   expect(text).not.toMatch(
     /\n\s+at |\bat .*\(|node_modules|\/work\/|file:\/\/|\.ts:\d+|ECONNREFUSED|verdict_id/,
@@ -82,7 +83,7 @@ const expectStoreDown = async (res: Response, rawEmail?: string) => {
 };
 
 describe('the store goes away and comes back (restart, data lost)', () => {
-  it('answers 500 internal while down, mid-request included, and recovers on the same endpoint', async () => {
+  it('answers 503 store_unavailable while down, mid-request included, and recovers on the same endpoint', async () => {
     const first = await startDynalite({ storage: 'tempdir' });
     const port = Number(new URL(first.endpoint).port);
     const client = storeClient(first.endpoint);

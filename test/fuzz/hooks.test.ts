@@ -112,7 +112,12 @@ describe('POST /hooks/auth0', () => {
           const text = new TextDecoder().decode(bytesOf(body));
           if (how !== 'garbage') {
             const t0 = how === 'valid' ? nowSec() : nowSec() - 301;
-            all['x-signup-gate-signature'] = signAuth0Body(TEST_AUTH0_SECRET, text, t0);
+            all['x-signup-gate-signature'] = signAuth0Body(
+              TEST_AUTH0_SECRET,
+              text,
+              t0,
+              all['idempotency-key'] ?? null,
+            );
           }
           const res = await auth0.request('/hooks/auth0', { method: 'POST', headers: all, body });
           await expectSafeAnswer(res, [email]);

@@ -2,13 +2,32 @@
 import { describe, expect, it } from 'vitest';
 import { decide, type IdentifierInput, resolveForSource } from '../../shared/policy/decide.js';
 import { normaliseEmail, normalisePhone } from '../../shared/policy/identifiers.js';
-import { matchLists } from '../../shared/policy/lists.js';
+import { emailDomain } from '../../shared/policy/identifiers.js';
+import { listedBy, policyListHits } from '../../shared/policy/lists.js';
+import { createHasher } from '../../shared/screening/hashing.js';
 import {
   DEFAULT_POLICY,
   type PolicyFile,
   parsePolicy,
   type ResolvedPolicy,
 } from '../../shared/policy/schema.js';
+
+const hash = createHasher('lists-test-pepper-0123456789');
+
+/** Which list each (normalised) identifier is on, through the keyed-hash matching screening and replay use. */
+const matchLists = (policy: ResolvedPolicy, email: string | null, phone: string | null) => {
+  const hits = policyListHits(policy, hash, {
+    emailHash: email === null ? null : hash('email', email),
+    emailDomain: email === null ? null : emailDomain(email),
+    phoneHash: phone === null ? null : hash('phone', phone),
+  });
+  const match: { email?: 'allow' | 'block'; phone?: 'allow' | 'block' } = {};
+  const e = listedBy(hits, 'email');
+  const p = listedBy(hits, 'phone');
+  if (e) match.email = e;
+  if (p) match.phone = p;
+  return match;
+};
 
 const resolved = (file: PolicyFile, source: 'auth0' | 'stripe' | 'api' = 'api') =>
   resolveForSource(parsePolicy(file), source);

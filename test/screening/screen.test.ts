@@ -2,7 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_IDENTITIES as ID } from '../../shared/defastra/sandbox/identities.js';
 import { parsePolicy } from '../../shared/policy/schema.js';
-import { prefetchCachedResults, RetryableScreeningError, screen } from '../../shared/screening/screen.js';
+import { planScreening, RetryableScreeningError, screen } from '../../shared/screening/screen.js';
 import { createTestDeps, type TestDeps } from '../helpers/deps.js';
 
 let t: TestDeps;
@@ -85,23 +85,23 @@ describe('screen', () => {
     expect(records.every((r) => r.verdict.decision === 'review')).toBe(true);
   });
 
-  it('uses cache reads started ahead (prefetch) instead of reading again', async () => {
+  it('uses the store round trip a plan started ahead instead of reading again', async () => {
     const email = freshEmail('high');
     await screen(t.deps, policy(), { source: 'api', sourceRef: null, email });
-    let reads = 0;
+    let preludes = 0;
     const store = t.deps.store;
     const counting = Object.create(store) as typeof store;
-    counting.getCachedResult = (kind, hash) => {
-      reads += 1;
-      return store.getCachedResult(kind, hash);
+    counting.prelude = (request) => {
+      preludes += 1;
+      return store.prelude(request);
     };
     const deps = { ...t.deps, store: counting };
     const input = { source: 'api' as const, sourceRef: null, email, phone: `+${ID.phone.low}` };
-    const prefetch = prefetchCachedResults(deps, policy(), input);
-    expect(reads).toBe(2);
+    const plan = planScreening(deps, policy(), input);
+    expect(preludes).toBe(1);
     t.sandbox.resetStats();
-    const { verdict } = await screen(deps, policy(), input, { prefetch });
-    expect(reads).toBe(2);
+    const { verdict } = await screen(deps, policy(), input, { plan });
+    expect(preludes).toBe(1);
     expect(verdict.email?.cached).toBe(true);
     expect(verdict.decision).toBe('block');
     expect(t.sandbox.stats().byEndpoint.email).toBe(0);

@@ -2,11 +2,14 @@
 import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
 import { DECISIONS, type Decision, type Source } from '../../shared/policy/levels.js';
-import type { Verdict, VerdictRecord } from '../../shared/screening/verdict.js';
+import type { Review, Verdict, VerdictRecord } from '../../shared/screening/verdict.js';
 import {
   type CachedResult,
   type ClaimRequest,
   InvalidCursorError,
+  type ListEntry,
+  type ListQuery,
+  type VelocityCount,
   type VerdictQuery,
   type VerdictStore,
 } from '../../shared/store/port.js';
@@ -27,6 +30,7 @@ export interface RecordSpec {
   phoneHash?: string | null;
   expiresAt?: number;
   id?: string;
+  subjectRef?: string | null;
 }
 
 /** A record as the screening use case builds it: masked identifiers and keyed hashes only. */
@@ -55,8 +59,16 @@ export const makeRecord = (spec: RecordSpec): VerdictRecord => {
       : null,
     phone: phoneHash ? { masked: '+1******0123', risk_level: 'low', risk_score: 1, checks: [] } : null,
     policy_version: 'default-1',
+    subject_ref: spec.subjectRef ?? null,
+    review: null,
   };
-  return { verdict, emailHash, phoneHash, expiresAt: spec.expiresAt ?? RETAINED };
+  return {
+    verdict,
+    emailHash,
+    phoneHash,
+    facts: { runtimeLists: [], velocity: [] },
+    expiresAt: spec.expiresAt ?? RETAINED,
+  };
 };
 
 const sortKey = (verdict: Verdict) => `${verdict.created_at}#${verdict.verdict_id}`;
@@ -129,6 +141,13 @@ const cached = (overrides: Partial<CachedResult> = {}): CachedResult => ({
   checkedAt: START_MS - 1000,
   ...overrides,
 });
+
+/** Claims a marker that must be free; returns its lock token. */
+const claimed = async (store: VerdictStore, request: ClaimRequest): Promise<string> => {
+  const claim = await store.claimMarker(request);
+  if (claim.state !== 'claimed') throw new Error(`expected a claim, got ${claim.state}`);
+  return claim.token;
+};
 
 export const verdictStoreContract = (name: string, factory: StoreFactory): void => {
   const setup = async () => {
@@ -509,7 +528,7 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
   describe(`${name}: markers`, () => {
     it('claims a fresh key, then reports it in progress with the first body hash', async () => {
       const { store } = await setup();
-      expect(await store.claimMarker(claimRequest())).toEqual({ state: 'claimed' });
+      expect(await store.claimMarker(claimRequest())).toEqual({ state: 'claimed', token: expect.any(String) });
       expect(await store.claimMarker(claimRequest({ bodyHash: 'body-2' }))).toEqual({
         state: 'in_progress',
         bodyHash: 'body-1',
@@ -518,8 +537,8 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
 
     it('reports a completed marker as done with its verdict id and write-back state', async () => {
       const { store } = await setup();
-      await store.claimMarker(claimRequest());
-      await store.completeMarker('stripe', 'evt_1', 'V1');
+      const token = await claimed(store, claimRequest());
+      expect(await store.completeMarker('stripe', 'evt_1', token, 'V1')).toBe(true);
       expect(await store.claimMarker(claimRequest())).toEqual({
         state: 'done',
         bodyHash: 'body-1',
@@ -538,8 +557,8 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
 
     it('records the write-back state given on completion', async () => {
       const { store } = await setup();
-      await store.claimMarker(claimRequest());
-      await store.completeMarker('stripe', 'evt_1', 'V1', 'none');
+      const token = await claimed(store, claimRequest());
+      await store.completeMarker('stripe', 'evt_1', token, 'V1', 'none');
       expect(await store.claimMarker(claimRequest())).toEqual({
         state: 'done',
         bodyHash: 'body-1',
@@ -554,44 +573,64 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
       clock.ms += 5000;
       expect((await store.claimMarker(claimRequest())).state).toBe('in_progress');
       clock.ms += 1;
-      expect(await store.claimMarker(claimRequest({ bodyHash: 'body-2' }))).toEqual({ state: 'claimed' });
+      expect((await store.claimMarker(claimRequest({ bodyHash: 'body-2' }))).state).toBe('claimed');
       expect(await store.claimMarker(claimRequest())).toEqual({ state: 'in_progress', bodyHash: 'body-2' });
     });
 
     it('never takes over a done marker whose lock has lapsed', async () => {
       const { store, clock } = await setup();
-      await store.claimMarker(claimRequest({ lockMs: 1000 }));
-      await store.completeMarker('stripe', 'evt_1', 'V1');
+      const token = await claimed(store, claimRequest({ lockMs: 1000 }));
+      await store.completeMarker('stripe', 'evt_1', token, 'V1');
       clock.ms += 60_000;
       expect((await store.claimMarker(claimRequest())).state).toBe('done');
     });
 
     it('treats a marker past its expires_at as absent', async () => {
       const { store, clock } = await setup();
-      await store.claimMarker(claimRequest({ expiresAt: START_SEC + 30 }));
-      await store.completeMarker('stripe', 'evt_1', 'V1');
+      const token = await claimed(store, claimRequest({ expiresAt: START_SEC + 30 }));
+      await store.completeMarker('stripe', 'evt_1', token, 'V1');
       clock.ms = (START_SEC + 30) * 1000;
-      expect(await store.claimMarker(claimRequest({ bodyHash: 'body-2' }))).toEqual({ state: 'claimed' });
+      expect((await store.claimMarker(claimRequest({ bodyHash: 'body-2' }))).state).toBe('claimed');
     });
 
-    it('lets a new claim through after release, and never releases a done marker', async () => {
+    it('lets a new claim through after release by its holder', async () => {
       const { store } = await setup();
-      await store.claimMarker(claimRequest());
-      await store.releaseMarker('stripe', 'evt_1');
-      expect(await store.claimMarker(claimRequest())).toEqual({ state: 'claimed' });
-      await store.completeMarker('stripe', 'evt_1', 'V1');
-      await store.releaseMarker('stripe', 'evt_1');
-      expect((await store.claimMarker(claimRequest())).state).toBe('done');
-      await store.releaseMarker('stripe', 'never-claimed');
+      const first = await claimed(store, claimRequest());
+      await store.releaseMarker('stripe', 'evt_1', first);
+      const second = await claimed(store, claimRequest());
+      expect(second).not.toBe(first);
+      await store.releaseMarker('stripe', 'never-claimed', second);
+    });
+
+    it('lets only the lock holder complete or release: a lapsed holder cannot touch the next claim', async () => {
+      const { store, clock } = await setup();
+      const slow = await claimed(store, claimRequest({ lockMs: 1000 }));
+      clock.ms += 1001;
+      const fast = await claimed(store, claimRequest({ bodyHash: 'body-2' }));
+      // The slow request wakes up after its lock lapsed: it can neither complete nor delete the new claim.
+      expect(await store.completeMarker('stripe', 'evt_1', slow, 'V-slow')).toBe(false);
+      await store.releaseMarker('stripe', 'evt_1', slow);
+      expect(await store.claimMarker(claimRequest({ bodyHash: 'body-2' }))).toEqual({
+        state: 'in_progress',
+        bodyHash: 'body-2',
+      });
+      expect(await store.completeMarker('stripe', 'evt_1', fast, 'V-fast')).toBe(true);
+      expect(await store.claimMarker(claimRequest({ bodyHash: 'body-2' }))).toMatchObject({ verdictId: 'V-fast' });
+    });
+
+    it('releases a marker its holder completed (a verdict write that failed after the completion)', async () => {
+      const { store } = await setup();
+      const token = await claimed(store, claimRequest());
+      await store.completeMarker('stripe', 'evt_1', token, 'V1');
+      await store.releaseMarker('stripe', 'evt_1', token);
+      expect((await store.claimMarker(claimRequest())).state).toBe('claimed');
     });
 
     it('ignores completion and write-back for a marker that is gone', async () => {
       const { store } = await setup();
-      await store.completeMarker('api', 'missing', 'V1');
+      expect(await store.completeMarker('api', 'missing', 'no-token', 'V1')).toBe(false);
       await store.setWriteBack('api', 'missing', 'done');
-      expect(await store.claimMarker(claimRequest({ scope: 'api', key: 'missing' }))).toEqual({
-        state: 'claimed',
-      });
+      expect((await store.claimMarker(claimRequest({ scope: 'api', key: 'missing' }))).state).toBe('claimed');
     });
 
     it('keeps scopes apart', async () => {
@@ -648,6 +687,294 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
       await store.putCachedResult('email', 'h1', cached(), START_SEC + 3600);
       await store.claimMarker(claimRequest());
       expect(await store.queryVerdicts({ limit: 100 })).toEqual({ items: [], nextCursor: null });
+    });
+  });
+
+  describe(`${name}: reviews`, () => {
+    const review = (outcome: 'approve' | 'reject', at = START_MS): Review => ({
+      outcome,
+      note: 'checked by hand',
+      reviewed_at: new Date(at).toISOString(),
+      reviewed_by: 'local',
+    });
+
+    it('sets the review, keeps everything else, and a later review replaces it', async () => {
+      const { store } = await setup();
+      const record = makeRecord({ at: START_MS - 1000, decision: 'review', phoneHash: 'ph' });
+      await store.saveVerdict(record);
+      const first = await store.reviewVerdict(record.verdict.verdict_id, review('approve'));
+      expect(first?.verdict).toEqual({ ...record.verdict, review: review('approve') });
+      expect(first).toMatchObject({ emailHash: 'email-hash', phoneHash: 'ph', facts: record.facts });
+      const second = await store.reviewVerdict(record.verdict.verdict_id, review('reject', START_MS + 5));
+      expect(second?.verdict.review?.outcome).toBe('reject');
+      expect((await store.getVerdict(record.verdict.verdict_id))?.review).toEqual(review('reject', START_MS + 5));
+    });
+
+    it('returns null for an unknown or expired verdict, and creates nothing', async () => {
+      const { store, clock } = await setup();
+      expect(await store.reviewVerdict(ulid(START_MS), review('approve'))).toBeNull();
+      const record = makeRecord({ at: START_MS - 1000, expiresAt: START_SEC + 10 });
+      await store.saveVerdict(record);
+      clock.ms = (START_SEC + 10) * 1000;
+      expect(await store.reviewVerdict(record.verdict.verdict_id, review('approve'))).toBeNull();
+      expect(await store.queryVerdicts({ limit: 100 })).toEqual({ items: [], nextCursor: null });
+    });
+
+    it('lists review=pending (decision review, unreviewed), approved and rejected, with other filters', async () => {
+      const { store } = await setup();
+      const pending = makeRecord({ at: BASE_MS + 1, decision: 'review' });
+      const approved = makeRecord({ at: BASE_MS + 2, decision: 'review' });
+      const rejectedBlock = makeRecord({ at: BASE_MS + 3, decision: 'block', source: 'stripe' });
+      const plainBlock = makeRecord({ at: BASE_MS + 4, decision: 'block' });
+      for (const record of [pending, approved, rejectedBlock, plainBlock]) await store.saveVerdict(record);
+      await store.reviewVerdict(approved.verdict.verdict_id, review('approve'));
+      await store.reviewVerdict(rejectedBlock.verdict.verdict_id, review('reject'));
+      const list = async (query: Omit<VerdictQuery, 'limit'>) =>
+        ids((await store.queryVerdicts({ limit: 100, ...query })).items);
+      expect(await list({ review: 'pending' })).toEqual([pending.verdict.verdict_id]);
+      expect(await list({ review: 'approved' })).toEqual([approved.verdict.verdict_id]);
+      expect(await list({ review: 'rejected' })).toEqual([rejectedBlock.verdict.verdict_id]);
+      expect(await list({ review: 'rejected', source: 'api' })).toEqual([]);
+      expect(await list({ review: 'pending', emailHash: 'email-hash' })).toEqual([pending.verdict.verdict_id]);
+      expect(await list({ decision: 'block' })).toEqual([
+        plainBlock.verdict.verdict_id,
+        rejectedBlock.verdict.verdict_id,
+      ]);
+    });
+  });
+
+  describe(`${name}: replay reads`, () => {
+    it('returns the stored verdicts of a range with hashes and facts, capped at max', async () => {
+      const { store } = await setup();
+      const records = Array.from({ length: 12 }, (_, i) =>
+        makeRecord({ at: BASE_MS + i * 1000, source: i % 2 ? 'stripe' : 'api', phoneHash: `p${i}` }),
+      );
+      await saveAll(store, records);
+      const all = await store.listStoredVerdicts({
+        since: new Date(BASE_MS + 2000).toISOString(),
+        until: new Date(BASE_MS + 10_000).toISOString(),
+        max: 100,
+      });
+      expect(all.truncated).toBe(false);
+      expect(all.records.map((r) => r.verdict.verdict_id).sort()).toEqual(
+        records.slice(2, 10).map((r) => r.verdict.verdict_id).sort(),
+      );
+      expect(all.records.find((r) => r.phoneHash === 'p3')?.emailHash).toBe('email-hash');
+      const stripe = await store.listStoredVerdicts({
+        since: new Date(BASE_MS).toISOString(),
+        until: new Date(BASE_MS + 60_000).toISOString(),
+        source: 'stripe',
+        max: 100,
+      });
+      expect(stripe.records).toHaveLength(6);
+      const capped = await store.listStoredVerdicts({
+        since: new Date(BASE_MS).toISOString(),
+        until: new Date(BASE_MS + 60_000).toISOString(),
+        max: 5,
+      });
+      expect(capped).toMatchObject({ truncated: true });
+      expect(capped.records).toHaveLength(5);
+    });
+  });
+
+  const entry = (id: string, overrides: Partial<ListEntry> = {}): ListEntry => ({
+    entry_id: id,
+    kind: 'email',
+    action: 'block',
+    masked: 'b***@example.com',
+    note: null,
+    created_at: new Date(START_MS).toISOString(),
+    created_by: 'local',
+    expires_at: null,
+    ...overrides,
+  });
+
+  describe(`${name}: runtime lists`, () => {
+    it('creates an entry once per kind, value and action; the same again returns the first', async () => {
+      const { store } = await setup();
+      const first = entry(ulid(START_MS));
+      expect(await store.putListEntry({ entry: first, valueKey: 'h1' }, null)).toEqual({ entry: first, created: true });
+      const again = entry(ulid(START_MS + 1));
+      expect(await store.putListEntry({ entry: again, valueKey: 'h1' }, null)).toEqual({ entry: first, created: false });
+      const allow = entry(ulid(START_MS + 2), { action: 'allow' });
+      expect((await store.putListEntry({ entry: allow, valueKey: 'h1' }, null)).created).toBe(true);
+      const page = await store.queryListEntries({ limit: 10 });
+      expect(page.items.map((e) => e.entry_id)).toEqual([allow.entry_id, first.entry_id]);
+    });
+
+    it('finds entries in the prelude, forgets them once deleted or expired', async () => {
+      const { store, clock } = await setup();
+      const blocked = entry(ulid(START_MS));
+      const expiring = entry(ulid(START_MS + 1), { kind: 'email_domain', masked: 'example.com' });
+      await store.putListEntry({ entry: blocked, valueKey: 'h1' }, null);
+      await store.putListEntry({ entry: expiring, valueKey: 'example.com' }, START_SEC + 60);
+      const keys = [
+        { kind: 'email' as const, valueKey: 'h1' },
+        { kind: 'email_domain' as const, valueKey: 'example.com' },
+        { kind: 'ip' as const, valueKey: 'h1' },
+      ];
+      const found = async () =>
+        (await store.prelude({ cache: [], lists: keys, velocity: [] })).lists.map((e) => e.entry.entry_id).sort();
+      expect(await found()).toEqual([blocked.entry_id, expiring.entry_id].sort());
+      expect(await store.deleteListEntry(blocked.entry_id)).toBe(true);
+      expect(await store.deleteListEntry(blocked.entry_id)).toBe(false);
+      expect(await store.getListEntry(blocked.entry_id)).toBeNull();
+      expect(await found()).toEqual([expiring.entry_id]);
+      clock.ms = (START_SEC + 60) * 1000;
+      expect(await found()).toEqual([]);
+      expect((await store.queryListEntries({ limit: 10 })).items).toEqual([]);
+      // The expired value can be listed again.
+      const renewed = entry(ulid(clock.ms), { kind: 'email_domain', masked: 'example.com' });
+      expect((await store.putListEntry({ entry: renewed, valueKey: 'example.com' }, null)).created).toBe(true);
+    });
+
+    it('filters and pages the listing with a signed cursor', async () => {
+      const { store } = await setup();
+      const entries = Array.from({ length: 7 }, (_, i) =>
+        entry(ulid(START_MS + i), { kind: i % 2 ? 'ip' : 'email', action: i < 4 ? 'block' : 'allow' }),
+      );
+      for (const [i, e] of entries.entries()) await store.putListEntry({ entry: e, valueKey: `v${i}` }, null);
+      const walk = async (query: Omit<ListQuery, 'cursor' | 'limit'>) => {
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await store.queryListEntries({ ...query, limit: 2, ...(cursor ? { cursor } : {}) });
+          seen.push(...page.items.map((e) => e.entry_id));
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor);
+        return seen;
+      };
+      const newest = [...entries].reverse();
+      expect(await walk({})).toEqual(newest.map((e) => e.entry_id));
+      expect(await walk({ kind: 'ip' })).toEqual(newest.filter((e) => e.kind === 'ip').map((e) => e.entry_id));
+      expect(await walk({ kind: 'email', action: 'block' })).toEqual(
+        newest.filter((e) => e.kind === 'email' && e.action === 'block').map((e) => e.entry_id),
+      );
+      const page = await store.queryListEntries({ limit: 2 });
+      await expect(store.queryListEntries({ limit: 2, kind: 'ip', cursor: page.nextCursor! })).rejects.toThrow(
+        InvalidCursorError,
+      );
+      await expect(store.queryListEntries({ limit: 2, cursor: `${page.nextCursor}x` })).rejects.toThrow(
+        InvalidCursorError,
+      );
+    });
+  });
+
+  const velocityCount = (identity: string, overrides: Partial<VelocityCount> = {}): VelocityCount => ({
+    counter: 'ip#abc#29000000',
+    identity,
+    shard: Number.parseInt(identity.slice(0, 2), 16) % 8,
+    shards: 8,
+    cap: 5,
+    expiresAt: START_SEC + 3600,
+    ...overrides,
+  });
+  const hex = (i: number) => i.toString(16).padStart(2, '0').repeat(8);
+
+  describe(`${name}: prelude`, () => {
+    it('reads cached results by kind and hash in the same call', async () => {
+      const { store } = await setup();
+      await store.putCachedResult('email', 'h1', cached(), START_SEC + 3600);
+      const result = await store.prelude({
+        cache: [
+          { kind: 'email', hash: 'h1' },
+          { kind: 'phone', hash: 'h1' },
+        ],
+        lists: [],
+        velocity: [],
+      });
+      expect([...result.cache.entries()]).toEqual([['email:h1', cached()]]);
+      expect(result.spendCalls).toBeNull();
+    });
+
+    it('counts distinct identities across shards; a repeat does not raise the count', async () => {
+      const { store } = await setup();
+      const counts: number[] = [];
+      for (const i of [1, 2, 3, 1, 4, 2]) {
+        const [result] = (await store.prelude({ cache: [], lists: [], velocity: [velocityCount(hex(i))] })).velocity;
+        counts.push(result!.count);
+      }
+      expect(counts).toEqual([1, 2, 3, 3, 4, 4]);
+    });
+
+    it('stops a shard at its cap (the count then reads at least the cap) and keeps counters apart', async () => {
+      const { store } = await setup();
+      // Eight identities on one shard (same first byte), cap 5.
+      const sameShard = (i: number) => `08${i.toString(16).padStart(14, '0')}`;
+      let last = 0;
+      for (let i = 0; i < 8; i++) {
+        const [result] = (
+          await store.prelude({ cache: [], lists: [], velocity: [velocityCount(sameShard(i))] })
+        ).velocity;
+        last = result!.count;
+        expect(result!.count).toBe(Math.min(i + 1, 5));
+      }
+      expect(last).toBe(5);
+      const [other] = (
+        await store.prelude({ cache: [], lists: [], velocity: [velocityCount(sameShard(0), { counter: 'ip#def#29000000' })] })
+      ).velocity;
+      expect(other).toEqual({ count: 1, added: true });
+    });
+
+    it('forgets an identity it added (an allow-listed signup is not counted)', async () => {
+      const { store } = await setup();
+      await store.prelude({ cache: [], lists: [], velocity: [velocityCount(hex(1))] });
+      const [added] = (await store.prelude({ cache: [], lists: [], velocity: [velocityCount(hex(2))] })).velocity;
+      expect(added).toEqual({ count: 2, added: true });
+      await store.forgetVelocity(velocityCount(hex(2)));
+      const [after] = (await store.prelude({ cache: [], lists: [], velocity: [velocityCount(hex(3))] })).velocity;
+      expect(after!.count).toBe(2);
+    });
+
+    it('lets a window expire with its counter', async () => {
+      const { store, clock } = await setup();
+      await store.prelude({ cache: [], lists: [], velocity: [velocityCount(hex(1), { expiresAt: START_SEC + 5 })] });
+      clock.ms = (START_SEC + 5) * 1000;
+      const [result] = (await store.prelude({ cache: [], lists: [], velocity: [velocityCount(hex(2))] })).velocity;
+      expect(result!.count).toBe(1);
+    });
+
+    it('totals the Defastra calls of an hour across the stats shards for the spend cap', async () => {
+      const { store } = await setup();
+      const hour = '2026-11-26T06:00:00.000Z';
+      for (let i = 0; i < 20; i++) {
+        await store.recordStats({
+          hour,
+          shardSeed: ulid(START_MS + i),
+          counts: { defastra_calls: 2, allow: 1 },
+          expiresAt: START_SEC + 86_400,
+        });
+      }
+      await store.recordStats({
+        hour: '2026-11-26T05:00:00.000Z',
+        shardSeed: 'x',
+        counts: { defastra_calls: 7 },
+        expiresAt: START_SEC + 86_400,
+      });
+      const result = await store.prelude({ cache: [], lists: [], velocity: [], spendHour: hour });
+      expect(result.spendCalls).toBe(40);
+    });
+  });
+
+  describe(`${name}: statistics`, () => {
+    it('sums the shards by hour over [since, until), oldest first', async () => {
+      const { store } = await setup();
+      const add = (hour: string, seed: string, counts: Record<string, number>) =>
+        store.recordStats({ hour, shardSeed: seed, counts, expiresAt: START_SEC + 86_400 });
+      await add('2026-11-26T04:00:00.000Z', 'a', { allow: 1, src_api_allow: 1 });
+      await add('2026-11-26T05:00:00.000Z', 'b', { block: 1, degraded: 1 });
+      await add('2026-11-26T05:00:00.000Z', 'c', { block: 2, cache_hits: 3 });
+      await add('2026-11-26T05:00:00.000Z', 'c', { block: 1, degraded: 0 });
+      await add('2026-11-26T06:00:00.000Z', 'd', { review: 1 });
+      expect(await store.readStats('2026-11-26T05:00:00.000Z', '2026-11-26T06:00:00.000Z')).toEqual([
+        { hour: '2026-11-26T05:00:00.000Z', counts: { block: 4, degraded: 1, cache_hits: 3 } },
+      ]);
+      const all = await store.readStats('2026-11-26T00:00:00.000Z', '2026-11-27T00:00:00.000Z');
+      expect(all.map((row) => row.hour)).toEqual([
+        '2026-11-26T04:00:00.000Z',
+        '2026-11-26T05:00:00.000Z',
+        '2026-11-26T06:00:00.000Z',
+      ]);
     });
   });
 };

@@ -11,28 +11,35 @@ import {
 } from '../../shared/store/cursor.js';
 import { InvalidCursorError } from '../../shared/store/port.js';
 
+const shards = (prefix: string) => Array.from({ length: 16 }, (_v, i) => `${prefix}${i}`);
+
 describe('planQuery', () => {
-  it('picks the email index first, then phone, then decision, else merges the three decisions', () => {
-    expect(planQuery({ emailHash: 'e', phoneHash: 'p', decision: 'block', source: 'api', limit: 5 })).toEqual(
-      {
-        index: 'byEmail',
-        partitions: ['E#e'],
-        filters: { phoneHash: 'p', decision: 'block', source: 'api' },
-      },
-    );
+  it('picks the email index first, then phone, review, decision, else the time shards', () => {
+    expect(
+      planQuery({ emailHash: 'e', phoneHash: 'p', decision: 'block', source: 'api', review: 'pending', limit: 5 }),
+    ).toEqual({
+      index: 'byEmail',
+      partitions: ['E#e'],
+      filters: { phoneHash: 'p', decision: 'block', source: 'api', review: 'pending' },
+    });
     expect(planQuery({ phoneHash: 'p', decision: 'block', limit: 5 })).toEqual({
       index: 'byPhone',
       partitions: ['P#p'],
       filters: { decision: 'block' },
     });
+    expect(planQuery({ review: 'approved', decision: 'block', limit: 5 })).toEqual({
+      index: 'byReview',
+      partitions: shards('R#approved#'),
+      filters: { decision: 'block' },
+    });
     expect(planQuery({ decision: 'review', limit: 5 })).toEqual({
       index: 'byDecision',
-      partitions: ['D#review'],
+      partitions: shards('D#review#'),
       filters: {},
     });
     expect(planQuery({ source: 'stripe', since: '2026-11-20T10:00:00Z', limit: 5 })).toEqual({
-      index: 'byDecision',
-      partitions: ['D#allow', 'D#review', 'D#block'],
+      index: 'byTime',
+      partitions: shards('T#'),
       filters: { source: 'stripe' },
       since: '2026-11-20T10:00:00.000Z',
     });
@@ -68,9 +75,9 @@ const fakePartitions = (data: Record<string, string[]>) => {
 describe('walkPage', () => {
   const plan = planQuery({ limit: 3 });
   const data = {
-    'D#allow': ['t1#a', 't5#a', 't9#a'],
-    'D#review': ['u#r'],
-    'D#block': ['t3#b', 't4#b', 't6#b', 't7#b', 't8#b'],
+    'T#0': ['t1#a', 't5#a', 't9#a'],
+    'T#1': ['u#r'],
+    'T#2': ['t3#b', 't4#b', 't6#b', 't7#b', 't8#b'],
   };
 
   it('merges partitions newest first and stops asking partitions it has exhausted', async () => {
@@ -81,7 +88,7 @@ describe('walkPage', () => {
       calls.length = 0;
       const result = await walkPage(plan, 3, positions, fetch);
       seen.push(...result.items.map((verdict) => verdict.verdict_id));
-      if (page > 0) expect(calls).toEqual(['D#allow', 'D#block']);
+      if (page > 0) expect(calls).toEqual(['T#0', 'T#2']);
       if (result.next === null) break;
       positions = result.next;
     }
@@ -89,8 +96,8 @@ describe('walkPage', () => {
   });
 
   it('returns no cursor when the last page is exactly full', async () => {
-    const { fetch } = fakePartitions({ 'D#allow': ['a', 'b', 'c'] });
-    const result = await walkPage(planQuery({ limit: 3 }), 3, [null, null, null], fetch);
+    const { fetch } = fakePartitions({ 'T#5': ['a', 'b', 'c'] });
+    const result = await walkPage(planQuery({ limit: 3 }), 3, [], fetch);
     expect(result.items).toHaveLength(3);
     expect(result.next).toBeNull();
   });

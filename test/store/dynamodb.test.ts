@@ -8,6 +8,7 @@ import { createDynamoClient } from '../../shared/store/client.js';
 import { ensureTable } from '../../shared/store/create-table.js';
 import { DynamoVerdictStore } from '../../shared/store/dynamodb.js';
 import { StoreUnavailableError, type VerdictStore } from '../../shared/store/port.js';
+import { verdictShard } from '../../shared/store/shards.js';
 import { TABLE_INDEXES } from '../../shared/store/table.js';
 import { type DynaliteHandle, startDynalite } from '../helpers/dynalite.js';
 import { makeRecord, START_MS, verdictStoreContract } from './contract.js';
@@ -44,8 +45,28 @@ const everyCall = (store: VerdictStore): Array<[string, () => Promise<unknown>]>
     'claimMarker',
     () => store.claimMarker({ scope: 'stripe', key: 'evt', bodyHash: 'b', lockMs: 1000, expiresAt: 2e9 }),
   ],
-  ['completeMarker', () => store.completeMarker('stripe', 'evt', 'V1')],
-  ['releaseMarker', () => store.releaseMarker('stripe', 'evt')],
+  ['completeMarker', () => store.completeMarker('stripe', 'evt', 'token', 'V1')],
+  ['releaseMarker', () => store.releaseMarker('stripe', 'evt', 'token')],
+  ['getStoredVerdict', () => store.getStoredVerdict('01JDX3K8Y0Q5W6Z8N2M4P6R8T0')],
+  [
+    'listStoredVerdicts',
+    () => store.listStoredVerdicts({ since: '2026-01-01', until: '2026-02-01', max: 10 }),
+  ],
+  [
+    'reviewVerdict',
+    () =>
+      store.reviewVerdict('01JDX3K8Y0Q5W6Z8N2M4P6R8T0', {
+        outcome: 'approve',
+        note: null,
+        reviewed_at: '2026-01-01T00:00:00.000Z',
+        reviewed_by: 'local',
+      }),
+  ],
+  ['prelude', () => store.prelude({ cache: [{ kind: 'email', hash: 'h' }], lists: [], velocity: [] })],
+  ['recordStats', () => store.recordStats({ hour: 'h', shardSeed: 's', counts: { allow: 1 }, expiresAt: 2e9 })],
+  ['readStats', () => store.readStats('a', 'b')],
+  ['queryListEntries', () => store.queryListEntries({ limit: 10 })],
+  ['getListEntry', () => store.getListEntry('01JDX3K8Y0Q5W6Z8N2M4P6R8T0')],
 ];
 
 describe('DynamoVerdictStore: item layout', () => {
@@ -64,13 +85,19 @@ describe('DynamoVerdictStore: item layout', () => {
     const { Item } = await db.client.send(
       new GetItemCommand({ TableName: tableName, Key: { pk: { S: `V#${id}` }, sk: { S: 'V' } } }),
     );
+    const { review: _review, ...body } = record.verdict;
+    const shard = verdictShard(id);
     expect(Item).toEqual({
       pk: { S: `V#${id}` },
       sk: { S: 'V' },
-      body: { S: JSON.stringify(record.verdict) },
+      body: { S: JSON.stringify(body) },
+      facts: { S: JSON.stringify(record.facts) },
       email_pk: { S: 'E#eh' },
       phone_pk: { S: 'P#ph' },
-      decision_pk: { S: 'D#review' },
+      time_pk: { S: `T#${shard}` },
+      decision_pk: { S: `D#review#${shard}` },
+      review_pk: { S: `R#pending#${shard}` },
+      review_state: { S: 'pending' },
       created_sk: { S: `${record.verdict.created_at}#${id}` },
       source: { S: 'stripe' },
       decision: { S: 'review' },
@@ -91,6 +118,7 @@ describe('DynamoVerdictStore: item layout', () => {
     );
     expect(Item).not.toHaveProperty('email_pk');
     expect(Item).not.toHaveProperty('phone_pk');
+    expect(Item).not.toHaveProperty('review_pk'); // an unreviewed allow is in no review partition
   });
 
   it('writes markers and cache entries with their own key shapes', async () => {
@@ -101,14 +129,15 @@ describe('DynamoVerdictStore: item layout', () => {
       cursorKey: CURSOR_KEY,
       now: () => START_MS,
     });
-    await store.claimMarker({
+    const claim = await store.claimMarker({
       scope: 'auth0',
       key: 'idem-1',
       bodyHash: 'bh',
       lockMs: 13_000,
       expiresAt: 1_900_000_000,
     });
-    await store.completeMarker('auth0', 'idem-1', 'V1', 'none');
+    if (claim.state !== 'claimed') throw new Error('expected a claim');
+    await store.completeMarker('auth0', 'idem-1', claim.token, 'V1', 'none');
     await store.putCachedResult(
       'phone',
       'ph',
@@ -122,6 +151,7 @@ describe('DynamoVerdictStore: item layout', () => {
       state: { S: 'done' },
       body_hash: { S: 'bh' },
       lock_until: { N: String(START_MS + 13_000) },
+      lock_token: { S: claim.token },
       verdict_id: { S: 'V1' },
       write_back: { S: 'none' },
       expires_at: { N: '1900000000' },

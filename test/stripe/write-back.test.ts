@@ -29,8 +29,11 @@ const WRITE_BACK_POLICY = { stripe: { write_back: true, block_list_alias: ALIAS 
 
 /** Every log line the app wrote, to check that no raw email ever reaches a log. */
 const lines: Array<{ level: string; message: string; fields: LogFields | undefined }> = [];
+/** The write-back failures counted (true = permanent, the alarmed kind). */
+const failures: boolean[] = [];
 const recording: Telemetry = {
   ...silentTelemetry,
+  writeBackFailed: (permanent) => failures.push(permanent),
   debug: (message, fields) => lines.push({ level: 'debug', message, fields }),
   info: (message, fields) => lines.push({ level: 'info', message, fields }),
   warn: (message, fields) => lines.push({ level: 'warn', message, fields }),
@@ -92,14 +95,22 @@ const email = (tag: 'low' | 'medium' | 'high') => {
   return raw;
 };
 
-const deliver = async (delivery: SignedDelivery): Promise<HookAnswer> => {
-  const res = await fetch(url, {
+const post = (delivery: SignedDelivery) =>
+  fetch(url, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json; charset=utf-8', 'Stripe-Signature': delivery.signature },
     body: delivery.payload,
   });
+const deliver = async (delivery: SignedDelivery): Promise<HookAnswer> => {
+  const res = await post(delivery);
   expect(res.status).toBe(200);
   return (await res.json()) as HookAnswer;
+};
+/** A delivery whose write-back fails transiently: 503 `upstream_unavailable`, so that Stripe delivers it again. */
+const deliverExpecting503 = async (delivery: SignedDelivery): Promise<void> => {
+  const res = await post(delivery);
+  expect(res.status).toBe(503);
+  expect(((await res.json()) as { error: { code: string } }).error.code).toBe('upstream_unavailable');
 };
 /** A fresh signature over the same event, as Stripe sends each retry. */
 const redeliver = (delivery: SignedDelivery) => deliver(sign(delivery.event, TEST_STRIPE_SECRET));
@@ -186,7 +197,7 @@ describe('write-back', () => {
     apiKeyFails = true; // e.g. the Stripe key secret could not be read: nothing was sent to Stripe
     const id = newCustomer();
     const delivery = sign(customerCreated({ id, email: email('medium') }), TEST_STRIPE_SECRET);
-    expect((await deliver(delivery)).decision).toBe('review');
+    await deliverExpecting503(delivery);
     expect(stripe.calls).toHaveLength(0);
     expect(await markerWriteBack(delivery.event.id)).toBe('pending');
     apiKeyFails = false;
@@ -216,12 +227,14 @@ describe('write-back', () => {
     expect(lines.some((l) => l.level === 'warn' && /not an sk_ or rk_ key/.test(l.message))).toBe(true);
   });
 
-  it('keeps the verdict when Stripe fails, leaves the marker pending and retries on the next delivery', async () => {
+  it('answers 503 when Stripe fails (5xx), keeps the verdict and the pending marker, retries on the redelivery', async () => {
     const id = newCustomer();
     const delivery = sign(customerCreated({ id, email: email('high') }), TEST_STRIPE_SECRET);
     stripe.fail({ status: 500 });
-    const verdict = await deliver(delivery);
-    expect(verdict).toMatchObject({ decision: 'block', duplicate: false });
+    await deliverExpecting503(delivery);
+    const stored = await t.deps.store.queryVerdicts({ source: 'stripe', limit: 100 });
+    const verdict = stored.items.find((v) => v.source_ref === delivery.event.id)!;
+    expect(verdict).toMatchObject({ decision: 'block', subject_ref: id });
     const failed = stripe.callsTo('POST', /^\/v1\/customers\//);
     // The client's one network retry, with the same idempotency key.
     expect(failed.length).toBe(2);
@@ -248,11 +261,13 @@ describe('write-back', () => {
     expect(stripe.calls).toHaveLength(0);
   });
 
-  it('retries only what failed to take effect: a replayed POST is answered from Stripe idempotency', async () => {
+  it('answers 200 on a permanent failure (4xx), counts it, and retries only what failed on a resend', async () => {
     const id = newCustomer();
     const delivery = sign(customerCreated({ id, email: email('high') }), TEST_STRIPE_SECRET);
     stripe.fail({ status: 400, match: /value_list_items/, type: 'invalid_request_error' });
+    failures.length = 0;
     await deliver(delivery);
+    expect(failures).toEqual([true]);
     expect(await markerWriteBack(delivery.event.id)).toBe('pending');
     stripe.clearFailures();
     stripe.resetCalls();

@@ -1,0 +1,36 @@
+/** `POST /replay` (design 1.12): what a candidate policy would have decided for stored verdicts, with no Defastra call. */
+import type { Hono, MiddlewareHandler } from 'hono';
+import { parseJson, readBody } from '../../../shared/http/body.js';
+import type { AppEnv } from '../../../shared/http/env.js';
+import { badRequest } from '../../../shared/http/errors.js';
+import { allowOnly } from '../../../shared/http/methods.js';
+import { validate } from '../../../shared/http/validation.js';
+import { PolicyError } from '../../../shared/policy/schema.js';
+import { replay } from '../../../shared/replay/replay.js';
+import type { DepsProvider } from '../../../shared/runtime/deps.js';
+import { replayBody } from '../schemas.js';
+
+export const replayRoutes = (app: Hono<AppEnv>, deps: DepsProvider, auth: MiddlewareHandler<AppEnv>): void => {
+  app.post('/replay', readBody(), auth, parseJson(), async (c) => {
+    const d = await deps();
+    const body = validate(replayBody, c.get('json'));
+    if (body.since && body.until && body.since >= body.until) throw badRequest('body: until must be after since');
+    try {
+      const result = await replay(
+        d,
+        {
+          policy: body.policy,
+          ...(body.since ? { since: body.since } : {}),
+          ...(body.until ? { until: body.until } : {}),
+          ...(body.source ? { source: body.source } : {}),
+        },
+        d.now(),
+      );
+      return c.json(result, 200);
+    } catch (error) {
+      if (error instanceof PolicyError) throw badRequest(`body field "policy": ${error.message}`);
+      throw error;
+    }
+  });
+  allowOnly(app, '/replay', ['POST']);
+};

@@ -1,0 +1,124 @@
+/**
+ * What-if replay (design 1.12): stored verdicts re-decided under a candidate policy by the same `decide` the screening
+ * uses, from their stored risk levels and identifier hashes (so the candidate's list entries match), with no Defastra
+ * call. Runtime list hits, velocity and spend outcomes are kept as recorded. A verdict whose identifier was never
+ * checked (a list or velocity decided it) cannot be re-decided when the candidate needs that level: it is reported,
+ * not guessed.
+ */
+import { decide, type IdentifierInput, resolveForSource } from '../policy/decide.js';
+import type { Decision, Source } from '../policy/levels.js';
+import { type KeyedHasher, listedBy, policyListHits } from '../policy/lists.js';
+import { type Policy, parsePolicy } from '../policy/schema.js';
+import type { IdentifierOutcome } from '../screening/verdict.js';
+import type { StoredVerdict, VerdictStore } from '../store/port.js';
+
+/** Most verdicts one replay reads. */
+export const MAX_REPLAY_VERDICTS = 10_000;
+/** The default range: the last 7 days. */
+export const DEFAULT_REPLAY_DAYS = 7;
+
+export interface ReplayRequest {
+  /** The candidate policy document (merged over the defaults, validated like a policy file: PolicyError). */
+  policy: unknown;
+  since?: string;
+  until?: string;
+  source?: Source;
+}
+
+export interface ReplayResult {
+  total: number;
+  changed: number;
+  transitions: Record<string, Record<string, number>>;
+  items: Array<{ verdict_id: string; from: Decision; to: Decision }>;
+  truncated: boolean;
+  /** Verdicts the candidate could not re-decide without guessing, and why. */
+  unresolved: Array<{ verdict_id: string; from: Decision; why: string }>;
+}
+
+type Known = IdentifierInput | 'unknown';
+
+/** What the stored outcome of one identifier tells the decision; `unknown` = never checked (no level to apply). */
+const inputOf = (outcome: IdentifierOutcome | null): Known => {
+  if (outcome === null) return { status: 'absent' };
+  if (outcome.invalid) return { status: 'invalid' };
+  if (outcome.risk_level !== undefined) return { status: 'result', riskLevel: outcome.risk_level };
+  if (outcome.error?.type === 'SPEND_LIMIT') return { status: 'spend_limited' };
+  if (outcome.error) return { status: 'error', errorType: outcome.error.type };
+  return 'unknown';
+};
+
+/** The email's domain as the masked email shows it (`j***@example.com` → `example.com`). */
+const domainOf = (outcome: IdentifierOutcome | null): string | null => {
+  if (!outcome || outcome.invalid) return null;
+  const at = outcome.masked.lastIndexOf('@');
+  return at < 0 ? null : outcome.masked.slice(at + 1);
+};
+
+type Redecision = { to: Decision } | { why: string };
+
+/** One stored verdict under the candidate. */
+export const redecide = (candidate: Policy, hash: KeyedHasher, stored: StoredVerdict): Redecision => {
+  const { verdict, facts } = stored;
+  const policy = resolveForSource(candidate, verdict.source);
+  const hits = [
+    ...policyListHits(policy, hash, {
+      emailHash: stored.emailHash,
+      emailDomain: domainOf(verdict.email),
+      phoneHash: stored.phoneHash,
+    }),
+    ...facts.runtimeLists,
+  ];
+  const known = { email: inputOf(verdict.email), phone: inputOf(verdict.phone) };
+  const input = (kind: 'email' | 'phone'): IdentifierInput => {
+    const value = known[kind];
+    const list = listedBy(hits, kind);
+    if (value === 'unknown') return list ? { status: 'listed', list } : { status: 'skipped' };
+    return list && value.status !== 'absent' && value.status !== 'invalid' ? { status: 'listed', list } : value;
+  };
+  const context = { lists: hits, velocity: facts.velocity };
+  const outcome = decide(policy, verdict.source, input('email'), input('phone'), context);
+  const decidedWithoutLevels =
+    hits.length > 0 || facts.velocity.some((hit) => hit.decision === 'block');
+  if (!decidedWithoutLevels) {
+    const missing = (['email', 'phone'] as const).filter((kind) => known[kind] === 'unknown');
+    if (missing.length > 0) {
+      return {
+        why: `the ${missing.join(' and ')} ${missing.length > 1 ? 'were' : 'was'} not checked at screening (a list or velocity decided it), so the candidate's thresholds have no risk level to apply`,
+      };
+    }
+  }
+  return { to: outcome.decision };
+};
+
+/** Runs a replay over the stored verdicts of the range. Throws PolicyError (400) for an invalid candidate. */
+export const replay = async (
+  deps: { store: VerdictStore; hash: KeyedHasher },
+  request: ReplayRequest,
+  nowMs: number,
+): Promise<ReplayResult> => {
+  const candidate = parsePolicy(request.policy);
+  const until = request.until ?? new Date(nowMs).toISOString();
+  const since = request.since ?? new Date(Date.parse(until) - DEFAULT_REPLAY_DAYS * 86_400_000).toISOString();
+  const { records, truncated } = await deps.store.listStoredVerdicts({
+    since,
+    until,
+    max: MAX_REPLAY_VERDICTS,
+    ...(request.source ? { source: request.source } : {}),
+  });
+  const result: ReplayResult = { total: records.length, changed: 0, transitions: {}, items: [], truncated, unresolved: [] };
+  for (const stored of records) {
+    const from = stored.verdict.decision;
+    const redecided = redecide(candidate, deps.hash, stored);
+    if ('why' in redecided) {
+      result.unresolved.push({ verdict_id: stored.verdict.verdict_id, from, why: redecided.why });
+      continue;
+    }
+    const row = (result.transitions[from] ??= {});
+    row[redecided.to] = (row[redecided.to] ?? 0) + 1;
+    if (redecided.to !== from) {
+      result.changed++;
+      result.items.push({ verdict_id: stored.verdict.verdict_id, from, to: redecided.to });
+    }
+  }
+  return result;
+};

@@ -1,0 +1,79 @@
+/**
+ * Reviews (design 1.12): an operator approves or rejects a verdict. The review replaces any earlier one; with
+ * `add_to_list` the verdict's email and phone become runtime entries (from the stored hashes: the raw values were
+ * never kept); a Stripe verdict's customer metadata follows the review when write-back is on.
+ */
+import { createListEntry } from '../lists/entries.js';
+import type { Telemetry } from '../observability/telemetry.js';
+import type { Review, Verdict } from '../screening/verdict.js';
+import type { ListAction, ListKind, StoredVerdict, VerdictStore } from '../store/port.js';
+
+export interface ReviewRequest {
+  outcome: 'approve' | 'reject';
+  note: string | null;
+  addToList: boolean;
+  reviewer: string;
+}
+
+export interface ReviewDeps {
+  store: VerdictStore;
+  telemetry: Telemetry;
+  now: () => number;
+  /** Writes the reviewed decision into the Stripe customer, when the policy and the verdict call for it. */
+  stripeReview?: (stored: StoredVerdict) => Promise<void>;
+}
+
+/** The runtime entries `add_to_list` creates: one per stored identifier hash. */
+const listTargets = (stored: StoredVerdict): Array<{ kind: ListKind; valueKey: string; masked: string }> => {
+  const targets: Array<{ kind: ListKind; valueKey: string; masked: string }> = [];
+  if (stored.emailHash && stored.verdict.email) {
+    targets.push({ kind: 'email', valueKey: stored.emailHash, masked: stored.verdict.email.masked });
+  }
+  if (stored.phoneHash && stored.verdict.phone) {
+    targets.push({ kind: 'phone', valueKey: stored.phoneHash, masked: stored.verdict.phone.masked });
+  }
+  return targets;
+};
+
+/** Reviews a verdict; null when no such verdict. */
+export const reviewVerdict = async (
+  deps: ReviewDeps,
+  verdictId: string,
+  request: ReviewRequest,
+): Promise<Verdict | null> => {
+  const nowMs = deps.now();
+  const review: Review = {
+    outcome: request.outcome,
+    note: request.note,
+    reviewed_at: new Date(nowMs).toISOString(),
+    reviewed_by: request.reviewer,
+  };
+  const stored = await deps.store.reviewVerdict(verdictId, review);
+  if (stored === null) return null;
+  if (request.addToList) {
+    const action: ListAction = request.outcome === 'approve' ? 'allow' : 'block';
+    await Promise.all(
+      listTargets(stored).map(({ kind, valueKey, masked }) =>
+        createListEntry(
+          deps.store,
+          { valueKey, masked },
+          {
+            kind,
+            action,
+            note: `from the review of verdict ${verdictId}${request.note ? `: ${request.note}` : ''}`.slice(0, 500),
+            expiresAt: null,
+            createdBy: request.reviewer,
+          },
+          nowMs,
+        ),
+      ),
+    );
+  }
+  await deps.stripeReview?.(stored);
+  deps.telemetry.info('verdict reviewed', {
+    verdict_id: verdictId,
+    outcome: request.outcome,
+    add_to_list: request.addToList,
+  });
+  return stored.verdict;
+};

@@ -1,0 +1,102 @@
+/** Statistics (design 1.12), the read side: hour counters summed into hour or day buckets, empty ones with zeros. */
+import { DECISIONS, SOURCES } from '../policy/levels.js';
+import type { StatsHour, VerdictStore } from '../store/port.js';
+import { sourceCounter } from './counters.js';
+
+export type BucketSize = 'hour' | 'day';
+
+export interface StatsBucket {
+  start: string;
+  allow: number;
+  review: number;
+  block: number;
+  degraded: number;
+  by_source: Record<string, { allow: number; review: number; block: number }>;
+  defastra_calls: number;
+  cache_hits: number;
+  velocity: number;
+  spend_limited: number;
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+/** Most buckets one request may ask for (a year by day, or about 80 days by hour). */
+export const MAX_BUCKETS = 2_000;
+/** The default window: the last 14 days, by day. */
+export const DEFAULT_DAYS = 14;
+
+/** Thrown for a range that cannot be answered: 400 `invalid_request`. */
+export class StatsRangeError extends Error {
+  override readonly name = 'StatsRangeError';
+}
+
+const floorTo = (ms: number, size: number): number => Math.floor(ms / size) * size;
+const ceilTo = (ms: number, size: number): number => Math.ceil(ms / size) * size;
+
+/** The bucket starts covering [since, until): since rounded down, until rounded up to the bucket size. */
+export const bucketStarts = (since: number, until: number, bucket: BucketSize): number[] => {
+  const size = bucket === 'hour' ? HOUR_MS : DAY_MS;
+  const from = floorTo(since, size);
+  const to = ceilTo(until, size);
+  if (to <= from) throw new StatsRangeError('until must be after since');
+  const count = (to - from) / size;
+  if (count > MAX_BUCKETS) throw new StatsRangeError(`at most ${MAX_BUCKETS} ${bucket} buckets per request`);
+  return Array.from({ length: count }, (_v, i) => from + i * size);
+};
+
+const emptyBucket = (start: number): StatsBucket => ({
+  start: new Date(start).toISOString(),
+  allow: 0,
+  review: 0,
+  block: 0,
+  degraded: 0,
+  by_source: Object.fromEntries(SOURCES.map((source) => [source, { allow: 0, review: 0, block: 0 }])),
+  defastra_calls: 0,
+  cache_hits: 0,
+  velocity: 0,
+  spend_limited: 0,
+});
+
+const addHour = (bucket: StatsBucket, counts: Record<string, number>): void => {
+  for (const decision of DECISIONS) {
+    bucket[decision] += counts[decision] ?? 0;
+    for (const source of SOURCES) bucket.by_source[source]![decision] += counts[sourceCounter(source, decision)] ?? 0;
+  }
+  bucket.degraded += counts.degraded ?? 0;
+  bucket.defastra_calls += counts.defastra_calls ?? 0;
+  bucket.cache_hits += counts.cache_hits ?? 0;
+  bucket.velocity += counts.velocity ?? 0;
+  bucket.spend_limited += counts.spend_limited ?? 0;
+};
+
+/** Folds hour rows into the buckets (oldest first). */
+export const toBuckets = (starts: readonly number[], bucket: BucketSize, hours: readonly StatsHour[]): StatsBucket[] => {
+  const size = bucket === 'hour' ? HOUR_MS : DAY_MS;
+  const buckets = starts.map(emptyBucket);
+  const first = starts[0] ?? 0;
+  for (const { hour, counts } of hours) {
+    const index = Math.floor((Date.parse(hour) - first) / size);
+    const target = buckets[index];
+    if (target) addHour(target, counts);
+  }
+  return buckets;
+};
+
+/** `GET /stats`: the buckets of [since, until) (default: the last 14 days by day), from the counters, never a scan. */
+export const readStatsBuckets = async (
+  store: VerdictStore,
+  range: { since?: string; until?: string; bucket?: BucketSize },
+  nowMs: number,
+): Promise<{ buckets: StatsBucket[] }> => {
+  const bucket = range.bucket ?? 'day';
+  const until = range.until ? Date.parse(range.until) : nowMs;
+  const since = range.since ? Date.parse(range.since) : floorTo(nowMs, DAY_MS) - (DEFAULT_DAYS - 1) * DAY_MS;
+  const starts = bucketStarts(since, until, bucket);
+  const size = bucket === 'hour' ? HOUR_MS : DAY_MS;
+  const first = starts[0]!;
+  const hours = await store.readStats(
+    new Date(first).toISOString(),
+    new Date(first + starts.length * size).toISOString(),
+  );
+  return { buckets: toBuckets(starts, bucket, hours) };
+};

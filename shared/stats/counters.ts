@@ -1,0 +1,54 @@
+/** Statistics (design 1.12), the write side: what one verdict adds to its hour's counters. */
+import { DECISIONS, SOURCES } from '../policy/levels.js';
+import type { Verdict } from '../screening/verdict.js';
+import type { StatsIncrement } from '../store/port.js';
+
+/** Counter names besides the per-source ones (`src_<source>_<decision>`). */
+export const STATS_COUNTERS = [
+  ...DECISIONS,
+  'degraded',
+  'defastra_calls',
+  'cache_hits',
+  'velocity',
+  'spend_limited',
+] as const;
+
+export const sourceCounter = (source: string, decision: string): string => `src_${source}_${decision}`;
+
+/** Every per-source counter, for building buckets with zeros. */
+export const SOURCE_COUNTERS = SOURCES.flatMap((source) => DECISIONS.map((d) => sourceCounter(source, d)));
+
+/** The UTC hour containing `ms`, as an ISO instant. */
+export const hourOf = (ms: number): string => new Date(Math.floor(ms / 3_600_000) * 3_600_000).toISOString();
+
+/** The increment for one stored verdict and what its screening cost. */
+export const verdictIncrement = (
+  verdict: Verdict,
+  usage: { calls: number; cacheHits: number },
+  nowMs: number,
+  retentionDays: number,
+): StatsIncrement => {
+  const codes = new Set(verdict.reasons.map((reason) => reason.code));
+  return {
+    hour: hourOf(nowMs),
+    shardSeed: verdict.verdict_id,
+    counts: {
+      [verdict.decision]: 1,
+      [sourceCounter(verdict.source, verdict.decision)]: 1,
+      degraded: verdict.degraded ? 1 : 0,
+      defastra_calls: usage.calls,
+      cache_hits: usage.cacheHits,
+      velocity: codes.has('velocity') ? 1 : 0,
+      spend_limited: codes.has('spend_limit') ? 1 : 0,
+    },
+    expiresAt: Math.ceil(nowMs / 1000) + retentionDays * 86_400,
+  };
+};
+
+/** The increment for Defastra calls made by a screening that stored no verdict (Stripe's retryable failures). */
+export const callsIncrement = (calls: number, seed: string, nowMs: number, retentionDays: number): StatsIncrement => ({
+  hour: hourOf(nowMs),
+  shardSeed: seed,
+  counts: { defastra_calls: calls },
+  expiresAt: Math.ceil(nowMs / 1000) + retentionDays * 86_400,
+});

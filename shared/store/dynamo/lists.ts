@@ -1,0 +1,155 @@
+/** Runtime list entries in DynamoDB: a look-up item per kind+value+action (what screenings read) and an entry item per id. */
+import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { isConditionalCheckFailed } from '../client.js';
+import { openCursor, sealCursor } from '../cursor.js';
+import {
+  ATTR,
+  isExpiredItem,
+  itemToStoredListEntry,
+  LIST_INDEX_PARTITION,
+  listEntryItem,
+  listEntryKey,
+  listLookupItem,
+  listLookupKey,
+  n,
+  nowSeconds,
+  readString,
+  s,
+} from '../items.js';
+import { InvalidCursorError, type ListEntry, type ListPage, type ListQuery, type StoredListEntry } from '../port.js';
+import type { DynamoTable } from './table.js';
+
+/** Writes the entry item, then claims the look-up item; when another live entry holds it, that one is returned. */
+export const putListEntry = async (
+  table: DynamoTable,
+  stored: StoredListEntry,
+  expiresAtSec: number | null,
+): Promise<{ entry: ListEntry; created: boolean }> => {
+  const { entry } = stored;
+  const lookupKey = listLookupKey({ kind: entry.kind, valueKey: stored.valueKey }, entry.action);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const existing = await table.get(lookupKey);
+    if (existing !== null && !isExpiredItem(existing, table.now())) {
+      return { entry: itemToStoredListEntry(existing).entry, created: false };
+    }
+    await table.call('PutItem', () =>
+      table.client.send(new PutItemCommand({ TableName: table.name, Item: listEntryItem(stored, expiresAtSec) })),
+    );
+    try {
+      await table.call('PutItem', () =>
+        table.client.send(
+          new PutItemCommand({
+            TableName: table.name,
+            Item: listLookupItem(stored, expiresAtSec),
+            ConditionExpression: 'attribute_not_exists(#pk) OR #exp <= :nowSec',
+            ExpressionAttributeNames: { '#pk': ATTR.pk, '#exp': ATTR.expiresAt },
+            ExpressionAttributeValues: { ':nowSec': n(nowSeconds(table.now())) },
+          }),
+        ),
+      );
+      return { entry, created: true };
+    } catch (error) {
+      // Lost a race with an identical entry (or the store failed): our entry item must not stay behind.
+      await deleteItem(table, listEntryKey(entry.entry_id)).catch(() => undefined);
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+  throw new Error('list entry kept changing while creating it');
+};
+
+const deleteItem = (table: DynamoTable, key: ReturnType<typeof listEntryKey>, condition?: { entryId: string }) =>
+  table.call('DeleteItem', () =>
+    table.client.send(
+      new DeleteItemCommand({
+        TableName: table.name,
+        Key: key,
+        ...(condition
+          ? {
+              ConditionExpression: '#eid = :eid',
+              ExpressionAttributeNames: { '#eid': ATTR.entryId },
+              ExpressionAttributeValues: { ':eid': s(condition.entryId) },
+            }
+          : {}),
+      }),
+    ),
+  );
+
+export const getListEntry = async (table: DynamoTable, entryId: string): Promise<StoredListEntry | null> => {
+  const item = await table.get(listEntryKey(entryId));
+  return item === null || isExpiredItem(item, table.now()) ? null : itemToStoredListEntry(item);
+};
+
+/** Deletes the look-up item (only if it is still this entry's) and then the entry; false when unknown. */
+export const deleteListEntry = async (table: DynamoTable, entryId: string): Promise<boolean> => {
+  const stored = await getListEntry(table, entryId);
+  if (stored === null) return false;
+  const { kind, action } = stored.entry;
+  try {
+    await deleteItem(table, listLookupKey({ kind, valueKey: stored.valueKey }, action), { entryId });
+  } catch (error) {
+    if (!isConditionalCheckFailed(error)) throw error;
+  }
+  await deleteItem(table, listEntryKey(entryId));
+  return true;
+};
+
+const LIST_CURSOR_BIND = (query: ListQuery) => JSON.stringify(['lists', query.kind ?? null, query.action ?? null]);
+
+/** Newest entries first (ULID order), filtered by kind and action; the cursor is the last id returned, signed. */
+export const queryListEntries = async (
+  table: DynamoTable,
+  cursorKey: string,
+  query: ListQuery,
+): Promise<ListPage> => {
+  let before: string | undefined;
+  if (query.cursor !== undefined) {
+    const state = openCursor(cursorKey, LIST_CURSOR_BIND(query), query.cursor);
+    if (typeof state !== 'string' || !/^[0-9A-Z]{26}$/.test(state)) throw new InvalidCursorError('bad cursor');
+    before = state;
+  }
+  const names: Record<string, string> = { '#pk': ATTR.pk, '#exp': ATTR.expiresAt };
+  const values: Record<string, ReturnType<typeof s>> = {
+    ':pk': s(LIST_INDEX_PARTITION),
+    ':nowSec': n(nowSeconds(table.now())),
+  };
+  const filters = ['(attribute_not_exists(#exp) OR #exp > :nowSec)'];
+  if (query.kind) {
+    names['#kind'] = ATTR.kind;
+    values[':kind'] = s(query.kind);
+    filters.push('#kind = :kind');
+  }
+  if (query.action) {
+    names['#action'] = ATTR.action;
+    values[':action'] = s(query.action);
+    filters.push('#action = :action');
+  }
+  if (before) {
+    names['#sk'] = ATTR.sk;
+    values[':before'] = s(before);
+  }
+  const items: ListEntry[] = [];
+  let more = false;
+  await table.queryEach(
+    {
+      KeyConditionExpression: before ? '#pk = :pk AND #sk < :before' : '#pk = :pk',
+      FilterExpression: filters.join(' AND '),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ScanIndexForward: false,
+    },
+    (item) => {
+      if (items.length === query.limit) {
+        more = true;
+        return false;
+      }
+      if (readString(item, ATTR.sk)) items.push(itemToStoredListEntry(item).entry);
+      return true;
+    },
+    () => Math.max(query.limit + 1 - items.length, 25),
+  );
+  const last = items.at(-1);
+  return {
+    items,
+    nextCursor: more && last ? sealCursor(cursorKey, LIST_CURSOR_BIND(query), last.entry_id) : null,
+  };
+};

@@ -1,0 +1,155 @@
+/**
+ * A screening's store round trip in DynamoDB: one BatchGetItem (cached results, runtime list entries, the other
+ * velocity shards, the spend counters) in parallel with one conditional ADD per velocity key. Plus the cache writes.
+ */
+import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { CheckKind } from '../../defastra/types.js';
+import { isConditionalCheckFailed } from '../client.js';
+import {
+  ATTR,
+  COUNTER_PREFIX,
+  cachedToItem,
+  cacheKey,
+  type Item,
+  isExpiredItem,
+  itemToCached,
+  itemToStoredListEntry,
+  listLookupKey,
+  n,
+  readNumber,
+  readStringSet,
+  s,
+  statsKey,
+  velocityKey,
+  velocityShardCount,
+} from '../items.js';
+import type {
+  CachedResult,
+  PreludeRequest,
+  PreludeResult,
+  StoredListEntry,
+  VelocityCount,
+  VelocityResult,
+} from '../port.js';
+import { allShards, STATS_SHARDS } from '../shards.js';
+import { type DynamoTable, keyString } from './table.js';
+
+/**
+ * Adds the identity to its shard of the counter unless that set is full (`cap`), and reports the shard's count.
+ * A full set means the count is at least `cap`: the highest threshold is reached whatever the other shards hold.
+ */
+const addToVelocity = async (table: DynamoTable, count: VelocityCount): Promise<VelocityResult> => {
+  try {
+    const output = await table.call('UpdateItem', () =>
+      table.client.send(
+        new UpdateItemCommand({
+          TableName: table.name,
+          Key: velocityKey(count.counter, count.shard),
+          UpdateExpression: 'ADD #ids :id SET #exp = :exp',
+          ConditionExpression: 'attribute_not_exists(#ids) OR size(#ids) < :cap OR contains(#ids, :me)',
+          ExpressionAttributeNames: { '#ids': ATTR.ids, '#exp': ATTR.expiresAt },
+          ExpressionAttributeValues: {
+            ':id': { SS: [count.identity] },
+            ':me': s(count.identity),
+            ':cap': n(count.cap),
+            ':exp': n(count.expiresAt),
+          },
+          ReturnValues: 'UPDATED_OLD',
+        }),
+      ),
+    );
+    return velocityShardCount(readStringSet(output.Attributes, ATTR.ids), count.identity);
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return { count: count.cap, added: false };
+    throw error;
+  }
+};
+
+const velocityOtherShards = (count: VelocityCount): Item[] =>
+  allShards(count.shards)
+    .filter((shard) => shard !== count.shard)
+    .map((shard) => velocityKey(count.counter, shard));
+
+export const prelude = async (table: DynamoTable, request: PreludeRequest): Promise<PreludeResult> => {
+  const nowMs = table.now();
+  const keys: Item[] = [
+    ...request.cache.map(({ kind, hash }) => cacheKey(kind, hash)),
+    ...request.lists.flatMap((key) => [listLookupKey(key, 'allow'), listLookupKey(key, 'block')]),
+    ...request.velocity.flatMap(velocityOtherShards),
+    ...(request.spendHour ? allShards(STATS_SHARDS).map((shard) => statsKey(shard, request.spendHour!)) : []),
+  ];
+  const adds = request.velocity.map((count) => addToVelocity(table, count).catch(() => null));
+  const [found, own] = await Promise.all([keys.length > 0 ? table.batchGet(keys) : new Map(), Promise.all(adds)]);
+  const live = (key: Item): Item | undefined => {
+    const item = found.get(keyString(key));
+    return item === undefined || isExpiredItem(item, nowMs) ? undefined : item;
+  };
+
+  const cache = new Map<string, CachedResult>();
+  for (const { kind, hash } of request.cache) {
+    const item = live(cacheKey(kind, hash));
+    if (item) cache.set(`${kind}:${hash}`, itemToCached(item));
+  }
+  const lists: StoredListEntry[] = [];
+  for (const key of request.lists) {
+    for (const action of ['allow', 'block'] as const) {
+      const item = live(listLookupKey(key, action));
+      if (item) lists.push(itemToStoredListEntry(item));
+    }
+  }
+  const velocity = request.velocity.map((count, i): VelocityResult | null => {
+    const mine = own[i];
+    if (!mine) return null;
+    const others = velocityOtherShards(count).reduce(
+      (sum, key) => sum + readStringSet(live(key), ATTR.ids).length,
+      0,
+    );
+    return { count: mine.count + others, added: mine.added };
+  });
+  let spendCalls: number | null = null;
+  if (request.spendHour) {
+    spendCalls = 0;
+    for (const shard of allShards(STATS_SHARDS)) {
+      const item = found.get(keyString(statsKey(shard, request.spendHour)));
+      spendCalls += (item && readNumber(item, `${COUNTER_PREFIX}defastra_calls`)) ?? 0;
+    }
+  }
+  return { cache, lists, velocity, spendCalls };
+};
+
+export const forgetVelocity = async (table: DynamoTable, count: VelocityCount): Promise<void> => {
+  await table.call('UpdateItem', () =>
+    table.client.send(
+      new UpdateItemCommand({
+        TableName: table.name,
+        Key: velocityKey(count.counter, count.shard),
+        UpdateExpression: 'DELETE #ids :id',
+        ExpressionAttributeNames: { '#ids': ATTR.ids },
+        ExpressionAttributeValues: { ':id': { SS: [count.identity] } },
+      }),
+    ),
+  );
+};
+
+export const getCachedResult = async (
+  table: DynamoTable,
+  kind: CheckKind,
+  hash: string,
+): Promise<CachedResult | null> => {
+  const item = await table.get(cacheKey(kind, hash), false);
+  return item === null || isExpiredItem(item, table.now()) ? null : itemToCached(item);
+};
+
+export const putCachedResult = async (
+  table: DynamoTable,
+  kind: CheckKind,
+  hash: string,
+  result: CachedResult,
+  expiresAt: number,
+): Promise<void> => {
+  await table.call('PutItem', () =>
+    table.client.send(
+      new PutItemCommand({ TableName: table.name, Item: cachedToItem(kind, hash, result, expiresAt) }),
+    ),
+  );
+};

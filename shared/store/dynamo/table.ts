@@ -1,0 +1,107 @@
+/** The DynamoDB table as the adapter's modules use it: one client, one table name, a clock, and store-error mapping. */
+import {
+  type AttributeValue,
+  BatchGetItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { toStoreError } from '../client.js';
+import { ATTR, type Item, readString } from '../items.js';
+import { StoreUnavailableError } from '../port.js';
+
+/** Most keys one BatchGetItem takes. */
+const BATCH_GET_LIMIT = 100;
+/** Rounds of retrying keys DynamoDB left unprocessed (throttling) before giving up. */
+const BATCH_GET_ROUNDS = 4;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class DynamoTable {
+  constructor(
+    readonly client: DynamoDBClient,
+    readonly name: string,
+    readonly now: () => number,
+  ) {}
+
+  /** Runs one SDK call, turning availability failures into StoreUnavailableError. */
+  async call<T>(operation: string, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      throw toStoreError(error, operation);
+    }
+  }
+
+  async get(key: Item, consistent = true): Promise<Item | null> {
+    const output = await this.call('GetItem', () =>
+      this.client.send(new GetItemCommand({ TableName: this.name, Key: key, ConsistentRead: consistent })),
+    );
+    return output.Item ?? null;
+  }
+
+  /**
+   * Reads many items in one request (strongly consistent, so a list entry written before is seen), retrying keys
+   * DynamoDB leaves unprocessed. Returns the items found by `pk\nsk`.
+   */
+  async batchGet(keys: Item[]): Promise<Map<string, Item>> {
+    const found = new Map<string, Item>();
+    const unique = new Map(keys.map((key) => [keyString(key), key]));
+    let pending = [...unique.values()];
+    for (let round = 0; pending.length > 0; round++) {
+      if (round >= BATCH_GET_ROUNDS) throw new StoreUnavailableError('DynamoDB left keys unprocessed');
+      if (round > 0) await sleep(20 * 2 ** round);
+      const chunks: Item[][] = [];
+      for (let i = 0; i < pending.length; i += BATCH_GET_LIMIT) chunks.push(pending.slice(i, i + BATCH_GET_LIMIT));
+      const outputs = await Promise.all(
+        chunks.map((chunk) =>
+          this.call('BatchGetItem', () =>
+            this.client.send(
+              new BatchGetItemCommand({
+                RequestItems: { [this.name]: { Keys: chunk, ConsistentRead: true } },
+              }),
+            ),
+          ),
+        ),
+      );
+      pending = [];
+      for (const output of outputs) {
+        for (const item of output.Responses?.[this.name] ?? []) found.set(keyString(item), item);
+        pending.push(...((output.UnprocessedKeys?.[this.name]?.Keys ?? []) as Item[]));
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Runs a query page by page, calling `take` on each item until it returns false or the pages run out.
+   * `pageLimit`, when given, is asked before each page (how many items are still worth reading).
+   */
+  async queryEach(
+    input: Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>,
+    take: (item: Item) => boolean,
+    pageLimit?: () => number,
+  ): Promise<void> {
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const limit = pageLimit?.();
+      const output = await this.call('Query', () =>
+        this.client.send(
+          new QueryCommand({
+            ...input,
+            TableName: this.name,
+            ExclusiveStartKey: startKey,
+            ...(limit === undefined ? {} : { Limit: limit }),
+          }),
+        ),
+      );
+      for (const item of output.Items ?? []) if (!take(item)) return;
+      startKey = output.LastEvaluatedKey;
+    } while (startKey !== undefined);
+  }
+}
+
+/** `pk\nsk` of an item or key: how batch results are matched back to what was asked. */
+export const keyString = (item: Item): string =>
+  `${readString(item, ATTR.pk) ?? ''}\n${readString(item, ATTR.sk) ?? ''}`;

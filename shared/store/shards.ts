@@ -1,0 +1,29 @@
+/**
+ * Write sharding (design Part 2 "Scale"): how many partitions each hot key family is spread over, and the shard
+ * of an item. DynamoDB gives one partition about 1,000 write units per second; 16 shards keep a wave of 1,000
+ * screenings per second at ~60 writes per second per partition key value.
+ */
+
+/** Shards of the `by_time`, `by_decision` and `by_review` index partitions. */
+export const VERDICT_SHARDS = 16;
+/** Shards of each hour's statistics counters. */
+export const STATS_SHARDS = 16;
+/** Shards of each velocity counter (one IP, mailbox or domain in one window). */
+export const VELOCITY_SHARDS = 8;
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** The shard of a verdict: from the last (random) character of its ULID, so it is stable and uniform. */
+export const verdictShard = (verdictId: string, shards = VERDICT_SHARDS): number => {
+  const value = CROCKFORD.indexOf(verdictId.slice(-1).toUpperCase());
+  return (value < 0 ? 0 : value) % shards;
+};
+
+/** A shard from hex text (a keyed hash): its first two hex digits, modulo `shards`. */
+export const hexShard = (hex: string, shards: number): number => {
+  const value = Number.parseInt(hex.slice(0, 2), 16);
+  return (Number.isFinite(value) ? value : 0) % shards;
+};
+
+/** Every shard number, for reads that merge them. */
+export const allShards = (shards: number): number[] => Array.from({ length: shards }, (_v, i) => i);
