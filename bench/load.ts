@@ -10,12 +10,8 @@
  * - exactly one Defastra call per distinct identifier screened (only when it started its own server, whose
  *   sandbox counts calls; the cache window, 24 h by default, spans the whole run).
  *
- * Flags: --clients N (8), --seconds M (10), --identities K (pool size, 40), --latency ms (sandbox, own server
- * only, 20), --url (an already running server on loopback; then --token and the hook secrets via
- * --auth0-secret / --stripe-secret or AUTH0_HOOK_SECRET / STRIPE_WEBHOOK_SECRET; a hook without its secret is
- * skipped; point it only at a server running the Defastra sandbox, never at one with DEFASTRA_API_KEY set, or
- * the run buys real checks). The run stops by itself: at M seconds, or at --max-requests (clients × seconds × 400).
- * `runLoad(options)` is the same run as a function, for tests.
+ * Flags: `npm run load -- --help` (USAGE below). The run stops by itself: at M seconds, or at --max-requests
+ * (clients × seconds × 400). `runLoad(options)` is the same run as a function, for tests.
  */
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
@@ -341,6 +337,7 @@ const drive = async (http: HttpClient, target: Target, settings: DriveSettings):
             target.auth0Secret!,
             done.body,
             Math.floor(Date.now() / 1000),
+            done.key,
           ),
         };
         const answer = await http.request({ method: 'POST', path: '/hooks/auth0', headers, body: done.body });
@@ -618,23 +615,63 @@ export const formatSummary = (summary: LoadSummary): string => {
   return lines.join('\n');
 };
 
+const USAGE = `Usage: npm run load -- [options]
+
+A bounded load run on loopback: N clients for M seconds mix every route (screenings over a pool of
+identities that repeat, signed hooks with replays and redeliveries, reads, requests that must be refused),
+then checks that no answer was unexpected, every verdict is retrievable, replays answer the first verdict,
+no raw email or phone is echoed and, on its own server, one Defastra call per distinct identifier.
+Exits 1 when a check fails. Writes no file.
+
+Options:
+  --clients <n>          concurrent clients (default 8, at most 256)
+  --seconds <n>          length of the load phase (default 10, at most 600)
+  --identities <n>       emails in the pool, phones half as many (default 40)
+  --latency <ms>         Defastra sandbox latency of the server it starts (default 20)
+  --max-requests <n>     stop after this many requests (default clients x seconds x 400)
+  --url <url>            load an already running server on loopback instead of starting one
+  --token <token>        that server's API bearer token (default: API_TOKEN)
+  --auth0-secret <s>     its Auth0 hook secret (default: AUTH0_HOOK_SECRET; none: the hook is skipped)
+  --stripe-secret <s>    its Stripe signing secret (default: STRIPE_WEBHOOK_SECRET; none: the hook is skipped)
+  -h, --help             show this help and exit
+
+Point --url only at a server that uses the Defastra sandbox, never at one with DEFASTRA_API_KEY set:
+the run would buy real checks.
+`;
+
+const parseFlags = () => {
+  try {
+    return parseArgs({
+      options: {
+        clients: { type: 'string', default: '8' },
+        seconds: { type: 'string', default: '10' },
+        identities: { type: 'string', default: '40' },
+        latency: { type: 'string', default: '20' },
+        'max-requests': { type: 'string' },
+        url: { type: 'string' },
+        token: { type: 'string' },
+        'auth0-secret': { type: 'string' },
+        'stripe-secret': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    }).values;
+  } catch (error) {
+    process.stderr.write(
+      `load: ${(error as Error).message}\nRun \`npm run load -- --help\` for the flags.\n`,
+    );
+    process.exit(2);
+  }
+};
+
 const main = async (): Promise<void> => {
+  const values = parseFlags();
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
   // This process only: the AWS SDK's notice about Node 20 support would interleave with the report.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const { values } = parseArgs({
-    options: {
-      clients: { type: 'string', default: '8' },
-      seconds: { type: 'string', default: '10' },
-      identities: { type: 'string', default: '40' },
-      latency: { type: 'string', default: '20' },
-      'max-requests': { type: 'string' },
-      url: { type: 'string' },
-      token: { type: 'string' },
-      'auth0-secret': { type: 'string' },
-      'stripe-secret': { type: 'string' },
-    },
-    strict: true,
-  });
   const num = (raw: string | undefined): number | undefined => (raw === undefined ? undefined : Number(raw));
   const summary = await runLoad({
     clients: num(values.clients),

@@ -2,17 +2,15 @@
  * `npm run bench`: the benchmark report. Starts the real local server (temp DATA_DIR, embedded store, silent
  * telemetry) against the Defastra sandbox with a fixed latency, warms it up, measures each route, the cache,
  * the parallel email+phone path, throughput and connection reuse, builds and cold-imports each Lambda bundle,
- * then prints a table against the targets and writes it to docs/benchmarks.md. Every miss gets CPU-profile
- * evidence (hot modules and functions) gathered by the run itself.
- *
- * Flags: --latency <ms> (50), --requests <n per route> (200), --warmup <n> (20), --concurrency <n> (32),
- * --import-runs <n> (7), --out <file> (docs/benchmarks.md), --no-write, --skip-bundles, --no-profile.
+ * then prints a table against the targets; with --write (or --out) it also writes the report to
+ * docs/benchmarks.md, so a plain run leaves the work tree as it was. Every miss gets CPU-profile evidence (hot
+ * modules and functions) gathered by the run itself. `npm run bench -- --help` lists the flags (USAGE below).
  * Every loop is bounded by a request count and by --max-seconds per phase (120).
  */
 
 import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Verdict } from '../shared/screening/verdict.js';
 import {
@@ -53,27 +51,74 @@ const TARGETS = {
   parallelRatio: 1.5,
 } as const;
 
-const { values: flags } = parseArgs({
-  options: {
-    latency: { type: 'string', default: '50' },
-    requests: { type: 'string', default: '200' },
-    warmup: { type: 'string', default: '20' },
-    concurrency: { type: 'string', default: '32' },
-    'import-runs': { type: 'string', default: '7' },
-    'max-seconds': { type: 'string', default: '120' },
-    out: { type: 'string', default: 'docs/benchmarks.md' },
-    'no-write': { type: 'boolean', default: false },
-    'skip-bundles': { type: 'boolean', default: false },
-    'no-profile': { type: 'boolean', default: false },
-  },
-  strict: true,
-});
+const DEFAULT_OUT = 'docs/benchmarks.md';
+
+const USAGE = `Usage: npm run bench -- [options]
+
+Measures the local server against the Defastra sandbox (each route, the cache, email+phone in parallel,
+throughput, connection reuse) and the Lambda bundles (size, cold import), and prints the results against
+the targets. The report file is written only with --write or --out: a plain run changes no tracked file.
+
+Options:
+  --write             write the report to ${DEFAULT_OUT}
+  --out <file>        write the report to this file instead (implies --write)
+  --latency <ms>      fixed Defastra sandbox latency (default 50)
+  --requests <n>      sequential requests per route (default 200)
+  --warmup <n>        warm-up rounds per route (default 20)
+  --concurrency <n>   clients of the throughput phase (default 32)
+  --import-runs <n>   cold imports per bundle (default 7)
+  --max-seconds <n>   time bound of each phase (default 120)
+  --skip-bundles      do not build and import the Lambda bundles
+  --no-profile        no CPU profiles for the misses
+  -h, --help          show this help and exit
+`;
+
+const parseFlags = () => {
+  try {
+    return parseArgs({
+      options: {
+        latency: { type: 'string', default: '50' },
+        requests: { type: 'string', default: '200' },
+        warmup: { type: 'string', default: '20' },
+        concurrency: { type: 'string', default: '32' },
+        'import-runs': { type: 'string', default: '7' },
+        'max-seconds': { type: 'string', default: '120' },
+        write: { type: 'boolean', default: false },
+        out: { type: 'string' },
+        /** The default now; still accepted so older command lines keep working. */
+        'no-write': { type: 'boolean', default: false },
+        'skip-bundles': { type: 'boolean', default: false },
+        'no-profile': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    }).values;
+  } catch (error) {
+    process.stderr.write(
+      `bench: ${(error as Error).message}\nRun \`npm run bench -- --help\` for the flags.\n`,
+    );
+    process.exit(2);
+  }
+};
+
+const flags = parseFlags();
+if (flags.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+/** Where to write the report, or undefined to only print it. */
+const OUT = flags.write || flags.out !== undefined ? (flags.out ?? DEFAULT_OUT) : undefined;
+if (OUT !== undefined && flags['no-write']) {
+  process.stderr.write('bench: --no-write cannot go with --write or --out\n');
+  process.exit(2);
+}
 
 const int = (name: keyof typeof flags, min: number, max: number): number => {
   const raw = String(flags[name]);
-  const value = Number(raw);
+  const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`--${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+    process.stderr.write(`bench: --${name} must be a whole number from ${min} to ${max}, got "${raw}"\n`);
+    process.exit(2);
   }
   return value;
 };
@@ -701,7 +746,7 @@ const markdown = (command: string, date: string): string => {
   const lines: string[] = [
     '# Benchmarks',
     '',
-    'Written by `npm run bench` (`bench/run.ts`); rerun it to refresh this page. Numbers come from the machine below.',
+    'Written by `npm run bench -- --write` (`bench/run.ts`); rerun it to refresh this page. Numbers come from the machine below.',
     '',
     '## Machine and run',
     '',
@@ -791,8 +836,10 @@ const main = async (): Promise<void> => {
   else await measureBundles();
 
   printTable();
-  if (!flags['no-write']) {
-    const out = join(ROOT, flags.out);
+  if (OUT === undefined) {
+    log(`\nreport not written: add --write to update ${DEFAULT_OUT}, or --out <file>`);
+  } else {
+    const out = resolve(ROOT, OUT);
     await writeFile(out, markdown(command, date));
     log(`\nwrote ${out}`);
   }

@@ -1,5 +1,6 @@
 /** `npm start`: the local server on one port, with the embedded store and the Defastra sandbox unless a key is set. */
 import { ConfigError, loadLocalConfig } from '../shared/config/local.js';
+import { bannerLines } from '../shared/local/banner.js';
 import { startLocalServer } from '../shared/local/server.js';
 import { createConsoleTelemetry } from '../shared/observability/console.js';
 import { PolicyError } from '../shared/policy/schema.js';
@@ -7,28 +8,27 @@ import { PolicyError } from '../shared/policy/schema.js';
 // The AWS SDK warns once that its 2027 releases will need Node 22; this server supports Node 20+ today.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+/** How often to check that the process that started us (npm's shell, tsx) is still there. */
+const PARENT_CHECK_MS = 250;
+/** A shutdown that takes longer than this (a stuck connection) ends with exit code 1. */
+const SHUTDOWN_LIMIT_MS = 10_000;
+
+// A closed terminal or pipe must not turn a shutdown line into a crash that skips the store's flush.
+process.stdout.on('error', () => undefined);
+process.stderr.on('error', () => undefined);
+
 const main = async (): Promise<void> => {
   const config = loadLocalConfig(process.env);
   const level = process.env.LOG_LEVEL === 'debug' ? 'debug' : 'info';
   const server = await startLocalServer(config, createConsoleTelemetry(level));
-  const { info } = server;
-  const lines = [
-    `signup-gate listening on ${server.url}`,
-    info.mode === 'sandbox'
-      ? `  Defastra: sandbox at ${server.sandbox?.url} (set DEFASTRA_API_KEY to call the real API)`
-      : '  Defastra: live API (DEFASTRA_API_KEY is set)',
-    `  store:    ${info.store}, data in ${info.dataDir}`,
-    `  secrets:  ${info.secretsFile} (API token, hook secrets, hashing pepper)`,
-    `  policy:   ${info.policy}`,
-    `  try:      curl -s ${server.url}/health`,
-  ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  process.stdout.write(`${bannerLines(server).join('\n')}\n`);
 
   let stopping = false;
-  const stop = (signal: string) => {
+  const stop = (why: string) => {
     if (stopping) return;
     stopping = true;
-    process.stdout.write(`${signal}: shutting down\n`);
+    process.stdout.write(`${why}: shutting down\n`);
+    setTimeout(() => process.exit(1), SHUTDOWN_LIMIT_MS).unref();
     server.close().then(
       () => process.exit(0),
       () => process.exit(1),
@@ -36,6 +36,13 @@ const main = async (): Promise<void> => {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+
+  // `kill <npm pid>` reaches npm, which passes SIGTERM to its `sh -c`, which dies without passing it on:
+  // this process is then re-parented. A new parent id means whoever started us is gone, so stop too.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) stop('parent process exited');
+  }, PARENT_CHECK_MS).unref();
 };
 
 main().catch((error: unknown) => {

@@ -7,11 +7,20 @@
  * from the design (bundle, minify, ESM, node22, external source map, `module,main`, a `require` banner).
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
 import { median } from './stats.js';
+
+/** The policy file a bundle reads (the stack ships one next to each bundle): the defaults. */
+const EMPTY_POLICY_FILE = (() => {
+  const path = join(mkdtempSync(join(tmpdir(), 'signup-gate-bench-policy-')), 'policy.json');
+  writeFileSync(path, '{}');
+  return path;
+})();
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 export const FUNCTIONS = ['api', 'auth0-hook', 'stripe-hook'] as const;
@@ -114,7 +123,8 @@ export const lambdaLikeEnv = (name: FunctionName): Record<string, string> => ({
   AWS_LAMBDA_FUNCTION_NAME: `signup-gate-${name}`,
   AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
   TABLE_NAME: 'signup-gate-bench',
-  POLICY_JSON: '{}',
+  POLICY_FILE: EMPTY_POLICY_FILE,
+  EVENT_BUS_NAME: 'signup-gate-bench',
   DEFASTRA_API_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:defastra-AbCdEf',
   PEPPER_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:pepper-AbCdEf',
   POWERTOOLS_SERVICE_NAME: `signup-gate-${name}`,

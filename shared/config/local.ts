@@ -16,6 +16,13 @@ const optionalString = z.pipe(
 );
 const url = z.optional(z.url({ protocol: /^https?$/ }));
 
+/** The live Defastra API: the client's URL unless DEFASTRA_BASE_URL says otherwise. */
+export const DEFAULT_DEFASTRA_BASE_URL = 'https://api.defastra.com';
+
+/** Whether `url` is the live Defastra API (a trailing slash or default port makes no difference). */
+export const isLiveDefastraUrl = (url: string): boolean =>
+  URL.canParse(url) && new URL(url).href === new URL(DEFAULT_DEFASTRA_BASE_URL).href;
+
 const localEnv = z.object({
   HOST: z._default(z.string().check(z.minLength(1)), '127.0.0.1'),
   PORT: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(65_535)), 3000),
@@ -25,7 +32,7 @@ const localEnv = z.object({
     z.string().check(z.regex(/^[A-Za-z0-9_.-]{3,255}$/, 'expected 3-255 letters, digits, "_", "-" or "."')),
   ),
   DEFASTRA_API_KEY: optionalString,
-  DEFASTRA_BASE_URL: z._default(z.url({ protocol: /^https?$/ }), 'https://api.defastra.com'),
+  DEFASTRA_BASE_URL: z._default(z.url({ protocol: /^https?$/ }), DEFAULT_DEFASTRA_BASE_URL),
   AUTH0_HOOK_SECRET: optionalString,
   STRIPE_WEBHOOK_SECRET: optionalString,
   SUPABASE_HOOK_SECRET: optionalString,

@@ -7,22 +7,36 @@ import { createApiApp } from '../../functions/api/app.js';
 import { createAuth0HookApp } from '../../functions/auth0-hook/app.js';
 import { createStripeHookApp } from '../../functions/stripe-hook/app.js';
 import { loadDevSecrets } from '../config/dev-secrets.js';
-import type { LocalConfig } from '../config/local.js';
+import { ConfigError, isLiveDefastraUrl, type LocalConfig } from '../config/local.js';
 import { createDefastraClient } from '../defastra/client.js';
+import { describeFaults, SANDBOX_FAULT_ENV } from '../defastra/sandbox/env.js';
 import { faultsFromEnv, type Sandbox, startSandbox } from '../defastra/sandbox/server.js';
+import { errorBody } from '../http/errors.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import { type AppDeps, splitSecrets, splitSpaceSecrets } from '../runtime/deps.js';
 import { createHasher, deriveKey } from '../screening/hashing.js';
 import { createDynamoClient } from '../store/client.js';
 import { ensureTable } from '../store/create-table.js';
 import { DynamoVerdictStore } from '../store/dynamodb.js';
-import { listenDynalite } from './dynalite.js';
+import { listenDynalite, StoreInUseError } from './dynalite.js';
 import { loadPolicyFile } from './policy-file.js';
 
 export interface LocalServer {
   url: string;
   /** Where things are, for the start-up banner (never a secret). */
-  info: { mode: 'sandbox' | 'live'; dataDir: string; store: string; secretsFile: string; policy: string };
+  info: {
+    mode: 'sandbox' | 'live';
+    /** Where the Defastra client sends its calls (the built-in sandbox's URL in sandbox mode). */
+    defastraUrl: string;
+    /** Active faults of the built-in sandbox, described (`latency 3000 ms`); empty when none or live. */
+    sandboxFaults: string[];
+    /** Variables that are set but have no effect, each with why. */
+    ignored: string[];
+    dataDir: string;
+    store: string;
+    secretsFile: string;
+    policy: string;
+  };
   sandbox: Sandbox | undefined;
   close(): Promise<void>;
 }
@@ -46,7 +60,14 @@ export const startLocalServer = async (
 
     let endpoint = config.dynamodbEndpoint;
     if (!endpoint) {
-      const store = await listenDynalite({ path: join(config.dataDir, 'dynamodb') });
+      const store = await listenDynalite({ path: join(config.dataDir, 'dynamodb') }).catch(
+        (error: unknown) => {
+          if (!(error instanceof StoreInUseError)) throw error;
+          throw new ConfigError(
+            `DATA_DIR ${config.dataDir} is in use by another signup-gate server (its embedded store is locked): stop that server, or start this one with another DATA_DIR`,
+          );
+        },
+      );
       closers.push(store.close);
       endpoint = store.endpoint;
     }
@@ -57,8 +78,16 @@ export const startLocalServer = async (
     let sandbox: Sandbox | undefined;
     let defastraBaseUrl = config.defastraBaseUrl;
     let defastraKey = config.defastraApiKey;
+    const sandboxFaults = defastraKey ? {} : faultsFromEnv(env);
+    const ignored = defastraKey
+      ? SANDBOX_FAULT_ENV.filter((name) => env[name]?.trim()).map(
+          (name) => `${name} (only the built-in sandbox reads it)`,
+        )
+      : !isLiveDefastraUrl(defastraBaseUrl)
+        ? ['DEFASTRA_BASE_URL (used only with DEFASTRA_API_KEY)']
+        : [];
     if (!defastraKey) {
-      sandbox = await startSandbox({ faults: faultsFromEnv(env) });
+      sandbox = await startSandbox({ faults: sandboxFaults });
       closers.push(() => sandbox!.close());
       defastraBaseUrl = sandbox.url;
       defastraKey = sandbox.apiKey;
@@ -97,10 +126,11 @@ export const startLocalServer = async (
     const fetch = (request: Request): Response | Promise<Response> => {
       const { pathname } = new URL(request.url);
       if (pathname === '/health') {
-        return Response.json(
-          { status: 'ok' },
-          { status: request.method === 'GET' || request.method === 'HEAD' ? 200 : 405 },
-        );
+        if (request.method === 'GET' || request.method === 'HEAD') return Response.json({ status: 'ok' });
+        return Response.json(errorBody('method_not_allowed', 'use GET, HEAD on this route'), {
+          status: 405,
+          headers: { Allow: 'GET, HEAD' },
+        });
       }
       if (pathname === '/hooks/auth0') return auth0.fetch(request);
       if (pathname === '/hooks/stripe') return stripe.fetch(request);
@@ -124,6 +154,9 @@ export const startLocalServer = async (
       url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
       info: {
         mode: sandbox ? 'sandbox' : 'live',
+        defastraUrl: defastraBaseUrl,
+        sandboxFaults: describeFaults(sandboxFaults),
+        ignored,
         dataDir: config.dataDir,
         store: config.dynamodbEndpoint
           ? `${config.dynamodbEndpoint} (table ${config.tableName})`

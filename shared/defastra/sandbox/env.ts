@@ -87,6 +87,34 @@ export const faultsFromEnv = (env: Env): SandboxFaultsInput => {
   return faults;
 };
 
+const times = (count: number | undefined): string =>
+  count === undefined ? 'every request' : `next ${count} request${count === 1 ? '' : 's'}`;
+
+/**
+ * The active faults in words, one entry each, for start-up banners: `latency 3000 ms`,
+ * `error INSUFFICIENT_FUNDS (next 2 requests)`, `rate limit 1 per 5 s`. Empty when nothing is changed.
+ */
+export const describeFaults = (faults: SandboxFaultsInput): string[] => {
+  const out: string[] = [];
+  const { latencyMs = 0, latencyJitterMs = 0, rateLimit } = faults;
+  if (latencyMs > 0 || latencyJitterMs > 0) {
+    out.push(
+      latencyJitterMs > 0
+        ? `latency ${latencyMs} ms + up to ${latencyJitterMs} ms jitter`
+        : `latency ${latencyMs} ms`,
+    );
+  }
+  if (faults.errorType) out.push(`error ${faults.errorType} (${times(faults.errorCount)})`);
+  if (faults.http5xx) out.push(`HTTP ${faults.http5xx} (${times(faults.http5xxCount)})`);
+  if (faults.resetMidResponse) out.push(`reset mid-response (${times(faults.resetCount)})`);
+  if (rateLimit?.per5s !== undefined) out.push(`rate limit ${rateLimit.per5s} per 5 s`);
+  if (rateLimit?.perMinute !== undefined) out.push(`rate limit ${rateLimit.perMinute} per minute`);
+  if (faults.walletBalance !== undefined) out.push(`wallet ${faults.walletBalance}`);
+  if (faults.pricePerCall !== undefined) out.push(`price ${faults.pricePerCall} per call`);
+  if (faults.encoding) out.push(`encoding ${faults.encoding} only`);
+  return out;
+};
+
 /** Where `npm run sandbox` listens and which key it accepts: SANDBOX_HOST, SANDBOX_PORT, SANDBOX_API_KEY. */
 export const listenFromEnv = (env: Env): { host: string; port: number; apiKeys?: string[] } => {
   const keys = value(env, 'SANDBOX_API_KEY')
