@@ -2,7 +2,7 @@
  * signup-gate: Auth0 Action for the pre-user-registration trigger (Node 22, no dependencies).
  *
  * Sends a small part of the signup event to signup-gate's `POST /hooks/auth0`, signed with
- * HMAC-SHA256, and applies the verdict:
+ * HMAC-SHA256 over "<t>.<Idempotency-Key>.<body>", and applies the verdict:
  *   block  -> api.access.deny('signup_gate_block', <the policy's user message>)
  *   review -> api.user.setAppMetadata('signup_gate', { decision: 'review', verdict_id })
  *   allow  -> nothing
@@ -99,14 +99,16 @@ const isHttpUrl = (value) => {
 const screen = async (url, secret, timeoutMs, event) => {
   const body = JSON.stringify(eventSubset(event));
   const t = Math.floor(Date.now() / 1000);
-  const v1 = crypto.createHmac('sha256', secret).update(`${t}.${body}`, 'utf8').digest('hex');
+  // The key is signed with the body, so a captured request cannot be replayed under other keys.
+  const key = crypto.randomUUID();
+  const v1 = crypto.createHmac('sha256', secret).update(`${t}.${key}.${body}`, 'utf8').digest('hex');
   const response = await fetch(url, {
     method: 'POST',
     headers: {
       'Content-Type': 'application/json',
       Accept: 'application/json',
       'X-Signup-Gate-Signature': `t=${t},v1=${v1}`,
-      'Idempotency-Key': crypto.randomUUID(),
+      'Idempotency-Key': key,
     },
     body,
     // A redirect is answered as an error (http_3xx): the signed body only ever goes to SIGNUP_GATE_URL.

@@ -1,7 +1,9 @@
 /**
  * The `/hooks/auth0` request signature (design 1.5): `X-Signup-Gate-Signature: t=<unix s>,v1=<hex>` with
- * `v1 = HMAC-SHA256(secret, "<t>.<raw body>")`. Signing (for the Action's twin in tests and docs), checking
- * (constant time, any active secret, ±300 s), and the Hono middleware that answers 401 `unauthorized`.
+ * `v1 = HMAC-SHA256(secret, "<t>.<Idempotency-Key>.<raw body>")` when the request carries an
+ * `Idempotency-Key`, `HMAC-SHA256(secret, "<t>.<raw body>")` when it does not. Signing (for the Actions'
+ * twins in tests and docs), checking (constant time, any active secret, ±300 s), and the Hono middleware
+ * that answers 401 `unauthorized`.
  */
 import { createHmac } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
@@ -11,6 +13,8 @@ import { ApiError } from './errors.js';
 import { safeEqualAny } from './secure-compare.js';
 
 export const AUTH0_SIGNATURE_HEADER = 'X-Signup-Gate-Signature';
+/** The header whose value is signed too, so a captured request cannot be replayed under other keys. */
+export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 /** Largest accepted gap between the signature's `t` and our clock, in either direction. */
 export const AUTH0_SIGNATURE_TOLERANCE_SEC = 300;
 
@@ -18,20 +22,36 @@ export const AUTH0_SIGNATURE_TOLERANCE_SEC = 300;
 const MAX_HEADER_LENGTH = 1024;
 const MAX_SIGNATURES = 8;
 const TIMESTAMP = /^\d{1,12}$/;
-const HEX_SHA256 = /^[0-9a-f]{64}$/i;
+/**
+ * A `v1` must be hex; its length is not part of the format, so `v1=deadbeef` is reported as a signature
+ * that does not match (it is compared, in constant time, like any other) rather than as a format error.
+ */
+const HEX = /^[0-9a-f]{1,128}$/i;
 
 /** Why a signature was refused; for logs only (never echo the header itself). */
 export type SignatureFailure = 'missing' | 'malformed' | 'stale' | 'future' | 'mismatch' | 'no_secrets';
 
 export type SignatureCheck = { ok: true } | { ok: false; reason: SignatureFailure };
 
-const hmacHex = (secret: string, body: string, t: number | string): string =>
-  createHmac('sha256', secret).update(`${t}.${body}`, 'utf8').digest('hex');
+/** The signed text: `<t>.<key>.<body>` with an Idempotency-Key, `<t>.<body>` without one. */
+const signedText = (t: number | string, body: string, idempotencyKey: string | null): string =>
+  idempotencyKey === null ? `${t}.${body}` : `${t}.${idempotencyKey}.${body}`;
 
-/** The header value for `body` signed with `secret` at `t` (unix seconds): `t=<t>,v1=<hex>`. */
-export const signAuth0Body = (secret: string, body: string, t: number): string => {
+const hmacHex = (secret: string, text: string): string =>
+  createHmac('sha256', secret).update(text, 'utf8').digest('hex');
+
+/**
+ * The header value for `body` signed with `secret` at `t` (unix seconds): `t=<t>,v1=<hex>`. Pass the
+ * `Idempotency-Key` the request will carry (the key is signed with the body); `null` or nothing when none.
+ */
+export const signAuth0Body = (
+  secret: string,
+  body: string,
+  t: number,
+  idempotencyKey: string | null = null,
+): string => {
   if (!Number.isSafeInteger(t) || t < 0) throw new RangeError('t must be a whole number of unix seconds');
-  return `t=${t},v1=${hmacHex(secret, body, t)}`;
+  return `t=${t},v1=${hmacHex(secret, signedText(t, body, idempotencyKey))}`;
 };
 
 interface ParsedHeader {
@@ -39,7 +59,7 @@ interface ParsedHeader {
   v1: string[];
 }
 
-/** `t=<digits>` exactly once and 1–8 `v1=<64 hex>`; other `key=value` parts (future schemes) are ignored. */
+/** `t=<digits>` exactly once and 1–8 `v1=<hex>`; other `key=value` parts (future schemes) are ignored. */
 const parseHeader = (header: string): ParsedHeader | null => {
   if (header.length > MAX_HEADER_LENGTH) return null;
   let t: number | undefined;
@@ -53,7 +73,7 @@ const parseHeader = (header: string): ParsedHeader | null => {
       if (t !== undefined || !TIMESTAMP.test(value)) return null;
       t = Number(value);
     } else if (key === 'v1') {
-      if (!HEX_SHA256.test(value)) return null;
+      if (!HEX.test(value)) return null;
       v1.push(value.toLowerCase());
     }
   }
@@ -61,26 +81,36 @@ const parseHeader = (header: string): ParsedHeader | null => {
   return { t, v1 };
 };
 
+export interface VerifyAuth0Options {
+  /** The request's `Idempotency-Key` header as received; null or absent when the request has none. */
+  idempotencyKey?: string | null;
+  /** Default AUTH0_SIGNATURE_TOLERANCE_SEC. */
+  toleranceSec?: number;
+}
+
 /**
- * Checks a `X-Signup-Gate-Signature` value against the raw body. Accepts when any `v1` matches the HMAC of
- * any active secret and `|nowSec - t| <= toleranceSec`. Every candidate is compared with every expected
- * value in constant time, so timing tells neither which secret nor which byte differed.
+ * Checks a `X-Signup-Gate-Signature` value against the raw body (and the Idempotency-Key, when the request
+ * carries one). Accepts when any `v1` matches the HMAC of any active secret and `|nowSec - t| <= tolerance`.
+ * Every candidate is compared with every expected value in constant time, so timing tells neither which
+ * secret nor which byte differed, nor whether a candidate had the right length.
  */
 export const verifyAuth0Signature = (
   header: string | null | undefined,
   body: string,
   secrets: readonly string[],
   nowSec: number,
-  toleranceSec: number = AUTH0_SIGNATURE_TOLERANCE_SEC,
+  options: VerifyAuth0Options = {},
 ): SignatureCheck => {
   if (header === undefined || header === null || header.trim() === '')
     return { ok: false, reason: 'missing' };
   const parsed = parseHeader(header);
   if (!parsed) return { ok: false, reason: 'malformed' };
-  if (nowSec - parsed.t > toleranceSec) return { ok: false, reason: 'stale' };
-  if (parsed.t - nowSec > toleranceSec) return { ok: false, reason: 'future' };
+  const tolerance = options.toleranceSec ?? AUTH0_SIGNATURE_TOLERANCE_SEC;
+  if (nowSec - parsed.t > tolerance) return { ok: false, reason: 'stale' };
+  if (parsed.t - nowSec > tolerance) return { ok: false, reason: 'future' };
   if (secrets.length === 0) return { ok: false, reason: 'no_secrets' };
-  const expected = secrets.map((secret) => hmacHex(secret, body, parsed.t));
+  const text = signedText(parsed.t, body, options.idempotencyKey ?? null);
+  const expected = secrets.map((secret) => hmacHex(secret, text));
   let match = false;
   for (const candidate of parsed.v1) match = safeEqualAny(candidate, expected) || match;
   return match ? { ok: true } : { ok: false, reason: 'mismatch' };
@@ -91,7 +121,7 @@ const MESSAGES: Record<SignatureFailure, string> = {
   malformed: `${AUTH0_SIGNATURE_HEADER} must look like t=<unix seconds>,v1=<hex HMAC-SHA256>`,
   stale: `${AUTH0_SIGNATURE_HEADER} timestamp is more than ${AUTH0_SIGNATURE_TOLERANCE_SEC} s old`,
   future: `${AUTH0_SIGNATURE_HEADER} timestamp is more than ${AUTH0_SIGNATURE_TOLERANCE_SEC} s in the future`,
-  mismatch: `${AUTH0_SIGNATURE_HEADER} does not match the body for any active secret`,
+  mismatch: `${AUTH0_SIGNATURE_HEADER} does not match the body (and ${IDEMPOTENCY_KEY_HEADER}, when sent) for any active secret`,
   no_secrets: `${AUTH0_SIGNATURE_HEADER} cannot be checked: no hook secret is configured`,
 };
 
@@ -103,7 +133,10 @@ export interface Auth0SignatureOptions {
   telemetry?: Telemetry;
 }
 
-/** 401 `unauthorized` unless the request carries a valid signature over `rawBody` (run after `readBody`). */
+/**
+ * 401 `unauthorized` unless the request carries a valid signature over `rawBody` (run after `readBody`)
+ * and over its `Idempotency-Key` header, when it has one.
+ */
 export const auth0Signature =
   (options: () => Promise<Auth0SignatureOptions>): MiddlewareHandler<AppEnv> =>
   async (c, next) => {
@@ -113,6 +146,7 @@ export const auth0Signature =
       c.get('rawBody'),
       await secrets(),
       Math.floor(now() / 1000),
+      { idempotencyKey: c.req.header(IDEMPOTENCY_KEY_HEADER) ?? null },
     );
     if (!check.ok) {
       telemetry?.warn('auth0 signature rejected', { reason: check.reason });

@@ -4,15 +4,23 @@
  * local server (sandbox Defastra), a closed port, a server that never answers and a capturing server.
  */
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
+import type http from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_IDENTITIES } from '../../shared/defastra/sandbox/index.js';
 import { AUTH0_SIGNATURE_HEADER, verifyAuth0Signature } from '../../shared/http/auth0-signature.js';
 import { startTestServer, type TestServer } from '../helpers/local-server.js';
-import { auth0Event, HOOK_PATH, nowSec, recordingApi } from './support.js';
+import {
+  auth0Event,
+  captureLogs,
+  closedPortUrl,
+  HOOK_PATH,
+  listen,
+  NO_VELOCITY,
+  nowSec,
+  recordingApi,
+} from './support.js';
 
 type OnExecute = (event: unknown, api: unknown) => Promise<void>;
 
@@ -26,40 +34,6 @@ const { email: EMAIL, phone: PHONE } = SANDBOX_IDENTITIES;
 const USER_MESSAGE = 'We could not complete your sign-up. Contact support@example.com.';
 const UNAVAILABLE = ['access.deny', 'signup_gate_unavailable', expect.stringMatching(/try again later/i)];
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-
-/** Console lines the Action wrote during `fn`. */
-const captureLogs = async (fn: () => Promise<void>): Promise<string[]> => {
-  const spy = vi.spyOn(console, 'log').mockImplementation(() => undefined);
-  try {
-    await fn();
-    return spy.mock.calls.map((args) => args.map(String).join(' '));
-  } finally {
-    spy.mockRestore();
-  }
-};
-
-const listen = async (
-  handler: http.RequestListener,
-): Promise<{ url: string; close: () => Promise<void> }> => {
-  const server = http.createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}${HOOK_PATH}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-};
-
-/** A URL on which nothing listens: a port the OS just handed out and that is closed again. */
-const closedPortUrl = async (): Promise<string> => {
-  const probe = await listen(() => undefined);
-  await probe.close();
-  return probe.url;
-};
 
 describe('the Action file', () => {
   const source = readFileSync(ACTION_FILE, 'utf8');
@@ -85,7 +59,9 @@ describe('the Action against the local server', () => {
   let secrets: Record<string, string>;
 
   beforeAll(async () => {
-    server = await startTestServer({ policy: { cache_hours: 0, user_message: USER_MESSAGE } });
+    server = await startTestServer({
+      policy: { cache_hours: 0, user_message: USER_MESSAGE, ...NO_VELOCITY },
+    });
     secrets = { SIGNUP_GATE_URL: `${server.url}${HOOK_PATH}`, SIGNUP_GATE_SECRET: server.auth0HookSecret };
   });
   afterAll(() => server.close());
@@ -309,8 +285,18 @@ describe('what the Action sends', () => {
     });
     const signature = request.headers[AUTH0_SIGNATURE_HEADER.toLowerCase()] as string;
     expect(signature).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
-    expect(verifyAuth0Signature(signature, request.body, [SECRET], nowSec())).toEqual({ ok: true });
-    expect(request.headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
+    const key = request.headers['idempotency-key'] as string;
+    expect(key).toMatch(/^[0-9a-f-]{36}$/);
+    // The key is signed with the body (design 1.5): the same signature under another key is refused.
+    expect(
+      verifyAuth0Signature(signature, request.body, [SECRET], nowSec(), { idempotencyKey: key }),
+    ).toEqual({
+      ok: true,
+    });
+    expect(verifyAuth0Signature(signature, request.body, [SECRET], nowSec())).toEqual({
+      ok: false,
+      reason: 'mismatch',
+    });
   });
 
   it('never forwards the Action secrets or other event fields', async () => {

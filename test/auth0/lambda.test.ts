@@ -4,6 +4,7 @@
  * Deps are real and in process: dynalite store, sandbox Defastra over HTTP.
  */
 import { randomUUID } from 'node:crypto';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { handle, type LambdaEvent } from 'hono/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuth0HookApp } from '../../functions/auth0-hook/app.js';
@@ -17,7 +18,7 @@ import {
   lambdaEvent,
   resultJson,
 } from '../helpers/lambda-events.js';
-import { HOOK_PATH, nowSec } from './support.js';
+import { HOOK_PATH, NO_VELOCITY, nowSec } from './support.js';
 
 const { email: EMAIL } = SANDBOX_IDENTITIES;
 
@@ -29,7 +30,7 @@ describe('auth0-hook through the Lambda handler', () => {
   let invoke: (input: EventInput) => Promise<{ result: LambdaResult; body: Json }>;
 
   beforeAll(async () => {
-    t = await createTestDeps({ policy: { cache_hours: 0 } });
+    t = await createTestDeps({ policy: { cache_hours: 0, ...NO_VELOCITY } });
     const handler = handle(createAuth0HookApp(t.provider));
     invoke = async (input) => {
       const result = (await handler(
@@ -47,7 +48,7 @@ describe('auth0-hook through the Lambda handler', () => {
     extra: Record<string, string> = {},
   ) => ({
     [names.type]: 'application/json',
-    [names.signature]: signAuth0Body(TEST_AUTH0_SECRET, body, nowSec()),
+    [names.signature]: signAuth0Body(TEST_AUTH0_SECRET, body, nowSec(), extra['Idempotency-Key'] ?? null),
     ...extra,
   });
   const LOWER = { signature: 'x-signup-gate-signature', type: 'content-type' };
@@ -175,6 +176,35 @@ describe('auth0-hook through the Lambda handler', () => {
     });
     expect(wrongField.result.statusCode).toBe(400);
     expect(wrongField.body.error.message).toContain('"user.email"');
+  });
+
+  it('stores no raw email, phone or IP (the whole table scanned), post-login subject kept', async () => {
+    const email = 'Jane.Doe+medium@Example.com';
+    const phone = `+${SANDBOX_IDENTITIES.phone.high}`;
+    const ip = '198.51.100.77';
+    const text = JSON.stringify({
+      trigger: 'post-login',
+      user: { email, phone_number: phone, user_id: 'google-oauth2|77' },
+      request: { ip },
+      connection: { name: 'google-oauth2', strategy: 'google-oauth2' },
+    });
+    const key = randomUUID();
+    const { result, body: verdict } = await invoke({
+      method: 'POST',
+      path: HOOK_PATH,
+      headers: signed(text, LOWER, { 'Idempotency-Key': key }),
+      body: text,
+    });
+    expect(result.statusCode).toBe(200);
+    expect(verdict).toMatchObject({ decision: 'block', source_ref: key, subject_ref: 'google-oauth2|77' });
+    const { Items = [] } = await t.dynalite!.client.send(
+      new ScanCommand({ TableName: t.dynalite!.tableName }),
+    );
+    const table = JSON.stringify(Items);
+    expect(table).toContain(verdict.verdict_id);
+    for (const raw of [email, email.toLowerCase(), 'jane.doe@example.com', phone, phone.slice(1), ip]) {
+      expect(table).not.toContain(raw);
+    }
   });
 
   it('no identifiers → allow with no_identifiers', async () => {

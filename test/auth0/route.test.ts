@@ -9,6 +9,7 @@ import { AUTH0_SIGNATURE_HEADER, signAuth0Body } from '../../shared/http/auth0-s
 import {
   appTarget,
   awaitFreshSecond,
+  NO_VELOCITY,
   nowSec,
   serverTarget,
   signedHeaders,
@@ -51,7 +52,9 @@ describe.each([
   let secret: string;
 
   beforeAll(async () => {
-    target = await start({ policy: { cache_hours: 0, user_message: 'Sign-up refused: contact support.' } });
+    target = await start({
+      policy: { cache_hours: 0, user_message: 'Sign-up refused: contact support.', ...NO_VELOCITY },
+    });
     secret = target.secrets[0]!;
   });
   afterAll(() => target.close());
@@ -115,7 +118,6 @@ describe.each([
       ['non-numeric t', (_t: number, v1: string) => `t=yesterday,v1=${v1}`],
       ['fractional t', (t: number, v1: string) => `t=${t}.5,v1=${v1}`],
       ['two t', (t: number, v1: string) => `t=${t},t=${t},v1=${v1}`],
-      ['short v1', (t: number, v1: string) => `t=${t},v1=${v1.slice(0, 40)}`],
       ['non-hex v1', (t: number, v1: string) => `t=${t},v1=${'z'.repeat(64)},v1=${v1}`],
       ['garbage', () => 'Bearer abc.def.ghi'],
       ['empty', () => ' '],
@@ -128,6 +130,25 @@ describe.each([
         /must look like|missing/,
       );
     });
+
+    it.each([
+      ['deadbeef', () => 'deadbeef'],
+      ['a truncated signature', (v1: string) => v1.slice(0, 40)],
+    ])(
+      'says a hex v1 of the wrong length (%s) does not match, not that the format is wrong',
+      async (_c, make) => {
+        const body = event({ email: EMAIL.low });
+        const t = nowSec();
+        const v1 = signAuth0Body(secret, body, t).split('v1=')[1]!;
+        const headers = {
+          'Content-Type': 'application/json',
+          [AUTH0_SIGNATURE_HEADER]: `t=${t},v1=${make(v1)}`,
+        };
+        const message = await expectError(await post(body, headers), 401, 'unauthorized');
+        expect(message).toMatch(/does not match/);
+        expect(message).not.toMatch(/must look like/);
+      },
+    );
 
     it('rejects a body changed after signing', async () => {
       const signed = event({ email: EMAIL.low });
@@ -143,6 +164,91 @@ describe.each([
         'x-signup-gate-signature': signAuth0Body(secret, body, nowSec()),
       });
       expect(response.status).toBe(200);
+    });
+  });
+
+  describe('the Idempotency-Key is signed (no replay under other keys)', () => {
+    it('refuses one captured signed request replayed under other keys, without a key, or with a key added', async () => {
+      const key = randomUUID();
+      const body = event({ email: EMAIL.medium });
+      const captured = signedHeaders(secret, body, { 'Idempotency-Key': key });
+      const first = await post(body, captured);
+      expect(first.status).toBe(200);
+      const before = emailCalls(target);
+      for (const other of [randomUUID(), `${key}-2`, key.toUpperCase(), 'replayed-under-a-new-key']) {
+        const replay = { ...captured, 'Idempotency-Key': other };
+        const message = await expectError(await post(body, replay), 401, 'unauthorized');
+        expect(message).toMatch(/does not match/);
+      }
+      const { 'Idempotency-Key': _dropped, ...withoutKey } = captured;
+      await expectError(await post(body, withoutKey), 401, 'unauthorized');
+      const keyless = signedHeaders(secret, body);
+      await expectError(
+        await post(body, { ...keyless, 'Idempotency-Key': randomUUID() }),
+        401,
+        'unauthorized',
+      );
+      // The original delivery still replays its own verdict; none of the above reached Defastra.
+      const again = await post(body, captured);
+      expect(again.status).toBe(200);
+      expect((await json(again)).source_ref).toBe(key);
+      expect(emailCalls(target) - before).toBe(0);
+    });
+
+    it('refuses characters moved between the key and the body (never a screening)', async () => {
+      const key = randomUUID();
+      const body = event({ email: 'jane.doe+medium@example.org' });
+      const captured = signedHeaders(secret, body, { 'Idempotency-Key': key });
+      const before = target.sandbox.stats().requests;
+      const dot = body.indexOf('.');
+      // "<t>.<key>.<body>" read with the boundary moved to the first dot of the body.
+      const moved = { ...captured, 'Idempotency-Key': `${key}.${body.slice(0, dot)}` };
+      const response = await post(body.slice(dot + 1), moved);
+      expect(response.status).toBeGreaterThanOrEqual(400);
+      expect(response.status).toBeLessThan(500);
+      expect(target.sandbox.stats().requests).toBe(before);
+    });
+  });
+
+  describe('post-login fields (design 1.5)', () => {
+    const postLogin = (user: Record<string, unknown>) =>
+      event(user, {
+        trigger: 'post-login',
+        connection: { name: 'google-oauth2', strategy: 'google-oauth2' },
+      });
+
+    it('accepts trigger, user.user_id and connection.strategy and screens the user', async () => {
+      const response = await post(
+        postLogin({ email: EMAIL.high, user_id: 'google-oauth2|1035717959412345' }),
+      );
+      expect(response.status).toBe(200);
+      const verdict = await json(response);
+      expect(verdict).toMatchObject({
+        source: 'auth0',
+        decision: 'block',
+        subject_ref: 'google-oauth2|1035717959412345',
+      });
+      expect(JSON.stringify(verdict)).not.toContain(EMAIL.high);
+    });
+
+    it('still accepts the pre-user-registration shape, with or without its trigger name; no subject_ref', async () => {
+      for (const extra of [{}, { trigger: 'pre-user-registration' }]) {
+        const response = await post(event({ email: EMAIL.low, user_id: 'auth0|not-yet' }, extra));
+        expect(response.status).toBe(200);
+        expect((await json(response)).subject_ref).toBeNull();
+      }
+    });
+
+    it.each([
+      ['trigger', { trigger: 'post-user-registration' }],
+      ['trigger', { trigger: 7 }],
+      ['user.user_id', { user: { user_id: 42 } }],
+      ['user.user_id', { user: { user_id: '' } }],
+      ['user.user_id', { user: { user_id: 'x'.repeat(256) } }],
+      ['connection.strategy', { connection: { strategy: ['google-oauth2'] } }],
+    ])('answers 400 naming %s when it is wrong', async (field, doc) => {
+      const message = await expectError(await post(JSON.stringify(doc)), 400, 'invalid_request');
+      expect(message).toContain(`"${field}"`);
     });
   });
 
@@ -357,7 +463,7 @@ describe.each([
 
     it('uses budget_ms.auth0 and on_error.auth0 when Defastra is slower than the budget', async () => {
       const target = await start({
-        policy: { cache_hours: 0, budget_ms: { auth0: 300 }, on_error: { auth0: 'review' } },
+        policy: { cache_hours: 0, budget_ms: { auth0: 300 }, on_error: { auth0: 'review' }, ...NO_VELOCITY },
       });
       try {
         target.sandbox.setFaults({ latencyMs: 3_000 });
@@ -383,6 +489,7 @@ describe.each([
     it('uses the source override of user_message and thresholds for auth0', async () => {
       const target = await start({
         policy: {
+          ...NO_VELOCITY,
           cache_hours: 0,
           user_message: 'base message',
           sources: { auth0: { user_message: 'auth0 message', thresholds: { email: { block: 'medium' } } } },

@@ -1,16 +1,27 @@
-/** `signAuth0Body` / `verifyAuth0Signature`: the header format of design 1.5, tolerance, rotation, malformed input. */
+/**
+ * `signAuth0Body` / `verifyAuth0Signature`: the header format of design 1.5 (the Idempotency-Key signed with
+ * the body), tolerance, rotation, malformed input, and a wrong-length v1 reported as a mismatch.
+ */
 import { describe, expect, it } from 'vitest';
 import { signAuth0Body, verifyAuth0Signature } from '../../shared/http/auth0-signature.js';
 
 const SECRET = 'sg_auth0_example_secret';
 const BODY = '{"user":{"email":"low@example.com"}}';
 const T = 1_764_133_200;
-/** `printf '%s' "1764133200.$BODY" | openssl dgst -sha256 -hmac sg_auth0_example_secret -hex` (as docs/auth0.md shows). */
+const KEY = '3f2b9c1e-8d4a-4e7b-9a61-0c5d2e7f8a90';
+/** `printf '%s' "1764133200.$BODY" | openssl dgst -sha256 -hmac sg_auth0_example_secret -hex` (no key). */
 const OPENSSL_V1 = '81e6e69d9781e4b266544309fd5504e65dc1f74c5bd154946b2dbf36a104d07b';
+/** `printf '%s' "1764133200.$KEY.$BODY" | openssl dgst -sha256 -hmac sg_auth0_example_secret -hex` (docs/auth0.md). */
+const OPENSSL_V1_WITH_KEY = 'e8c9678ec94dc56aca19e73e644d8d57805eebb4f83d4a6e489c42e75dd7cd6b';
 
 describe('signAuth0Body', () => {
-  it('produces t=<t>,v1=<HMAC-SHA256(secret, "t.body") hex>, the same as openssl', () => {
+  it('without a key: t=<t>,v1=<HMAC-SHA256(secret, "t.body") hex>, the same as openssl', () => {
     expect(signAuth0Body(SECRET, BODY, T)).toBe(`t=${T},v1=${OPENSSL_V1}`);
+    expect(signAuth0Body(SECRET, BODY, T, null)).toBe(`t=${T},v1=${OPENSSL_V1}`);
+  });
+
+  it('with a key: v1 = HMAC-SHA256(secret, "t.key.body"), the same as openssl', () => {
+    expect(signAuth0Body(SECRET, BODY, T, KEY)).toBe(`t=${T},v1=${OPENSSL_V1_WITH_KEY}`);
   });
 
   it('signs the UTF-8 bytes of the body', () => {
@@ -32,6 +43,33 @@ describe('verifyAuth0Signature', () => {
     expect(verifyAuth0Signature(good, BODY, [SECRET], T)).toEqual({ ok: true });
   });
 
+  describe('the Idempotency-Key is signed', () => {
+    const keyed = `t=${T},v1=${OPENSSL_V1_WITH_KEY}`;
+
+    it('accepts the key it was signed with', () => {
+      expect(verifyAuth0Signature(keyed, BODY, [SECRET], T, { idempotencyKey: KEY })).toEqual({ ok: true });
+    });
+
+    it.each([
+      ['another key', 'another-key-0001'],
+      ['the key with one character changed', `${KEY.slice(0, -1)}1`],
+      ['an empty key', ''],
+    ])('refuses the same signature under %s', (_case, key) => {
+      expect(verifyAuth0Signature(keyed, BODY, [SECRET], T, { idempotencyKey: key })).toEqual({
+        ok: false,
+        reason: 'mismatch',
+      });
+    });
+
+    it('refuses a keyed signature sent without its key, and a keyless one sent with a key', () => {
+      expect(verifyAuth0Signature(keyed, BODY, [SECRET], T)).toEqual({ ok: false, reason: 'mismatch' });
+      expect(verifyAuth0Signature(good, BODY, [SECRET], T, { idempotencyKey: KEY })).toEqual({
+        ok: false,
+        reason: 'mismatch',
+      });
+    });
+  });
+
   it.each([
     [-300, true],
     [-301, false],
@@ -45,8 +83,11 @@ describe('verifyAuth0Signature', () => {
   });
 
   it('honours a custom tolerance', () => {
-    expect(verifyAuth0Signature(good, BODY, [SECRET], T + 10, 5)).toEqual({ ok: false, reason: 'stale' });
-    expect(verifyAuth0Signature(good, BODY, [SECRET], T + 5, 5)).toEqual({ ok: true });
+    expect(verifyAuth0Signature(good, BODY, [SECRET], T + 10, { toleranceSec: 5 })).toEqual({
+      ok: false,
+      reason: 'stale',
+    });
+    expect(verifyAuth0Signature(good, BODY, [SECRET], T + 5, { toleranceSec: 5 })).toEqual({ ok: true });
   });
 
   it('accepts any active secret (rotation) and any of several v1', () => {
@@ -69,6 +110,18 @@ describe('verifyAuth0Signature', () => {
     expect(verifyAuth0Signature(moved, BODY, [SECRET], T)).toEqual({ ok: false, reason: 'mismatch' });
   });
 
+  it.each([
+    ['deadbeef', 'deadbeef'],
+    ['one hex digit short', OPENSSL_V1.slice(1)],
+    ['one hex digit long', `${OPENSSL_V1}0`],
+    ['a SHA-512 length', 'ab'.repeat(64)],
+  ])('reports a hex v1 of the wrong length (%s) as a mismatch, not a format error', (_case, v1) => {
+    expect(verifyAuth0Signature(`t=${T},v1=${v1}`, BODY, [SECRET], T)).toEqual({
+      ok: false,
+      reason: 'mismatch',
+    });
+  });
+
   it('rejects when no secret is active', () => {
     expect(verifyAuth0Signature(good, BODY, [], T)).toEqual({ ok: false, reason: 'no_secrets' });
   });
@@ -83,9 +136,11 @@ describe('verifyAuth0Signature', () => {
     ['non-numeric t', `t=now,v1=${OPENSSL_V1}`],
     ['negative t', `t=-${T},v1=${OPENSSL_V1}`],
     ['t in ms', `t=${T}000000,v1=${OPENSSL_V1}`],
+    ['fractional t', `t=${T}.5,v1=${OPENSSL_V1}`],
     ['two t', `t=${T},t=${T},v1=${OPENSSL_V1}`],
-    ['v1 too short', `t=${T},v1=${OPENSSL_V1.slice(1)}`],
+    ['empty v1', `t=${T},v1=`],
     ['v1 not hex', `t=${T},v1=${'g'.repeat(64)}`],
+    ['v1 longer than any HMAC', `t=${T},v1=${'a'.repeat(129)}`],
     ['part without =', `t=${T},v1=${OPENSSL_V1},junk`],
     ['empty key', `=x,t=${T},v1=${OPENSSL_V1}`],
     ['too many v1', `t=${T}${`,v1=${OPENSSL_V1}`.repeat(9)}`],

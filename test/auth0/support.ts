@@ -1,4 +1,9 @@
 /** Shared pieces of the Auth0 suites: a realistic Auth0 event, a recording `api`, a recording telemetry, targets. */
+
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { vi } from 'vitest';
 import { createAuth0HookApp } from '../../functions/auth0-hook/app.js';
 import type { Sandbox } from '../../shared/defastra/sandbox/index.js';
 import { AUTH0_SIGNATURE_HEADER, signAuth0Body } from '../../shared/http/auth0-signature.js';
@@ -132,7 +137,13 @@ export const recordingTelemetry = (): Telemetry & { lines: string[] } => {
   };
 };
 
-/** Headers of a correctly signed JSON request. */
+/** The `Idempotency-Key` among `headers` (any case), or null. */
+const idempotencyKeyOf = (headers: Record<string, string>): string | null => {
+  const name = Object.keys(headers).find((n) => n.toLowerCase() === 'idempotency-key');
+  return name === undefined ? null : headers[name]!;
+};
+
+/** Headers of a correctly signed JSON request; an `Idempotency-Key` in `extra` is signed with the body. */
 export const signedHeaders = (
   secret: string,
   body: string,
@@ -140,9 +151,22 @@ export const signedHeaders = (
   t: number = nowSec(),
 ): Record<string, string> => ({
   'Content-Type': 'application/json',
-  [AUTH0_SIGNATURE_HEADER]: signAuth0Body(secret, body, t),
+  [AUTH0_SIGNATURE_HEADER]: signAuth0Body(secret, body, t, idempotencyKeyOf(extra)),
   ...extra,
 });
+
+/** Velocity off: these suites send many identities from one IP on purpose; velocity has its own suite. */
+export const NO_VELOCITY = {
+  velocity: {
+    ip: { review: null, block: null },
+    mailbox: { review: null, block: null },
+    email_domain: { review: null, block: null },
+  },
+} as const;
+
+/** A JSON fixture from `test/fixtures/` (real event shapes from the providers' documentation). */
+export const fixture = <T = Record<string, unknown>>(path: string): T =>
+  JSON.parse(readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8')) as T;
 
 export interface TargetOptions {
   /** Policy document (default: cache off, so every screening reaches the sandbox). */
@@ -162,7 +186,7 @@ export interface Target {
   close(): Promise<void>;
 }
 
-export const DEFAULT_TEST_POLICY = { cache_hours: 0 };
+export const DEFAULT_TEST_POLICY = { cache_hours: 0, ...NO_VELOCITY };
 
 /** The Hono app over real deps (dynalite store, sandbox over HTTP), called with `app.request`. */
 export const appTarget = async (options: TargetOptions = {}): Promise<Target> => {
@@ -201,4 +225,39 @@ export const serverTarget = async (options: TargetOptions = {}): Promise<Target>
     telemetry,
     close: server.close,
   };
+};
+
+/** Console lines an Action wrote during `fn` (Auth0 keeps an Action's `console.log` output). */
+export const captureLogs = async (fn: () => Promise<void>): Promise<string[]> => {
+  const spy = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+  try {
+    await fn();
+    return spy.mock.calls.map((args) => args.map(String).join(' '));
+  } finally {
+    spy.mockRestore();
+  }
+};
+
+/** A plain HTTP server on a random port, for the Actions' failure modes; its URL ends in the hook path. */
+export const listen = async (
+  handler: http.RequestListener,
+): Promise<{ url: string; close: () => Promise<void> }> => {
+  const server = http.createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}${HOOK_PATH}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+};
+
+/** A URL on which nothing listens: a port the OS just handed out and that is closed again. */
+export const closedPortUrl = async (): Promise<string> => {
+  const probe = await listen(() => undefined);
+  await probe.close();
+  return probe.url;
 };

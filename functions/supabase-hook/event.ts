@@ -1,0 +1,53 @@
+/**
+ * The body of Supabase's `before-user-created` HTTP hook (design 1.13): `{ metadata, user }`, validated
+ * loosely (unknown fields pass, the fields we read must have the right type), and its mapping to a
+ * screening. Pure: no I/O.
+ */
+import type { ScreenInput } from '../../shared/screening/screen.js';
+import * as z from '../../shared/validation/zod.js';
+
+export const BEFORE_USER_CREATED = 'before-user-created';
+
+const text = z.nullish(z.string());
+/** Supabase's user id (a UUID): bounded, as it becomes the verdict's `subject_ref`. */
+const userId = z.nullish(z.string().check(z.maxLength(255)));
+const part = <T extends z.core.$ZodShape>(shape: T) => z.nullish(z.looseObject(shape));
+
+/** The part of the payload we read; another hook's payload (its `metadata.name`) is refused. */
+export const supabaseEventSchema = z.looseObject({
+  metadata: part({
+    uuid: text,
+    time: text,
+    name: z.nullish(z.literal(BEFORE_USER_CREATED)),
+    ip_address: text,
+  }),
+  user: part({ id: userId, email: text, phone: text, is_anonymous: z.nullish(z.boolean()) }),
+});
+export type SupabaseEvent = z.infer<typeof supabaseEventSchema>;
+
+/** Supabase sends an absent email or phone as "" (its `auth.users` columns are never null in the payload). */
+const nonEmpty = (value: string | null | undefined): string | null =>
+  value === undefined || value === null || value.trim() === '' ? null : value;
+
+/**
+ * Supabase keeps phones as E.164 digits without the `+` (`15555550100`): give such a number its `+`, so it
+ * is read as international rather than needing the policy's `default_country_code`.
+ */
+const supabasePhone = (value: string | null | undefined): string | null => {
+  const phone = nonEmpty(value);
+  if (phone === null) return null;
+  return /^[1-9]\d{1,14}$/.test(phone) ? `+${phone}` : phone;
+};
+
+/**
+ * What one before-user-created call screens: email and phone, the client IP (velocity), the `webhook-id`
+ * as `source_ref`, and Supabase's user id as `subject_ref`.
+ */
+export const supabaseScreenInput = (event: SupabaseEvent, webhookId: string): ScreenInput => ({
+  source: 'supabase',
+  sourceRef: webhookId,
+  subjectRef: nonEmpty(event.user?.id),
+  email: nonEmpty(event.user?.email),
+  phone: supabasePhone(event.user?.phone),
+  ip: nonEmpty(event.metadata?.ip_address),
+});

@@ -1,0 +1,217 @@
+/**
+ * signup-gate: Auth0 Action for the post-login trigger (Node 22, no dependencies).
+ *
+ * For sign-ups that pre-user-registration never sees (social and enterprise connections). It screens a
+ * user once, on the first login (`event.stats.logins_count === 1`) through a connection whose strategy is
+ * not `auth0` (database users were screened before they existed), and never on a refresh-token exchange.
+ * It sends a small part of the event to signup-gate's `POST /hooks/auth0` with "trigger": "post-login",
+ * signed with HMAC-SHA256 over "<t>.<Idempotency-Key>.<body>", and applies the verdict:
+ *   block  -> api.user.setAppMetadata('signup_gate', { decision: 'block', verdict_id, user_message })
+ *             and api.access.deny(<the policy's user message>)
+ *   review -> api.user.setAppMetadata('signup_gate', { decision: 'review', verdict_id })
+ *   allow  -> nothing
+ * A user whose app_metadata.signup_gate is already set is not screened again; when it records a block,
+ * every later login is denied too, until someone removes it from the user's app_metadata.
+ * When signup-gate cannot be reached or answers something unusable, SIGNUP_GATE_FAIL_MODE decides:
+ * `open` (default) lets the login through, `closed` denies it.
+ *
+ * Secrets (Action editor > Secrets), the same as the pre-user-registration Action's:
+ *   SIGNUP_GATE_URL         the full hook URL, e.g. https://<api-id>.execute-api.<region>.amazonaws.com/hooks/auth0
+ *   SIGNUP_GATE_SECRET      the shared HMAC secret (one value of signup-gate's Auth0 hook secret)
+ *   SIGNUP_GATE_FAIL_MODE   optional: `open` (default) or `closed`
+ *   SIGNUP_GATE_TIMEOUT_MS  optional: per-call timeout, default 10000, at most 15000
+ *
+ * Logs carry short codes and verdict ids only: never an email, phone number, IP, user id or secret.
+ */
+const crypto = require('node:crypto');
+
+const DEFAULT_TIMEOUT_MS = 10000;
+/** Auth0 ends the whole trigger at 20 s; keep the call well inside it. */
+const MAX_TIMEOUT_MS = 15000;
+const MIN_TIMEOUT_MS = 50;
+const DEFAULT_USER_MESSAGE = 'We could not complete your sign-up.';
+const UNAVAILABLE_MESSAGE = 'We could not complete your sign-up right now. Please try again later.';
+const DECISIONS = ['allow', 'review', 'block'];
+const VERDICT_ID = /^[0-9A-Za-z]{1,64}$/;
+const MAX_USER_MESSAGE = 500;
+/** Database connections: their sign-ups run pre-user-registration, which screened them already. */
+const DATABASE_STRATEGY = 'auth0';
+/** A refresh-token exchange also runs post-login; it is never a sign-up. */
+const REFRESH_PROTOCOL = 'oauth2-refresh-token';
+
+/** A short, PII-free log line (Auth0 keeps only 256 characters per execution). */
+const log = (text) => console.log(`signup_gate: ${text}`);
+
+/** Copies the non-empty string fields `keys` of `source`; undefined when none is present. */
+const pick = (source, keys) => {
+  if (!source || typeof source !== 'object') return undefined;
+  const out = {};
+  let any = false;
+  for (const key of keys) {
+    const value = source[key];
+    if (typeof value === 'string' && value !== '') {
+      out[key] = value;
+      any = true;
+    }
+  }
+  return any ? out : undefined;
+};
+
+/** The part of the event signup-gate reads, in Auth0's field names, marked as a post-login call. */
+const eventSubset = (event) => {
+  const request = event.request || {};
+  const geoip = pick(request.geoip, ['countryCode']);
+  const req = pick(request, ['ip', 'user_agent']) || (geoip ? {} : undefined);
+  if (req && geoip) req.geoip = geoip;
+  const subset = {
+    trigger: 'post-login',
+    user: pick(event.user, ['email', 'phone_number', 'username', 'user_id']),
+    request: req,
+    connection: pick(event.connection, ['name', 'strategy']),
+    client: pick(event.client, ['client_id']),
+    tenant: pick(event.tenant, ['id']),
+    transaction: pick(event.transaction, ['id']),
+  };
+  for (const key of Object.keys(subset)) if (subset[key] === undefined) delete subset[key];
+  return subset;
+};
+
+const timeoutFrom = (value) => {
+  const ms = Number.parseInt(String(value ?? ''), 10);
+  if (!Number.isFinite(ms) || ms <= 0) return DEFAULT_TIMEOUT_MS;
+  return Math.min(Math.max(ms, MIN_TIMEOUT_MS), MAX_TIMEOUT_MS);
+};
+
+/** A failure with a short, PII-free code for the log line. */
+class GateError extends Error {
+  constructor(code) {
+    super(code);
+    this.name = 'GateError';
+    this.code = code;
+  }
+}
+
+const isTimeout = (error) => !!error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+
+const codeOf = (error) => {
+  if (error instanceof GateError) return error.code;
+  return isTimeout(error) ? 'timeout' : 'network';
+};
+
+const isHttpUrl = (value) => {
+  try {
+    const { protocol } = new URL(value);
+    return protocol === 'https:' || protocol === 'http:';
+  } catch {
+    return false;
+  }
+};
+
+const userMessageOf = (value) =>
+  typeof value === 'string' && value && value.length <= MAX_USER_MESSAGE ? value : DEFAULT_USER_MESSAGE;
+
+/** What signup-gate recorded on the user earlier, or undefined. */
+const earlierFlag = (event) => {
+  const metadata = event.user?.app_metadata;
+  if (!metadata || typeof metadata !== 'object') return undefined;
+  const flag = metadata.signup_gate;
+  return flag === undefined || flag === null ? undefined : flag;
+};
+
+/** True for the sign-up of a social or enterprise user: their first login, not seen by signup-gate before. */
+const isSocialSignup = (event) =>
+  earlierFlag(event) === undefined &&
+  event.stats?.logins_count === 1 &&
+  event.connection?.strategy !== DATABASE_STRATEGY &&
+  event.transaction?.protocol !== REFRESH_PROTOCOL;
+
+/** Records the verdict on the user; a failure to do so never stops the Action from applying it. */
+const recordVerdict = (api, value) => {
+  try {
+    api.user.setAppMetadata('signup_gate', value);
+  } catch {
+    log('error=metadata_unavailable');
+  }
+};
+
+/** Calls signup-gate and returns its verdict, or throws an error with a short code. */
+const screen = async (url, secret, timeoutMs, event) => {
+  const body = JSON.stringify(eventSubset(event));
+  const t = Math.floor(Date.now() / 1000);
+  // The key is signed with the body, so a captured request cannot be replayed under other keys.
+  const key = crypto.randomUUID();
+  const v1 = crypto.createHmac('sha256', secret).update(`${t}.${key}.${body}`, 'utf8').digest('hex');
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/json',
+      Accept: 'application/json',
+      'X-Signup-Gate-Signature': `t=${t},v1=${v1}`,
+      'Idempotency-Key': key,
+    },
+    body,
+    // A redirect is answered as an error (http_3xx): the signed body only ever goes to SIGNUP_GATE_URL.
+    redirect: 'manual',
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  if (response.status !== 200) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new GateError(`http_${response.status}`);
+  }
+  let verdict;
+  try {
+    verdict = JSON.parse(await response.text());
+  } catch (error) {
+    if (isTimeout(error)) throw error;
+    throw new GateError('bad_json');
+  }
+  if (!verdict || typeof verdict !== 'object' || !DECISIONS.includes(verdict.decision)) {
+    throw new GateError('bad_response');
+  }
+  return verdict;
+};
+
+exports.onExecutePostLogin = async (event, api) => {
+  const flag = earlierFlag(event);
+  if (flag && flag.decision === 'block') {
+    // Blocked at sign-up: a block must hold on every later login, not only the first one.
+    const verdictId = VERDICT_ID.test(String(flag.verdict_id)) ? flag.verdict_id : null;
+    log(`decision=block verdict=${verdictId} earlier`);
+    api.access.deny(userMessageOf(flag.user_message));
+    return;
+  }
+  if (!isSocialSignup(event)) return;
+
+  const secrets = event.secrets || {};
+  const mode = String(secrets.SIGNUP_GATE_FAIL_MODE || 'open');
+  const failClosed = mode.trim().toLowerCase() === 'closed';
+  const url = String(secrets.SIGNUP_GATE_URL || '').trim();
+  const secret = String(secrets.SIGNUP_GATE_SECRET || '');
+
+  let verdict;
+  try {
+    if (!isHttpUrl(url) || !secret) throw new GateError('not_configured');
+    verdict = await screen(url, secret, timeoutFrom(secrets.SIGNUP_GATE_TIMEOUT_MS), event);
+  } catch (error) {
+    const code = codeOf(error);
+    if (failClosed) {
+      log(`error=${code} fail=closed`);
+      api.access.deny(UNAVAILABLE_MESSAGE);
+    } else {
+      log(`error=${code} fail=open`);
+    }
+    return;
+  }
+
+  // Only an id-shaped value reaches the log and app_metadata, whatever the answer holds.
+  const verdictId = VERDICT_ID.test(String(verdict.verdict_id)) ? verdict.verdict_id : null;
+  log(`decision=${verdict.decision} verdict=${verdictId}${verdict.degraded ? ' degraded' : ''}`);
+  if (verdict.decision === 'block') {
+    const message = userMessageOf(verdict.user_message);
+    // Auth0 keeps metadata changes even when the login is denied: later logins are denied too.
+    recordVerdict(api, { decision: 'block', verdict_id: verdictId, user_message: message });
+    api.access.deny(message);
+    return;
+  }
+  if (verdict.decision === 'review') recordVerdict(api, { decision: 'review', verdict_id: verdictId });
+};

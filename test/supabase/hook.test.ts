@@ -1,0 +1,366 @@
+/**
+ * `POST /hooks/supabase` (design 1.3, 1.4, 1.13): Supabase's before-user-created HTTP hook, against the Hono
+ * app over real deps (dynalite store, sandbox Defastra over HTTP), with Supabase's documented payload and
+ * deliveries signed as Supabase Auth signs them.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { supabaseEventSchema, supabaseScreenInput } from '../../functions/supabase-hook/event.js';
+import { SANDBOX_IDENTITIES } from '../../shared/defastra/sandbox/index.js';
+import * as z from '../../shared/validation/zod.js';
+import {
+  delivery,
+  fixture,
+  type HookTarget,
+  hookTarget,
+  NO_VELOCITY,
+  nowSec,
+  type Payload,
+  payload,
+  SECRET,
+} from './support.js';
+
+const { email: EMAIL, phone: PHONE } = SANDBOX_IDENTITIES;
+const USER_MESSAGE = 'Sign-ups like this one are not accepted. Contact support.';
+
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
+const json = async (response: Response): Promise<any> => JSON.parse(await response.text());
+
+const expectError = async (response: Response, status: number, code: string) => {
+  expect(response.status).toBe(status);
+  expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+  const body = await json(response);
+  expect(body).toEqual({ error: { code, message: expect.any(String) } });
+  return body.error.message as string;
+};
+
+describe('POST /hooks/supabase', () => {
+  let h: HookTarget;
+
+  beforeAll(async () => {
+    h = await hookTarget({ policy: { cache_hours: 0, user_message: USER_MESSAGE, ...NO_VELOCITY } });
+  });
+  afterAll(() => h.close());
+  afterEach(() => h.t.sandbox.clearFaults());
+
+  const send = async (doc: Payload | string, id = randomUUID()) => {
+    const body = typeof doc === 'string' ? doc : JSON.stringify(doc);
+    return { id, response: await h.post(body, delivery(body, { id })) };
+  };
+
+  describe('verdicts in Supabase format', () => {
+    it('allow → 200 {} (application/json), verdict stored with webhook-id and user id', async () => {
+      const doc = payload({ email: EMAIL.low });
+      const { id, response } = await send(doc);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(await json(response)).toEqual({});
+      const verdict = await h.verdictFor(id);
+      expect(verdict).toMatchObject({
+        source: 'supabase',
+        source_ref: id,
+        subject_ref: doc.user.id,
+        decision: 'allow',
+        degraded: false,
+      });
+    });
+
+    it('review → 200 {} (the sign-up goes on; the verdict waits in the review queue)', async () => {
+      const { id, response } = await send(payload({ email: EMAIL.medium }));
+      expect(response.status).toBe(200);
+      expect(await json(response)).toEqual({});
+      expect((await h.verdictFor(id))?.decision).toBe('review');
+    });
+
+    it('block → 403 {"error":{"http_code":403,"message":<user_message>}}', async () => {
+      const { id, response } = await send(payload({ email: EMAIL.high }));
+      expect(response.status).toBe(403);
+      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(await json(response)).toEqual({ error: { http_code: 403, message: USER_MESSAGE } });
+      expect((await h.verdictFor(id))?.decision).toBe('block');
+    });
+
+    it('a phone sign-up: Supabase sends E.164 digits without "+", read as international', async () => {
+      const doc = fixture<Payload>('supabase/before-user-created-phone.json');
+      doc.user.phone = PHONE.extreme;
+      const { id, response } = await send(doc);
+      expect(response.status).toBe(403);
+      const verdict = await h.verdictFor(id);
+      expect(verdict?.phone).toMatchObject({ risk_level: 'extreme' });
+      expect(verdict?.reasons.map((r) => r.code)).toEqual(['phone_risk']);
+    });
+
+    it('an anonymous sign-up (no email, no phone) → 200 {} with no Defastra call', async () => {
+      h.t.sandbox.resetStats();
+      const { id, response } = await send(payload({ email: '', phone: '', is_anonymous: true }));
+      expect(response.status).toBe(200);
+      expect((await h.verdictFor(id))?.reasons.map((r) => r.code)).toEqual(['no_identifiers']);
+      expect(h.t.sandbox.stats().requests).toBe(0);
+    });
+
+    it('the documented payload as is (fixture) is accepted', async () => {
+      const { response } = await send(fixture<Payload>('supabase/before-user-created.json'));
+      expect(response.status).toBe(200);
+    });
+  });
+
+  describe('duplicate delivery (webhook-id is the idempotency key)', () => {
+    it('the same webhook-id and body: the same verdict, no second Defastra call, no second verdict', async () => {
+      const body = JSON.stringify(payload({ email: EMAIL.high }));
+      const id = randomUUID();
+      const before = h.t.sandbox.stats().byEndpoint.email;
+      const first = await h.post(body, delivery(body, { id }));
+      // Redelivered a little later, signed anew (a new timestamp), as a sender retries.
+      const second = await h.post(body, delivery(body, { id, t: nowSec() + 1 }));
+      expect(first.status).toBe(403);
+      expect(second.status).toBe(403);
+      expect(await json(second)).toEqual(await json(first));
+      expect(h.t.sandbox.stats().byEndpoint.email - before).toBe(1);
+      const page = await h.t.deps.store.queryVerdicts({ source: 'supabase', limit: 100 });
+      expect(page.items.filter((v) => v.source_ref === id)).toHaveLength(1);
+    });
+
+    it('the same webhook-id with another body → 422 idempotency_key_reused', async () => {
+      const id = randomUUID();
+      expect((await send(payload({ email: EMAIL.low }), id)).response.status).toBe(200);
+      const { response } = await send(payload({ email: EMAIL.medium }), id);
+      await expectError(response, 422, 'idempotency_key_reused');
+    });
+  });
+
+  describe('signature (401 unauthorized, our error shape)', () => {
+    const body = JSON.stringify(payload({ email: EMAIL.low }));
+
+    it.each([
+      ['no webhook headers', () => ({ 'Content-Type': 'application/json' })],
+      [
+        'another secret',
+        () => delivery(body, { secrets: ['v1,whsec_b3RoZXItc2VjcmV0LTAxMjM0NTY3ODlhYmNkZWYwMTIzNDU='] }),
+      ],
+      ['a timestamp 301 s old', () => delivery(body, { t: nowSec() - 301 })],
+      ['a timestamp 301 s ahead', () => delivery(body, { t: nowSec() + 301 })],
+      ['a garbage signature', () => ({ ...delivery(body), 'webhook-signature': 'v1,bm90IGEgc2lnbmF0dXJl' })],
+      [
+        'a bearer token instead',
+        () => ({ 'Content-Type': 'application/json', Authorization: `Bearer ${SECRET}` }),
+      ],
+    ])('refuses %s, before any Defastra call', async (_case, headers) => {
+      const before = h.t.sandbox.stats().requests;
+      await expectError(await h.post(body, headers()), 401, 'unauthorized');
+      expect(h.t.sandbox.stats().requests).toBe(before);
+    });
+
+    it('refuses a body changed after signing and a signature moved to another webhook-id', async () => {
+      const signed = delivery(body);
+      await expectError(await h.post(body.replace(EMAIL.low, EMAIL.high), signed), 401, 'unauthorized');
+      await expectError(await h.post(body, { ...signed, 'webhook-id': randomUUID() }), 401, 'unauthorized');
+    });
+
+    it('logs why, never the headers or the secret', async () => {
+      h.telemetry.lines.length = 0;
+      await h.post(body, delivery(body, { t: nowSec() - 1000 }));
+      expect(h.telemetry.lines).toEqual(
+        expect.arrayContaining([expect.stringMatching(/"level":"warn".*"reason":"stale"/)]),
+      );
+      expect(h.telemetry.lines.join('\n')).not.toContain(SECRET.slice(9));
+    });
+
+    it('accepts every active secret during a rotation (signatures joined by ", ")', async () => {
+      const rotating = await hookTarget({
+        secrets: ['v1,whsec_b2xkLXNlY3JldC0wMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Ng==', SECRET],
+      });
+      try {
+        const text = JSON.stringify(payload({ email: EMAIL.low }));
+        expect((await rotating.post(text, delivery(text))).status).toBe(200);
+        const both = delivery(text, {
+          secrets: ['v1,whsec_bmV3LXNlY3JldC0wMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc=', SECRET],
+        });
+        expect((await rotating.post(text, both)).status).toBe(200);
+      } finally {
+        await rotating.close();
+      }
+    });
+
+    it('refuses everything when no secret is usable', async () => {
+      const none = await hookTarget({ secrets: [] });
+      try {
+        const text = JSON.stringify(payload({ email: EMAIL.low }));
+        await expectError(await none.post(text, delivery(text)), 401, 'unauthorized');
+        expect(none.telemetry.lines.some((line) => line.includes('no usable secret'))).toBe(true);
+      } finally {
+        await none.close();
+      }
+    });
+  });
+
+  describe('contract order: 404/405, 413, 401, 415, 400', () => {
+    it('405 with Allow: POST for other methods, 404 for other paths', async () => {
+      for (const method of ['GET', 'PUT', 'DELETE']) {
+        const response = await h.request({ method });
+        await expectError(response, 405, 'method_not_allowed');
+        expect(response.headers.get('allow')).toBe('POST');
+      }
+      const body = JSON.stringify(payload({ email: EMAIL.low }));
+      await expectError(
+        await h.request({ method: 'POST', body, headers: delivery(body) }, '/hooks/supabase/x'),
+        404,
+        'not_found',
+      );
+    });
+
+    it('413 for a body over 256 KiB, signed or not', async () => {
+      const big = JSON.stringify({ ...payload({ email: EMAIL.low }), padding: 'x'.repeat(256 * 1024) });
+      await expectError(await h.post(big, delivery(big)), 413, 'payload_too_large');
+      await expectError(await h.post(big, { 'Content-Type': 'application/json' }), 413, 'payload_too_large');
+    });
+
+    it('415 after a good signature, 401 before', async () => {
+      const body = JSON.stringify(payload({ email: EMAIL.low }));
+      await expectError(
+        await h.post(body, { ...delivery(body), 'Content-Type': 'text/plain' }),
+        415,
+        'unsupported_media_type',
+      );
+      await expectError(await h.post(body, { 'Content-Type': 'text/plain' }), 401, 'unauthorized');
+    });
+
+    it('400 invalid_json for a signed body that does not parse', async () => {
+      await expectError((await send('{"user": {"email": ')).response, 400, 'invalid_json');
+    });
+
+    it.each([
+      ['user.email', { metadata: {}, user: { email: 42 } }],
+      ['user.phone', { metadata: {}, user: { phone: 33600000001 } }],
+      ['user.id', { metadata: {}, user: { id: 7 } }],
+      ['user.id', { metadata: {}, user: { id: 'x'.repeat(256) } }],
+      ['metadata.ip_address', { metadata: { ip_address: ['203.0.113.7'] }, user: {} }],
+      ['metadata.name', { metadata: { name: 'send-email' }, user: { email: 'jane@example.com' } }],
+      ['user', { metadata: {}, user: 'jane@example.com' }],
+    ])('400 invalid_request naming %s', async (field, doc) => {
+      const message = await expectError((await send(JSON.stringify(doc))).response, 400, 'invalid_request');
+      expect(message).toContain(`"${field}"`);
+      expect(message).not.toContain('jane@example.com');
+    });
+
+    it('400 for a body that is not an object', async () => {
+      await expectError((await send('[]')).response, 400, 'invalid_request');
+    });
+  });
+
+  describe('no raw PII in logs or stored items', () => {
+    it('keeps only masked values and keyed hashes of the email, phone and IP', async () => {
+      const email = 'Jane.Doe+medium@Example.com';
+      const ip = '198.51.100.77';
+      h.telemetry.lines.length = 0;
+      const { response } = await send(payload({ email, phone: PHONE.high }, { ip_address: ip }));
+      expect(response.status).toBe(403);
+      const table = await h.tableText();
+      const logs = h.telemetry.lines.join('\n');
+      expect(logs).toContain('"message":"verdict"');
+      for (const raw of [
+        email,
+        email.toLowerCase(),
+        'jane.doe@example.com',
+        PHONE.high,
+        `+${PHONE.high}`,
+        ip,
+      ]) {
+        expect(table).not.toContain(raw);
+        expect(logs).not.toContain(raw);
+      }
+    });
+  });
+});
+
+describe('POST /hooks/supabase when Defastra is slower than the budget', () => {
+  it('answers inside Supabase limit with on_error.supabase (allow by default), degraded', async () => {
+    const h = await hookTarget({ policy: { cache_hours: 0, budget_ms: { supabase: 300 }, ...NO_VELOCITY } });
+    try {
+      h.t.sandbox.setFaults({ latencyMs: 3_000 });
+      const started = Date.now();
+      const { id, response } = await (async () => {
+        const id = randomUUID();
+        const body = JSON.stringify(payload({ email: EMAIL.high, phone: PHONE.high }));
+        return { id, response: await h.post(body, delivery(body, { id })) };
+      })();
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(response.status).toBe(200);
+      const verdict = await h.verdictFor(id);
+      expect(verdict).toMatchObject({ decision: 'allow', degraded: true });
+      expect(verdict?.email?.error?.type).toBe('TIMEOUT');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('on_error.supabase=block refuses in Supabase format, still inside the budget', async () => {
+    const h = await hookTarget({
+      policy: {
+        cache_hours: 0,
+        budget_ms: { supabase: 300 },
+        on_error: { supabase: 'block' },
+        ...NO_VELOCITY,
+      },
+    });
+    try {
+      h.t.sandbox.setFaults({ latencyMs: 3_000 });
+      const body = JSON.stringify(payload({ email: EMAIL.low }));
+      const started = Date.now();
+      const response = await h.post(body, delivery(body));
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(response.status).toBe(403);
+      expect((await json(response)).error.http_code).toBe(403);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('with the default budget (4 s), answers before Supabase gives up (5 s)', async () => {
+    const h = await hookTarget();
+    try {
+      h.t.sandbox.setFaults({ latencyMs: 8_000 });
+      const body = JSON.stringify(payload({ email: EMAIL.high }));
+      const started = Date.now();
+      const response = await h.post(body, delivery(body));
+      const elapsed = Date.now() - started;
+      expect(response.status).toBe(200);
+      expect(elapsed).toBeGreaterThanOrEqual(3_900);
+      expect(elapsed).toBeLessThan(5_000);
+    } finally {
+      await h.close();
+    }
+  }, 10_000);
+});
+
+describe('supabaseScreenInput', () => {
+  const parse = (doc: unknown) => z.parse(supabaseEventSchema, doc);
+
+  it('maps the documented payload: email, user id as subject, IP, webhook-id as source_ref', () => {
+    const doc = fixture<Payload>('supabase/before-user-created.json');
+    expect(supabaseScreenInput(parse(doc), 'wh-1')).toEqual({
+      source: 'supabase',
+      sourceRef: 'wh-1',
+      subjectRef: 'ff7fc9ae-3b1b-4642-9241-64adb9848a03',
+      email: 'jane.doe@example.org',
+      phone: null,
+      ip: '203.0.113.7',
+    });
+  });
+
+  it('gives a digits-only phone its "+", leaves other forms as they are, and drops empty strings', () => {
+    expect(supabaseScreenInput(parse({ user: { phone: '33600000001', email: '' } }), 'k')).toMatchObject({
+      phone: '+33600000001',
+      email: null,
+    });
+    expect(supabaseScreenInput(parse({ user: { phone: '+33 6 00 00 00 01' } }), 'k').phone).toBe(
+      '+33 6 00 00 00 01',
+    );
+    expect(supabaseScreenInput(parse({ user: { phone: '0600000001' } }), 'k').phone).toBe('0600000001');
+    expect(supabaseScreenInput(parse({ metadata: { ip_address: '' }, user: { id: '' } }), 'k')).toMatchObject(
+      {
+        ip: null,
+        subjectRef: null,
+      },
+    );
+  });
+});
