@@ -1,5 +1,9 @@
-/** `signup-gate console`: the local console server (placeholder until the console lands). */
+/** `signup-gate console`: serves the review console on 127.0.0.1 and prints a one-time login URL. */
+import { createInterface } from 'node:readline';
 import type { ApiTarget } from '../target.js';
+import { defaultAssetsDir } from './assets.js';
+import { openInBrowser } from './open-browser.js';
+import { startConsoleServer } from './server.js';
 
 export interface ConsoleOptions {
   target: ApiTarget;
@@ -9,9 +13,51 @@ export interface ConsoleOptions {
   open: boolean;
   /** Where the one-time login URL and status lines are printed. */
   log: (line: string) => void;
+  /** The built page; default `<package root>/dist/console` (what `npm run build` writes). */
+  assetsDir?: string;
+  /** Stops the console (tests); the returned promise then rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
-/** Serves the console until the process is stopped. */
-export const runConsole = async (_options: ConsoleOptions): Promise<never> => {
-  throw new Error('the review console is not built yet');
+/**
+ * Serves the console until the process is stopped (Ctrl+C, which exits 0) or `signal` aborts. Rejects if it
+ * cannot start (port taken, no build).
+ */
+export const runConsole = async (options: ConsoleOptions): Promise<never> => {
+  const { target, log } = options;
+  const server = await startConsoleServer({
+    target,
+    port: options.port,
+    assetsDir: options.assetsDir ?? (await defaultAssetsDir()),
+  });
+  const loginUrl = server.loginUrl();
+  log(
+    `signup-gate console on ${server.url}, for the API at ${target.url} (${target.auth === 'sigv4' ? 'AWS SigV4' : 'bearer token'})`,
+  );
+  log(`Open this one-time login link (valid 10 minutes, works once): ${loginUrl}`);
+  if (options.open) {
+    openInBrowser(loginUrl, () => log('Could not open a browser: open the link above yourself.'));
+  }
+  const lines = process.stdin.isTTY ? createInterface({ input: process.stdin }) : undefined;
+  if (lines) {
+    log('Press Enter for a new login link, Ctrl+C to stop.');
+    lines.on('line', () => log(`New login link: ${server.loginUrl()}`));
+  }
+  const exit = () => {
+    void server.close().finally(() => process.exit(0));
+  };
+  process.once('SIGINT', exit);
+  process.once('SIGTERM', exit);
+  return new Promise<never>((_resolve, reject) => {
+    const signal = options.signal;
+    if (!signal) return;
+    const stop = () => {
+      process.off('SIGINT', exit);
+      process.off('SIGTERM', exit);
+      lines?.close();
+      void server.close().finally(() => reject(signal.reason));
+    };
+    if (signal.aborted) stop();
+    else signal.addEventListener('abort', stop, { once: true });
+  });
 };

@@ -1,0 +1,149 @@
+/**
+ * The console's HTTP app: one-time login, session cookie, the page's files, and the API forwarded with the
+ * target's auth. Every response carries the security headers; without a valid session everything is `401`.
+ */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { getCookie, setCookie } from 'hono/cookie';
+import type { ApiTarget } from '../target.js';
+import type { Asset, AssetSource } from './assets.js';
+import { securityHeaders } from './headers.js';
+import { forward, matchRoute } from './proxy.js';
+import { type Session, SessionStore } from './sessions.js';
+
+/** The header the page sends its CSRF token in. */
+export const CSRF_HEADER = 'X-CSRF-Token';
+/** The API's own body limit (design 1.3). */
+const MAX_BODY_BYTES = 256 * 1024;
+
+export interface ConsoleAppOptions {
+  target: ApiTarget;
+  assets: AssetSource;
+  sessions: SessionStore;
+  /** This server's origin, e.g. `http://127.0.0.1:4000`, known once it listens. */
+  origin: () => string;
+}
+
+type Env = { Variables: { session: Session; sessionId: string } };
+
+const json = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
+  Response.json({ error: { code, message } }, { status, headers });
+
+/** A plain page for a browser that arrives without a session: no script, no style, nothing to load. */
+const refusalPage = (title: string, text: string): Response =>
+  new Response(
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title} · signup-gate console</title></head>` +
+      `<body><main><h1>${title}</h1><p>${text}</p>` +
+      '<p>Run <code>npx signup-gate console</code> again and open the login link it prints.</p></main></body></html>',
+    { status: 401, headers: { 'Content-Type': 'text/html; charset=utf-8' } },
+  );
+
+const assetResponse = (asset: Asset, cache: string): Response =>
+  new Response(asset.body, { headers: { 'Content-Type': asset.type, 'Cache-Control': cache } });
+
+/** Builds the app; the caller serves it on 127.0.0.1. */
+export const createConsoleApp = ({ target, assets, sessions, origin }: ConsoleAppOptions): Hono<Env> => {
+  const app = new Hono<Env>();
+  // Cookies are not scoped by port: the port in the name keeps two consoles (say local and deployed) apart.
+  const cookieName = () => `sg_console_${new URL(origin()).port}`;
+  /** The Host header names this server (not a DNS-rebound name that resolves to 127.0.0.1). */
+  const hostIsOurs = (host: string | undefined) => {
+    const { port } = new URL(origin());
+    return host === `127.0.0.1:${port}` || host === `localhost:${port}`;
+  };
+
+  app.use(securityHeaders());
+  app.onError(() => json(500, 'internal', 'internal error'));
+  app.notFound(() => json(404, 'not_found', 'no such route'));
+
+  app.get('/login', (c) => {
+    const code = c.req.query('code');
+    const redeemed = code && hostIsOurs(c.req.header('host')) ? sessions.redeem(code) : undefined;
+    if (!redeemed) {
+      // A browser that already holds a session (say, a reloaded login tab) just goes back to the page.
+      if (sessions.session(getCookie(c, cookieName()))) return c.redirect('/', 303);
+      return refusalPage(
+        'This login link is not valid',
+        'A login link works once, within 10 minutes of being printed.',
+      );
+    }
+    setCookie(c, cookieName(), redeemed.id, { httpOnly: true, sameSite: 'Strict', path: '/' });
+    return c.redirect('/', 303);
+  });
+
+  // Everything below needs a session.
+  app.use(async (c, next) => {
+    const id = getCookie(c, cookieName());
+    const session = sessions.session(id);
+    if (!session || !id) {
+      if (c.req.path.startsWith('/api/')) return json(401, 'unauthorized', 'no console session');
+      return refusalPage('Not signed in', 'This console needs a session, and this browser has none.');
+    }
+    if (!hostIsOurs(c.req.header('host'))) return json(403, 'forbidden', 'unexpected Host header');
+    c.set('session', session);
+    c.set('sessionId', id);
+    await next();
+  });
+
+  app.get('/', async () => assetResponse(await assets.index(), 'no-store'));
+  app.get('/assets/:name', async (c) => {
+    const asset = await assets.file(c.req.param('name'));
+    return asset ? assetResponse(asset, 'no-cache') : json(404, 'not_found', 'no such file');
+  });
+
+  // State-changing calls: the session's CSRF token in a header a cross-site form cannot set, and when the
+  // browser says where the request comes from, it must be this page.
+  app.on(['POST', 'PUT', 'PATCH', 'DELETE'], '/api/*', async (c, next) => {
+    const site = c.req.header('sec-fetch-site');
+    const from = c.req.header('origin');
+    if ((site !== undefined && site !== 'same-origin') || (from !== undefined && from !== origin())) {
+      return json(403, 'csrf_failed', 'cross-site request refused');
+    }
+    if (!SessionStore.csrfMatches(c.get('session'), c.req.header(CSRF_HEADER))) {
+      return json(403, 'csrf_failed', `missing or wrong ${CSRF_HEADER} header`);
+    }
+    await next();
+  });
+
+  app.get('/api/session', (c) =>
+    c.json({
+      csrf_token: c.get('session').csrfToken,
+      expires_at: new Date(c.get('session').expiresAt).toISOString(),
+      target: { url: target.url, auth: target.auth },
+    }),
+  );
+
+  app.post('/api/logout', (c) => {
+    sessions.end(c.get('sessionId'));
+    setCookie(c, cookieName(), '', { httpOnly: true, sameSite: 'Strict', path: '/', maxAge: 0 });
+    return c.body(null, 204);
+  });
+
+  app.all(
+    '/api/*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => json(413, 'payload_too_large', 'bodies over 256 KiB are refused'),
+    }),
+    async (c) => {
+      const path = c.req.path.slice('/api'.length);
+      const route = matchRoute(c.req.method, path);
+      if (route.kind === 'unknown') return json(404, 'not_found', 'no such route');
+      if (route.kind === 'wrong_method') {
+        return json(405, 'method_not_allowed', 'method not allowed', { Allow: route.allow.join(', ') });
+      }
+      const raw = c.req.url;
+      const query = raw.includes('?') ? raw.slice(raw.indexOf('?')) : '';
+      if (route.method === 'GET' || route.method === 'DELETE') {
+        return forward(target, { method: route.method, path, query });
+      }
+      const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+      if (type !== 'application/json') {
+        return json(415, 'unsupported_media_type', 'send JSON (Content-Type: application/json)');
+      }
+      return forward(target, { method: route.method, path, query, body: await c.req.text() });
+    },
+  );
+
+  return app;
+};

@@ -1,0 +1,77 @@
+/** The console page's built files (see console/build.ts), read from disk on each request: a fixed set, no path walking. */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Where `npm run build` puts the console's files, relative to the package root. */
+export const ASSETS_SUBDIR = join('dist', 'console');
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+};
+
+const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$/;
+
+export interface Asset {
+  body: Uint8Array<ArrayBuffer>;
+  type: string;
+}
+
+/** Serves `index.html` and the files beside it; anything else is unknown. */
+export interface AssetSource {
+  readonly dir: string;
+  index(): Promise<Asset>;
+  /** A file of the assets folder by its bare name, or undefined. */
+  file(name: string): Promise<Asset | undefined>;
+}
+
+const read = async (path: string): Promise<Asset> => ({
+  body: await readFile(path),
+  type: TYPES[extname(path)] ?? 'application/octet-stream',
+});
+
+/** Opens a built assets folder; throws a clear error when it holds no console build. */
+export const openAssets = async (dir: string): Promise<AssetSource> => {
+  const present = await stat(join(dir, 'index.html')).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+  if (!present) throw new Error(`the console's files are not built in ${dir}: run "npm run build"`);
+  return {
+    dir,
+    index: () => read(join(dir, 'index.html')),
+    file: async (name) => {
+      if (!SAFE_NAME.test(name) || !(extname(name) in TYPES)) return undefined;
+      const names = await readdir(dir);
+      return names.includes(name) ? read(join(dir, name)) : undefined;
+    },
+  };
+};
+
+/** The package root (the folder whose package.json is `signup-gate`), searched upward from this module. */
+const packageRoot = async (): Promise<string | undefined> => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = await readFile(join(dir, 'package.json'), 'utf8').then(
+      (text) => JSON.parse(text) as { name?: unknown },
+      () => undefined,
+    );
+    if (pkg?.name === 'signup-gate') return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+};
+
+/** `<package root>/dist/console`, wherever this module runs from (source through tsx, or the built CLI). */
+export const defaultAssetsDir = async (): Promise<string> => {
+  const root = await packageRoot();
+  if (!root) throw new Error('cannot find the signup-gate package root to serve the console from');
+  return join(root, ASSETS_SUBDIR);
+};
