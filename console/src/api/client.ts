@@ -1,0 +1,99 @@
+/** The page's only way out: same-origin calls to the console server, which forwards them with the target's auth. */
+import type {
+  ListEntry,
+  NewListEntry,
+  Page,
+  ReplayRequest,
+  ReplayResult,
+  ReviewRequest,
+  SessionInfo,
+  Stats,
+  Verdict,
+  VerdictFilters,
+} from './types.js';
+
+/** An error answer from the API (or the console server), with the contract's code and message. */
+export class ApiFailure extends Error {
+  override readonly name = 'ApiFailure';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Called when the console session is gone (401 from the console server itself). */
+export type OnSessionLost = () => void;
+
+const query = (params: Record<string, string | number | undefined>): string => {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+};
+
+export class ApiClient {
+  #csrf = '';
+  constructor(private readonly onSessionLost: OnSessionLost) {}
+
+  async #call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (method !== 'GET') headers['X-CSRF-Token'] = this.#csrf;
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await fetch(`/api${path}`, {
+        method,
+        headers,
+        credentials: 'same-origin',
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch {
+      throw new ApiFailure(
+        0,
+        'console_unreachable',
+        'The console server does not answer. Is it still running?',
+      );
+    }
+    if (response.status === 204) return undefined as T;
+    const data: unknown = await response.json().catch(() => undefined);
+    if (!response.ok) {
+      const error = (data as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+      const code = typeof error?.code === 'string' ? error.code : 'http_error';
+      const message = typeof error?.message === 'string' ? error.message : `HTTP ${response.status}`;
+      if (response.status === 401) this.onSessionLost();
+      throw new ApiFailure(response.status, code, message);
+    }
+    return data as T;
+  }
+
+  async session(): Promise<SessionInfo> {
+    const info = await this.#call<SessionInfo>('GET', '/session');
+    this.#csrf = info.csrf_token;
+    return info;
+  }
+
+  logout = () => this.#call<void>('POST', '/logout');
+
+  verdicts = (filters: VerdictFilters) =>
+    this.#call<Page<Verdict>>('GET', `/verdicts${query({ ...filters })}`);
+
+  verdict = (id: string) => this.#call<Verdict>('GET', `/verdicts/${encodeURIComponent(id)}`);
+
+  review = (id: string, request: ReviewRequest) =>
+    this.#call<Verdict>('POST', `/verdicts/${encodeURIComponent(id)}/review`, request);
+
+  lists = (filters: { kind?: string; action?: string; limit?: number; cursor?: string }) =>
+    this.#call<Page<ListEntry>>('GET', `/lists${query(filters)}`);
+
+  addListEntry = (entry: NewListEntry) => this.#call<ListEntry>('POST', '/lists', entry);
+
+  removeListEntry = (entryId: string) => this.#call<void>('DELETE', `/lists/${encodeURIComponent(entryId)}`);
+
+  stats = (params: { since?: string; until?: string; bucket?: 'hour' | 'day' }) =>
+    this.#call<Stats>('GET', `/stats${query(params)}`);
+
+  replay = (request: ReplayRequest) => this.#call<ReplayResult>('POST', '/replay', request);
+}

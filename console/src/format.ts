@@ -1,0 +1,73 @@
+/** How values read on screen: dates in the analyst's time zone, counts, shares and the API's codes as words. */
+import type { Decision, ListKind, Source } from './api/types.js';
+
+const dateTime = new Intl.DateTimeFormat(undefined, {
+  day: 'numeric',
+  month: 'short',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+const fullDateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+const dayOnly = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
+const integer = new Intl.NumberFormat();
+
+export const formatDateTime = (iso: string): string => dateTime.format(new Date(iso));
+export const formatFullDateTime = (iso: string): string => fullDateTime.format(new Date(iso));
+export const formatDay = (iso: string): string => dayOnly.format(new Date(iso));
+export const formatCount = (n: number): string => integer.format(n);
+
+/** `0.123` → `12.3%`; `—` when there is nothing to divide. */
+export const formatShare = (part: number, whole: number): string =>
+  whole > 0 ? `${((100 * part) / whole).toFixed(part === whole || part === 0 ? 0 : 1)}%` : '—';
+
+/** "just now", "4 min ago", "3 h ago", "2 days ago", then the date. */
+export const formatAge = (iso: string, now: number = Date.now()): string => {
+  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (seconds < 45) return 'just now';
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 24) return `${hours} h ago`;
+  const days = Math.round(hours / 24);
+  if (days < 7) return `${days} day${days === 1 ? '' : 's'} ago`;
+  return formatDateTime(iso);
+};
+
+export const DECISION_LABEL: Record<Decision, string> = { allow: 'Allow', review: 'Review', block: 'Block' };
+
+export const SOURCE_LABEL: Record<Source, string> = {
+  auth0: 'Auth0',
+  stripe: 'Stripe',
+  api: 'API',
+  cognito: 'Cognito',
+  supabase: 'Supabase',
+};
+
+export const KIND_LABEL: Record<ListKind, string> = {
+  email: 'Email',
+  email_domain: 'Email domain',
+  phone: 'Phone',
+  ip: 'IP address',
+};
+
+const REASON_LABEL: Record<string, string> = {
+  allowlist: 'Allow list',
+  blocklist: 'Block list',
+  email_risk: 'Email risk',
+  phone_risk: 'Phone risk',
+  defastra_error: 'Defastra error',
+  invalid_email: 'Invalid email',
+  invalid_phone: 'Invalid phone',
+  no_identifiers: 'No identifiers',
+  velocity: 'Velocity',
+  spend_limit: 'Spend limit',
+};
+
+export const reasonLabel = (code: string): string => REASON_LABEL[code] ?? code.replace(/_/g, ' ');
+
+/** A `datetime-local` input's value (local time, no zone) as an ISO instant; undefined when empty or invalid. */
+export const localInputToIso = (value: string): string | undefined => {
+  if (!value) return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+};
