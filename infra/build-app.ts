@@ -17,7 +17,7 @@ export const buildApp = (props: AppProps = {}): BuiltApp => {
   const config = readInfraConfig(app.node);
   const stack = new SignupGateStack(app, config.stackName, {
     config,
-    description: 'signup-gate: fraud screening of Auth0 and Stripe signups with Defastra',
+    description: 'signup-gate: fraud screening of Auth0, Stripe, Supabase and Cognito signups with Defastra',
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });
   applyNag(app);

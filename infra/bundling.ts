@@ -11,7 +11,14 @@ import type { BuildOptions } from 'esbuild';
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 
 /** The functions, each with its entry at `functions/<name>/handler.ts`. */
-export const FUNCTION_NAMES = ['api', 'auth0-hook', 'stripe-hook'] as const;
+export const FUNCTION_NAMES = [
+  'api',
+  'auth0-hook',
+  'stripe-hook',
+  'supabase-hook',
+  'cognito-pre-signup',
+  'verdict-events',
+] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 export const entryOf = (name: FunctionName): string => `${PROJECT_ROOT}/functions/${name}/handler.ts`;
@@ -39,8 +46,21 @@ export const BUNDLE = {
   outfileName: 'index.mjs',
 } as const;
 
-/** `bundling` of each NodejsFunction: local esbuild only, never Docker. */
-export const cdkBundlingOptions = (): BundlingOptions => ({
+/** One argument for bash, single-quoted. */
+const shellQuote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
+
+/** A shell command (bash, or cmd on Windows: NodejsFunction runs its local bundling in either) copying `file` into `dir` as `name`. */
+const copyCommand = (file: string, dir: string, name: string): string =>
+  process.platform === 'win32'
+    ? `copy /Y "${file}" "${dir}\\${name}"`
+    : `cp ${shellQuote(file)} ${shellQuote(`${dir}/${name}`)}`;
+
+/**
+ * `bundling` of each NodejsFunction: local esbuild only, never Docker. With `extraFiles` (name → path of a
+ * file staged at synth), each file is copied next to the bundle after esbuild ran, so it ships in the code
+ * asset (and counts in its hash) instead of the environment or the template.
+ */
+export const cdkBundlingOptions = (extraFiles: Record<string, string> = {}): BundlingOptions => ({
   forceDockerBundling: false,
   format: OutputFormat.ESM,
   target: BUNDLE.target,
@@ -51,6 +71,12 @@ export const cdkBundlingOptions = (): BundlingOptions => ({
   externalModules: [...BUNDLE.externalModules],
   banner: BUNDLE.banner,
   logLevel: LogLevel.WARNING,
+  commandHooks: {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_inputDir, outputDir) =>
+      Object.entries(extraFiles).map(([name, file]) => copyCommand(file, outputDir, name)),
+  },
 });
 
 /** The same build through the esbuild JS API (what `NodejsFunction` runs through the esbuild CLI). */

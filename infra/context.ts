@@ -29,11 +29,25 @@ export interface InfraConfig {
   auth0TimeoutSeconds: number;
   stripeTimeoutSeconds: number;
   apiTimeoutSeconds: number;
+  /** Supabase waits 5 s for its hook; the default budget_ms.supabase is 4000. */
+  supabaseTimeoutSeconds: number;
+  /** Cognito gives a trigger 5 s in all; the default budget_ms.cognito is 4000. */
+  cognitoTimeoutSeconds: number;
+  /** Timeout of the stream consumer that puts verdict events on the bus. */
+  verdictEventsTimeoutSeconds: number;
   /** Level of the Powertools Logger (`LOG_LEVEL`). */
   logLevel: LogLevel;
-  /** HTTP API stage throttling: steady requests per second and burst. */
+  /** HTTP API stage throttling (every route without its own setting: the catch-alls): requests/s and burst. */
   throttleRateLimit: number;
   throttleBurstLimit: number;
+  /** Per-route throttling of each hook route (`/hooks/auth0`, `/hooks/stripe`, `/hooks/supabase`). */
+  hookThrottleRateLimit: number;
+  hookThrottleBurstLimit: number;
+  /** Per-route throttling of each IAM-authorised operator route (`POST /screen`, `GET /verdicts`, ...). */
+  operatorThrottleRateLimit: number;
+  operatorThrottleBurstLimit: number;
+  /** Reserved concurrency of each hook function (the three HTTP hooks and the Cognito trigger); unset = none. */
+  hookReservedConcurrency: number | undefined;
   /** Defastra endpoint (`DEFASTRA_BASE_URL`). */
   defastraBaseUrl: string;
   /** Stripe API host override for the write-back (`STRIPE_API_BASE_URL`); unset = Stripe's default. */
@@ -44,8 +58,20 @@ export interface InfraConfig {
   walletBalanceThreshold: number;
   /** Alarm when the HTTP API answers at least this many 5xx in 5 minutes. */
   api5xxThreshold: number;
+  /** Alarm when more than this share (0–1) of verdicts in 15 minutes is degraded... */
+  degradedShareThreshold: number;
+  /** ...and at least this many verdicts were made in those 15 minutes (a few verdicts prove nothing). */
+  degradedShareMinVerdicts: number;
+  /** Alarm when Defastra answers at least this many rate-limit errors (5 s and 1 min limits together) in 5 minutes. */
+  rateLimitErrorsThreshold: number;
+  /** Alarm when at least this many store writes (velocity counts; cache, stats and markers) fail in 5 minutes. */
+  storeWriteFailuresThreshold: number;
   /** When set, alarms notify an SNS topic with this e-mail subscribed. */
   alarmEmail: string | undefined;
+  /** When set, only this Cognito user pool may invoke the pre sign-up trigger; unset = any pool of the account. */
+  cognitoUserPoolArn: string | undefined;
+  /** Also create a small user pool with the pre sign-up trigger attached, for trying. */
+  cognitoExamplePool: boolean;
 }
 
 /** Defaults; `cdk.json` repeats them (a test keeps the two equal). */
@@ -61,16 +87,33 @@ export const DEFAULT_CONFIG: InfraConfig = {
   auth0TimeoutSeconds: 10,
   stripeTimeoutSeconds: 10,
   apiTimeoutSeconds: 20,
+  supabaseTimeoutSeconds: 6,
+  cognitoTimeoutSeconds: 5,
+  verdictEventsTimeoutSeconds: 30,
   logLevel: 'INFO',
   throttleRateLimit: 50,
   throttleBurstLimit: 100,
+  hookThrottleRateLimit: 100,
+  hookThrottleBurstLimit: 200,
+  operatorThrottleRateLimit: 20,
+  operatorThrottleBurstLimit: 40,
+  hookReservedConcurrency: undefined,
   defastraBaseUrl: 'https://api.defastra.com',
   stripeApiBaseUrl: undefined,
   secretsMaxAgeSeconds: 300,
   walletBalanceThreshold: 10,
   api5xxThreshold: 5,
+  degradedShareThreshold: 0.2,
+  degradedShareMinVerdicts: 20,
+  rateLimitErrorsThreshold: 10,
+  storeWriteFailuresThreshold: 1,
   alarmEmail: undefined,
+  cognitoUserPoolArn: undefined,
+  cognitoExamplePool: false,
 };
+
+/** `arn:aws:cognito-idp:<region>:<account>:userpool/<region>_<id>` (any AWS partition). */
+export const USER_POOL_ARN = /^arn:aws[a-z-]*:cognito-idp:[a-z0-9-]+:\d{12}:userpool\/[\w-]+_[0-9A-Za-z]+$/;
 
 /** Retention periods CloudWatch Logs accepts. */
 const LOG_RETENTION_DAYS = [
@@ -110,11 +153,16 @@ const integer =
   };
 
 const number =
-  (min: number) =>
+  (min: number, max = Number.POSITIVE_INFINITY) =>
   (key: keyof InfraConfig, raw: unknown): number => {
     const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-      throw new ContextError(key, `expected a number of at least ${min}`);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+      throw new ContextError(
+        key,
+        max === Number.POSITIVE_INFINITY
+          ? `expected a number of at least ${min}`
+          : `expected a number from ${min} to ${max}`,
+      );
     }
     return value;
   };
@@ -176,15 +224,41 @@ export const readInfraConfig = (node: Node): InfraConfig => {
     auth0TimeoutSeconds: read(get, 'auth0TimeoutSeconds', integer(1, 29)),
     stripeTimeoutSeconds: read(get, 'stripeTimeoutSeconds', integer(1, 29)),
     apiTimeoutSeconds: read(get, 'apiTimeoutSeconds', integer(1, 29)),
+    supabaseTimeoutSeconds: read(get, 'supabaseTimeoutSeconds', integer(1, 29)),
+    // Cognito stops waiting for a trigger after 5 s: a longer timeout would only bill for answers nobody reads.
+    cognitoTimeoutSeconds: read(get, 'cognitoTimeoutSeconds', integer(1, 5)),
+    verdictEventsTimeoutSeconds: read(get, 'verdictEventsTimeoutSeconds', integer(1, 900)),
     logLevel: read(get, 'logLevel', oneOf(['DEBUG', 'INFO', 'WARN', 'ERROR'] as const)),
     throttleRateLimit: read(get, 'throttleRateLimit', number(1)),
     throttleBurstLimit: read(get, 'throttleBurstLimit', integer(1, 5000)),
+    hookThrottleRateLimit: read(get, 'hookThrottleRateLimit', number(1)),
+    hookThrottleBurstLimit: read(get, 'hookThrottleBurstLimit', integer(1, 5000)),
+    operatorThrottleRateLimit: read(get, 'operatorThrottleRateLimit', number(1)),
+    operatorThrottleBurstLimit: read(get, 'operatorThrottleBurstLimit', integer(1, 5000)),
+    hookReservedConcurrency: read(get, 'hookReservedConcurrency', integer(1, 10_000)),
     defastraBaseUrl: read(get, 'defastraBaseUrl', url),
     stripeApiBaseUrl: read(get, 'stripeApiBaseUrl', url),
     secretsMaxAgeSeconds: read(get, 'secretsMaxAgeSeconds', integer(0, 86_400)),
     walletBalanceThreshold: read(get, 'walletBalanceThreshold', number(0)),
     api5xxThreshold: read(get, 'api5xxThreshold', integer(1, 1_000_000)),
+    degradedShareThreshold: read(get, 'degradedShareThreshold', (key, raw) => {
+      const share = number(0, 1)(key, raw);
+      if (share >= 1) throw new ContextError(key, 'expected a share below 1 (0.2 = 20 %)');
+      return share;
+    }),
+    degradedShareMinVerdicts: read(get, 'degradedShareMinVerdicts', integer(1, 1_000_000)),
+    rateLimitErrorsThreshold: read(get, 'rateLimitErrorsThreshold', integer(1, 1_000_000)),
+    storeWriteFailuresThreshold: read(get, 'storeWriteFailuresThreshold', integer(1, 1_000_000)),
     alarmEmail: read(get, 'alarmEmail', text(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'expected an e-mail address')),
+    cognitoUserPoolArn: read(
+      get,
+      'cognitoUserPoolArn',
+      text(
+        USER_POOL_ARN,
+        'expected a user pool ARN (arn:aws:cognito-idp:<region>:<account>:userpool/<pool id>)',
+      ),
+    ),
+    cognitoExamplePool: read(get, 'cognitoExamplePool', boolean),
   };
   return config;
 };

@@ -1,25 +1,36 @@
 /**
  * One CloudWatch dashboard: verdicts (by source and decision, degraded), Defastra (latency p50/p99,
- * errors, cache hits, wallet), the three functions (duration, errors, throttles) and the HTTP API.
+ * errors, cache hits, wallet), abuse resistance (velocity hits, spend cap), Stripe write-back and store
+ * write failures, verdict events, the functions (duration, errors, throttles) and the HTTP API.
  */
 import { Duration } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DIMENSION, METRIC, METRICS_NAMESPACE } from '../shared/observability/metric-names.js';
 import { DECISIONS, SOURCES } from '../shared/policy/levels.js';
-import { customMetric } from './alarms.js';
+import { customMetric, STORE_WRITES } from './alarms.js';
 
 export interface DashboardProps {
   dashboardName: string;
   api: HttpApi;
   functions: Record<string, lambda.IFunction>;
+  verdictEvents: { fn: lambda.IFunction; failures: sqs.IQueue };
   alarms: cloudwatch.IAlarm[];
 }
 
 const KINDS = ['email', 'phone'] as const;
 const PERIOD = Duration.minutes(5);
+
+/** Every series of a metric, whatever the values of its dimensions (one line each). */
+const searchOf = (metricName: string, dimensions: string[]): cloudwatch.MathExpression =>
+  new cloudwatch.MathExpression({
+    expression: `SEARCH('{${[METRICS_NAMESPACE, ...dimensions].join(',')}} MetricName="${metricName}"', 'Sum', ${PERIOD.toSeconds()})`,
+    label: '',
+    period: PERIOD,
+  });
 
 export class Dashboard extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
@@ -67,17 +78,9 @@ export class Dashboard extends Construct {
     );
 
     this.dashboard.addWidgets(
-      graph(
-        'Defastra errors by type',
-        [
-          new cloudwatch.MathExpression({
-            expression: `SEARCH('{${METRICS_NAMESPACE},${DIMENSION.errorType}} MetricName="${METRIC.defastraErrors}"', 'Sum', ${PERIOD.toSeconds()})`,
-            label: '',
-            period: PERIOD,
-          }),
-        ],
-        { right: [customMetric(METRIC.defastraFatalErrors, 'Sum').with({ label: 'fatal (alarmed)' })] },
-      ),
+      graph('Defastra errors by type', [searchOf(METRIC.defastraErrors, [DIMENSION.errorType])], {
+        right: [customMetric(METRIC.defastraFatalErrors, 'Sum').with({ label: 'fatal (alarmed)' })],
+      }),
       graph(
         'Cache hits',
         KINDS.map((kind) =>
@@ -89,6 +92,33 @@ export class Dashboard extends Construct {
           label: 'minimum',
         }),
       ]),
+    );
+
+    this.dashboard.addWidgets(
+      graph('Velocity hits (by key and decision)', [
+        searchOf(METRIC.velocityHits, [DIMENSION.velocityKey, DIMENSION.decision]),
+      ]),
+      graph('Spend cap: identifiers not checked', [
+        customMetric(METRIC.spendLimited, 'Sum').with({ label: 'spend limited (alarmed)' }),
+      ]),
+      graph(
+        'Stripe write-back and store write failures',
+        [
+          customMetric(METRIC.writeBackFailures, 'Sum', { [DIMENSION.failure]: 'permanent' }).with({
+            label: 'write-back permanent (alarmed)',
+          }),
+          customMetric(METRIC.writeBackFailures, 'Sum', { [DIMENSION.failure]: 'transient' }).with({
+            label: 'write-back transient (Stripe retries)',
+          }),
+        ],
+        {
+          right: STORE_WRITES.map((what) =>
+            customMetric(METRIC.storeWriteFailures, 'Sum', { [DIMENSION.what]: what }).with({
+              label: `store ${what}`,
+            }),
+          ),
+        },
+      ),
     );
 
     this.dashboard.addWidgets(
@@ -117,6 +147,24 @@ export class Dashboard extends Construct {
         {
           right: [
             props.api.metricLatency({ statistic: 'p99', period: PERIOD }).with({ label: 'latency p99 (ms)' }),
+          ],
+        },
+      ),
+    );
+
+    this.dashboard.addWidgets(
+      graph(
+        'Verdict events',
+        [
+          props.verdictEvents.fn
+            .metric('IteratorAge', { statistic: 'Maximum', period: PERIOD })
+            .with({ label: 'stream lag, max (ms)' }),
+        ],
+        {
+          right: [
+            props.verdictEvents.failures
+              .metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: PERIOD })
+              .with({ label: 'batches given up (alarmed)' }),
           ],
         },
       ),

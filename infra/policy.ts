@@ -1,16 +1,20 @@
 /**
  * The policy file at synth time: read, validated with the same parser the functions use (a bad file
- * stops `cdk synth` with the field named), and shipped to the functions as minified JSON.
+ * stops `cdk synth` with the field named), minified, and staged as a file that every function bundle
+ * ships as `policy.json` (design 1.8: its list entries are personal data, so never the environment or
+ * the template).
  */
-import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { Source } from '../shared/policy/levels.js';
 import { type Policy, parsePolicyJson, resolvePolicy } from '../shared/policy/schema.js';
 import { PROJECT_ROOT } from './bundling.js';
 import { DEFAULT_CONFIG } from './context.js';
 
 export interface SynthPolicy {
   policy: Policy;
-  /** The file as written, minified (what `POLICY_JSON` carries); `{}` without a file. */
+  /** The file as written, minified (what each bundle's `policy.json` holds); `{}` without a file. */
   json: string;
   /** Where it came from, for messages. */
   from: string;
@@ -38,6 +42,22 @@ export const loadSynthPolicy = (policyFile: string, root: string = PROJECT_ROOT)
   return { policy, json: JSON.stringify(JSON.parse(stripped)), from: path };
 };
 
+/**
+ * Writes the minified policy to `<dir>/policy-<sha256 prefix>.json` and returns that path: the file the
+ * bundling hook copies into every function's asset. Named by content, so two synths of the same policy
+ * stage the same file, and the asset hashes (computed from the bundle output) change with the policy.
+ * `dir` is the cloud assembly directory, which already holds the bundles, so no copy of the lists lands
+ * anywhere else.
+ */
+export const stagePolicyFile = (json: string, dir: string): string => {
+  const digest = createHash('sha256').update(json).digest('hex').slice(0, 16);
+  const folder = join(dir, 'signup-gate-policy');
+  mkdirSync(folder, { recursive: true });
+  const path = join(folder, `policy-${digest}.json`);
+  writeFileSync(path, json, { mode: 0o600 });
+  return path;
+};
+
 /** The route budget of a source once its overrides apply, in milliseconds. */
-export const budgetMs = (policy: Policy, source: 'auth0' | 'stripe' | 'api'): number =>
+export const budgetMs = (policy: Policy, source: Source): number =>
   resolvePolicy(policy, source).budget_ms[source];

@@ -1,7 +1,8 @@
 /**
  * "Our kind of function": Node.js 22 on arm64, an ESM bundle built by the local esbuild (minified,
- * source maps on), its own log group with a set retention, and its own role holding nothing but the
- * right to write to that log group. Everything else is granted by the stack, statement by statement.
+ * source maps on) with the policy file beside it, its own log group with a set retention, and its own
+ * role holding nothing but the right to write to that log group. Everything else is granted by the
+ * stack, statement by statement.
  */
 import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,6 +10,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { BUNDLED_POLICY_FILE } from '../shared/config/policy-file.js';
 import { METRICS_NAMESPACE } from '../shared/observability/metric-names.js';
 import { cdkBundlingOptions, entryOf, type FunctionName, PROJECT_ROOT } from './bundling.js';
 import type { LogLevel } from './context.js';
@@ -21,8 +23,12 @@ export interface ServiceFunctionProps {
   memorySize: number;
   logRetentionDays: number;
   logLevel: LogLevel;
-  /** Application environment (the contract of shared/config/lambda.ts). */
+  /** Application environment (the contract of shared/config/lambda.ts or shared/config/events.ts). */
   environment: Record<string, string>;
+  /** The staged policy file (infra/policy.ts), shipped in the bundle as `policy.json`. */
+  policyFile: string;
+  /** Reserved concurrency; unset = the account's unreserved pool. */
+  reservedConcurrency?: number | undefined;
 }
 
 export class ServiceFunction extends Construct {
@@ -64,7 +70,10 @@ export class ServiceFunction extends Construct {
       timeout: props.timeout,
       role: this.role,
       logGroup: this.logGroup,
-      bundling: cdkBundlingOptions(),
+      bundling: cdkBundlingOptions({ [BUNDLED_POLICY_FILE]: props.policyFile }),
+      ...(props.reservedConcurrency === undefined
+        ? {}
+        : { reservedConcurrentExecutions: props.reservedConcurrency }),
       environment: {
         ...props.environment,
         NODE_OPTIONS: '--enable-source-maps',

@@ -23,7 +23,15 @@ const EMPTY_POLICY_FILE = (() => {
 })();
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
-export const FUNCTIONS = ['api', 'auth0-hook', 'stripe-hook'] as const;
+/** The same list as infra/bundling.ts FUNCTION_NAMES (test/infra/bundles.test.ts keeps the two equal). */
+export const FUNCTIONS = [
+  'api',
+  'auth0-hook',
+  'stripe-hook',
+  'supabase-hook',
+  'cognito-pre-signup',
+  'verdict-events',
+] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 
 export interface BuiltBundle {

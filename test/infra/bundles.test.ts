@@ -11,7 +11,9 @@ import {
   formatBundleSize,
   largestPackages,
 } from '../../bench/bundle-size.js';
+import { FUNCTIONS as BENCH_FUNCTIONS } from '../../bench/lib/bundles.js';
 import { FUNCTION_NAMES, type FunctionName } from '../../infra/bundling.js';
+import { policyFile } from '../helpers/policy-file.js';
 import { tempDir } from './support.js';
 
 /** Upper bound per minified bundle (1 MiB). The performance target (peers.md §5) is ≤ 250 KB. */
@@ -45,7 +47,8 @@ const importInChild = (name: FunctionName, file: string): Promise<string> =>
           POWERTOOLS_SERVICE_NAME: name,
           POWERTOOLS_METRICS_NAMESPACE: 'SignupGate',
           TABLE_NAME: 'signup-gate-test',
-          POLICY_JSON: '{}',
+          POLICY_FILE: policyFile(),
+          EVENT_BUS_NAME: 'signup-gate-test',
           DEFASTRA_API_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:k-AbCdEf',
           PEPPER_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:p-AbCdEf',
         },
@@ -56,6 +59,11 @@ const importInChild = (name: FunctionName, file: string): Promise<string> =>
   });
 
 describe('Lambda bundles', () => {
+  it('are the same six for the stack and the benchmark', () => {
+    expect([...BENCH_FUNCTIONS]).toEqual([...FUNCTION_NAMES]);
+    expect(FUNCTION_NAMES).toHaveLength(6);
+  });
+
   it.each(FUNCTION_NAMES)('%s is an ESM bundle under 1 MB', (name) => {
     const { bytes } = bundles[name];
     expect(bytes).toBeGreaterThan(10_000);
@@ -67,8 +75,14 @@ describe('Lambda bundles', () => {
       file.endsWith('.mjs'),
     )!;
     const inputs = Object.keys(output.inputs).join('\n');
-    expect(inputs).toContain('node_modules/@aws-sdk/client-dynamodb/');
-    expect(inputs).toContain('node_modules/@aws-sdk/client-secrets-manager/');
+    // The stream consumer talks to EventBridge only; every other function to DynamoDB and Secrets Manager.
+    const clients =
+      name === 'verdict-events' ? ['client-eventbridge'] : ['client-dynamodb', 'client-secrets-manager'];
+    for (const client of clients) expect(inputs).toContain(`node_modules/@aws-sdk/${client}/`);
+    if (name === 'verdict-events') {
+      expect(inputs).not.toContain('node_modules/@aws-sdk/client-dynamodb/');
+      expect(inputs).not.toContain('node_modules/@aws-sdk/client-secrets-manager/');
+    }
     expect(inputs).toContain('node_modules/@aws-lambda-powertools/logger/');
     expect(inputs).toContain('node_modules/@aws-lambda-powertools/metrics/');
     expect(inputs).not.toContain('node_modules/@aws-lambda-powertools/tracer/');

@@ -45,10 +45,12 @@ describe('npx cdk synth', () => {
     });
     expect(result.code, result.stderr.slice(-3000)).toBe(0);
     expect(result.stderr).not.toMatch(/docker/i);
+    // cdk.json sets the recommended feature flags: no "N feature flags are not configured" warning.
+    expect(`${result.stdout}\n${result.stderr}`).not.toMatch(/feature flags/i);
     const template = JSON.parse(readFileSync(join(outdir, 'SignupGate.template.json'), 'utf8'));
     expect(Object.keys(template.Resources).length).toBeGreaterThan(30);
     const resources = Object.values(template.Resources) as Array<{ Type: string }>;
-    expect(resources.filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(3);
+    expect(resources.filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(6);
     expect(existsSync(join(outdir, 'manifest.json'))).toBe(true);
     expect(readNagViolations(outdir)).toEqual([]);
   });

@@ -1,27 +1,46 @@
 /**
- * The stack as synthesised, with real bundling by the local esbuild: functions, least-privilege IAM,
- * routes and their authorisation, the table, secrets, alarms, dashboard, outputs and cdk-nag.
+ * The stack as synthesised, with real bundling by the local esbuild: functions, the policy file in each bundle (and
+ * nowhere else), least-privilege IAM, routes with their authorisation and throttles, the table and its stream, the
+ * verdict events, secrets, the Cognito trigger, alarms, dashboard, outputs and cdk-nag.
  * The app is synthesised once for the whole file.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CfnElement } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bundleFunction } from '../../bench/bundle-size.js';
-import { FUNCTION_NAMES, type FunctionName } from '../../infra/bundling.js';
+import { FUNCTION_NAMES, type FunctionName, PROJECT_ROOT } from '../../infra/bundling.js';
 import { acknowledgementsOf } from '../../infra/nag.js';
-import { type SignupGateStack, TABLE_ACTIONS } from '../../infra/signup-gate-stack.js';
+import type { SecretKey } from '../../infra/secrets.js';
+import {
+  HOOK_FUNCTIONS,
+  QUERY_ACTION,
+  SECRETS_OF,
+  TABLE_ITEM_ACTIONS,
+} from '../../infra/signup-gate-stack.js';
+import { VERDICT_STREAM_FILTER } from '../../infra/verdict-events.js';
+import { loadEventsConfig } from '../../shared/config/events.js';
 import { loadLambdaConfig } from '../../shared/config/lambda.js';
 import {
   FATAL_DEFASTRA_ERROR_TYPES,
   METRIC,
   METRICS_NAMESPACE,
+  RATE_LIMIT_ERROR_TYPES,
 } from '../../shared/observability/metric-names.js';
+import {
+  cacheKey,
+  listEntryKey,
+  markerKey,
+  statsPartition,
+  velocityKey,
+  verdictKey,
+} from '../../shared/store/items.js';
 import { TABLE_INDEXES } from '../../shared/store/table.js';
 import {
   asArray,
   type Cfn,
+  matchesFilter,
   referencedIds,
   type Synthesised,
   stringsIn,
@@ -29,22 +48,40 @@ import {
   writeTempFile,
 } from './support.js';
 
+/** Personal data in the policy's lists (design 1.8): none of it may reach the template or an environment. */
+const LISTED = {
+  blockedEmail: 'blocked.person@example.org',
+  allowedEmail: 'vip.customer@example.net',
+  blockedPhone: '+33612345678',
+  blockedDomain: 'disposable-mail.example',
+  allowedDomain: 'trusted-partner.example',
+};
 const POLICY = {
   version: 'infra-test-1',
   thresholds: { email: { block: 'extreme' } },
-  block: { email_domains: ['mailinator.com'] },
+  allow: { emails: [LISTED.allowedEmail], email_domains: [LISTED.allowedDomain] },
+  block: {
+    emails: [LISTED.blockedEmail],
+    email_domains: [LISTED.blockedDomain],
+    phones: [LISTED.blockedPhone],
+  },
 };
+/** The phone as digits too: a template could hold it normalised. */
+const LISTED_STRINGS = [...Object.values(LISTED), LISTED.blockedPhone.slice(1)];
+
+const SCREENING_FUNCTIONS = FUNCTION_NAMES.filter((name) => name !== 'verdict-events');
 
 let s: Synthesised;
 let resources: Record<string, Cfn>;
+let tableId: string;
 const fnId = {} as Record<FunctionName, string>;
 const roleId = {} as Record<FunctionName, string>;
-type SecretKey = keyof SignupGateStack['secrets'];
 const secretId = {} as Record<SecretKey, string>;
 
 beforeAll(() => {
   s = synthesise({ policyFile: writeTempFile('policy.json', POLICY) });
   resources = s.template.toJSON().Resources;
+  tableId = s.stack.getLogicalId(s.stack.table.node.defaultChild as CfnElement);
   for (const name of FUNCTION_NAMES) {
     const service = s.stack.functions[name];
     fnId[name] = s.stack.getLogicalId(service.function.node.defaultChild as CfnElement);
@@ -57,6 +94,10 @@ beforeAll(() => {
 
 const fnProps = (name: FunctionName) => resources[fnId[name]].Properties;
 const envOf = (name: FunctionName): Record<string, Cfn> => fnProps(name).Environment.Variables;
+const ofType = (type: string): Cfn[] => Object.values(resources).filter((r: Cfn) => r.Type === type);
+/** The directory of a function's code asset in the cloud assembly. */
+const assetDirOf = (name: FunctionName): string =>
+  join(s.assemblyDir, `asset.${String(fnProps(name).Code.S3Key).replace(/\.zip$/, '')}`);
 
 /** All statements of all IAM policies attached to a function's role. */
 const statementsOf = (name: FunctionName): Cfn[] =>
@@ -65,8 +106,15 @@ const statementsOf = (name: FunctionName): Cfn[] =>
       (r: Cfn) => r.Type === 'AWS::IAM::Policy' && referencedIds(r.Properties.Roles).includes(roleId[name]),
     )
     .flatMap((r: Cfn) => r.Properties.PolicyDocument.Statement);
+const actionsOf = (name: FunctionName): string[] =>
+  statementsOf(name).flatMap((st) => asArray(st.Action) as string[]);
 
 describe('functions', () => {
+  it('are the six of infra/bundling.ts, and no other', () => {
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(6);
+    expect(FUNCTION_NAMES).toHaveLength(6);
+  });
+
   it.each(FUNCTION_NAMES)('%s runs Node.js 22 on arm64 from an ESM bundle', (name) => {
     const props = fnProps(name);
     expect(props.Runtime).toBe('nodejs22.x');
@@ -75,10 +123,17 @@ describe('functions', () => {
     expect(props.MemorySize).toBe(512);
   });
 
-  it('has timeouts a little above each route budget', () => {
+  it('has timeouts a little above each route budget (Cognito and Supabase wait 5 s)', () => {
     expect(fnProps('auth0-hook').Timeout).toBe(10);
     expect(fnProps('stripe-hook').Timeout).toBe(10);
     expect(fnProps('api').Timeout).toBe(20);
+    expect(fnProps('supabase-hook').Timeout).toBe(6);
+    expect(fnProps('cognito-pre-signup').Timeout).toBe(5);
+    expect(fnProps('verdict-events').Timeout).toBe(30);
+  });
+
+  it('reserves no concurrency by default', () => {
+    for (const name of FUNCTION_NAMES) expect(fnProps(name).ReservedConcurrentExecutions).toBeUndefined();
   });
 
   it.each(FUNCTION_NAMES)('%s logs to its own log group with the configured retention', (name) => {
@@ -88,61 +143,134 @@ describe('functions', () => {
   });
 
   it.each(FUNCTION_NAMES)('%s gets the runtime and Powertools environment', (name) => {
-    const env = envOf(name);
-    expect(env).toMatchObject({
+    expect(envOf(name)).toMatchObject({
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: name,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       LOG_LEVEL: 'INFO',
+    });
+  });
+
+  it.each(SCREENING_FUNCTIONS)('%s gets the table, Defastra and secret settings', (name) => {
+    expect(envOf(name)).toMatchObject({
       DEFASTRA_BASE_URL: 'https://api.defastra.com',
       SECRETS_MAX_AGE_SECONDS: '300',
-      TABLE_NAME: { Ref: s.stack.getLogicalId(s.stack.table.node.defaultChild as CfnElement) },
+      TABLE_NAME: { Ref: tableId },
       DEFASTRA_API_KEY_SECRET_ARN: { Ref: secretId.defastraApiKey },
       PEPPER_SECRET_ARN: { Ref: secretId.pepper },
     });
   });
 
-  it.each(FUNCTION_NAMES)('%s gets the validated policy file, minified, as POLICY_JSON', (name) => {
-    expect(envOf(name).POLICY_JSON).toBe(JSON.stringify(POLICY));
+  it('gives verdict-events the bus name and nothing of the table or the secrets', () => {
+    const busId = s.stack.getLogicalId(s.stack.events.bus.node.defaultChild as CfnElement);
+    expect(envOf('verdict-events').EVENT_BUS_NAME).toEqual({ Ref: busId });
+    expect(Object.keys(envOf('verdict-events')).sort()).toEqual(
+      [
+        'EVENT_BUS_NAME',
+        'LOG_LEVEL',
+        'NODE_OPTIONS',
+        'POWERTOOLS_METRICS_NAMESPACE',
+        'POWERTOOLS_SERVICE_NAME',
+      ].sort(),
+    );
   });
 
-  it('gives each function only the secret ARNs of its own routes', () => {
+  it('gives each function the secret ARNs its code reads, and no other', () => {
     const secretVars = (name: FunctionName) =>
-      Object.keys(envOf(name)).filter((k) => k.endsWith('_SECRET_ARN'));
-    expect(secretVars('api').sort()).toEqual(['DEFASTRA_API_KEY_SECRET_ARN', 'PEPPER_SECRET_ARN']);
-    expect(secretVars('auth0-hook').sort()).toEqual([
+      Object.keys(envOf(name))
+        .filter((k) => k.endsWith('_SECRET_ARN'))
+        .sort();
+    expect(secretVars('api')).toEqual([
+      'DEFASTRA_API_KEY_SECRET_ARN',
+      'PEPPER_SECRET_ARN',
+      'STRIPE_API_KEY_SECRET_ARN',
+    ]);
+    expect(secretVars('auth0-hook')).toEqual([
       'AUTH0_HOOK_SECRET_ARN',
       'DEFASTRA_API_KEY_SECRET_ARN',
       'PEPPER_SECRET_ARN',
     ]);
-    expect(secretVars('stripe-hook').sort()).toEqual([
+    expect(secretVars('stripe-hook')).toEqual([
       'DEFASTRA_API_KEY_SECRET_ARN',
       'PEPPER_SECRET_ARN',
       'STRIPE_API_KEY_SECRET_ARN',
       'STRIPE_WEBHOOK_SECRET_ARN',
     ]);
+    expect(secretVars('supabase-hook')).toEqual([
+      'DEFASTRA_API_KEY_SECRET_ARN',
+      'PEPPER_SECRET_ARN',
+      'SUPABASE_HOOK_SECRET_ARN',
+    ]);
+    expect(secretVars('cognito-pre-signup')).toEqual(['DEFASTRA_API_KEY_SECRET_ARN', 'PEPPER_SECRET_ARN']);
+    expect(secretVars('verdict-events')).toEqual([]);
   });
 
-  it.each(FUNCTION_NAMES)(
-    '%s environment satisfies the function config contract (shared/config/lambda.ts)',
-    (name) => {
-      // Resolve the CloudFormation references the way a deployment would.
-      const env = Object.fromEntries(
-        Object.entries(envOf(name)).map(([key, value]) => [
-          key,
-          typeof value === 'string'
-            ? value
-            : key === 'TABLE_NAME'
-              ? 'SignupGate-Table-ABC123'
+  /** The environment as a deployment resolves it, running from the synthesised asset directory. */
+  const deployedEnv = (name: FunctionName): NodeJS.ProcessEnv => ({
+    ...Object.fromEntries(
+      Object.entries(envOf(name)).map(([key, value]) => [
+        key,
+        typeof value === 'string'
+          ? value
+          : key === 'TABLE_NAME'
+            ? 'SignupGate-Table-ABC123'
+            : key === 'EVENT_BUS_NAME'
+              ? 'SignupGate-verdicts'
               : `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${value.Ref}-AbCdEf`,
-        ]),
-      );
-      const config = loadLambdaConfig(env);
+      ]),
+    ),
+    LAMBDA_TASK_ROOT: assetDirOf(name),
+  });
+
+  it.each(SCREENING_FUNCTIONS)(
+    '%s environment and bundle satisfy the function config contract (shared/config/lambda.ts)',
+    (name) => {
+      const config = loadLambdaConfig(deployedEnv(name));
       expect(config.policy.base.version).toBe('infra-test-1');
+      expect(config.policy.base.block.emails).toEqual([LISTED.blockedEmail]);
       expect(config.secretArns.auth0HookSecret !== undefined).toBe(name === 'auth0-hook');
       expect(config.secretArns.stripeWebhookSecret !== undefined).toBe(name === 'stripe-hook');
+      expect(config.secretArns.supabaseHookSecret !== undefined).toBe(name === 'supabase-hook');
+      expect(config.secretArns.stripeApiKey !== undefined).toBe(name === 'stripe-hook' || name === 'api');
     },
   );
+
+  it('verdict-events environment and bundle satisfy its config contract (shared/config/events.ts)', () => {
+    const config = loadEventsConfig(deployedEnv('verdict-events'));
+    expect(config.busName).toBe('SignupGate-verdicts');
+    expect(config.policy.base.version).toBe('infra-test-1');
+  });
+});
+
+describe('the policy file (design 1.8)', () => {
+  it.each(FUNCTION_NAMES)(
+    '%s ships the validated policy, minified, as policy.json beside its bundle',
+    (name) => {
+      const dir = assetDirOf(name);
+      expect(readdirSync(dir).sort()).toEqual(['index.mjs', 'index.mjs.map', 'policy.json']);
+      expect(readFileSync(join(dir, 'policy.json'), 'utf8')).toBe(JSON.stringify(POLICY));
+    },
+  );
+
+  it('is in no function environment, as a value or a variable', () => {
+    for (const name of FUNCTION_NAMES) {
+      expect(Object.keys(envOf(name))).not.toContain('POLICY_JSON');
+      expect(Object.keys(envOf(name))).not.toContain('POLICY_FILE');
+      const values = stringsIn(envOf(name)).join('\n');
+      for (const listed of LISTED_STRINGS) expect(values).not.toContain(listed);
+    }
+  });
+
+  it('leaves no list entry in the template or any other file of the assembly but the bundles', () => {
+    const template = JSON.stringify(s.template.toJSON());
+    for (const listed of LISTED_STRINGS) expect(template).not.toContain(listed);
+    const files = readdirSync(s.assemblyDir).filter((f) => f.endsWith('.json'));
+    expect(files).toEqual(expect.arrayContaining(['manifest.json', 'tree.json', 'SignupGate.template.json']));
+    for (const file of files) {
+      const text = readFileSync(join(s.assemblyDir, file), 'utf8');
+      for (const listed of LISTED_STRINGS) expect(text, file).not.toContain(listed);
+    }
+  });
 });
 
 describe('IAM: least privilege', () => {
@@ -153,46 +281,100 @@ describe('IAM: least privilege', () => {
     ]);
   });
 
-  it.each(FUNCTION_NAMES)('%s role statements all name exact resources (no wildcard)', (name) => {
-    const statements = statementsOf(name);
-    expect(statements.length).toBeGreaterThan(0);
-    for (const statement of statements) {
-      expect(statement.Effect).toBe('Allow');
-      expect(statement.Resource).toBeDefined();
-      for (const text of stringsIn(statement.Resource)) expect(text).not.toContain('*');
-      for (const action of asArray(statement.Action) as string[]) expect(action).not.toContain('*');
-    }
+  it.each(FUNCTION_NAMES)(
+    '%s role statements name exact resources (the one exception: ListStreams)',
+    (name) => {
+      const statements = statementsOf(name);
+      expect(statements.length).toBeGreaterThan(0);
+      for (const statement of statements) {
+        expect(statement.Effect).toBe('Allow');
+        expect(statement.Resource).toBeDefined();
+        for (const action of asArray(statement.Action) as string[]) expect(action).not.toContain('*');
+        if (statement.Resource === '*') {
+          // No resource-level permission exists for it (acknowledged IAM5 on this role only).
+          expect(name).toBe('verdict-events');
+          expect(statement.Action).toBe('dynamodb:ListStreams');
+          continue;
+        }
+        for (const text of stringsIn(statement.Resource)) expect(text).not.toContain('*');
+      }
+    },
+  );
+
+  it('the actions granted on the table are exactly what the store code calls', () => {
+    const dir = join(PROJECT_ROOT, 'shared', 'store', 'dynamo');
+    const sources = [
+      ...readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')),
+      readFileSync(join(PROJECT_ROOT, 'shared', 'store', 'dynamodb.ts'), 'utf8'),
+    ].join('\n');
+    const called = [...sources.matchAll(/new (\w+)Command\(/g)].map((m) => `dynamodb:${m[1]}`);
+    expect(called.length).toBeGreaterThan(5);
+    expect([...new Set(called)].sort()).toEqual([...TABLE_ITEM_ACTIONS, QUERY_ACTION].sort());
   });
 
-  it.each(FUNCTION_NAMES)('%s role has exactly the table, log and secret permissions it needs', (name) => {
-    const tableId = s.stack.getLogicalId(s.stack.table.node.defaultChild as CfnElement);
-    const bySid = (sid: string) => statementsOf(name).find((st) => st.Sid === sid);
+  it.each(HOOK_FUNCTIONS)(
+    '%s may read and write items, batch-read them, and neither query nor scan',
+    (name) => {
+      const table = statementsOf(name).find((st) => st.Sid === 'VerdictTable');
+      expect([...table.Action].sort()).toEqual([...TABLE_ITEM_ACTIONS].sort());
+      expect(table.Resource).toEqual({ 'Fn::GetAtt': [tableId, 'Arn'] });
+      const dynamo = actionsOf(name).filter((a) => a.startsWith('dynamodb:'));
+      expect(dynamo.sort()).toEqual([...TABLE_ITEM_ACTIONS].sort());
+      expect(JSON.stringify(statementsOf(name))).not.toContain('/index/');
+    },
+  );
 
+  it('api may also query the table and its five indexes', () => {
+    const bySid = (sid: string) => statementsOf('api').find((st) => st.Sid === sid);
     const table = bySid('VerdictTable');
-    expect([...table.Action].sort()).toEqual([...TABLE_ACTIONS].sort());
+    expect([...table.Action].sort()).toEqual([...TABLE_ITEM_ACTIONS, QUERY_ACTION].sort());
     expect(table.Resource).toEqual({ 'Fn::GetAtt': [tableId, 'Arn'] });
-
     const indexes = bySid('VerdictTableIndexes');
-    expect(indexes.Action).toBe('dynamodb:Query');
-    expect(indexes.Resource).toHaveLength(Object.keys(TABLE_INDEXES).length);
+    expect(indexes.Action).toBe(QUERY_ACTION);
+    expect(indexes.Resource).toHaveLength(5);
     for (const index of Object.values(TABLE_INDEXES)) {
       expect(indexes.Resource).toContainEqual({
         'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, `/index/${index.name}`]],
       });
     }
+  });
 
-    const logs = bySid('WriteOwnLogs');
-    expect(logs.Action).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
-    expect(logs.Resource).toEqual({ 'Fn::GetAtt': [fnProps(name).LoggingConfig.LogGroup.Ref, 'Arn'] });
-
-    const actions = statementsOf(name).flatMap((st) => asArray(st.Action) as string[]);
-    expect(actions).not.toContain('dynamodb:Scan');
-    expect(actions.filter((a) => !a.startsWith('dynamodb:') && !a.startsWith('logs:')).sort()).toEqual(
-      expect.arrayContaining(['secretsmanager:GetSecretValue']),
+  it('verdict-events may read the stream, put events on the bus and record failed batches, nothing else', () => {
+    const queueId = s.stack.getLogicalId(s.stack.events.failures.node.defaultChild as CfnElement);
+    const busId = s.stack.getLogicalId(s.stack.events.bus.node.defaultChild as CfnElement);
+    const byResource = (resource: Cfn) =>
+      statementsOf('verdict-events')
+        .filter((st) => JSON.stringify(st.Resource) === JSON.stringify(resource))
+        .flatMap((st) => asArray(st.Action) as string[])
+        .sort();
+    expect(byResource({ 'Fn::GetAtt': [tableId, 'StreamArn'] })).toEqual(
+      expect.arrayContaining(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator']),
     );
+    expect(byResource({ 'Fn::GetAtt': [busId, 'Arn'] })).toEqual(['events:PutEvents']);
+    expect(byResource({ 'Fn::GetAtt': [queueId, 'Arn'] })).toEqual(
+      expect.arrayContaining(['sqs:SendMessage']),
+    );
+    expect(byResource('*')).toEqual(['dynamodb:ListStreams']);
+    const actions = actionsOf('verdict-events');
     expect(
       actions.every((a) =>
-        /^(dynamodb:(GetItem|PutItem|UpdateItem|DeleteItem|Query)|logs:(CreateLogStream|PutLogEvents)|secretsmanager:(GetSecretValue|DescribeSecret))$/.test(
+        /^(dynamodb:(DescribeStream|GetRecords|GetShardIterator|ListStreams)|events:PutEvents|sqs:(SendMessage|GetQueueAttributes|GetQueueUrl)|logs:(CreateLogStream|PutLogEvents))$/.test(
+          a,
+        ),
+      ),
+    ).toBe(true);
+  });
+
+  it.each(FUNCTION_NAMES)('%s writes only to its own log group', (name) => {
+    const logs = statementsOf(name).find((st) => st.Sid === 'WriteOwnLogs');
+    expect(logs.Action).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+    expect(logs.Resource).toEqual({ 'Fn::GetAtt': [fnProps(name).LoggingConfig.LogGroup.Ref, 'Arn'] });
+  });
+
+  it.each(SCREENING_FUNCTIONS)('%s holds only table, log and secret-read actions', (name) => {
+    expect(
+      actionsOf(name).every((a) =>
+        /^(dynamodb:(GetItem|PutItem|UpdateItem|DeleteItem|BatchGetItem|Query)|logs:(CreateLogStream|PutLogEvents)|secretsmanager:(GetSecretValue|DescribeSecret))$/.test(
           a,
         ),
       ),
@@ -204,28 +386,26 @@ describe('IAM: least privilege', () => {
       .filter((st) => asArray(st.Action).some((a: string) => a.startsWith('secretsmanager:')))
       .flatMap((st) => referencedIds(st.Resource));
 
-  it('lets each function read only its own secrets', () => {
-    const ids = (...keys: SecretKey[]) => keys.map((k) => secretId[k]).sort();
-    expect(readableSecrets('api').sort()).toEqual(ids('defastraApiKey', 'pepper'));
-    expect(readableSecrets('auth0-hook').sort()).toEqual(ids('defastraApiKey', 'pepper', 'auth0HookSecret'));
-    expect(readableSecrets('stripe-hook').sort()).toEqual(
-      ids('defastraApiKey', 'pepper', 'stripeWebhookSecret', 'stripeApiKey'),
-    );
+  it.each(FUNCTION_NAMES)('%s may read exactly its own secrets', (name) => {
+    expect(readableSecrets(name).sort()).toEqual(SECRETS_OF[name].map((k) => secretId[k]).sort());
   });
 
-  it('keeps webhook secrets out of the api role policy entirely', () => {
+  it('keeps hook secrets out of the api role and each hook out of the others', () => {
     const apiPolicies = JSON.stringify(statementsOf('api'));
-    for (const key of ['auth0HookSecret', 'stripeWebhookSecret', 'stripeApiKey'] as const) {
+    for (const key of ['auth0HookSecret', 'stripeWebhookSecret', 'supabaseHookSecret'] as const) {
       expect(apiPolicies).not.toContain(secretId[key]);
     }
     expect(JSON.stringify(statementsOf('auth0-hook'))).not.toContain(secretId.stripeWebhookSecret);
     expect(JSON.stringify(statementsOf('stripe-hook'))).not.toContain(secretId.auth0HookSecret);
+    expect(JSON.stringify(statementsOf('supabase-hook'))).not.toContain(secretId.stripeApiKey);
+    expect(JSON.stringify(statementsOf('cognito-pre-signup'))).not.toContain(secretId.auth0HookSecret);
   });
 });
 
 describe('HTTP API', () => {
-  const routes = () =>
-    Object.values(resources).filter((r: Cfn) => r.Type === 'AWS::ApiGatewayV2::Route') as Cfn[];
+  const routes = () => ofType('AWS::ApiGatewayV2::Route');
+  const routeNamed = (routeKey: string) => routes().find((r) => r.Properties.RouteKey === routeKey);
+  const stage = () => ofType('AWS::ApiGatewayV2::Stage')[0];
 
   /** The function a route invokes: route → integration → function ARN. */
   const targetFunction = (route: Cfn): string => {
@@ -233,54 +413,73 @@ describe('HTTP API', () => {
     return referencedIds(resources[integrationId].Properties.IntegrationUri)[0]!;
   };
 
-  it.each([
-    ['ANY /hooks/auth0', 'NONE', 'auth0-hook'],
-    ['ANY /hooks/stripe', 'NONE', 'stripe-hook'],
-    ['POST /screen', 'AWS_IAM', 'api'],
-    ['GET /verdicts', 'AWS_IAM', 'api'],
-    ['GET /verdicts/{id}', 'AWS_IAM', 'api'],
-    ['ANY /screen', 'NONE', 'api'],
-    ['ANY /verdicts', 'NONE', 'api'],
-    ['ANY /verdicts/{id}', 'NONE', 'api'],
-    ['$default', 'NONE', 'api'],
-  ] as const)('%s: authorization %s, invokes %s', (routeKey, authorization, fn) => {
-    const route = routes().find((r) => r.Properties.RouteKey === routeKey);
-    expect(route).toBeDefined();
-    expect(route.Properties.AuthorizationType).toBe(authorization);
+  const HOOKS = [
+    ['ANY /hooks/auth0', 'auth0-hook'],
+    ['ANY /hooks/stripe', 'stripe-hook'],
+    ['ANY /hooks/supabase', 'supabase-hook'],
+  ] as const;
+  const OPERATOR = [
+    'POST /screen',
+    'GET /verdicts',
+    'GET /verdicts/{id}',
+    'POST /verdicts/{id}/review',
+    'GET /lists',
+    'POST /lists',
+    'DELETE /lists/{entry_id}',
+    'GET /stats',
+    'POST /replay',
+  ];
+  const CATCH_ALLS = [
+    'ANY /screen',
+    'ANY /verdicts',
+    'ANY /verdicts/{id}',
+    'ANY /verdicts/{id}/review',
+    'ANY /lists',
+    'ANY /lists/{entry_id}',
+    'ANY /stats',
+    'ANY /replay',
+    '$default',
+  ];
+
+  it.each(HOOKS)('%s: no gateway authorization, invokes %s', (routeKey, fn) => {
+    const route = routeNamed(routeKey);
+    expect(route.Properties.AuthorizationType).toBe('NONE');
     expect(targetFunction(route)).toBe(fnId[fn]);
   });
 
-  it('has no other route', () => {
+  it.each(OPERATOR)('%s: AWS_IAM, invokes api', (routeKey) => {
+    const route = routeNamed(routeKey);
+    expect(route.Properties.AuthorizationType).toBe('AWS_IAM');
+    expect(targetFunction(route)).toBe(fnId.api);
+  });
+
+  it.each(CATCH_ALLS)('%s: no authorization (405/404 only), invokes api', (routeKey) => {
+    const route = routeNamed(routeKey);
+    expect(route.Properties.AuthorizationType).toBe('NONE');
+    expect(targetFunction(route)).toBe(fnId.api);
+  });
+
+  it('has no other route, and no route reaches verdict-events or the Cognito trigger', () => {
     expect(
       routes()
         .map((r) => r.Properties.RouteKey)
         .sort(),
-    ).toEqual(
-      [
-        '$default',
-        'ANY /hooks/auth0',
-        'ANY /hooks/stripe',
-        'ANY /screen',
-        'ANY /verdicts',
-        'ANY /verdicts/{id}',
-        'GET /verdicts',
-        'GET /verdicts/{id}',
-        'POST /screen',
-      ].sort(),
-    );
+    ).toEqual([...HOOKS.map(([key]) => key), ...OPERATOR, ...CATCH_ALLS].sort());
+    const targets = new Set(routes().map(targetFunction));
+    expect(targets.has(fnId['verdict-events'])).toBe(false);
+    expect(targets.has(fnId['cognito-pre-signup'])).toBe(false);
   });
 
-  it('uses Lambda proxy integrations with payload format 2.0', () => {
+  it('uses Lambda proxy integrations with payload format 2.0, one per HTTP function', () => {
     s.template.resourcePropertiesCountIs(
       'AWS::ApiGatewayV2::Integration',
       { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' },
-      3,
+      4,
     );
   });
 
-  it('throttles the default stage and writes JSON access logs without query strings', () => {
-    const stage = s.template.findResources('AWS::ApiGatewayV2::Stage');
-    const [props] = Object.values(stage).map((r: Cfn) => r.Properties);
+  it('throttles the stage by default and writes JSON access logs without query strings', () => {
+    const props = stage().Properties;
     expect(props.StageName).toBe('$default');
     expect(props.AutoDeploy).toBe(true);
     expect(props.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 });
@@ -290,12 +489,34 @@ describe('HTTP API', () => {
     const logGroupId = referencedIds(props.AccessLogSettings.DestinationArn)[0]!;
     expect(resources[logGroupId].Properties.RetentionInDays).toBe(30);
   });
+
+  it('throttles each hook route and each operator route separately', () => {
+    const settings = stage().Properties.RouteSettings;
+    expect(Object.keys(settings).sort()).toEqual([...HOOKS.map(([key]) => key), ...OPERATOR].sort());
+    for (const [key] of HOOKS) {
+      expect(settings[key]).toEqual({ ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 });
+    }
+    for (const key of OPERATOR) {
+      expect(settings[key]).toEqual({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 });
+    }
+  });
+
+  it('creates the stage after every route its RouteSettings name', () => {
+    const [stageId] = Object.keys(s.template.findResources('AWS::ApiGatewayV2::Stage'));
+    const dependsOn: string[] = resources[stageId!].DependsOn ?? [];
+    for (const key of Object.keys(stage().Properties.RouteSettings)) {
+      const [routeId] = Object.entries(resources).find(
+        ([, r]: [string, Cfn]) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties.RouteKey === key,
+      )!;
+      expect(dependsOn, key).toContain(routeId);
+    }
+  });
 });
 
 describe('table', () => {
-  const table = () => Object.values(s.template.findResources('AWS::DynamoDB::GlobalTable'))[0] as Cfn;
+  const table = () => ofType('AWS::DynamoDB::GlobalTable')[0];
 
-  it('is on demand, keyed pk/sk, with TTL on expires_at', () => {
+  it('is on demand, keyed pk/sk, with TTL on expires_at and a NEW_AND_OLD_IMAGES stream', () => {
     const props = table().Properties;
     expect(props.BillingMode).toBe('PAY_PER_REQUEST');
     expect(props.KeySchema).toEqual([
@@ -303,20 +524,19 @@ describe('table', () => {
       { AttributeName: 'sk', KeyType: 'RANGE' },
     ]);
     expect(props.TimeToLiveSpecification).toEqual({ AttributeName: 'expires_at', Enabled: true });
+    expect(props.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
   });
 
-  it('has the three GSIs of shared/store/table.ts, projecting everything', () => {
+  it('has the five GSIs of shared/store/table.ts, projecting everything', () => {
     const gsis = table().Properties.GlobalSecondaryIndexes as Cfn[];
     expect(gsis.map((g) => g.IndexName).sort()).toEqual(
-      Object.values(TABLE_INDEXES)
-        .map((i) => i.name)
-        .sort(),
+      ['by_decision', 'by_email', 'by_phone', 'by_review', 'by_time'].sort(),
     );
     for (const index of Object.values(TABLE_INDEXES)) {
       const gsi = gsis.find((g) => g.IndexName === index.name);
       expect(gsi.KeySchema).toEqual([
         { AttributeName: index.partitionKey, KeyType: 'HASH' },
-        { AttributeName: index.sortKey, KeyType: 'RANGE' },
+        { AttributeName: 'created_sk', KeyType: 'RANGE' },
       ]);
       expect(gsi.Projection).toEqual({ ProjectionType: 'ALL' });
     }
@@ -331,11 +551,82 @@ describe('table', () => {
   });
 });
 
-describe('secrets', () => {
-  it('creates the five secrets under the signup-gate/ prefix', () => {
-    const names = Object.values(s.template.findResources('AWS::SecretsManager::Secret')).map(
-      (r: Cfn) => r.Properties.Name,
+describe('verdict events', () => {
+  const mapping = () => ofType('AWS::Lambda::EventSourceMapping');
+  const queueId = () => s.stack.getLogicalId(s.stack.events.failures.node.defaultChild as CfnElement);
+
+  it('has an EventBridge bus named after the stack', () => {
+    const buses = ofType('AWS::Events::EventBus');
+    expect(buses).toHaveLength(1);
+    expect(buses[0].Properties.Name).toBe('SignupGate-verdicts');
+  });
+
+  it('feeds verdict-events from the table stream, with partial failures, splitting and bounded retries', () => {
+    expect(mapping()).toHaveLength(1);
+    const props = mapping()[0].Properties;
+    expect(props.FunctionName).toEqual({ Ref: fnId['verdict-events'] });
+    expect(props.EventSourceArn).toEqual({ 'Fn::GetAtt': [tableId, 'StreamArn'] });
+    expect(props).toMatchObject({
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      MaximumRecordAgeInSeconds: 6 * 3600,
+      StartingPosition: 'TRIM_HORIZON',
+      ParallelizationFactor: 1,
+    });
+    expect(props.DestinationConfig).toEqual({
+      OnFailure: { Destination: { 'Fn::GetAtt': [queueId(), 'Arn'] } },
+    });
+  });
+
+  it('only wakes the function for verdicts created or reviewed', () => {
+    const filters = mapping()[0].Properties.FilterCriteria.Filters as Cfn[];
+    expect(filters).toHaveLength(1);
+    const pattern = JSON.parse(filters[0].Pattern);
+    expect(pattern).toEqual({
+      eventName: ['INSERT', 'MODIFY'],
+      dynamodb: { Keys: { pk: { S: [{ prefix: 'V#' }] } } },
+    });
+    expect(pattern).toEqual(JSON.parse(JSON.stringify(VERDICT_STREAM_FILTER)));
+
+    // Against the keys the store really writes (shared/store/items.ts).
+    const record = (eventName: string, keys: Cfn) => ({ eventName, dynamodb: { Keys: keys } });
+    const verdict = verdictKey('01JDX3K8Y0Q5W6Z8N2M4P6R8T0');
+    expect(matchesFilter(pattern, record('INSERT', verdict))).toBe(true);
+    expect(matchesFilter(pattern, record('MODIFY', verdict))).toBe(true);
+    expect(matchesFilter(pattern, record('REMOVE', verdict))).toBe(false);
+    const others = [
+      markerKey('stripe', 'evt_1'),
+      cacheKey('email', 'a'.repeat(64)),
+      velocityKey('ip#abc', 0),
+      listEntryKey('01JDX3K8Y0Q5W6Z8N2M4P6R8T0'),
+      { pk: { S: statsPartition(0) }, sk: { S: 'H#2026-11-26T05' } },
+    ];
+    for (const keys of others) {
+      expect(matchesFilter(pattern, record('INSERT', keys)), JSON.stringify(keys)).toBe(false);
+      expect(matchesFilter(pattern, record('MODIFY', keys)), JSON.stringify(keys)).toBe(false);
+    }
+  });
+
+  it('records given-up batches in an encrypted, SSL-only queue', () => {
+    const queue = resources[queueId()];
+    expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+    expect(queue.Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+    const policy = ofType('AWS::SQS::QueuePolicy').find((p) =>
+      referencedIds(p.Properties.Queues).includes(queueId()),
     );
+    expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
+  });
+});
+
+describe('secrets', () => {
+  it('creates the six secrets under the signup-gate/ prefix', () => {
+    const names = ofType('AWS::SecretsManager::Secret').map((r) => r.Properties.Name);
     expect(names.sort()).toEqual(
       [
         'signup-gate/auth0-hook-secret',
@@ -343,6 +634,7 @@ describe('secrets', () => {
         'signup-gate/hash-pepper',
         'signup-gate/stripe-api-key',
         'signup-gate/stripe-webhook-secret',
+        'signup-gate/supabase-hook-secret',
       ].sort(),
     );
   });
@@ -355,35 +647,164 @@ describe('secrets', () => {
   });
 
   it('holds a placeholder in the secrets that come from third parties', () => {
-    for (const key of ['defastraApiKey', 'stripeWebhookSecret', 'stripeApiKey'] as const) {
+    for (const key of [
+      'defastraApiKey',
+      'stripeWebhookSecret',
+      'stripeApiKey',
+      'supabaseHookSecret',
+    ] as const) {
       expect(resources[secretId[key]].Properties.SecretString).toMatch(/^PLACEHOLDER/);
+      expect(resources[secretId[key]].Properties.GenerateSecretString).toBeUndefined();
     }
   });
 });
 
+describe('Cognito pre sign-up trigger', () => {
+  const cognitoPermissions = () =>
+    ofType('AWS::Lambda::Permission').filter((p) => p.Properties.Principal === 'cognito-idp.amazonaws.com');
+
+  it('lets Cognito of this account invoke the function, and nothing else (no pool ARN given)', () => {
+    expect(cognitoPermissions()).toHaveLength(1);
+    const [permission] = cognitoPermissions();
+    expect(permission.Properties).toMatchObject({
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [fnId['cognito-pre-signup'], 'Arn'] },
+      SourceAccount: { Ref: 'AWS::AccountId' },
+    });
+    expect(permission.Properties.SourceArn).toBeUndefined();
+  });
+
+  it('creates no user pool by default', () => {
+    s.template.resourceCountIs('AWS::Cognito::UserPool', 0);
+  });
+});
+
 describe('alarms and dashboard', () => {
-  const alarms = () =>
-    Object.values(s.template.findResources('AWS::CloudWatch::Alarm')).map((r: Cfn) => r.Properties);
+  const alarms = () => ofType('AWS::CloudWatch::Alarm').map((r) => r.Properties);
+  const byMetric = (metric: string) => alarms().filter((a) => a.MetricName === metric);
+  /** The metrics an alarm on metric math reads, by id. */
+  const mathMetrics = (alarm: Cfn): Record<string, Cfn> =>
+    Object.fromEntries((alarm.Metrics as Cfn[]).filter((m) => m.MetricStat).map((m) => [m.Id, m.MetricStat]));
+  const expressionOf = (alarm: Cfn): string => (alarm.Metrics as Cfn[]).find((m) => m.Expression).Expression;
+  const alarmNamed = (text: string) => {
+    const found = alarms().filter((a) => String(a.AlarmDescription).includes(text));
+    expect(found, text).toHaveLength(1);
+    return found[0];
+  };
+
+  it('has 24 alarms', () => {
+    expect(alarms()).toHaveLength(24);
+  });
 
   it('alarms on API 5xx and on each function’s errors and throttles', () => {
-    const byMetric = (metric: string) => alarms().filter((a) => a.MetricName === metric);
     expect(byMetric('5xx')).toHaveLength(1);
     expect(byMetric('5xx')[0].Namespace).toBe('AWS/ApiGateway');
     for (const metric of ['Errors', 'Throttles']) {
-      const found = byMetric(metric);
-      expect(found.map((a) => a.Dimensions[0].Value.Ref).sort()).toEqual(Object.values(fnId).sort());
+      expect(
+        byMetric(metric)
+          .map((a) => a.Dimensions[0].Value.Ref)
+          .sort(),
+      ).toEqual(Object.values(fnId).sort());
     }
   });
 
   it('alarms on any fatal Defastra error through the dimension-less metric', () => {
-    const fatal = alarms().find((a) => a.MetricName === METRIC.defastraFatalErrors);
+    const [fatal] = byMetric(METRIC.defastraFatalErrors);
     expect(fatal).toMatchObject({ Namespace: METRICS_NAMESPACE, Statistic: 'Sum', Threshold: 1 });
     expect(fatal.Dimensions).toBeUndefined();
     for (const type of FATAL_DEFASTRA_ERROR_TYPES) expect(fatal.AlarmDescription).toContain(type);
   });
 
+  it('alarms on the first INSUFFICIENT_FUNDS answer', () => {
+    const [funds] = byMetric(METRIC.defastraErrors);
+    expect(funds).toMatchObject({
+      Namespace: METRICS_NAMESPACE,
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Dimensions: [{ Name: 'error_type', Value: 'INSUFFICIENT_FUNDS' }],
+    });
+  });
+
+  it('alarms on Defastra rate limits: both error types summed, missing data as 0', () => {
+    const alarm = alarmNamed('rate-limit errors');
+    expect(alarm).toMatchObject({ Threshold: 10, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    const metrics = mathMetrics(alarm);
+    expect(
+      Object.values(metrics)
+        .map((m) => m.Metric.Dimensions[0].Value)
+        .sort(),
+    ).toEqual([...RATE_LIMIT_ERROR_TYPES].sort());
+    for (const m of Object.values(metrics)) {
+      expect(m).toMatchObject({
+        Stat: 'Sum',
+        Metric: { MetricName: METRIC.defastraErrors, Namespace: METRICS_NAMESPACE },
+      });
+    }
+    expect(expressionOf(alarm)).toBe(
+      Object.keys(metrics)
+        .map((id) => `FILL(${id}, 0)`)
+        .join(' + '),
+    );
+  });
+
+  it('alarms on the degraded share over 15 minutes, once there are enough verdicts', () => {
+    const alarm = alarmNamed('were degraded');
+    expect(alarm).toMatchObject({ Threshold: 0.2, ComparisonOperator: 'GreaterThanThreshold' });
+    expect(expressionOf(alarm)).toBe('IF(verdicts >= 20, share, 0)');
+    const metrics = mathMetrics(alarm);
+    expect(metrics.share).toMatchObject({
+      Stat: 'Average',
+      Period: 900,
+      Metric: { MetricName: METRIC.degraded },
+    });
+    expect(metrics.verdicts).toMatchObject({
+      Stat: 'SampleCount',
+      Period: 900,
+      Metric: { MetricName: METRIC.degraded },
+    });
+    expect(metrics.share.Metric.Dimensions).toBeUndefined();
+  });
+
+  it('alarms when the spend cap is reached and on permanent Stripe write-back failures', () => {
+    expect(byMetric(METRIC.spendLimited)).toEqual([
+      expect.objectContaining({ Statistic: 'Sum', Threshold: 1, Namespace: METRICS_NAMESPACE }),
+    ]);
+    expect(byMetric(METRIC.writeBackFailures)).toEqual([
+      expect.objectContaining({
+        Statistic: 'Sum',
+        Threshold: 1,
+        Dimensions: [{ Name: 'failure', Value: 'permanent' }],
+      }),
+    ]);
+  });
+
+  it('alarms on store writes that failed without failing a screening: velocity alone, the others summed', () => {
+    expect(byMetric(METRIC.storeWriteFailures)).toEqual([
+      expect.objectContaining({ Threshold: 1, Dimensions: [{ Name: 'what', Value: 'velocity' }] }),
+    ]);
+    const others = alarmNamed('best-effort store writes');
+    expect(
+      Object.values(mathMetrics(others))
+        .map((m) => m.Metric.Dimensions[0].Value)
+        .sort(),
+    ).toEqual(['cache', 'marker', 'stats']);
+  });
+
+  it('alarms when a verdict events batch is given up, and when events lag', () => {
+    const [given] = byMetric('ApproximateNumberOfMessagesVisible');
+    const queueId = s.stack.getLogicalId(s.stack.events.failures.node.defaultChild as CfnElement);
+    expect(given).toMatchObject({ Namespace: 'AWS/SQS', Statistic: 'Maximum', Threshold: 1 });
+    expect(given.Dimensions).toEqual([
+      { Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } },
+    ]);
+    const [lag] = byMetric('IteratorAge');
+    expect(lag).toMatchObject({ Namespace: 'AWS/Lambda', Statistic: 'Maximum', Threshold: 15 * 60 * 1000 });
+    expect(lag.Dimensions[0].Value).toEqual({ Ref: fnId['verdict-events'] });
+  });
+
   it('alarms when the wallet balance drops below the threshold', () => {
-    const wallet = alarms().find((a) => a.MetricName === METRIC.walletBalance);
+    const [wallet] = byMetric(METRIC.walletBalance);
     expect(wallet).toMatchObject({
       Namespace: METRICS_NAMESPACE,
       Statistic: 'Minimum',
@@ -398,9 +819,9 @@ describe('alarms and dashboard', () => {
     for (const alarm of alarms()) expect(alarm.AlarmActions).toBeUndefined();
   });
 
-  it('draws one dashboard with the custom and the AWS metrics', () => {
+  it('draws one dashboard with every custom metric and the AWS metrics', () => {
     s.template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
-    const body = stringsIn(Object.values(s.template.findResources('AWS::CloudWatch::Dashboard'))[0]).join('');
+    const body = stringsIn(ofType('AWS::CloudWatch::Dashboard')[0]).join('');
     for (const name of Object.values(METRIC)) expect(body).toMatch(new RegExp(`\\b${name}\\b`));
     for (const text of [
       '"p50"',
@@ -411,6 +832,12 @@ describe('alarms and dashboard', () => {
       '"5xx"',
       '"source"',
       '"decision"',
+      'Velocity hits',
+      'velocity_key',
+      'Spend cap',
+      'write-back permanent',
+      'IteratorAge',
+      'ApproximateNumberOfMessagesVisible',
     ]) {
       expect(body).toContain(text);
     }
@@ -418,25 +845,38 @@ describe('alarms and dashboard', () => {
 });
 
 describe('outputs', () => {
-  it('publishes the URLs, table and secret names', () => {
+  it('publishes the URLs, table, bus, Cognito function and secret names', () => {
     const outputs = s.template.toJSON().Outputs;
-    expect(Object.keys(outputs)).toEqual(
-      expect.arrayContaining([
+    expect(Object.keys(outputs).sort()).toEqual(
+      [
         'ApiUrl',
         'Auth0HookUrl',
         'StripeHookUrl',
+        'SupabaseHookUrl',
         'TableName',
         'DefastraApiKeySecretName',
         'Auth0HookSecretName',
         'PepperSecretName',
         'StripeWebhookSecretName',
         'StripeApiKeySecretName',
-      ]),
+        'SupabaseHookSecretName',
+        'EventBusName',
+        'EventBusArn',
+        'DashboardName',
+        'CognitoPreSignUpFunctionArn',
+      ].sort(),
     );
     expect(stringsIn(outputs.Auth0HookUrl.Value).join('')).toMatch(/^https:\/\/.*\/hooks\/auth0$/);
     expect(stringsIn(outputs.StripeHookUrl.Value).join('')).toMatch(/\/hooks\/stripe$/);
+    expect(stringsIn(outputs.SupabaseHookUrl.Value).join('')).toMatch(/^https:\/\/.*\/hooks\/supabase$/);
     expect(outputs.DefastraApiKeySecretName.Value).toBe('signup-gate/defastra-api-key');
-    expect(outputs.Auth0HookSecretName.Value).toBe('signup-gate/auth0-hook-secret');
+    expect(outputs.SupabaseHookSecretName.Value).toBe('signup-gate/supabase-hook-secret');
+    const busId = s.stack.getLogicalId(s.stack.events.bus.node.defaultChild as CfnElement);
+    expect(outputs.EventBusName.Value).toEqual({ Ref: busId });
+    expect(outputs.EventBusArn.Value).toEqual({ 'Fn::GetAtt': [busId, 'Arn'] });
+    expect(outputs.CognitoPreSignUpFunctionArn.Value).toEqual({
+      'Fn::GetAtt': [fnId['cognito-pre-signup'], 'Arn'],
+    });
   });
 });
 
@@ -449,24 +889,44 @@ describe('cdk-nag (AwsSolutions)', () => {
     const acks = acknowledgementsOf(s.stack);
     expect(acks.map((a) => a.id).sort()).toEqual(
       [
-        ...Array(5).fill('AwsSolutions-SMG4'),
-        ...Array(3).fill('AwsSolutions-L1'),
-        ...Array(6).fill('AwsSolutions-APIG4'), // the two hooks, three catch-all ANY routes, $default
+        ...Array(6).fill('AwsSolutions-SMG4'),
+        ...Array(6).fill('AwsSolutions-L1'),
+        ...Array(12).fill('AwsSolutions-APIG4'), // three hooks, eight catch-all ANY routes, $default
+        'AwsSolutions-SQS3',
+        'AwsSolutions-IAM5[Resource::*]',
       ].sort(),
     );
     for (const ack of acks) {
       expect(ack.path.startsWith(`${s.stack.node.path}/`)).toBe(true);
       expect(ack.reason.length).toBeGreaterThan(60);
     }
-    expect(new Set(acks.map((a) => a.reason)).size).toBe(acks.length - 2 - 3); // one L1 reason for three, one catch-all reason for four
+    // One L1 reason for six functions, one catch-all reason for nine routes; every other reason is its own.
+    expect(new Set(acks.map((a) => a.reason)).size).toBe(acks.length - 5 - 8);
+  });
+
+  it('accepts the ListStreams wildcard on the verdict-events role only', () => {
+    const iam5 = acknowledgementsOf(s.stack).filter((a) => a.id.startsWith('AwsSolutions-IAM5'));
+    expect(iam5.map((a) => a.path)).toEqual([s.stack.functions['verdict-events'].role.node.path]);
+  });
+
+  it('states the real reason why each hook route has no gateway authoriser', () => {
+    const reasonOf = (path: string) =>
+      acknowledgementsOf(s.stack).find((a) => a.id === 'AwsSolutions-APIG4' && a.path.includes(path))!.reason;
+    const auth0 = reasonOf('hooks--auth0');
+    expect(auth0).not.toMatch(/cannot sign requests with SigV4|before any work/);
+    expect(auth0).toMatch(/dependency-free/);
+    for (const path of ['hooks--auth0', 'hooks--stripe', 'hooks--supabase']) {
+      const reason = reasonOf(path);
+      expect(reason, path).toMatch(/reads the (raw )?body first \(at most 256 KiB/);
+      expect(reason, path).toMatch(/constant[- ]time/);
+      expect(reason, path).toContain('before any store or Defastra work');
+    }
   });
 });
 
 describe('bundles', () => {
   it.each(FUNCTION_NAMES)('%s: the deployed asset is what bench/bundle-size.ts builds', async (name) => {
-    const code = fnProps(name).Code;
-    const assetHash = String(code.S3Key).replace(/\.zip$/, '');
-    const deployed = join(s.assemblyDir, `asset.${assetHash}`, 'index.mjs');
+    const deployed = join(assetDirOf(name), 'index.mjs');
     const local = await bundleFunction(name);
     expect(statSync(deployed).size).toBe(local.bytes);
     expect(readFileSync(deployed, 'utf8').slice(0, 200)).toContain("from 'node:module'");

@@ -2,8 +2,10 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AppProps } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { type BuiltApp, buildApp } from '../../infra/build-app.js';
+import { PROJECT_ROOT } from '../../infra/bundling.js';
 
 export interface Synthesised extends BuiltApp {
   template: Template;
@@ -29,6 +31,21 @@ interface ValidationReport {
     }>;
   }>;
 }
+
+/**
+ * The feature flags of cdk.json (`@aws-cdk/...` keys). `npx cdk synth` reads them from cdk.json; an in-process
+ * App does not, so the tests pass them explicitly and synthesise what the CLI synthesises.
+ */
+export const FEATURE_FLAGS: Record<string, unknown> = Object.fromEntries(
+  Object.entries(
+    (JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> })
+      .context,
+  ).filter(([key]) => key.startsWith('@aws-cdk')),
+);
+
+/** buildApp with cdk.json's feature flags under `context`. */
+export const buildWithFlags = (props: AppProps & { context?: Record<string, unknown> }): BuiltApp =>
+  buildApp({ ...props, context: { ...FEATURE_FLAGS, ...props.context } });
 
 /** Context that skips NodejsFunction bundling: for variants where only the template shape matters. */
 export const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] as string[] };
@@ -63,10 +80,13 @@ export const readNagViolations = (assemblyDir: string): NagViolation[] => {
     );
 };
 
-/** Builds the app exactly as `infra/app.ts` does (stack + cdk-nag), with `context`, and synthesises it. */
+/**
+ * Builds the app exactly as `infra/app.ts` does (stack + cdk-nag, cdk.json's feature flags), with `context`, and
+ * synthesises it.
+ */
 export const synthesise = (context: Record<string, unknown> = {}): Synthesised => {
   const outdir = tempDir('cdk-out');
-  const built = buildApp({ outdir, context });
+  const built = buildWithFlags({ outdir, context });
   const assembly = built.app.synth();
   return {
     ...built,
@@ -100,3 +120,21 @@ export const referencedIds = (value: Cfn): string[] => {
 };
 
 export const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/**
+ * Whether an event matches a Lambda event filter pattern, for the subset of the pattern language the stack uses
+ * (nested objects, arrays of exact values, `{ "prefix": ... }`). Used to check the stream filter against the items
+ * the store really writes; AWS applies the real matcher, which this cannot replace.
+ */
+export const matchesFilter = (pattern: Cfn, event: Cfn): boolean => {
+  if (Array.isArray(pattern)) {
+    return pattern.some((rule) =>
+      rule !== null && typeof rule === 'object'
+        ? typeof rule.prefix === 'string' && typeof event === 'string' && event.startsWith(rule.prefix)
+        : rule === event,
+    );
+  }
+  if (pattern === null || typeof pattern !== 'object') throw new Error('unsupported filter pattern');
+  if (event === null || typeof event !== 'object') return false;
+  return Object.entries(pattern).every(([key, inner]) => key in event && matchesFilter(inner, event[key]));
+};

@@ -1,21 +1,31 @@
 /**
  * Synth-time behaviour that needs no bundle (bundling is skipped here; stack.test.ts covers it):
- * policy validation, budget/timeout consistency, the alarm e-mail topic, removal settings, and proof
+ * policy validation and staging, budget/timeout consistency, the alarm e-mail topic, removal settings,
+ * throttles, reserved concurrency and alarm thresholds from context, the Cognito variants, and proof
  * that cdk-nag really fails an unacknowledged finding.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, it } from 'vitest';
-import { buildApp } from '../../infra/build-app.js';
+import { ContextError } from '../../infra/context.js';
 import { applyNag } from '../../infra/nag.js';
 import { loadSynthPolicy } from '../../infra/policy.js';
+import { HOOK_FUNCTIONS } from '../../infra/signup-gate-stack.js';
 import { PolicyError } from '../../shared/policy/schema.js';
-import { type Cfn, NO_BUNDLING, readNagViolations, synthesise, tempDir, writeTempFile } from './support.js';
+import {
+  buildWithFlags,
+  type Cfn,
+  NO_BUNDLING,
+  readNagViolations,
+  synthesise,
+  tempDir,
+  writeTempFile,
+} from './support.js';
 
 const buildWith = (context: Record<string, unknown>) => () =>
-  buildApp({ outdir: tempDir('cdk-out'), context: { ...NO_BUNDLING, ...context } });
+  buildWithFlags({ outdir: tempDir('cdk-out'), context: { ...NO_BUNDLING, ...context } });
 
 const thrown = (fn: () => unknown): Error => {
   try {
@@ -72,10 +82,33 @@ describe('policy file at synth', () => {
     expect(thrown(buildWith({ policyFile: perSource })).message).toMatch(/budget_ms\.auth0/);
   });
 
-  it('stops synth when the policy cannot fit in the Lambda environment', () => {
-    const emails = Array.from({ length: 200 }, (_, i) => `blocked.user.${i}@example.com`);
-    const policyFile = writeTempFile('policy.json', { block: { emails } });
-    expect(thrown(buildWith({ policyFile })).message).toMatch(/bytes minified; at most 3000/);
+  it.each([
+    ['cognito', 4001, 'cognitoTimeoutSeconds=5'],
+    ['supabase', 5001, 'supabaseTimeoutSeconds=6'],
+  ])('stops synth when budget_ms.%s (%i ms) does not fit in %s', (source, budget, timeout) => {
+    const policyFile = writeTempFile('policy.json', { budget_ms: { [source]: budget } });
+    const message = thrown(buildWith({ policyFile })).message;
+    expect(message).toContain(`budget_ms.${source} (${budget} ms)`);
+    expect(message).toContain(timeout);
+  });
+
+  it('fits a larger Supabase budget in a longer timeout; Cognito cannot wait past its 5 s', () => {
+    const policyFile = writeTempFile('policy.json', { budget_ms: { supabase: 5001 } });
+    expect(() => buildWith({ policyFile, supabaseTimeoutSeconds: 7 })()).not.toThrow();
+    const error = thrown(buildWith({ cognitoTimeoutSeconds: 6 }));
+    expect(error).toBeInstanceOf(ContextError);
+    expect((error as ContextError).key).toBe('cognitoTimeoutSeconds');
+  });
+
+  it('stages a policy with long lists, which no environment limit constrains any more', () => {
+    const emails = Array.from({ length: 300 }, (_, i) => `blocked.user.${i}@example.com`);
+    const policy = { version: 'long-lists', block: { emails } };
+    const { app, stack } = buildWith({ policyFile: writeTempFile('policy.json', policy) })();
+    const assembly = app.synth();
+    expect(stack.policyFile.startsWith(assembly.directory)).toBe(true);
+    expect(readFileSync(stack.policyFile, 'utf8')).toBe(JSON.stringify(policy));
+    const template = readFileSync(join(assembly.directory, `${stack.stackName}.template.json`), 'utf8');
+    expect(template).not.toContain('blocked.user.');
   });
 });
 
@@ -93,7 +126,7 @@ describe('context variants', () => {
       },
     });
     const alarms = Object.values(s.template.findResources('AWS::CloudWatch::Alarm')) as Cfn[];
-    expect(alarms.length).toBe(9);
+    expect(alarms.length).toBe(24);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
       expect(alarm.Properties.OKActions).toEqual([{ Ref: topicId }]);
@@ -128,6 +161,109 @@ describe('context variants', () => {
     s.template.allResourcesProperties('AWS::Lambda::Function', { MemorySize: 1024 });
     s.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
     expect(s.nagViolations).toEqual([]);
+  });
+
+  it('with per-route throttles, reserved hook concurrency and alarm thresholds from context', () => {
+    const s = synthesise({
+      ...NO_BUNDLING,
+      hookThrottleRateLimit: 7,
+      hookThrottleBurstLimit: 14,
+      operatorThrottleRateLimit: '3',
+      operatorThrottleBurstLimit: '6',
+      hookReservedConcurrency: '25',
+      degradedShareThreshold: '0.5',
+      degradedShareMinVerdicts: 100,
+      rateLimitErrorsThreshold: 3,
+      storeWriteFailuresThreshold: 4,
+    });
+    const [stage] = Object.values(s.template.findResources('AWS::ApiGatewayV2::Stage')) as Cfn[];
+    const settings = stage.Properties.RouteSettings as Record<string, Cfn>;
+    expect(settings['ANY /hooks/supabase']).toEqual({ ThrottlingRateLimit: 7, ThrottlingBurstLimit: 14 });
+    expect(settings['DELETE /lists/{entry_id}']).toEqual({ ThrottlingRateLimit: 3, ThrottlingBurstLimit: 6 });
+
+    const reserved = Object.fromEntries(
+      Object.entries(s.stack.functions).map(([name, service]) => [
+        name,
+        (
+          s.template.toJSON().Resources[
+            s.stack.getLogicalId(service.function.node.defaultChild as CfnElement)
+          ] as Cfn
+        ).Properties.ReservedConcurrentExecutions,
+      ]),
+    );
+    expect(reserved).toEqual({
+      'auth0-hook': 25,
+      'stripe-hook': 25,
+      'supabase-hook': 25,
+      'cognito-pre-signup': 25,
+      api: undefined,
+      'verdict-events': undefined,
+    });
+    expect(
+      Object.keys(reserved)
+        .filter((name) => reserved[name] === 25)
+        .sort(),
+    ).toEqual([...HOOK_FUNCTIONS].sort());
+
+    const alarms = Object.values(s.template.findResources('AWS::CloudWatch::Alarm')).map(
+      (r: Cfn) => r.Properties,
+    );
+    const described = (text: string) => alarms.find((a) => String(a.AlarmDescription).includes(text));
+    expect(described('were degraded')).toMatchObject({ Threshold: 0.5 });
+    expect(JSON.stringify(described('were degraded').Metrics)).toContain('IF(verdicts >= 100, share, 0)');
+    expect(described('rate-limit errors')).toMatchObject({ Threshold: 3 });
+    expect(described('velocity counts')).toMatchObject({ Threshold: 4 });
+    expect(described('best-effort store writes')).toMatchObject({ Threshold: 4 });
+    expect(s.nagViolations).toEqual([]);
+  });
+});
+
+describe('Cognito variants (design 1.13)', () => {
+  const POOL_ARN = 'arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbCdEf123';
+  const cognitoPermissions = (s: ReturnType<typeof synthesise>) =>
+    (Object.values(s.template.findResources('AWS::Lambda::Permission')) as Cfn[])
+      .map((r) => r.Properties)
+      .filter((p) => p.Principal === 'cognito-idp.amazonaws.com');
+  const functionId = (s: ReturnType<typeof synthesise>) =>
+    s.stack.getLogicalId(s.stack.functions['cognito-pre-signup'].function.node.defaultChild as CfnElement);
+
+  it('with cognitoUserPoolArn: only that pool may invoke the trigger; nag clean', () => {
+    const s = synthesise({ ...NO_BUNDLING, cognitoUserPoolArn: POOL_ARN });
+    expect(cognitoPermissions(s)).toEqual([
+      {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: { 'Fn::GetAtt': [functionId(s), 'Arn'] },
+        Principal: 'cognito-idp.amazonaws.com',
+        SourceArn: POOL_ARN,
+      },
+    ]);
+    s.template.resourceCountIs('AWS::Cognito::UserPool', 0);
+    expect(s.template.toJSON().Outputs.CognitoPreSignUpFunctionArn.Value).toEqual({
+      'Fn::GetAtt': [functionId(s), 'Arn'],
+    });
+    expect(s.nagViolations).toEqual([]);
+  });
+
+  it('with cognitoExamplePool=true: a user pool whose PreSignUp is the trigger, its ids as outputs; nag clean', () => {
+    const s = synthesise({ ...NO_BUNDLING, cognitoExamplePool: 'true' });
+    const pools = Object.entries(s.template.findResources('AWS::Cognito::UserPool')) as [string, Cfn][];
+    expect(pools).toHaveLength(1);
+    const [poolId, pool] = pools[0]!;
+    expect(pool.Properties.LambdaConfig).toEqual({ PreSignUp: { 'Fn::GetAtt': [functionId(s), 'Arn'] } });
+    // The pool's own permission (its ARN) and the account-wide one (no cognitoUserPoolArn given).
+    expect(cognitoPermissions(s).map((p) => p.SourceArn ?? p.SourceAccount)).toEqual(
+      expect.arrayContaining([{ 'Fn::GetAtt': [poolId, 'Arn'] }, { Ref: 'AWS::AccountId' }]),
+    );
+    const outputs = s.template.toJSON().Outputs;
+    expect(outputs.CognitoExampleUserPoolId.Value).toEqual({ Ref: poolId });
+    expect(outputs.CognitoExampleUserPoolClientId).toBeDefined();
+    expect(s.nagViolations).toEqual([]);
+  });
+
+  it('refuses a cognitoUserPoolArn that is not a user pool ARN, naming the key', () => {
+    const error = thrown(buildWith({ cognitoUserPoolArn: 'arn:aws:iam::123456789012:role/not-a-pool' }));
+    expect(error).toBeInstanceOf(ContextError);
+    expect((error as ContextError).key).toBe('cognitoUserPoolArn');
   });
 });
 
