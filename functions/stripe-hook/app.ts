@@ -35,10 +35,18 @@ import { STRIPE_SIGNATURE_HINTS, verifyStripeSignature } from './signature.js';
 export const STRIPE_HOOK_PATH = '/hooks/stripe';
 
 const invalidSignature = () =>
-  new ApiError(400, 'invalid_signature', 'the Stripe-Signature header does not verify with any active secret');
+  new ApiError(
+    400,
+    'invalid_signature',
+    'the Stripe-Signature header does not verify with any active secret',
+  );
 
 const upstreamUnavailable = (what: string) =>
-  new ApiError(503, 'upstream_unavailable', `${what} is temporarily unavailable; Stripe will retry this event`);
+  new ApiError(
+    503,
+    'upstream_unavailable',
+    `${what} is temporarily unavailable; Stripe will retry this event`,
+  );
 
 /** The verified body as an event envelope, or 400 `invalid_json` / `invalid_request`. */
 const toEnvelope = (raw: string): StripeEventEnvelope => {
@@ -96,7 +104,14 @@ interface WriteBackContext {
  * failure (4xx, missing list) is logged and counted (alarmed) and answered 200; the marker stays `pending` too, so
  * an operator who fixed the cause can resend the event from the Stripe Dashboard.
  */
-const writeBackIfDue = async ({ d, policy, event, subject, verdict, state }: WriteBackContext): Promise<void> => {
+const writeBackIfDue = async ({
+  d,
+  policy,
+  event,
+  subject,
+  verdict,
+  state,
+}: WriteBackContext): Promise<void> => {
   if (!policy.stripe.write_back) return;
   if (state !== 'first' && state !== 'pending') return;
   const target = writeBackTarget(event, subject, verdict);

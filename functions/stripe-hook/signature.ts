@@ -12,20 +12,26 @@ export type StripeSignatureFailure = 'missing' | 'malformed' | 'stale' | 'mismat
 
 export type StripeSignatureCheck = { ok: true } | { ok: false; reason: StripeSignatureFailure };
 
-/** `t=<digits>` and at least one non-empty `v1=`: what a Stripe header must carry before any secret is tried. */
-const describeHeader = (header: string, nowSec: number): StripeSignatureFailure | null => {
+/**
+ * The header reduced to what may be verified: `t=<digits>` and the well-formed `v1=<64 hex>` entries (anything else,
+ * an empty `v1=` included, is dropped so the library never sees it), or why it cannot be verified at all.
+ */
+const cleanHeader = (
+  header: string,
+  nowSec: number,
+): { header: string } | { failure: StripeSignatureFailure } => {
   let t: number | undefined;
-  let signatures = 0;
+  const signatures: string[] = [];
   for (const part of header.split(',')) {
     const eq = part.indexOf('=');
     const key = part.slice(0, eq).trim();
     const value = part.slice(eq + 1).trim();
     if (key === 't' && /^\d{1,12}$/.test(value)) t = Number(value);
-    if (key === 'v1' && /^[0-9a-f]{64}$/i.test(value)) signatures++;
+    if (key === 'v1' && /^[0-9a-f]{64}$/i.test(value)) signatures.push(value.toLowerCase());
   }
-  if (t === undefined || signatures === 0) return 'malformed';
-  if (nowSec - t > SIGNATURE_TOLERANCE_S) return 'stale';
-  return null;
+  if (t === undefined || signatures.length === 0 || signatures.length > 8) return { failure: 'malformed' };
+  if (nowSec - t > SIGNATURE_TOLERANCE_S) return { failure: 'stale' };
+  return { header: [`t=${t}`, ...signatures.map((v) => `v1=${v}`)].join(',') };
 };
 
 /** Checks the header against each secret with `Stripe.webhooks.signature.verifyHeader`. */
@@ -37,15 +43,24 @@ export const verifyStripeSignature = (
 ): StripeSignatureCheck => {
   if (!header || header.trim() === '') return { ok: false, reason: 'missing' };
   if (secrets.length === 0) return { ok: false, reason: 'no_secrets' };
-  const shape = describeHeader(header, Math.floor(nowMs / 1000));
-  if (shape !== null) return { ok: false, reason: shape };
+  const clean = cleanHeader(header, Math.floor(nowMs / 1000));
+  if ('failure' in clean) return { ok: false, reason: clean.failure };
   for (const secret of secrets) {
     try {
-      if (Stripe.webhooks.signature?.verifyHeader(raw, header, secret, SIGNATURE_TOLERANCE_S, undefined, nowMs)) {
+      if (
+        Stripe.webhooks.signature?.verifyHeader(
+          raw,
+          clean.header,
+          secret,
+          SIGNATURE_TOLERANCE_S,
+          undefined,
+          nowMs,
+        )
+      ) {
         return { ok: true };
       }
     } catch {
-      // Not this secret (or a header the library cannot read): try the next one.
+      // Not this secret: try the next one. Only a `true` from the library passes.
     }
   }
   return { ok: false, reason: 'mismatch' };
@@ -56,6 +71,7 @@ export const STRIPE_SIGNATURE_HINTS: Record<StripeSignatureFailure, string> = {
   missing: 'no Stripe-Signature header',
   malformed: 'the Stripe-Signature header has no t= timestamp or no v1= signature',
   stale: `the signature timestamp is more than ${SIGNATURE_TOLERANCE_S} s old`,
-  mismatch: 'the signature does not match the body for any active signing secret (is STRIPE_WEBHOOK_SECRET current?)',
+  mismatch:
+    'the signature does not match the body for any active signing secret (is STRIPE_WEBHOOK_SECRET current?)',
   no_secrets: 'no Stripe webhook signing secret is configured',
 };

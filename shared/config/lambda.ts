@@ -1,13 +1,13 @@
 /** Lambda configuration: environment set by the CDK stack → validated config object. */
-import { type Policy, parsePolicyJson } from '../policy/schema.js';
+import type { Policy } from '../policy/schema.js';
 import * as z from '../validation/zod.js';
 import { parseEnv } from './errors.js';
+import { loadBundledPolicy } from './policy-file.js';
 
 const arn = z.string().check(z.regex(/^arn:aws[a-z-]*:secretsmanager:/, 'expected a Secrets Manager ARN'));
 
 const lambdaEnv = z.object({
   TABLE_NAME: z.string().check(z.minLength(3)),
-  POLICY_JSON: z.string().check(z.minLength(2)),
   DEFASTRA_BASE_URL: z._default(z.url({ protocol: /^https?$/ }), 'https://api.defastra.com'),
   DEFASTRA_API_KEY_SECRET_ARN: arn,
   PEPPER_SECRET_ARN: arn,
@@ -40,7 +40,7 @@ export const loadLambdaConfig = (env: NodeJS.ProcessEnv): LambdaConfig => {
   const e = parseEnv(lambdaEnv, env);
   return {
     tableName: e.TABLE_NAME,
-    policy: parsePolicyJson(e.POLICY_JSON),
+    policy: loadBundledPolicy(env),
     defastraBaseUrl: e.DEFASTRA_BASE_URL,
     secretArns: {
       defastraApiKey: e.DEFASTRA_API_KEY_SECRET_ARN,

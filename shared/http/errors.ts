@@ -43,7 +43,10 @@ export const errorHandler =
       telemetry().error('store unavailable', { error: error.name });
       c.header('Retry-After', String(STORE_RETRY_AFTER_S));
       return c.json(
-        errorBody('store_unavailable', 'the verdict store is unavailable; nothing was stored, try again shortly'),
+        errorBody(
+          'store_unavailable',
+          'the verdict store is unavailable; nothing was stored, try again shortly',
+        ),
         503,
       );
     }

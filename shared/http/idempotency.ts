@@ -46,7 +46,8 @@ const inProgress = (message: string) =>
   new ApiError(409, 'in_progress', message, { 'Retry-After': String(IN_PROGRESS_RETRY_AFTER_S) });
 
 /** A body's keyed hash: someone who reads the table cannot confirm a guessed body (an email) offline. */
-export const keyedBodyHash = (hash: IdentifierHasher, rawBody: string): string => hash('request_body', rawBody);
+export const keyedBodyHash = (hash: IdentifierHasher, rawBody: string): string =>
+  hash('request_body', rawBody);
 
 /**
  * Claims the marker, runs `work` once, and records its verdict: the marker is completed in the same round trip as
@@ -71,7 +72,11 @@ export const runOnce = async (
   });
   if (claim.state !== 'claimed') {
     if (claim.bodyHash !== request.bodyHash) {
-      throw new ApiError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with a different body');
+      throw new ApiError(
+        422,
+        'idempotency_key_reused',
+        'this Idempotency-Key was used with a different body',
+      );
     }
     if (claim.state === 'in_progress') throw inProgress('the same request is being processed; retry shortly');
     const verdict = await store.getVerdict(claim.verdictId);
@@ -90,7 +95,8 @@ export const runOnce = async (
         record.verdict.verdict_id,
         writeBackFor?.(record),
       );
-      if (!held) telemetry?.warn('marker lock lapsed before completion', { verdict_id: record.verdict.verdict_id });
+      if (!held)
+        telemetry?.warn('marker lock lapsed before completion', { verdict_id: record.verdict.verdict_id });
     } catch (error) {
       telemetry?.storeWriteFailed('marker');
       telemetry?.warn('marker completion failed', { error: (error as Error).name ?? 'unknown' });

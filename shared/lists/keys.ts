@@ -16,7 +16,8 @@ export const runtimeListKeys = (subject: RuntimeListSubject): ListKey[] => {
   const keys: ListKey[] = [];
   if (subject.emailHash) keys.push({ kind: 'email', valueKey: subject.emailHash });
   if (subject.emailDomain) {
-    for (const domain of domainAndParents(subject.emailDomain)) keys.push({ kind: 'email_domain', valueKey: domain });
+    for (const domain of domainAndParents(subject.emailDomain))
+      keys.push({ kind: 'email_domain', valueKey: domain });
   }
   if (subject.phoneHash) keys.push({ kind: 'phone', valueKey: subject.phoneHash });
   if (subject.ipHash) keys.push({ kind: 'ip', valueKey: subject.ipHash });

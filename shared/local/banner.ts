@@ -34,6 +34,7 @@ export const bannerLines = (server: Pick<LocalServer, 'url' | 'info'>): string[]
     `  store:    ${info.store}, data in ${info.dataDir}`,
     `  secrets:  ${info.secretsFile} (API token, hook secrets, hashing pepper)`,
     `  policy:   ${info.policy}`,
+    `  events:   ${info.eventsFile} (verdict events, one JSON object per line)`,
     `  try:      curl -s ${url}/health`,
     '  stop:     Ctrl-C (or kill the npm start process)',
   ];

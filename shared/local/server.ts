@@ -5,14 +5,23 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type ServerType, serve } from '@hono/node-server';
 import { createApiApp } from '../../functions/api/app.js';
 import { createAuth0HookApp } from '../../functions/auth0-hook/app.js';
+import {
+  COGNITO_INVOKE_PATH,
+  createCognitoInvokeApp,
+} from '../../functions/cognito-pre-signup/local-route.js';
 import { createStripeHookApp } from '../../functions/stripe-hook/app.js';
+import { createSupabaseHookApp, SUPABASE_HOOK_PATH } from '../../functions/supabase-hook/app.js';
 import { loadDevSecrets } from '../config/dev-secrets.js';
 import { ConfigError, isLiveDefastraUrl, type LocalConfig } from '../config/local.js';
 import { createDefastraClient } from '../defastra/client.js';
 import { describeFaults, SANDBOX_FAULT_ENV } from '../defastra/sandbox/env.js';
 import { faultsFromEnv, type Sandbox, startSandbox } from '../defastra/sandbox/server.js';
+import { withChangeFeed } from '../events/change-feed.js';
+import { eventsFor } from '../events/events.js';
+import { type EventSink, jsonlEventSink } from '../events/jsonl-sink.js';
 import { errorBody } from '../http/errors.js';
 import type { Telemetry } from '../observability/telemetry.js';
+import { resolveForSource } from '../policy/decide.js';
 import { type AppDeps, splitSecrets, splitSpaceSecrets } from '../runtime/deps.js';
 import { createHasher, deriveKey } from '../screening/hashing.js';
 import { createDynamoClient } from '../store/client.js';
@@ -36,8 +45,12 @@ export interface LocalServer {
     store: string;
     secretsFile: string;
     policy: string;
+    /** Where verdict events are appended (design 1.12): `DATA_DIR/events.jsonl`. */
+    eventsFile: string;
   };
   sandbox: Sandbox | undefined;
+  /** The verdict events sink (tests wait on `drain()`). */
+  events: EventSink;
   close(): Promise<void>;
 }
 
@@ -100,13 +113,22 @@ export const startLocalServer = async (
     const auth0Secrets = splitSecrets(config.auth0HookSecret ?? secrets.auth0_hook_secret);
     const stripeSecrets = splitSecrets(config.stripeWebhookSecret ?? secrets.stripe_webhook_secret);
     const supabaseSecrets = splitSpaceSecrets(config.supabaseHookSecret ?? secrets.supabase_hook_secret);
-    const deps: AppDeps = {
-      policy,
-      store: new DynamoVerdictStore({
+    // Verdict events: dynalite has no stream, so a change feed around the store stands in for it.
+    const eventsFile = join(config.dataDir, 'events.jsonl');
+    const events = jsonlEventSink(eventsFile, telemetry);
+    closers.push(() => events.drain());
+    const publish = resolveForSource(policy, 'api').events.publish;
+    const store = withChangeFeed(
+      new DynamoVerdictStore({
         client,
         tableName: config.tableName,
         cursorKey: deriveKey(secrets.pepper, 'cursor'),
       }),
+      (before, after) => events.publish(eventsFor(before, after, publish)),
+    );
+    const deps: AppDeps = {
+      policy,
+      store,
       defastra,
       hash: createHasher(secrets.pepper),
       telemetry,
@@ -122,6 +144,8 @@ export const startLocalServer = async (
     const api = createApiApp(provider, telemetry);
     const auth0 = createAuth0HookApp(provider, telemetry);
     const stripe = createStripeHookApp(provider, telemetry);
+    const supabase = createSupabaseHookApp(provider, telemetry);
+    const cognito = createCognitoInvokeApp(provider, telemetry);
 
     const fetch = (request: Request): Response | Promise<Response> => {
       const { pathname } = new URL(request.url);
@@ -134,6 +158,8 @@ export const startLocalServer = async (
       }
       if (pathname === '/hooks/auth0') return auth0.fetch(request);
       if (pathname === '/hooks/stripe') return stripe.fetch(request);
+      if (pathname === SUPABASE_HOOK_PATH) return supabase.fetch(request);
+      if (pathname === COGNITO_INVOKE_PATH) return cognito.fetch(request);
       return api.fetch(request);
     };
 
@@ -163,8 +189,10 @@ export const startLocalServer = async (
           : 'embedded dynalite',
         secretsFile,
         policy: policyFrom,
+        eventsFile,
       },
       sandbox,
+      events,
       close: closeAll,
     };
   } catch (error) {

@@ -47,7 +47,8 @@ const DROPPED_KEYS = new Set([
   'authorization',
   'cookie',
 ]);
-const EMAIL_PATTERN = /[^\s@"'<>(),;:]+@[^\s@"'<>(),;:]+\.[a-z]{2,}/gi;
+/** Bounded repetitions keep the scan linear on long values. */
+const EMAIL_PATTERN = /[^\s@"'<>(),;:]{1,64}@[^\s@"'<>(),;:]{1,253}\.[a-z]{2,63}/gi;
 
 /** The Logger's JSON replacer: drops identifier-like keys and masks email-shaped text anywhere. */
 export const scrubLogValue = (key: string, value: unknown): unknown => {

@@ -1,7 +1,13 @@
 /** The decision (design 1.4, 1.8, 1.10, 1.11): list precedence, velocity, thresholds per identifier, on_error, spend. */
 import type { Reason } from '../screening/verdict.js';
 import { type Decision, levelRank, mostSevere, type RiskLevel, type Source } from './levels.js';
-import { type Policy, type ResolvedPolicy, resolvePolicy, type Thresholds, type VelocityKey } from './schema.js';
+import {
+  type Policy,
+  type ResolvedPolicy,
+  resolvePolicy,
+  type Thresholds,
+  type VelocityKey,
+} from './schema.js';
 
 export type IdentifierKind = 'email' | 'phone';
 
@@ -172,12 +178,15 @@ const listHits = (
 ): readonly ListHit[] => {
   const hits = [...(context.lists ?? [])];
   const covers = (kind: IdentifierKind, list: 'allow' | 'block') =>
-    hits.some((h) => h.list === list && (h.subject === kind || (kind === 'email' && h.subject === 'email_domain')));
+    hits.some(
+      (h) => h.list === list && (h.subject === kind || (kind === 'email' && h.subject === 'email_domain')),
+    );
   for (const [kind, input] of [
     ['email', email],
     ['phone', phone],
   ] as const) {
-    if (input.status === 'listed' && !covers(kind, input.list)) hits.push({ subject: kind, list: input.list });
+    if (input.status === 'listed' && !covers(kind, input.list))
+      hits.push({ subject: kind, list: input.list });
   }
   return hits;
 };
@@ -209,7 +218,11 @@ export const decide = (
   const window = policy.velocity.window_minutes;
   const velocityBlocks = velocity.filter((hit) => hit.decision === 'block');
   if (velocityBlocks.length > 0) {
-    return { decision: 'block', reasons: velocityBlocks.map((hit) => velocityReason(hit, window)), degraded: false };
+    return {
+      decision: 'block',
+      reasons: velocityBlocks.map((hit) => velocityReason(hit, window)),
+      degraded: false,
+    };
   }
 
   if (email.status === 'absent' && phone.status === 'absent') {

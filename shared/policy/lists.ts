@@ -33,7 +33,11 @@ type HashedLists = Record<ListName, HashedList>;
 
 const cache = new WeakMap<ResolvedPolicy, WeakMap<KeyedHasher, HashedLists>>();
 
-const collect = (values: readonly string[], normalise: (value: string) => string | null, map = (v: string) => v) => {
+const collect = (
+  values: readonly string[],
+  normalise: (value: string) => string | null,
+  map = (v: string) => v,
+) => {
   const out = new Set<string>();
   for (const value of values) {
     const normalised = normalise(value);
@@ -43,7 +47,11 @@ const collect = (values: readonly string[], normalise: (value: string) => string
   return out;
 };
 
-const hashList = (list: ResolvedPolicy['allow'], countryCode: string | null, hash: KeyedHasher): HashedList => ({
+const hashList = (
+  list: ResolvedPolicy['allow'],
+  countryCode: string | null,
+  hash: KeyedHasher,
+): HashedList => ({
   emails: collect(list.emails, normaliseEmail, (email) => hash('email', email)),
   domains: collect(list.email_domains, normaliseDomain),
   phones: collect(

@@ -35,6 +35,11 @@ export interface ReplayResult {
   unresolved: Array<{ verdict_id: string; from: Decision; why: string }>;
 }
 
+/** A range with nothing in it (since at or after until): 400. */
+export class ReplayRangeError extends Error {
+  override readonly name = 'ReplayRangeError';
+}
+
 type Known = IdentifierInput | 'unknown';
 
 /** What the stored outcome of one identifier tells the decision; `unknown` = never checked (no level to apply). */
@@ -73,12 +78,13 @@ export const redecide = (candidate: Policy, hash: KeyedHasher, stored: StoredVer
     const value = known[kind];
     const list = listedBy(hits, kind);
     if (value === 'unknown') return list ? { status: 'listed', list } : { status: 'skipped' };
-    return list && value.status !== 'absent' && value.status !== 'invalid' ? { status: 'listed', list } : value;
+    return list && value.status !== 'absent' && value.status !== 'invalid'
+      ? { status: 'listed', list }
+      : value;
   };
   const context = { lists: hits, velocity: facts.velocity };
   const outcome = decide(policy, verdict.source, input('email'), input('phone'), context);
-  const decidedWithoutLevels =
-    hits.length > 0 || facts.velocity.some((hit) => hit.decision === 'block');
+  const decidedWithoutLevels = hits.length > 0 || facts.velocity.some((hit) => hit.decision === 'block');
   if (!decidedWithoutLevels) {
     const missing = (['email', 'phone'] as const).filter((kind) => known[kind] === 'unknown');
     if (missing.length > 0) {
@@ -99,13 +105,21 @@ export const replay = async (
   const candidate = parsePolicy(request.policy);
   const until = request.until ?? new Date(nowMs).toISOString();
   const since = request.since ?? new Date(Date.parse(until) - DEFAULT_REPLAY_DAYS * 86_400_000).toISOString();
+  if (Date.parse(since) >= Date.parse(until)) throw new ReplayRangeError('until must be after since');
   const { records, truncated } = await deps.store.listStoredVerdicts({
     since,
     until,
     max: MAX_REPLAY_VERDICTS,
     ...(request.source ? { source: request.source } : {}),
   });
-  const result: ReplayResult = { total: records.length, changed: 0, transitions: {}, items: [], truncated, unresolved: [] };
+  const result: ReplayResult = {
+    total: records.length,
+    changed: 0,
+    transitions: {},
+    items: [],
+    truncated,
+    unresolved: [],
+  };
   for (const stored of records) {
     const from = stored.verdict.decision;
     const redecided = redecide(candidate, deps.hash, stored);
@@ -113,7 +127,8 @@ export const replay = async (
       result.unresolved.push({ verdict_id: stored.verdict.verdict_id, from, why: redecided.why });
       continue;
     }
-    const row = (result.transitions[from] ??= {});
+    result.transitions[from] ??= {};
+    const row = result.transitions[from];
     row[redecided.to] = (row[redecided.to] ?? 0) + 1;
     if (redecided.to !== from) {
       result.changed++;

@@ -60,7 +60,10 @@ export const reviewVerdict = async (
           {
             kind,
             action,
-            note: `from the review of verdict ${verdictId}${request.note ? `: ${request.note}` : ''}`.slice(0, 500),
+            note: `from the review of verdict ${verdictId}${request.note ? `: ${request.note}` : ''}`.slice(
+              0,
+              500,
+            ),
             expiresAt: null,
             createdBy: request.reviewer,
           },

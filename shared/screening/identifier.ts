@@ -20,7 +20,10 @@ export interface PreparedIdentifier {
 }
 
 /** What looking an identifier up gave: a result (cached or fresh), a Defastra failure, or no call (spend cap). */
-export type Lookup = { result: CachedResult; cached: boolean } | { error: DefastraError } | { spendLimited: true };
+export type Lookup =
+  | { result: CachedResult; cached: boolean }
+  | { error: DefastraError }
+  | { spendLimited: true };
 
 /** Defastra's answer that the value itself is malformed: the same case as our own invalid value (design 1.4). */
 const INVALID_UPSTREAM: Record<CheckKind, string> = {
@@ -39,7 +42,8 @@ export const prepareIdentifier = (
   hash: IdentifierHasher,
 ): PreparedIdentifier | null => {
   if (raw === null || raw === undefined) return null;
-  const normalised = kind === 'email' ? normaliseEmail(raw) : normalisePhone(raw, policy.default_country_code);
+  const normalised =
+    kind === 'email' ? normaliseEmail(raw) : normalisePhone(raw, policy.default_country_code);
   const mask = kind === 'email' ? maskEmail : maskPhone;
   return {
     kind,
@@ -61,7 +65,11 @@ const secretsOf = (id: PreparedIdentifier): Array<{ raw: string; masked: string 
 };
 
 /** Keeps what a verdict shows of a Defastra result, its checks redacted and capped. */
-export const toCachedResult = (result: CheckResult, id: PreparedIdentifier, checkedAt: number): CachedResult => ({
+export const toCachedResult = (
+  result: CheckResult,
+  id: PreparedIdentifier,
+  checkedAt: number,
+): CachedResult => ({
   riskLevel: result.riskLevel,
   riskScore: result.riskScore,
   requestId: result.requestId.slice(0, 128),
@@ -96,11 +104,15 @@ export const toOutcome = (
   if (!id.normalised || isInvalidUpstream(id.kind, found)) return { masked: id.masked, invalid: true };
   if (list) return { masked: id.masked, listed: list };
   if (!found) return { masked: id.masked };
-  if ('spendLimited' in found) return { masked: id.masked, error: { type: 'SPEND_LIMIT', message: SPEND_LIMIT_MESSAGE } };
+  if ('spendLimited' in found)
+    return { masked: id.masked, error: { type: 'SPEND_LIMIT', message: SPEND_LIMIT_MESSAGE } };
   if ('error' in found) {
     return {
       masked: id.masked,
-      error: { type: found.error.type.slice(0, 64), message: redactErrorMessage(found.error.message, secretsOf(id)) },
+      error: {
+        type: found.error.type.slice(0, 64),
+        message: redactErrorMessage(found.error.message, secretsOf(id)),
+      },
     };
   }
   return {

@@ -37,7 +37,10 @@ const flightsOf = (defastra: DefastraPort): Map<string, Promise<CachedResult>> =
   return flights;
 };
 
-const callDefastra = async (ctx: LookupContext, id: PreparedIdentifier & { normalised: string; hash: string }) => {
+const callDefastra = async (
+  ctx: LookupContext,
+  id: PreparedIdentifier & { normalised: string; hash: string },
+) => {
   const started = ctx.now();
   const check = id.kind === 'email' ? ctx.defastra.checkEmail : ctx.defastra.checkPhone;
   const result = await check.call(ctx.defastra, id.normalised, ctx.call);
@@ -48,7 +51,10 @@ const callDefastra = async (ctx: LookupContext, id: PreparedIdentifier & { norma
 };
 
 /** Null for identifiers that are absent or invalid; otherwise a result, the Defastra error, or spend-limited. */
-export const lookupIdentifier = async (ctx: LookupContext, id: PreparedIdentifier | null): Promise<Lookup | null> => {
+export const lookupIdentifier = async (
+  ctx: LookupContext,
+  id: PreparedIdentifier | null,
+): Promise<Lookup | null> => {
   if (!id?.normalised || !id.hash) return null;
   const valid = { ...id, normalised: id.normalised, hash: id.hash };
   if (ctx.cacheHours > 0) {
@@ -78,7 +84,9 @@ export const lookupIdentifier = async (ctx: LookupContext, id: PreparedIdentifie
       ctx.usage.calls++;
       if (ctx.cacheHours > 0) {
         const expiresAt = Math.ceil((result.checkedAt + ctx.cacheHours * 3_600_000) / 1000);
-        ctx.cacheWrites.push({ write: () => ctx.store.putCachedResult(id.kind, valid.hash, result, expiresAt) });
+        ctx.cacheWrites.push({
+          write: () => ctx.store.putCachedResult(id.kind, valid.hash, result, expiresAt),
+        });
       }
       return { result, cached: false };
     } finally {

@@ -14,16 +14,20 @@ export const MAX_ERROR_MESSAGE_LENGTH = 200;
 const MAX_CODE_LENGTH = 64;
 const MAX_CHECKS = 64;
 
-/** Anything shaped like an address: a local part, `@`, and a dotted domain. */
-const EMAIL = /[^\s@<>()[\]"',;:]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
+/**
+ * Anything shaped like an address: a local part, `@`, and a dotted domain. The bounded repetitions keep the scan
+ * linear: an unbounded local part made a 450 KB detail without `@` take minutes (quadratic backtracking).
+ */
+const EMAIL = /[^\s@<>()[\]"',;:]{1,64}@[\p{L}\p{N}-]{1,63}(?:\.[\p{L}\p{N}-]{1,63}){1,8}/gu;
 /**
  * A run of digits with the separators people write phone numbers with (`+33 6 12 34 56 78`, `06.12.34.56.78`,
  * `(415) 555-0132`, `0033612345678`), not glued to letters or other digits.
  */
-const PHONE = /(?<![\p{L}\p{N}_+])\+?\(?\d[\d\s().\/-]{5,}\d(?![\p{L}\p{N}_])/gu;
+const PHONE = /(?<![\p{L}\p{N}_+])\+?\(?\d[\d\s()./-]{5,24}\d(?![\p{L}\p{N}_])/gu;
 const ISO_DATE = /\d{4}-\d{2}-\d{2}/;
 
-const maskDigits = (digits: string): string => `${'*'.repeat(Math.max(digits.length - 2, 4))}${digits.slice(-2)}`;
+const maskDigits = (digits: string): string =>
+  `${'*'.repeat(Math.max(digits.length - 2, 4))}${digits.slice(-2)}`;
 
 /** Masks every email and phone-number-shaped run in `text`. Dates (`2026-11-30`) are left alone. */
 export const redactPii = (text: string): string =>
@@ -49,7 +53,10 @@ const scrub = (text: string, secrets: ReadonlyArray<{ raw: string; masked: strin
 };
 
 /** Redacted and capped checks: codes ≤ 64 characters, details ≤ 500, at most 64 checks. */
-export const redactChecks = (checks: Check[], secrets: ReadonlyArray<{ raw: string; masked: string }>): Check[] =>
+export const redactChecks = (
+  checks: Check[],
+  secrets: ReadonlyArray<{ raw: string; masked: string }>,
+): Check[] =>
   checks.slice(0, MAX_CHECKS).map((check) => ({
     ...check,
     code: cap(redactPii(check.code), MAX_CODE_LENGTH),

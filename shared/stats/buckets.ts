@@ -60,7 +60,8 @@ const emptyBucket = (start: number): StatsBucket => ({
 const addHour = (bucket: StatsBucket, counts: Record<string, number>): void => {
   for (const decision of DECISIONS) {
     bucket[decision] += counts[decision] ?? 0;
-    for (const source of SOURCES) bucket.by_source[source]![decision] += counts[sourceCounter(source, decision)] ?? 0;
+    for (const source of SOURCES)
+      bucket.by_source[source]![decision] += counts[sourceCounter(source, decision)] ?? 0;
   }
   bucket.degraded += counts.degraded ?? 0;
   bucket.defastra_calls += counts.defastra_calls ?? 0;
@@ -70,7 +71,11 @@ const addHour = (bucket: StatsBucket, counts: Record<string, number>): void => {
 };
 
 /** Folds hour rows into the buckets (oldest first). */
-export const toBuckets = (starts: readonly number[], bucket: BucketSize, hours: readonly StatsHour[]): StatsBucket[] => {
+export const toBuckets = (
+  starts: readonly number[],
+  bucket: BucketSize,
+  hours: readonly StatsHour[],
+): StatsBucket[] => {
   const size = bucket === 'hour' ? HOUR_MS : DAY_MS;
   const buckets = starts.map(emptyBucket);
   const first = starts[0] ?? 0;

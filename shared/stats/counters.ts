@@ -46,7 +46,12 @@ export const verdictIncrement = (
 };
 
 /** The increment for Defastra calls made by a screening that stored no verdict (Stripe's retryable failures). */
-export const callsIncrement = (calls: number, seed: string, nowMs: number, retentionDays: number): StatsIncrement => ({
+export const callsIncrement = (
+  calls: number,
+  seed: string,
+  nowMs: number,
+  retentionDays: number,
+): StatsIncrement => ({
   hour: hourOf(nowMs),
   shardSeed: seed,
   counts: { defastra_calls: calls },

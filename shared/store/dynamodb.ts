@@ -102,7 +102,10 @@ export class DynamoVerdictStore implements VerdictStore {
     return stats.readStats(this.table, sinceHour, untilHour);
   }
 
-  putListEntry(entry: StoredListEntry, expiresAtSec: number | null): Promise<{ entry: ListEntry; created: boolean }> {
+  putListEntry(
+    entry: StoredListEntry,
+    expiresAtSec: number | null,
+  ): Promise<{ entry: ListEntry; created: boolean }> {
     return lists.putListEntry(this.table, entry, expiresAtSec);
   }
 

@@ -122,7 +122,10 @@ export const verdictKey = (verdictId: string): Item => ({
 });
 
 /** The review attributes of a verdict item: its state and, but for `none`, its sharded `by_review` partition. */
-export const reviewAttributes = (verdict: Pick<Verdict, 'verdict_id' | 'decision'>, review: Review | null) => {
+export const reviewAttributes = (
+  verdict: Pick<Verdict, 'verdict_id' | 'decision'>,
+  review: Review | null,
+) => {
   const state = reviewStateOf(verdict.decision, review);
   return {
     state,
@@ -338,7 +341,10 @@ export const velocityKey = (counter: string, shard: number): Item => ({
 });
 
 /** The count a velocity add reports: the shard's old members, plus one when ours was new. */
-export const velocityShardCount = (old: readonly string[], identity: string): { count: number; added: boolean } => {
+export const velocityShardCount = (
+  old: readonly string[],
+  identity: string,
+): { count: number; added: boolean } => {
   const added = !old.includes(identity);
   return { count: old.length + (added ? 1 : 0), added };
 };

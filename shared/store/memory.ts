@@ -6,7 +6,14 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { CheckKind } from '../defastra/types.js';
 import type { Source } from '../policy/levels.js';
 import type { Review, Verdict, VerdictRecord } from '../screening/verdict.js';
-import { type FetchPartition, type ListedVerdict, listVerdicts, openCursor, type QueryPlan, sealCursor } from './cursor.js';
+import {
+  type FetchPartition,
+  type ListedVerdict,
+  listVerdicts,
+  openCursor,
+  type QueryPlan,
+  sealCursor,
+} from './cursor.js';
 import { statsShardOf } from './dynamo/stats.js';
 import {
   ATTR,
@@ -224,7 +231,12 @@ export class MemoryVerdictStore implements VerdictStore {
     return item === null ? null : itemToCached(item);
   }
 
-  async putCachedResult(kind: CheckKind, hash: string, result: CachedResult, expiresAt: number): Promise<void> {
+  async putCachedResult(
+    kind: CheckKind,
+    hash: string,
+    result: CachedResult,
+    expiresAt: number,
+  ): Promise<void> {
     this.write(cachedToItem(kind, hash, result, expiresAt));
   }
 
@@ -274,7 +286,9 @@ export class MemoryVerdictStore implements VerdictStore {
   async deleteListEntry(entryId: string): Promise<boolean> {
     const stored = await this.getListEntry(entryId);
     if (stored === null) return false;
-    const lookup = keyOf(listLookupKey({ kind: stored.entry.kind, valueKey: stored.valueKey }, stored.entry.action));
+    const lookup = keyOf(
+      listLookupKey({ kind: stored.entry.kind, valueKey: stored.valueKey }, stored.entry.action),
+    );
     if (readString(this.items.get(lookup) ?? {}, ATTR.entryId) === entryId) this.items.delete(lookup);
     this.items.delete(keyOf(listEntryKey(entryId)));
     return true;
@@ -285,7 +299,8 @@ export class MemoryVerdictStore implements VerdictStore {
     let before: string | undefined;
     if (query.cursor !== undefined) {
       const state = openCursor(this.cursorKey, bind, query.cursor);
-      if (typeof state !== 'string' || !/^[0-9A-Z]{26}$/.test(state)) throw new InvalidCursorError('bad cursor');
+      if (typeof state !== 'string' || !/^[0-9A-Z]{26}$/.test(state))
+        throw new InvalidCursorError('bad cursor');
       before = state;
     }
     const nowMs = this.now();
@@ -303,7 +318,8 @@ export class MemoryVerdictStore implements VerdictStore {
     const last = items.at(-1);
     return {
       items,
-      nextCursor: entries.length > query.limit && last ? sealCursor(this.cursorKey, bind, last.entry_id) : null,
+      nextCursor:
+        entries.length > query.limit && last ? sealCursor(this.cursorKey, bind, last.entry_id) : null,
     };
   }
 
@@ -374,4 +390,3 @@ export class MemoryVerdictStore implements VerdictStore {
     };
   }
 }
-

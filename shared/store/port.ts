@@ -205,7 +205,10 @@ export interface VerdictStore {
   readStats(sinceHour: string, untilHour: string): Promise<StatsHour[]>;
 
   /** Creates the entry, or returns the live one with the same kind, value and action (`created: false`). */
-  putListEntry(entry: StoredListEntry, expiresAtSec: number | null): Promise<{ entry: ListEntry; created: boolean }>;
+  putListEntry(
+    entry: StoredListEntry,
+    expiresAtSec: number | null,
+  ): Promise<{ entry: ListEntry; created: boolean }>;
   getListEntry(entryId: string): Promise<StoredListEntry | null>;
   deleteListEntry(entryId: string): Promise<boolean>;
   queryListEntries(query: ListQuery): Promise<ListPage>;

@@ -16,7 +16,7 @@ const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 /** The shard of a verdict: from the last (random) character of its ULID, so it is stable and uniform. */
 export const verdictShard = (verdictId: string, shards = VERDICT_SHARDS): number => {
   const value = CROCKFORD.indexOf(verdictId.slice(-1).toUpperCase());
-  return (value < 0 ? 0 : value) % shards;
+  return Math.max(value, 0) % shards;
 };
 
 /** A shard from hex text (a keyed hash): its first two hex digits, modulo `shards`. */

@@ -82,7 +82,11 @@ export const isUsableStripeKey = (key: string): boolean => STRIPE_KEY.test(key);
  */
 export const isTransientStripeError = (error: unknown): boolean => {
   const e = error as { type?: unknown; statusCode?: unknown };
-  if (e.type === 'StripeConnectionError' || e.type === 'StripeRateLimitError' || e.type === 'StripeAPIError') {
+  if (
+    e.type === 'StripeConnectionError' ||
+    e.type === 'StripeRateLimitError' ||
+    e.type === 'StripeAPIError'
+  ) {
     return true;
   }
   if (typeof e.statusCode === 'number') return e.statusCode === 429 || e.statusCode >= 500;

@@ -5,7 +5,12 @@
 import type { VelocityHit } from '../policy/decide.js';
 import { emailDomain, mailboxOf } from '../policy/identifiers.js';
 import type { KeyedHasher } from '../policy/lists.js';
-import { type ResolvedPolicy, VELOCITY_KEYS, type VelocityKey, type VelocityThresholds } from '../policy/schema.js';
+import {
+  type ResolvedPolicy,
+  VELOCITY_KEYS,
+  type VelocityKey,
+  type VelocityThresholds,
+} from '../policy/schema.js';
 import type { VelocityCount, VelocityResult } from '../store/port.js';
 import { hexShard, VELOCITY_SHARDS } from '../store/shards.js';
 
@@ -69,7 +74,10 @@ export const planVelocity = (
 };
 
 /** The thresholds the counts reach; a count that could not be written (null) reaches none. */
-export const velocityHits = (plan: VelocityPlan, results: ReadonlyArray<VelocityResult | null>): VelocityHit[] => {
+export const velocityHits = (
+  plan: VelocityPlan,
+  results: ReadonlyArray<VelocityResult | null>,
+): VelocityHit[] => {
   const hits: VelocityHit[] = [];
   plan.keys.forEach(({ key, thresholds }, i) => {
     const count = results[i]?.count;

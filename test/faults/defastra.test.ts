@@ -134,15 +134,18 @@ describe('every Defastra error type', () => {
     await expectStored(verdict);
   });
 
-  it.each(DEFASTRA_ERROR_TYPES.filter((type) => !INVALID_VALUE_TYPES.has(type)))('%s → 200, degraded verdict with that type, stored', async (type) => {
-    t.sandbox.setFaults({ errorType: type });
-    const { res, ms } = await screen(api, { email: freshEmail() });
-    expect(res.status).toBe(200);
-    const verdict = (await res.json()) as Verdict;
-    expectDegraded(verdict, type);
-    expect(ms).toBeLessThan(API_BUDGET_MS + 1_500);
-    await expectStored(verdict);
-  });
+  it.each(DEFASTRA_ERROR_TYPES.filter((type) => !INVALID_VALUE_TYPES.has(type)))(
+    '%s → 200, degraded verdict with that type, stored',
+    async (type) => {
+      t.sandbox.setFaults({ errorType: type });
+      const { res, ms } = await screen(api, { email: freshEmail() });
+      expect(res.status).toBe(200);
+      const verdict = (await res.json()) as Verdict;
+      expectDegraded(verdict, type);
+      expect(ms).toBeLessThan(API_BUDGET_MS + 1_500);
+      await expectStored(verdict);
+    },
+  );
 });
 
 describe('broken transport', () => {

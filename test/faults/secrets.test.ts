@@ -21,6 +21,7 @@ import {
 } from '../../shared/secrets/secrets-manager.js';
 import { type DynaliteHandle, startDynalite } from '../helpers/dynalite.js';
 import { type LambdaResult, lambdaContext, lambdaEvent } from '../helpers/lambda-events.js';
+import { policyFile } from '../helpers/policy-file.js';
 
 const ARN = {
   defastra: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:signup-gate/defastra-AbCdEf',
@@ -76,7 +77,7 @@ describe('a secret fetch failing at cold start (Lambda handler)', () => {
     };
     const env = {
       TABLE_NAME: store.tableName,
-      POLICY_JSON: '{}',
+      POLICY_FILE: policyFile(),
       DEFASTRA_BASE_URL: sandbox.url,
       DEFASTRA_API_KEY_SECRET_ARN: ARN.defastra,
       PEPPER_SECRET_ARN: ARN.pepper,

@@ -20,6 +20,7 @@ const info = (over: Partial<LocalServer['info']> = {}): LocalServer['info'] => (
   store: 'embedded dynalite',
   secretsFile: '/tmp/data/dev-secrets.json',
   policy: '/tmp/policy.json',
+  eventsFile: '/tmp/data/events.jsonl',
   ...over,
 });
 const banner = (over: Partial<LocalServer['info']> = {}) =>

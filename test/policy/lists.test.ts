@@ -1,16 +1,15 @@
 /** Allow and block lists: normalised entries, domain and subdomain matching, allow beating block, then decide. */
 import { describe, expect, it } from 'vitest';
 import { decide, type IdentifierInput, resolveForSource } from '../../shared/policy/decide.js';
-import { normaliseEmail, normalisePhone } from '../../shared/policy/identifiers.js';
-import { emailDomain } from '../../shared/policy/identifiers.js';
+import { emailDomain, normaliseEmail, normalisePhone } from '../../shared/policy/identifiers.js';
 import { listedBy, policyListHits } from '../../shared/policy/lists.js';
-import { createHasher } from '../../shared/screening/hashing.js';
 import {
   DEFAULT_POLICY,
   type PolicyFile,
   parsePolicy,
   type ResolvedPolicy,
 } from '../../shared/policy/schema.js';
+import { createHasher } from '../../shared/screening/hashing.js';
 
 const hash = createHasher('lists-test-pepper-0123456789');
 

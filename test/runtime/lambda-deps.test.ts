@@ -5,11 +5,12 @@ import { silentTelemetry } from '../../shared/observability/telemetry.js';
 import { lambdaDeps } from '../../shared/runtime/lambda.js';
 import { SECRET_PLACEHOLDER } from '../../shared/secrets/placeholder.js';
 import type { SecretReader } from '../../shared/secrets/secrets-manager.js';
+import { policyFile } from '../helpers/policy-file.js';
 
 const arn = (name: string) => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${name}-AbCdEf`;
 const env = {
   TABLE_NAME: 'signup-gate-table',
-  POLICY_JSON: JSON.stringify({ version: 'from-env' }),
+  POLICY_FILE: policyFile({ version: 'from-env' }),
   DEFASTRA_API_KEY_SECRET_ARN: arn('defastra'),
   PEPPER_SECRET_ARN: arn('pepper'),
   AUTH0_HOOK_SECRET_ARN: arn('auth0'),
@@ -60,7 +61,7 @@ describe('lambdaDeps', () => {
     const secrets = fakeSecrets({ [arn('pepper')]: 'p'.repeat(64) });
     const provider = lambdaDeps(
       silentTelemetry,
-      { ...env, POLICY_JSON: '{"thresholds":{"email":{"block":"x"}}}' },
+      { ...env, POLICY_FILE: policyFile('{"thresholds":{"email":{"block":"x"}}}') },
       secrets,
     );
     await expect(provider()).rejects.toThrow(/thresholds\.email\.block/);

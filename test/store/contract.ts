@@ -528,7 +528,10 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
   describe(`${name}: markers`, () => {
     it('claims a fresh key, then reports it in progress with the first body hash', async () => {
       const { store } = await setup();
-      expect(await store.claimMarker(claimRequest())).toEqual({ state: 'claimed', token: expect.any(String) });
+      expect(await store.claimMarker(claimRequest())).toEqual({
+        state: 'claimed',
+        token: expect.any(String),
+      });
       expect(await store.claimMarker(claimRequest({ bodyHash: 'body-2' }))).toEqual({
         state: 'in_progress',
         bodyHash: 'body-1',
@@ -615,7 +618,9 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
         bodyHash: 'body-2',
       });
       expect(await store.completeMarker('stripe', 'evt_1', fast, 'V-fast')).toBe(true);
-      expect(await store.claimMarker(claimRequest({ bodyHash: 'body-2' }))).toMatchObject({ verdictId: 'V-fast' });
+      expect(await store.claimMarker(claimRequest({ bodyHash: 'body-2' }))).toMatchObject({
+        verdictId: 'V-fast',
+      });
     });
 
     it('releases a marker its holder completed (a verdict write that failed after the completion)', async () => {
@@ -707,7 +712,9 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
       expect(first).toMatchObject({ emailHash: 'email-hash', phoneHash: 'ph', facts: record.facts });
       const second = await store.reviewVerdict(record.verdict.verdict_id, review('reject', START_MS + 5));
       expect(second?.verdict.review?.outcome).toBe('reject');
-      expect((await store.getVerdict(record.verdict.verdict_id))?.review).toEqual(review('reject', START_MS + 5));
+      expect((await store.getVerdict(record.verdict.verdict_id))?.review).toEqual(
+        review('reject', START_MS + 5),
+      );
     });
 
     it('returns null for an unknown or expired verdict, and creates nothing', async () => {
@@ -735,7 +742,9 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
       expect(await list({ review: 'approved' })).toEqual([approved.verdict.verdict_id]);
       expect(await list({ review: 'rejected' })).toEqual([rejectedBlock.verdict.verdict_id]);
       expect(await list({ review: 'rejected', source: 'api' })).toEqual([]);
-      expect(await list({ review: 'pending', emailHash: 'email-hash' })).toEqual([pending.verdict.verdict_id]);
+      expect(await list({ review: 'pending', emailHash: 'email-hash' })).toEqual([
+        pending.verdict.verdict_id,
+      ]);
       expect(await list({ decision: 'block' })).toEqual([
         plainBlock.verdict.verdict_id,
         rejectedBlock.verdict.verdict_id,
@@ -757,7 +766,10 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
       });
       expect(all.truncated).toBe(false);
       expect(all.records.map((r) => r.verdict.verdict_id).sort()).toEqual(
-        records.slice(2, 10).map((r) => r.verdict.verdict_id).sort(),
+        records
+          .slice(2, 10)
+          .map((r) => r.verdict.verdict_id)
+          .sort(),
       );
       expect(all.records.find((r) => r.phoneHash === 'p3')?.emailHash).toBe('email-hash');
       const stripe = await store.listStoredVerdicts({
@@ -793,9 +805,15 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
     it('creates an entry once per kind, value and action; the same again returns the first', async () => {
       const { store } = await setup();
       const first = entry(ulid(START_MS));
-      expect(await store.putListEntry({ entry: first, valueKey: 'h1' }, null)).toEqual({ entry: first, created: true });
+      expect(await store.putListEntry({ entry: first, valueKey: 'h1' }, null)).toEqual({
+        entry: first,
+        created: true,
+      });
       const again = entry(ulid(START_MS + 1));
-      expect(await store.putListEntry({ entry: again, valueKey: 'h1' }, null)).toEqual({ entry: first, created: false });
+      expect(await store.putListEntry({ entry: again, valueKey: 'h1' }, null)).toEqual({
+        entry: first,
+        created: false,
+      });
       const allow = entry(ulid(START_MS + 2), { action: 'allow' });
       expect((await store.putListEntry({ entry: allow, valueKey: 'h1' }, null)).created).toBe(true);
       const page = await store.queryListEntries({ limit: 10 });
@@ -814,7 +832,9 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
         { kind: 'ip' as const, valueKey: 'h1' },
       ];
       const found = async () =>
-        (await store.prelude({ cache: [], lists: keys, velocity: [] })).lists.map((e) => e.entry.entry_id).sort();
+        (await store.prelude({ cache: [], lists: keys, velocity: [] })).lists
+          .map((e) => e.entry.entry_id)
+          .sort();
       expect(await found()).toEqual([blocked.entry_id, expiring.entry_id].sort());
       expect(await store.deleteListEntry(blocked.entry_id)).toBe(true);
       expect(await store.deleteListEntry(blocked.entry_id)).toBe(false);
@@ -825,7 +845,9 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
       expect((await store.queryListEntries({ limit: 10 })).items).toEqual([]);
       // The expired value can be listed again.
       const renewed = entry(ulid(clock.ms), { kind: 'email_domain', masked: 'example.com' });
-      expect((await store.putListEntry({ entry: renewed, valueKey: 'example.com' }, null)).created).toBe(true);
+      expect((await store.putListEntry({ entry: renewed, valueKey: 'example.com' }, null)).created).toBe(
+        true,
+      );
     });
 
     it('filters and pages the listing with a signed cursor', async () => {
@@ -846,14 +868,16 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
       };
       const newest = [...entries].reverse();
       expect(await walk({})).toEqual(newest.map((e) => e.entry_id));
-      expect(await walk({ kind: 'ip' })).toEqual(newest.filter((e) => e.kind === 'ip').map((e) => e.entry_id));
+      expect(await walk({ kind: 'ip' })).toEqual(
+        newest.filter((e) => e.kind === 'ip').map((e) => e.entry_id),
+      );
       expect(await walk({ kind: 'email', action: 'block' })).toEqual(
         newest.filter((e) => e.kind === 'email' && e.action === 'block').map((e) => e.entry_id),
       );
       const page = await store.queryListEntries({ limit: 2 });
-      await expect(store.queryListEntries({ limit: 2, kind: 'ip', cursor: page.nextCursor! })).rejects.toThrow(
-        InvalidCursorError,
-      );
+      await expect(
+        store.queryListEntries({ limit: 2, kind: 'ip', cursor: page.nextCursor! }),
+      ).rejects.toThrow(InvalidCursorError);
       await expect(store.queryListEntries({ limit: 2, cursor: `${page.nextCursor}x` })).rejects.toThrow(
         InvalidCursorError,
       );
@@ -891,7 +915,8 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
       const { store } = await setup();
       const counts: number[] = [];
       for (const i of [1, 2, 3, 1, 4, 2]) {
-        const [result] = (await store.prelude({ cache: [], lists: [], velocity: [velocityCount(hex(i))] })).velocity;
+        const [result] = (await store.prelude({ cache: [], lists: [], velocity: [velocityCount(hex(i))] }))
+          .velocity;
         counts.push(result!.count);
       }
       expect(counts).toEqual([1, 2, 3, 3, 4, 4]);
@@ -911,7 +936,11 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
       }
       expect(last).toBe(5);
       const [other] = (
-        await store.prelude({ cache: [], lists: [], velocity: [velocityCount(sameShard(0), { counter: 'ip#def#29000000' })] })
+        await store.prelude({
+          cache: [],
+          lists: [],
+          velocity: [velocityCount(sameShard(0), { counter: 'ip#def#29000000' })],
+        })
       ).velocity;
       expect(other).toEqual({ count: 1, added: true });
     });
@@ -919,18 +948,25 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
     it('forgets an identity it added (an allow-listed signup is not counted)', async () => {
       const { store } = await setup();
       await store.prelude({ cache: [], lists: [], velocity: [velocityCount(hex(1))] });
-      const [added] = (await store.prelude({ cache: [], lists: [], velocity: [velocityCount(hex(2))] })).velocity;
+      const [added] = (await store.prelude({ cache: [], lists: [], velocity: [velocityCount(hex(2))] }))
+        .velocity;
       expect(added).toEqual({ count: 2, added: true });
       await store.forgetVelocity(velocityCount(hex(2)));
-      const [after] = (await store.prelude({ cache: [], lists: [], velocity: [velocityCount(hex(3))] })).velocity;
+      const [after] = (await store.prelude({ cache: [], lists: [], velocity: [velocityCount(hex(3))] }))
+        .velocity;
       expect(after!.count).toBe(2);
     });
 
     it('lets a window expire with its counter', async () => {
       const { store, clock } = await setup();
-      await store.prelude({ cache: [], lists: [], velocity: [velocityCount(hex(1), { expiresAt: START_SEC + 5 })] });
+      await store.prelude({
+        cache: [],
+        lists: [],
+        velocity: [velocityCount(hex(1), { expiresAt: START_SEC + 5 })],
+      });
       clock.ms = (START_SEC + 5) * 1000;
-      const [result] = (await store.prelude({ cache: [], lists: [], velocity: [velocityCount(hex(2))] })).velocity;
+      const [result] = (await store.prelude({ cache: [], lists: [], velocity: [velocityCount(hex(2))] }))
+        .velocity;
       expect(result!.count).toBe(1);
     });
 

@@ -16,7 +16,14 @@ const shards = (prefix: string) => Array.from({ length: 16 }, (_v, i) => `${pref
 describe('planQuery', () => {
   it('picks the email index first, then phone, review, decision, else the time shards', () => {
     expect(
-      planQuery({ emailHash: 'e', phoneHash: 'p', decision: 'block', source: 'api', review: 'pending', limit: 5 }),
+      planQuery({
+        emailHash: 'e',
+        phoneHash: 'p',
+        decision: 'block',
+        source: 'api',
+        review: 'pending',
+        limit: 5,
+      }),
     ).toEqual({
       index: 'byEmail',
       partitions: ['E#e'],

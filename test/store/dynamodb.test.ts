@@ -63,7 +63,10 @@ const everyCall = (store: VerdictStore): Array<[string, () => Promise<unknown>]>
       }),
   ],
   ['prelude', () => store.prelude({ cache: [{ kind: 'email', hash: 'h' }], lists: [], velocity: [] })],
-  ['recordStats', () => store.recordStats({ hour: 'h', shardSeed: 's', counts: { allow: 1 }, expiresAt: 2e9 })],
+  [
+    'recordStats',
+    () => store.recordStats({ hour: 'h', shardSeed: 's', counts: { allow: 1 }, expiresAt: 2e9 }),
+  ],
   ['readStats', () => store.readStats('a', 'b')],
   ['queryListEntries', () => store.queryListEntries({ limit: 10 })],
   ['getListEntry', () => store.getListEntry('01JDX3K8Y0Q5W6Z8N2M4P6R8T0')],

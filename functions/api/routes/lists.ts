@@ -29,7 +29,8 @@ export const listRoutes = (app: Hono<AppEnv>, deps: DepsProvider, auth: Middlewa
     }
     const policy = resolveForSource(d.policy, 'api');
     const value = listValueOf(body.kind, body.value, d.hash, policy.default_country_code);
-    if (!value) throw badRequest(`body field "value": not a valid ${body.kind}; expected ${VALUE_HINT[body.kind]}`);
+    if (!value)
+      throw badRequest(`body field "value": not a valid ${body.kind}; expected ${VALUE_HINT[body.kind]}`);
     const { entry, created } = await createListEntry(
       d.store,
       value,

@@ -6,15 +6,18 @@ import { badRequest } from '../../../shared/http/errors.js';
 import { allowOnly } from '../../../shared/http/methods.js';
 import { validate } from '../../../shared/http/validation.js';
 import { PolicyError } from '../../../shared/policy/schema.js';
-import { replay } from '../../../shared/replay/replay.js';
+import { ReplayRangeError, replay } from '../../../shared/replay/replay.js';
 import type { DepsProvider } from '../../../shared/runtime/deps.js';
 import { replayBody } from '../schemas.js';
 
-export const replayRoutes = (app: Hono<AppEnv>, deps: DepsProvider, auth: MiddlewareHandler<AppEnv>): void => {
+export const replayRoutes = (
+  app: Hono<AppEnv>,
+  deps: DepsProvider,
+  auth: MiddlewareHandler<AppEnv>,
+): void => {
   app.post('/replay', readBody(), auth, parseJson(), async (c) => {
     const d = await deps();
     const body = validate(replayBody, c.get('json'));
-    if (body.since && body.until && body.since >= body.until) throw badRequest('body: until must be after since');
     try {
       const result = await replay(
         d,
@@ -29,6 +32,7 @@ export const replayRoutes = (app: Hono<AppEnv>, deps: DepsProvider, auth: Middle
       return c.json(result, 200);
     } catch (error) {
       if (error instanceof PolicyError) throw badRequest(`body field "policy": ${error.message}`);
+      if (error instanceof ReplayRangeError) throw badRequest(`body: ${error.message}`);
       throw error;
     }
   });

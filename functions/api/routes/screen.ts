@@ -10,7 +10,11 @@ import type { DepsProvider } from '../../../shared/runtime/deps.js';
 import { planScreening, type ScreenInput, screen } from '../../../shared/screening/screen.js';
 import { screenBody } from '../schemas.js';
 
-export const screenRoutes = (app: Hono<AppEnv>, deps: DepsProvider, auth: MiddlewareHandler<AppEnv>): void => {
+export const screenRoutes = (
+  app: Hono<AppEnv>,
+  deps: DepsProvider,
+  auth: MiddlewareHandler<AppEnv>,
+): void => {
   app.post('/screen', readBody(), auth, parseJson(), async (c) => {
     const d = await deps();
     const body = validate(screenBody, c.get('json'));

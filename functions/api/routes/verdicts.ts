@@ -19,7 +19,11 @@ const notFound = () => new ApiError(404, 'not_found', 'no verdict with this id')
 /** A `+` in a query string arrives as a space: a phone filter that starts with a space then a digit meant `+`. */
 const phoneFilter = (value: string): string => (/^ \d/.test(value) ? `+${value.slice(1)}` : value);
 
-export const verdictRoutes = (app: Hono<AppEnv>, deps: DepsProvider, auth: MiddlewareHandler<AppEnv>): void => {
+export const verdictRoutes = (
+  app: Hono<AppEnv>,
+  deps: DepsProvider,
+  auth: MiddlewareHandler<AppEnv>,
+): void => {
   app.get('/verdicts/:id', auth, async (c) => {
     const d = await deps();
     const id = ulidParam(c.req.param('id'));
@@ -38,7 +42,12 @@ export const verdictRoutes = (app: Hono<AppEnv>, deps: DepsProvider, auth: Middl
     const verdict = await reviewVerdict(
       { store: d.store, telemetry: d.telemetry, now: d.now, stripeReview: stripeReviewWriteBack(d) },
       id,
-      { outcome: body.outcome, note: body.note ?? null, addToList: body.add_to_list ?? false, reviewer: principalOf(c) },
+      {
+        outcome: body.outcome,
+        note: body.note ?? null,
+        addToList: body.add_to_list ?? false,
+        reviewer: principalOf(c),
+      },
     );
     if (!verdict) throw notFound();
     c.set('verdictId', verdict.verdict_id);

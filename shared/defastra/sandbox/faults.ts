@@ -23,6 +23,10 @@ export interface SandboxFaults {
   /** Answer this Defastra error to every request, before any other check (never debits). */
   errorType?: DefastraErrorType;
   errorCount?: number;
+  /** The `error_message` of a forced error, instead of the usual one (tests of what is stored and shown). */
+  errorMessage?: string;
+  /** The `detail` of every check in a successful answer, instead of the fixture's (same purpose). */
+  checkDetail?: string;
   /** Answer this HTTP status (500-599) with an HTML body, like a proxy in front of Defastra. */
   http5xx?: number;
   http5xxCount?: number;

@@ -68,11 +68,22 @@ export interface SandboxAccount {
   balance: number;
 }
 
-export const errorAnswer = (errorType: DefastraErrorType): SandboxAnswer => ({
+export const errorAnswer = (errorType: DefastraErrorType, message?: string): SandboxAnswer => ({
   status: 400,
   errorType,
-  body: { status: false, error_type: errorType, error_message: ERROR_MESSAGES[errorType] },
+  body: { status: false, error_type: errorType, error_message: message ?? ERROR_MESSAGES[errorType] },
 });
+
+/** The same successful answer with every check's `detail` replaced (a fault for tests). */
+export const withCheckDetail = (answer: SandboxAnswer, detail: string): SandboxAnswer => {
+  if (answer.errorType !== undefined) return answer;
+  const body = structuredClone(answer.body) as Record<string, unknown>;
+  for (const product of ['deep_email_check', 'deep_phone_check']) {
+    const checks = (body[product] as { checks?: Record<string, { detail?: string }> } | undefined)?.checks;
+    for (const check of Object.values(checks ?? {})) check.detail = detail;
+  }
+  return { ...answer, body };
+};
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/;
 const PHONE = /^[1-9]\d{7,14}$/;

@@ -4,7 +4,14 @@ import type { AddressInfo, Socket } from 'node:net';
 import zlib from 'node:zlib';
 import type { CheckKind } from '../types.js';
 import { FaultState, type SandboxEncoding, type SandboxFaults, type SandboxFaultsInput } from './faults.js';
-import { answerCall, endpointOf, errorAnswer, type SandboxAccount, type SandboxAnswer } from './protocol.js';
+import {
+  answerCall,
+  endpointOf,
+  errorAnswer,
+  type SandboxAccount,
+  type SandboxAnswer,
+  withCheckDetail,
+} from './protocol.js';
 import { RateWindows } from './rate.js';
 
 /** Re-exported so callers that start a sandbox can read its faults from the environment in one import. */
@@ -172,8 +179,8 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
       return;
     }
     const forced = faults.takeErrorType();
-    const answer = forced
-      ? errorAnswer(forced)
+    const answered = forced
+      ? errorAnswer(forced, faults.current.errorMessage)
       : body.tooLarge
         ? errorAnswer('INVALID_PARAMETER')
         : answerCall(
@@ -188,6 +195,8 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
             faults.current,
             Date.now(),
           );
+    const detail = faults.current.checkDetail;
+    const answer = detail === undefined ? answered : withCheckDetail(answered, detail);
     send(response, request, answer);
     log?.(`${request.method} ${path} ${answer.status} ${answer.errorType ?? 'ok'} ${Date.now() - started}ms`);
   };

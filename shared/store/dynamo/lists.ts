@@ -16,7 +16,13 @@ import {
   readString,
   s,
 } from '../items.js';
-import { InvalidCursorError, type ListEntry, type ListPage, type ListQuery, type StoredListEntry } from '../port.js';
+import {
+  InvalidCursorError,
+  type ListEntry,
+  type ListPage,
+  type ListQuery,
+  type StoredListEntry,
+} from '../port.js';
 import type { DynamoTable } from './table.js';
 
 /** Writes the entry item, then claims the look-up item; when another live entry holds it, that one is returned. */
@@ -33,7 +39,9 @@ export const putListEntry = async (
       return { entry: itemToStoredListEntry(existing).entry, created: false };
     }
     await table.call('PutItem', () =>
-      table.client.send(new PutItemCommand({ TableName: table.name, Item: listEntryItem(stored, expiresAtSec) })),
+      table.client.send(
+        new PutItemCommand({ TableName: table.name, Item: listEntryItem(stored, expiresAtSec) }),
+      ),
     );
     try {
       await table.call('PutItem', () =>
@@ -57,7 +65,11 @@ export const putListEntry = async (
   throw new Error('list entry kept changing while creating it');
 };
 
-const deleteItem = (table: DynamoTable, key: ReturnType<typeof listEntryKey>, condition?: { entryId: string }) =>
+const deleteItem = (
+  table: DynamoTable,
+  key: ReturnType<typeof listEntryKey>,
+  condition?: { entryId: string },
+) =>
   table.call('DeleteItem', () =>
     table.client.send(
       new DeleteItemCommand({
@@ -93,7 +105,8 @@ export const deleteListEntry = async (table: DynamoTable, entryId: string): Prom
   return true;
 };
 
-const LIST_CURSOR_BIND = (query: ListQuery) => JSON.stringify(['lists', query.kind ?? null, query.action ?? null]);
+const LIST_CURSOR_BIND = (query: ListQuery) =>
+  JSON.stringify(['lists', query.kind ?? null, query.action ?? null]);
 
 /** Newest entries first (ULID order), filtered by kind and action; the cursor is the last id returned, signed. */
 export const queryListEntries = async (
@@ -104,7 +117,8 @@ export const queryListEntries = async (
   let before: string | undefined;
   if (query.cursor !== undefined) {
     const state = openCursor(cursorKey, LIST_CURSOR_BIND(query), query.cursor);
-    if (typeof state !== 'string' || !/^[0-9A-Z]{26}$/.test(state)) throw new InvalidCursorError('bad cursor');
+    if (typeof state !== 'string' || !/^[0-9A-Z]{26}$/.test(state))
+      throw new InvalidCursorError('bad cursor');
     before = state;
   }
   const names: Record<string, string> = { '#pk': ATTR.pk, '#exp': ATTR.expiresAt };

@@ -62,7 +62,8 @@ export const claimMarker = async (table: DynamoTable, request: ClaimRequest): Pr
       return { state: 'claimed', token };
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
-      const current = (error as { Item?: Item }).Item ?? (await table.get(markerKey(request.scope, request.key)));
+      const current =
+        (error as { Item?: Item }).Item ?? (await table.get(markerKey(request.scope, request.key)));
       if (current !== null) {
         lastSeen = current;
         const marker = itemToMarker(current);
@@ -133,7 +134,15 @@ export const setWriteBack = async (
   key: string,
   writeBack: WriteBackState,
 ): Promise<void> => {
-  await updateHeld(table, scope, key, null, 'SET #wb = :wb', { '#wb': ATTR.writeBack }, { ':wb': s(writeBack) });
+  await updateHeld(
+    table,
+    scope,
+    key,
+    null,
+    'SET #wb = :wb',
+    { '#wb': ATTR.writeBack },
+    { ':wb': s(writeBack) },
+  );
 };
 
 /** Deletes the marker only while `token` holds it: another caller's claim (after a lapse) is never touched. */

@@ -79,7 +79,10 @@ export const prelude = async (table: DynamoTable, request: PreludeRequest): Prom
     ...(request.spendHour ? allShards(STATS_SHARDS).map((shard) => statsKey(shard, request.spendHour!)) : []),
   ];
   const adds = request.velocity.map((count) => addToVelocity(table, count).catch(() => null));
-  const [found, own] = await Promise.all([keys.length > 0 ? table.batchGet(keys) : new Map(), Promise.all(adds)]);
+  const [found, own] = await Promise.all([
+    keys.length > 0 ? table.batchGet(keys) : new Map(),
+    Promise.all(adds),
+  ]);
   const live = (key: Item): Item | undefined => {
     const item = found.get(keyString(key));
     return item === undefined || isExpiredItem(item, nowMs) ? undefined : item;

@@ -47,7 +47,11 @@ export const recordStats = async (table: DynamoTable, increment: StatsIncrement)
 };
 
 /** One query per shard (in parallel) over the hour range; the rows are summed by hour. */
-export const readStats = async (table: DynamoTable, sinceHour: string, untilHour: string): Promise<StatsHour[]> => {
+export const readStats = async (
+  table: DynamoTable,
+  sinceHour: string,
+  untilHour: string,
+): Promise<StatsHour[]> => {
   const byHour = new Map<string, Record<string, number>>();
   await Promise.all(
     allShards(STATS_SHARDS).map((shard) =>

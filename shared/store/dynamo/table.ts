@@ -53,7 +53,8 @@ export class DynamoTable {
       if (round >= BATCH_GET_ROUNDS) throw new StoreUnavailableError('DynamoDB left keys unprocessed');
       if (round > 0) await sleep(20 * 2 ** round);
       const chunks: Item[][] = [];
-      for (let i = 0; i < pending.length; i += BATCH_GET_LIMIT) chunks.push(pending.slice(i, i + BATCH_GET_LIMIT));
+      for (let i = 0; i < pending.length; i += BATCH_GET_LIMIT)
+        chunks.push(pending.slice(i, i + BATCH_GET_LIMIT));
       const outputs = await Promise.all(
         chunks.map((chunk) =>
           this.call('BatchGetItem', () =>

@@ -3,7 +3,13 @@ import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { Source } from '../../policy/levels.js';
 import type { Review, Verdict, VerdictRecord } from '../../screening/verdict.js';
 import { isConditionalCheckFailed } from '../client.js';
-import { type FetchPartition, hasResidualFilters, type ListedVerdict, listVerdicts, type QueryPlan } from '../cursor.js';
+import {
+  type FetchPartition,
+  hasResidualFilters,
+  type ListedVerdict,
+  listVerdicts,
+  type QueryPlan,
+} from '../cursor.js';
 import {
   ATTR,
   type Item,
@@ -45,7 +51,10 @@ export const getVerdict = async (table: DynamoTable, verdictId: string): Promise
   return item === null ? null : itemToVerdict(item);
 };
 
-export const getStoredVerdict = async (table: DynamoTable, verdictId: string): Promise<StoredVerdict | null> => {
+export const getStoredVerdict = async (
+  table: DynamoTable,
+  verdictId: string,
+): Promise<StoredVerdict | null> => {
   const item = await liveVerdictItem(table, verdictId);
   return item === null ? null : itemToStoredVerdict(item);
 };
@@ -159,8 +168,11 @@ const partitionReader = (table: DynamoTable, plan: QueryPlan): FetchPartition =>
   };
 };
 
-export const queryVerdicts = (table: DynamoTable, cursorKey: string, query: VerdictQuery): Promise<VerdictPage> =>
-  listVerdicts(cursorKey, query, (plan) => partitionReader(table, plan));
+export const queryVerdicts = (
+  table: DynamoTable,
+  cursorKey: string,
+  query: VerdictQuery,
+): Promise<VerdictPage> => listVerdicts(cursorKey, query, (plan) => partitionReader(table, plan));
 
 /**
  * Stored verdicts created in [since, until) for a replay: every `by_time` shard read in parallel (never a scan),

@@ -1,0 +1,33 @@
+/**
+ * The local stand-in for DynamoDB Streams (dynalite has none): a store decorator that reports each verdict write and
+ * review to a listener after the write succeeded. The listener runs off the request's path and can never fail it.
+ */
+import type { Review, Verdict, VerdictRecord } from '../screening/verdict.js';
+import type { StoredVerdict, VerdictStore } from '../store/port.js';
+
+export type VerdictChangeListener = (before: Verdict | null, after: Verdict) => void;
+
+/** The same store, with `onChange` told about every saved verdict and every review. */
+export const withChangeFeed = (store: VerdictStore, onChange: VerdictChangeListener): VerdictStore => {
+  const notify = (before: Verdict | null, after: Verdict) => {
+    queueMicrotask(() => {
+      try {
+        onChange(before, after);
+      } catch {
+        // A listener's failure is its own (it logs); the write already succeeded.
+      }
+    });
+  };
+  return Object.assign(Object.create(store) as VerdictStore, {
+    async saveVerdict(record: VerdictRecord): Promise<void> {
+      await store.saveVerdict(record);
+      notify(null, record.verdict);
+    },
+    async reviewVerdict(verdictId: string, review: Review): Promise<StoredVerdict | null> {
+      const before = await store.getVerdict(verdictId);
+      const after = await store.reviewVerdict(verdictId, review);
+      if (after) notify(before, after.verdict);
+      return after;
+    },
+  });
+};

@@ -1,0 +1,49 @@
+/**
+ * Verdict events (design 1.12): `Verdict Created` for a new verdict whose decision is published, `Verdict Reviewed`
+ * for every review. One pure function decides them from a verdict's old and new state, so the local change feed and
+ * the DynamoDB stream consumer in AWS emit exactly the same events.
+ */
+import type { Decision } from '../policy/levels.js';
+import type { Verdict } from '../screening/verdict.js';
+
+export const EVENT_SOURCE = 'signup-gate';
+export type EventDetailType = 'Verdict Created' | 'Verdict Reviewed';
+
+/** An event as published: EventBridge's envelope fields, the verdict (masked, no raw PII) as the detail. */
+export interface VerdictEvent {
+  /** Stable per change (`<verdict_id>:created`, `<verdict_id>:reviewed:<reviewed_at>`): consumers can deduplicate. */
+  id: string;
+  time: string;
+  'detail-type': EventDetailType;
+  source: typeof EVENT_SOURCE;
+  detail: Verdict;
+}
+
+/** The events one change of a verdict makes: `before` is null for a new verdict. */
+export const eventsFor = (
+  before: Verdict | null,
+  after: Verdict,
+  publish: readonly Decision[],
+): VerdictEvent[] => {
+  const events: VerdictEvent[] = [];
+  if (before === null && publish.includes(after.decision)) {
+    events.push({
+      id: `${after.verdict_id}:created`,
+      time: after.created_at,
+      'detail-type': 'Verdict Created',
+      source: EVENT_SOURCE,
+      detail: after,
+    });
+  }
+  const review = after.review;
+  if (review && JSON.stringify(review) !== JSON.stringify(before?.review ?? null)) {
+    events.push({
+      id: `${after.verdict_id}:reviewed:${review.reviewed_at}`,
+      time: review.reviewed_at,
+      'detail-type': 'Verdict Reviewed',
+      source: EVENT_SOURCE,
+      detail: after,
+    });
+  }
+  return events;
+};
