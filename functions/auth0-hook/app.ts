@@ -48,6 +48,7 @@ export const createAuth0HookApp = (deps: DepsProvider, telemetry?: Telemetry): H
       { scope: 'auth0', key, rawBody: c.get('rawBody'), policy, nowMs: d.now() },
       (alongside) => screen(d, d.policy, input, { ...(plan ? { plan } : {}), alongside }),
     );
+    c.set('verdictId', verdict.verdict_id);
     const body: Auth0HookResponse = { ...verdict, user_message: policy.user_message };
     return c.json(body, 200);
   });

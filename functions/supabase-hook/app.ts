@@ -50,6 +50,7 @@ export const createSupabaseHookApp = (deps: DepsProvider, telemetry?: Telemetry)
       { scope: 'supabase', key, rawBody: c.get('rawBody'), policy, nowMs: d.now() },
       (alongside) => screen(d, d.policy, input, { plan, alongside }),
     );
+    c.set('verdictId', verdict.verdict_id);
     if (verdict.decision === 'block') {
       const body: SupabaseRejection = { error: { http_code: 403, message: policy.user_message } };
       return c.json(body, 403);
