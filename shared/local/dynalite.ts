@@ -1,4 +1,5 @@
 /** The embedded DynamoDB-compatible store: dynalite on 127.0.0.1, refusing a LevelDB folder another server holds. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import dynalite from 'dynalite';
@@ -14,8 +15,14 @@ export interface EmbeddedStoreOptions {
   path?: string | undefined;
   /** Default: one the OS picks. */
   port?: number;
-  /** Sees each request's headers (the benchmark counts operations by `X-Amz-Target`). */
-  onRequest?: (headers: Record<string, string | string[] | undefined>) => void;
+  /**
+   * Sees each request's headers as it arrives (the benchmark counts operations by `X-Amz-Target`), and the
+   * request and response themselves, e.g. to note when the response finished.
+   */
+  onRequest?: (
+    headers: Record<string, string | string[] | undefined>,
+    exchange: { request: IncomingMessage; response: ServerResponse },
+  ) => void;
 }
 
 /** The store folder is held by another server (another process, or this one): LevelDB allows one owner. */
@@ -81,8 +88,8 @@ export const listenDynalite = async (options: EmbeddedStoreOptions = {}): Promis
       updateTableMs: 0,
     });
     if (onRequest)
-      server.on('request', (request: { headers: Record<string, string | string[] | undefined> }) =>
-        onRequest(request.headers),
+      server.on('request', (request: IncomingMessage, response: ServerResponse) =>
+        onRequest(request.headers, { request, response }),
       );
     const listening = server;
     await new Promise<void>((resolve, reject) => {

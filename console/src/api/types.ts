@@ -1,51 +1,13 @@
 /** The API's shapes as the console reads them (design 1.4, 1.7, 1.11, 1.12): masked values only, never raw PII. */
 
-export const DECISIONS = ['allow', 'review', 'block'] as const;
-export type Decision = (typeof DECISIONS)[number];
-export const SOURCES = ['auth0', 'stripe', 'api', 'cognito', 'supabase'] as const;
-export type Source = (typeof SOURCES)[number];
-export const RISK_LEVELS = ['low', 'medium', 'high', 'extreme'] as const;
-export type RiskLevel = (typeof RISK_LEVELS)[number];
+import type { Decision, Source } from '../../../shared/policy/levels.js';
+import type { StatsBucket } from '../../../shared/stats/buckets.js';
+import type { ListAction, ListKind } from '../../../shared/store/port.js';
 
-export interface Check {
-  code: string;
-  result_type: 'risk' | 'trust' | 'neutral' | string;
-  detail: string;
-}
-
-export interface IdentifierOutcome {
-  masked: string;
-  risk_level?: RiskLevel;
-  risk_score?: number;
-  request_id?: string;
-  cached?: boolean;
-  checks?: Check[];
-  error?: { type: string; message: string };
-  listed?: 'allow' | 'block';
-  invalid?: boolean;
-}
-
-export interface Review {
-  outcome: 'approve' | 'reject';
-  note?: string | null;
-  reviewed_at: string;
-  reviewed_by: string;
-}
-
-export interface Verdict {
-  verdict_id: string;
-  created_at: string;
-  source: Source;
-  source_ref: string | null;
-  subject_ref?: string | null;
-  decision: Decision;
-  reasons: Array<{ code: string; message: string }>;
-  degraded: boolean;
-  email: IdentifierOutcome | null;
-  phone: IdentifierOutcome | null;
-  policy_version: string;
-  review?: Review | null;
-}
+export type { Check } from '../../../shared/defastra/types.js';
+export type { Decision, RiskLevel, Source } from '../../../shared/policy/levels.js';
+export { DECISIONS, RISK_LEVELS, SOURCES } from '../../../shared/policy/levels.js';
+export type { IdentifierOutcome, Review, Verdict } from '../../../shared/screening/verdict.js';
 
 export interface Page<T> {
   items: T[];
@@ -72,20 +34,8 @@ export interface ReviewRequest {
   add_to_list?: boolean;
 }
 
-export const LIST_KINDS = ['email', 'email_domain', 'phone', 'ip'] as const;
-export type ListKind = (typeof LIST_KINDS)[number];
-export type ListAction = 'allow' | 'block';
-
-export interface ListEntry {
-  entry_id: string;
-  kind: ListKind;
-  action: ListAction;
-  masked: string;
-  note: string | null;
-  created_at: string;
-  created_by: string;
-  expires_at: string | null;
-}
+export type { ListAction, ListEntry, ListKind } from '../../../shared/store/port.js';
+export { LIST_KINDS } from '../../../shared/store/port.js';
 
 export interface NewListEntry {
   kind: ListKind;
@@ -95,18 +45,7 @@ export interface NewListEntry {
   expires_at?: string;
 }
 
-export interface StatsBucket {
-  start: string;
-  allow: number;
-  review: number;
-  block: number;
-  degraded: number;
-  by_source: Partial<Record<string, { allow: number; review: number; block: number }>>;
-  defastra_calls: number;
-  cache_hits: number;
-  velocity: number;
-  spend_limited: number;
-}
+export type { StatsBucket } from '../../../shared/stats/buckets.js';
 
 export interface Stats {
   buckets: StatsBucket[];
