@@ -1,7 +1,6 @@
 /** The DynamoDB adapter of the VerdictStore port: single table, conditional writes for locks, no transactions, no scans. */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { CheckKind } from '../defastra/types.js';
-import type { Source } from '../policy/levels.js';
 import type { Review, Verdict, VerdictRecord } from '../screening/verdict.js';
 import * as lists from './dynamo/lists.js';
 import * as markers from './dynamo/markers.js';
@@ -23,6 +22,7 @@ import type {
   StatsIncrement,
   StoredListEntry,
   StoredVerdict,
+  StoredVerdictRange,
   VelocityCount,
   VerdictPage,
   VerdictQuery,
@@ -65,12 +65,7 @@ export class DynamoVerdictStore implements VerdictStore {
     return verdicts.queryVerdicts(this.table, this.cursorKey, query);
   }
 
-  listStoredVerdicts(range: {
-    since: string;
-    until: string;
-    source?: Source;
-    max: number;
-  }): Promise<{ records: StoredVerdict[]; truncated: boolean }> {
+  listStoredVerdicts(range: StoredVerdictRange): Promise<{ records: StoredVerdict[]; truncated: boolean }> {
     return verdicts.listStoredVerdicts(this.table, range);
   }
 

@@ -4,7 +4,6 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { CheckKind } from '../defastra/types.js';
-import type { Source } from '../policy/levels.js';
 import type { Review, Verdict, VerdictRecord } from '../screening/verdict.js';
 import {
   type FetchPartition,
@@ -68,6 +67,7 @@ import {
   type StatsIncrement,
   type StoredListEntry,
   type StoredVerdict,
+  type StoredVerdictRange,
   type VelocityCount,
   type VelocityResult,
   type VerdictPage,
@@ -133,12 +133,9 @@ export class MemoryVerdictStore implements VerdictStore {
     return listVerdicts(this.cursorKey, query, (plan) => this.partitionReader(plan));
   }
 
-  async listStoredVerdicts(range: {
-    since: string;
-    until: string;
-    source?: Source;
-    max: number;
-  }): Promise<{ records: StoredVerdict[]; truncated: boolean }> {
+  async listStoredVerdicts(
+    range: StoredVerdictRange,
+  ): Promise<{ records: StoredVerdict[]; truncated: boolean }> {
     const since = toInstant(range.since, 'since');
     const until = toInstant(range.until, 'until');
     const found: Array<{ sortKey: string; item: Item }> = [];

@@ -43,6 +43,14 @@ export interface VerdictPage {
 /** A stored verdict with what the store keeps beside it (hashes, decision facts): for reviews and replays. */
 export type StoredVerdict = Omit<VerdictRecord, 'expiresAt'>;
 
+/** Which stored verdicts a replay reads: created in [since, until) (ISO 8601), optionally of one source, at most `max`. */
+export interface StoredVerdictRange {
+  since: string;
+  until: string;
+  source?: Source;
+  max: number;
+}
+
 /** Marker scopes: one per route that deduplicates (named after its source). */
 export type MarkerScope = Source;
 
@@ -184,12 +192,7 @@ export interface VerdictStore {
   getStoredVerdict(verdictId: string): Promise<StoredVerdict | null>;
   queryVerdicts(query: VerdictQuery): Promise<VerdictPage>;
   /** Stored verdicts created in [since, until), optionally of one source, at most `max` (replay). */
-  listStoredVerdicts(range: {
-    since: string;
-    until: string;
-    source?: Source;
-    max: number;
-  }): Promise<{ records: StoredVerdict[]; truncated: boolean }>;
+  listStoredVerdicts(range: StoredVerdictRange): Promise<{ records: StoredVerdict[]; truncated: boolean }>;
   /** Sets (replaces) the review; null when no such verdict. */
   reviewVerdict(verdictId: string, review: Review): Promise<StoredVerdict | null>;
 

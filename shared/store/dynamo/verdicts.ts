@@ -1,6 +1,5 @@
 /** Verdicts in DynamoDB: save, read, review (one conditional update), list through the sharded indexes, replay reads. */
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import type { Source } from '../../policy/levels.js';
 import type { Review, Verdict, VerdictRecord } from '../../screening/verdict.js';
 import { isConditionalCheckFailed } from '../client.js';
 import {
@@ -27,7 +26,7 @@ import {
   verdictKey,
   verdictToItem,
 } from '../items.js';
-import type { StoredVerdict, VerdictPage, VerdictQuery } from '../port.js';
+import type { StoredVerdict, StoredVerdictRange, VerdictPage, VerdictQuery } from '../port.js';
 import { allShards, VERDICT_SHARDS } from '../shards.js';
 import { TABLE_INDEXES } from '../table.js';
 import type { DynamoTable } from './table.js';
@@ -180,7 +179,7 @@ export const queryVerdicts = (
  */
 export const listStoredVerdicts = async (
   table: DynamoTable,
-  range: { since: string; until: string; source?: Source; max: number },
+  range: StoredVerdictRange,
 ): Promise<{ records: StoredVerdict[]; truncated: boolean }> => {
   const since = toInstant(range.since, 'since');
   const until = toInstant(range.until, 'until');
