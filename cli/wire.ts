@@ -1,7 +1,8 @@
 /** The JSON shapes the CLI reads from the API (design 1.4, 1.7, 1.11, 1.12): the server's own types, under the names the CLI uses. */
+
+import type { IdentifierOutcome, Review, Verdict } from '../shared/core/verdict.js';
 import type { Check } from '../shared/defastra/types.js';
 import type { ReplayResult } from '../shared/replay/replay.js';
-import type { IdentifierOutcome, Review, Verdict } from '../shared/screening/verdict.js';
 import type { StatsBucket } from '../shared/stats/buckets.js';
 import type { ListEntry } from '../shared/store/port.js';
 

@@ -9,8 +9,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DECISIONS, SOURCES } from '../shared/core/levels.js';
 import { DIMENSION, METRIC, METRICS_NAMESPACE } from '../shared/observability/metric-names.js';
-import { DECISIONS, SOURCES } from '../shared/policy/levels.js';
 import { customMetric, STORE_WRITES } from './alarms.js';
 
 export interface DashboardProps {

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import type { Source } from '../shared/policy/levels.js';
+import type { Source } from '../shared/core/levels.js';
 import { type Policy, parsePolicyJson, resolvePolicy } from '../shared/policy/schema.js';
 import { PROJECT_ROOT } from './bundling.js';
 import { DEFAULT_CONFIG } from './context.js';

@@ -8,7 +8,7 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Stage } fro
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import type { Source } from '../shared/policy/levels.js';
+import type { Source } from '../shared/core/levels.js';
 import { TABLE_INDEXES, TABLE_KEYS } from '../shared/store/table.js';
 import { Alarms } from './alarms.js';
 import type { FunctionName } from './bundling.js';

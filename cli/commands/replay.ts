@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
-import { DECISIONS, SOURCES } from '../../shared/policy/levels.js';
+import { DECISIONS, SOURCES } from '../../shared/core/levels.js';
 import { callApi } from '../api.js';
 import { contextOf } from '../context.js';
 import { CliError } from '../errors.js';

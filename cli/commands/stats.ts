@@ -1,6 +1,6 @@
 /** `signup-gate stats`: decisions, degraded verdicts, Defastra calls and cache hits per hour or day (`GET /stats`, design 1.12). */
 import { type Command, Option } from 'commander';
-import type { Source } from '../../shared/policy/levels.js';
+import type { Source } from '../../shared/core/levels.js';
 import { callApi, queryString } from '../api.js';
 import { contextOf } from '../context.js';
 import { out, pc, printJson, table } from '../output.js';

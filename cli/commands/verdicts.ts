@@ -1,6 +1,6 @@
 /** `signup-gate verdicts list|get`: stored verdicts through `GET /verdicts` (filters of design 1.7) and `GET /verdicts/{id}`. */
 import { type Command, Option } from 'commander';
-import { DECISIONS, SOURCES } from '../../shared/policy/levels.js';
+import { DECISIONS, SOURCES } from '../../shared/core/levels.js';
 import { callApi, queryString, segment } from '../api.js';
 import { contextOf } from '../context.js';
 import { out, pc, printJson } from '../output.js';

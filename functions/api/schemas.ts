@@ -1,5 +1,5 @@
 /** Request shapes of the operator API (design 1.7, 1.11, 1.12): zod schemas shared by its routes. */
-import { DECISIONS, SOURCES } from '../../shared/policy/levels.js';
+import { DECISIONS, SOURCES } from '../../shared/core/levels.js';
 import { LIST_KINDS } from '../../shared/store/port.js';
 import * as z from '../../shared/validation/zod.js';
 

@@ -5,6 +5,7 @@
  * retried execution get the same verdict without a second Defastra call, and is the verdict's `source_ref`.
  */
 import type { Hono } from 'hono';
+import type { Verdict } from '../../shared/core/verdict.js';
 import { createBaseApp } from '../../shared/http/app-base.js';
 import { auth0Signature } from '../../shared/http/auth0-signature.js';
 import { parseJson, readBody } from '../../shared/http/body.js';
@@ -16,7 +17,6 @@ import type { Telemetry } from '../../shared/observability/telemetry.js';
 import { resolveForSource } from '../../shared/policy/decide.js';
 import type { DepsProvider } from '../../shared/runtime/deps.js';
 import { planScreening, screen } from '../../shared/screening/screen.js';
-import type { Verdict } from '../../shared/screening/verdict.js';
 import { auth0EventSchema, auth0ScreenInput } from './event.js';
 
 export { type Auth0Event, auth0EventSchema } from './event.js';

@@ -5,11 +5,11 @@
  * `budget_ms.cognito` and inside the time Lambda has left, so the answer comes within Cognito's 5 s.
  */
 import type { Context } from 'aws-lambda';
+import type { Decision } from '../../shared/core/levels.js';
 import { ApiError } from '../../shared/http/errors.js';
 import { validate } from '../../shared/http/validation.js';
 import { silentTelemetry, type Telemetry } from '../../shared/observability/telemetry.js';
 import { resolveForSource } from '../../shared/policy/decide.js';
-import type { Decision } from '../../shared/policy/levels.js';
 import type { AppDeps, DepsProvider } from '../../shared/runtime/deps.js';
 import { screen } from '../../shared/screening/screen.js';
 import { cognitoPreSignUpSchema, cognitoScreenInput } from './event.js';

@@ -8,6 +8,7 @@
  * 400 `invalid_json` / `invalid_request`.
  */
 import type { Context, Hono } from 'hono';
+import type { Verdict } from '../../shared/core/verdict.js';
 import { createBaseApp } from '../../shared/http/app-base.js';
 import { isJsonMediaType, readBody } from '../../shared/http/body.js';
 import type { AppEnv } from '../../shared/http/env.js';
@@ -25,7 +26,6 @@ import {
   type ScreenInput,
   screen,
 } from '../../shared/screening/screen.js';
-import type { Verdict } from '../../shared/screening/verdict.js';
 import type { WriteBackState } from '../../shared/store/port.js';
 import { getStripeClient, isUsableStripeKey } from '../../shared/stripe/client.js';
 import { performWriteBack, planWriteBack, type WriteBackTarget } from '../../shared/stripe/write-back.js';

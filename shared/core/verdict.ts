@@ -1,7 +1,39 @@
-/** The verdict object of design 1.4: what every screening route returns and what the store keeps. */
-import type { Check } from '../defastra/types.js';
-import type { ListHit, VelocityHit } from '../policy/decide.js';
-import type { Decision, RiskLevel, Source } from '../policy/levels.js';
+/**
+ * The verdict object of design 1.4 (what every screening route returns and what the store keeps) and the small types
+ * it is made of. At the bottom of the import graph: store, Defastra, policy and screening all build on it.
+ */
+import type { Decision, RiskLevel, Source } from './levels.js';
+
+export type CheckKind = 'email' | 'phone';
+export type ResultType = 'risk' | 'trust' | 'neutral';
+
+/** One fraud check outcome, e.g. `{ code: 'EMAIL_DISPOSABLE', result_type: 'risk', detail: '...' }`. */
+export interface Check {
+  code: string;
+  result_type: ResultType;
+  detail: string;
+}
+
+/** What a list entry matched: the email (or its domain), the phone, or the client IP. */
+export type ListSubject = 'email' | 'email_domain' | 'phone' | 'ip';
+
+/** One allow or block list entry that matched; `entryId` is set for runtime entries (design 1.11). */
+export interface ListHit {
+  subject: ListSubject;
+  list: 'allow' | 'block';
+  entryId?: string;
+}
+
+/** The keys velocity counts signups under (design 1.10). */
+export type VelocityKey = 'ip' | 'mailbox' | 'email_domain';
+
+/** A velocity key whose distinct count (this screening included) reached a threshold (design 1.10). */
+export interface VelocityHit {
+  key: VelocityKey;
+  count: number;
+  threshold: number;
+  decision: 'review' | 'block';
+}
 
 export const REASON_CODES = [
   'allowlist',

@@ -3,7 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import { TIMEOUT_MODES } from '../policy/levels.js';
+import { TIMEOUT_MODES } from '../core/levels.js';
 import {
   DefastraBadResponseError,
   DefastraError,

@@ -1,5 +1,5 @@
 /** Turns a Defastra HTTP answer (status code + body text) into a CheckResult or a typed error. */
-import { isRiskLevel } from '../policy/levels.js';
+import { isRiskLevel } from '../core/levels.js';
 import { apiErrorFor, DefastraBadResponseError } from './errors.js';
 import type { Check, CheckKind, CheckResult, ResultType } from './types.js';
 

@@ -1,15 +1,9 @@
 /** Defastra result and client port types, normalised from the wire shapes (checks or legacy signals). */
-import type { RiskLevel, TimeoutMode } from '../policy/levels.js';
+import type { RiskLevel, TimeoutMode } from '../core/levels.js';
 
-export type CheckKind = 'email' | 'phone';
-export type ResultType = 'risk' | 'trust' | 'neutral';
+import type { Check, CheckKind } from '../core/verdict.js';
 
-/** One fraud check outcome, e.g. `{ code: 'EMAIL_DISPOSABLE', result_type: 'risk', detail: '...' }`. */
-export interface Check {
-  code: string;
-  result_type: ResultType;
-  detail: string;
-}
+export type { Check, CheckKind, ResultType } from '../core/verdict.js';
 
 /** A successful deep check, normalised. `data` is the raw enrichment object, kept only in memory. */
 export interface CheckResult {

@@ -2,7 +2,7 @@
  * The local stand-in for DynamoDB Streams (dynalite has none): a store decorator that reports each verdict write and
  * review to a listener after the write succeeded. The listener runs off the request's path and can never fail it.
  */
-import type { Review, Verdict, VerdictRecord } from '../screening/verdict.js';
+import type { Review, Verdict, VerdictRecord } from '../core/verdict.js';
 import type { StoredVerdict, VerdictStore } from '../store/port.js';
 
 export type VerdictChangeListener = (before: Verdict | null, after: Verdict) => void;

@@ -3,8 +3,8 @@
  * for every review. One pure function decides them from a verdict's old and new state, so the local change feed and
  * the DynamoDB stream consumer in AWS emit exactly the same events.
  */
-import type { Decision } from '../policy/levels.js';
-import type { Verdict } from '../screening/verdict.js';
+import type { Decision } from '../core/levels.js';
+import type { Verdict } from '../core/verdict.js';
 
 export const EVENT_SOURCE = 'signup-gate';
 export type EventDetailType = 'Verdict Created' | 'Verdict Reviewed';

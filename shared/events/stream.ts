@@ -5,7 +5,7 @@
  */
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { DynamoDBRecord } from 'aws-lambda';
-import type { Decision } from '../policy/levels.js';
+import type { Decision } from '../core/levels.js';
 import type { Item } from '../store/items.js';
 import { itemToVerdict } from '../store/items.js';
 import { eventsFor, type VerdictEvent } from './events.js';

@@ -1,10 +1,10 @@
 /** Run-once semantics over the store's markers: Idempotency-Key handling (design 1.3) and event dedupe. */
 
+import type { Source } from '../core/levels.js';
+import type { Verdict, VerdictRecord } from '../core/verdict.js';
 import type { Telemetry } from '../observability/telemetry.js';
-import type { Source } from '../policy/levels.js';
 import type { ResolvedPolicy } from '../policy/schema.js';
 import type { IdentifierHasher } from '../screening/hashing.js';
-import type { Verdict, VerdictRecord } from '../screening/verdict.js';
 import type { MarkerScope, VerdictStore, WriteBackState } from '../store/port.js';
 import { ApiError, badRequest } from './errors.js';
 

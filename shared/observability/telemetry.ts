@@ -1,6 +1,7 @@
 /** The telemetry port: what the use cases report (logs and metrics), with a silent default for tests. */
+
+import type { Decision, Source } from '../core/levels.js';
 import type { CheckKind } from '../defastra/types.js';
-import type { Decision, Source } from '../policy/levels.js';
 
 /** Structured log fields. Never put a raw email, phone number or secret here. */
 export type LogFields = Record<string, unknown>;

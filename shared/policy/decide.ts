@@ -1,6 +1,9 @@
 /** The decision (design 1.4, 1.8, 1.10, 1.11): list precedence, velocity, thresholds per identifier, on_error, spend. */
-import type { Reason } from '../screening/verdict.js';
-import { type Decision, levelRank, mostSevere, type RiskLevel, type Source } from './levels.js';
+import type { ListHit, ListSubject, Reason, VelocityHit } from '../core/verdict.js';
+
+export type { ListHit, ListSubject, VelocityHit };
+
+import { type Decision, levelRank, mostSevere, type RiskLevel, type Source } from '../core/levels.js';
 import {
   type Policy,
   type ResolvedPolicy,
@@ -24,24 +27,6 @@ export type IdentifierInput =
   | { status: 'error'; errorType: string }
   | { status: 'spend_limited' }
   | { status: 'skipped' };
-
-/** What a list entry matched: the email (or its domain), the phone, or the client IP. */
-export type ListSubject = 'email' | 'email_domain' | 'phone' | 'ip';
-
-/** One allow or block list entry that matched; `entryId` is set for runtime entries (design 1.11). */
-export interface ListHit {
-  subject: ListSubject;
-  list: 'allow' | 'block';
-  entryId?: string;
-}
-
-/** A velocity key whose distinct count (this screening included) reached a threshold (design 1.10). */
-export interface VelocityHit {
-  key: VelocityKey;
-  count: number;
-  threshold: number;
-  decision: 'review' | 'block';
-}
 
 /** Everything besides the two identifiers that can decide a screening. */
 export interface DecisionContext {

@@ -1,8 +1,9 @@
 /** The policy file (design 1.8): zod schema, defaults, per-source resolution and validation errors that name the field. */
 
+import { DECISIONS, RISK_LEVELS, SOURCES, type Source, TIMEOUT_MODES } from '../core/levels.js';
+import type { VelocityKey } from '../core/verdict.js';
 import * as z from '../validation/zod.js';
 import { normaliseDomain, normaliseEmail, normalisePhone } from './identifiers.js';
-import { DECISIONS, RISK_LEVELS, SOURCES, type Source, TIMEOUT_MODES } from './levels.js';
 
 /** Largest velocity threshold: also bounds the identities one counter item holds. */
 export const MAX_VELOCITY_THRESHOLD = 10_000;
@@ -104,8 +105,8 @@ export type Thresholds = {
 export type Lists = { emails: string[]; email_domains: string[]; phones: string[] };
 /** Distinct identities per key and window at which velocity asks for review or block; null = off. */
 export type VelocityThresholds = { review: number | null; block: number | null };
-export const VELOCITY_KEYS = ['ip', 'mailbox', 'email_domain'] as const;
-export type VelocityKey = (typeof VELOCITY_KEYS)[number];
+export const VELOCITY_KEYS = ['ip', 'mailbox', 'email_domain'] as const satisfies readonly VelocityKey[];
+export type { VelocityKey };
 export type VelocityPolicy = { window_minutes: number } & Record<VelocityKey, VelocityThresholds>;
 
 /** The fully merged policy for one source: what the decision code reads. */

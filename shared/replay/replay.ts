@@ -5,11 +5,12 @@
  * checked (a list or velocity decided it) cannot be re-decided when the candidate needs that level: it is reported,
  * not guessed.
  */
+
+import type { Decision, Source } from '../core/levels.js';
+import type { IdentifierOutcome } from '../core/verdict.js';
 import { decide, type IdentifierInput, resolveForSource } from '../policy/decide.js';
-import type { Decision, Source } from '../policy/levels.js';
 import { type KeyedHasher, listedBy, policyListHits } from '../policy/lists.js';
 import { type Policy, parsePolicy } from '../policy/schema.js';
-import type { IdentifierOutcome } from '../screening/verdict.js';
 import type { StoredVerdict, VerdictStore } from '../store/port.js';
 
 /** Most verdicts one replay reads. */

@@ -3,9 +3,10 @@
  * `add_to_list` the verdict's email and phone become runtime entries (from the stored hashes: the raw values were
  * never kept); a Stripe verdict's customer metadata follows the review when write-back is on.
  */
+
+import type { Review, Verdict } from '../core/verdict.js';
 import { createListEntry } from '../lists/entries.js';
 import type { Telemetry } from '../observability/telemetry.js';
-import type { Review, Verdict } from '../screening/verdict.js';
 import type { ListAction, ListKind, StoredVerdict, VerdictStore } from '../store/port.js';
 
 export interface ReviewRequest {

@@ -1,4 +1,6 @@
 /** One identifier on its way through a screening: normalised, masked, hashed, and how it ended up. */
+
+import type { IdentifierOutcome } from '../core/verdict.js';
 import type { DefastraError } from '../defastra/errors.js';
 import type { CheckKind, CheckResult } from '../defastra/types.js';
 import type { IdentifierInput } from '../policy/decide.js';
@@ -8,7 +10,6 @@ import type { ResolvedPolicy } from '../policy/schema.js';
 import type { CachedResult } from '../store/port.js';
 import type { IdentifierHasher } from './hashing.js';
 import { redactChecks, redactErrorMessage } from './redact.js';
-import type { IdentifierOutcome } from './verdict.js';
 
 export interface PreparedIdentifier {
   kind: CheckKind;

@@ -4,13 +4,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ulid } from 'ulid';
+import type { Source } from '../core/levels.js';
+import type { Verdict, VerdictRecord } from '../core/verdict.js';
 import type { DefastraError } from '../defastra/errors.js';
 import type { DefastraPort } from '../defastra/types.js';
 import { runtimeListHits, runtimeListKeys } from '../lists/keys.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import { decide, type ListHit, resolveForSource, type VelocityHit } from '../policy/decide.js';
 import { emailDomain, normaliseIp } from '../policy/identifiers.js';
-import type { Source } from '../policy/levels.js';
 import { listedBy, policyListHits } from '../policy/lists.js';
 import type { Policy, ResolvedPolicy } from '../policy/schema.js';
 import { callsIncrement, hourOf, verdictIncrement } from '../stats/counters.js';
@@ -19,7 +20,6 @@ import { planVelocity, type VelocityPlan, velocityHits } from '../velocity/count
 import type { IdentifierHasher } from './hashing.js';
 import { type PreparedIdentifier, prepareIdentifier, toDecisionInput, toOutcome } from './identifier.js';
 import { type LookupContext, lookupIdentifier } from './lookup.js';
-import type { Verdict, VerdictRecord } from './verdict.js';
 
 export interface ScreeningDeps {
   defastra: DefastraPort;

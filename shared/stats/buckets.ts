@@ -1,5 +1,5 @@
 /** Statistics (design 1.12), the read side: hour counters summed into hour or day buckets, empty ones with zeros. */
-import { DECISIONS, SOURCES } from '../policy/levels.js';
+import { DECISIONS, SOURCES } from '../core/levels.js';
 import type { StatsHour, VerdictStore } from '../store/port.js';
 import { sourceCounter } from './counters.js';
 

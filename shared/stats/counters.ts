@@ -1,6 +1,6 @@
 /** Statistics (design 1.12), the write side: what one verdict adds to its hour's counters. */
-import { DECISIONS, SOURCES } from '../policy/levels.js';
-import type { Verdict } from '../screening/verdict.js';
+import { DECISIONS, SOURCES } from '../core/levels.js';
+import type { Verdict } from '../core/verdict.js';
 import type { StatsIncrement } from '../store/port.js';
 
 /** Counter names besides the per-source ones (`src_<source>_<decision>`). */

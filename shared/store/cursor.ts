@@ -1,7 +1,7 @@
 /** Verdict listing for both adapters: query plan, newest-first page walk, signed filter-bound cursor. */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Decision, Source } from '../policy/levels.js';
-import type { Verdict } from '../screening/verdict.js';
+import type { Decision, Source } from '../core/levels.js';
+import type { Verdict } from '../core/verdict.js';
 import {
   decisionPartition,
   emailPartition,

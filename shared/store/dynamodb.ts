@@ -1,7 +1,7 @@
 /** The DynamoDB adapter of the VerdictStore port: single table, conditional writes for locks, no transactions, no scans. */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Review, Verdict, VerdictRecord } from '../core/verdict.js';
 import type { CheckKind } from '../defastra/types.js';
-import type { Review, Verdict, VerdictRecord } from '../screening/verdict.js';
 import * as lists from './dynamo/lists.js';
 import * as markers from './dynamo/markers.js';
 import * as prelude from './dynamo/prelude.js';

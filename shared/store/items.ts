@@ -1,8 +1,8 @@
 /** Item <-> record mapping for the single table: key shapes, attribute marshalling and expiry rules, for both adapters. */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { Decision } from '../core/levels.js';
+import type { DecisionFacts, Review, Verdict, VerdictRecord } from '../core/verdict.js';
 import type { CheckKind } from '../defastra/types.js';
-import type { Decision } from '../policy/levels.js';
-import type { DecisionFacts, Review, Verdict, VerdictRecord } from '../screening/verdict.js';
 import type {
   CachedResult,
   ClaimRequest,

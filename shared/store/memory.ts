@@ -3,8 +3,8 @@
  * keys, cursors, markers and expiry, in a Map. `onWrite` sees every item write, as DynamoDB would bill it.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { Review, Verdict, VerdictRecord } from '../core/verdict.js';
 import type { CheckKind } from '../defastra/types.js';
-import type { Review, Verdict, VerdictRecord } from '../screening/verdict.js';
 import {
   type FetchPartition,
   type ListedVerdict,

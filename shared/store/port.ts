@@ -2,9 +2,10 @@
  * The store port: verdicts and their reviews, idempotency markers, cached Defastra results, runtime list entries,
  * velocity and statistics counters — as the use cases need them, each screening's reads in one round trip.
  */
+
+import type { Decision, RiskLevel, Source } from '../core/levels.js';
+import type { Review, Verdict, VerdictRecord } from '../core/verdict.js';
 import type { Check, CheckKind } from '../defastra/types.js';
-import type { Decision, RiskLevel, Source } from '../policy/levels.js';
-import type { Review, Verdict, VerdictRecord } from '../screening/verdict.js';
 
 /** A Defastra result as cached: only what a verdict shows, never raw enrichment data. */
 export interface CachedResult {

@@ -7,10 +7,10 @@
  * message text (it may quote what was sent).
  */
 import type Stripe from 'stripe';
+import type { Decision } from '../core/levels.js';
+import type { Verdict } from '../core/verdict.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import { normaliseEmail } from '../policy/identifiers.js';
-import type { Decision } from '../policy/levels.js';
-import type { Verdict } from '../screening/verdict.js';
 import { isTransientStripeError } from './client.js';
 
 export const METADATA_DECISION = 'signup_gate_decision';

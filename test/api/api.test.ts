@@ -2,8 +2,8 @@
 import { handle } from 'hono/aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApiApp } from '../../functions/api/app.js';
+import type { Verdict } from '../../shared/core/verdict.js';
 import { SANDBOX_IDENTITIES as ID } from '../../shared/defastra/sandbox/identities.js';
-import type { Verdict } from '../../shared/screening/verdict.js';
 import { createTestDeps, TEST_API_TOKEN, type TestDeps } from '../helpers/deps.js';
 import { type LambdaResult, lambdaContext, lambdaEvent, resultJson } from '../helpers/lambda-events.js';
 

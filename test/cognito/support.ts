@@ -1,7 +1,7 @@
 /** Shared pieces of the Cognito suites: the three pre sign-up events from the fixtures, with chosen attributes. */
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { PreSignUpTriggerEvent } from 'aws-lambda';
-import type { Verdict } from '../../shared/screening/verdict.js';
+import type { Verdict } from '../../shared/core/verdict.js';
 import { fixture } from '../auth0/support.js';
 import type { TestDeps } from '../helpers/deps.js';
 

@@ -1,6 +1,7 @@
 /** Client retries, deadlines, local validation and API key rotation against the sandbox. */
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import type { TimeoutMode } from '../../shared/core/levels.js';
 import type { DefastraCallInfo, DefastraClient } from '../../shared/defastra/client.js';
 import {
   DefastraAuthError,
@@ -12,7 +13,6 @@ import {
 } from '../../shared/defastra/errors.js';
 import { SANDBOX_IDENTITIES as ID } from '../../shared/defastra/sandbox/identities.js';
 import type { Sandbox } from '../../shared/defastra/sandbox/server.js';
-import type { TimeoutMode } from '../../shared/policy/levels.js';
 import { failure, fastClient, useSandboxClient } from './helpers.js';
 
 let sandbox: Sandbox;

@@ -1,11 +1,11 @@
 /** The sandbox itself: identities, protocol check order, wallet, faults, stats, logs, env parsing. */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { RiskLevel } from '../../shared/core/levels.js';
 import type { DefastraClient } from '../../shared/defastra/client.js';
 import { faultsFromEnv, listenFromEnv } from '../../shared/defastra/sandbox/env.js';
 import { DISPOSABLE_SCORE, SANDBOX_SCORES } from '../../shared/defastra/sandbox/fixtures.js';
 import { DISPOSABLE_DOMAINS, SANDBOX_IDENTITIES as ID } from '../../shared/defastra/sandbox/identities.js';
 import { chooseEncoding, type Sandbox, startSandbox } from '../../shared/defastra/sandbox/server.js';
-import type { RiskLevel } from '../../shared/policy/levels.js';
 import { fastClient, rawRequest, sandboxPost } from './helpers.js';
 
 const LEVELS: RiskLevel[] = ['low', 'medium', 'high', 'extreme'];

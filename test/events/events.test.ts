@@ -4,10 +4,10 @@
  */
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import type { Review, Verdict } from '../../shared/core/verdict.js';
 import { withChangeFeed } from '../../shared/events/change-feed.js';
 import { eventsFor } from '../../shared/events/events.js';
 import { eventsOfRecord, PUT_EVENTS_BATCH, publishRecords } from '../../shared/events/stream.js';
-import type { Review, Verdict } from '../../shared/screening/verdict.js';
 import { cachedToItem, markerKey, verdictToItem } from '../../shared/store/items.js';
 import { MemoryVerdictStore } from '../../shared/store/memory.js';
 import { makeRecord } from '../store/contract.js';

@@ -7,11 +7,11 @@ import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApiApp } from '../../functions/api/app.js';
 import { createAuth0HookApp } from '../../functions/auth0-hook/app.js';
+import type { Verdict } from '../../shared/core/verdict.js';
 import { createDefastraClient } from '../../shared/defastra/client.js';
 import { DEFASTRA_ERROR_TYPES } from '../../shared/defastra/errors.js';
 import { signAuth0Body } from '../../shared/http/auth0-signature.js';
 import type { AppDeps } from '../../shared/runtime/deps.js';
-import type { Verdict } from '../../shared/screening/verdict.js';
 import { createTestDeps, TEST_API_TOKEN, TEST_AUTH0_SECRET, type TestDeps } from '../helpers/deps.js';
 
 /**

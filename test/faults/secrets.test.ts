@@ -10,10 +10,10 @@ import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/clien
 import { handle, type LambdaEvent } from 'hono/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiApp } from '../../functions/api/app.js';
+import type { Verdict } from '../../shared/core/verdict.js';
 import { type Sandbox, startSandbox } from '../../shared/defastra/sandbox/server.js';
 import { silentTelemetry } from '../../shared/observability/telemetry.js';
 import { lambdaDeps } from '../../shared/runtime/lambda.js';
-import type { Verdict } from '../../shared/screening/verdict.js';
 import {
   createSecretReader,
   type SecretReader,

@@ -1,5 +1,5 @@
 /** Test helper: the operator routes of a running server over real HTTP, with its bearer token. */
-import type { Verdict } from '../../shared/screening/verdict.js';
+import type { Verdict } from '../../shared/core/verdict.js';
 
 export interface Answer<T = unknown> {
   status: number;

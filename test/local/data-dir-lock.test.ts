@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../shared/config/errors.js';
 import { loadLocalConfig } from '../../shared/config/local.js';
+import type { Verdict } from '../../shared/core/verdict.js';
 import { listenDynalite, StoreInUseError } from '../../shared/local/dynalite.js';
 import { type LocalServer, startLocalServer } from '../../shared/local/server.js';
 import { silentTelemetry } from '../../shared/observability/telemetry.js';
-import type { Verdict } from '../../shared/screening/verdict.js';
 
 let dataDir: string;
 let first: LocalServer;

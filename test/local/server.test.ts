@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_SECRETS_FILE } from '../../shared/config/dev-secrets.js';
 import { loadLocalConfig } from '../../shared/config/local.js';
+import type { Verdict } from '../../shared/core/verdict.js';
 import { startLocalServer } from '../../shared/local/server.js';
 import { silentTelemetry } from '../../shared/observability/telemetry.js';
 import { PolicyError } from '../../shared/policy/schema.js';
-import type { Verdict } from '../../shared/screening/verdict.js';
 
 let dataDir: string;
 beforeAll(async () => {

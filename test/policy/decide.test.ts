@@ -1,12 +1,12 @@
 /** The decision: the full threshold table per source, null thresholds, on_error and degraded, invalid and absent identifiers. */
 import { describe, expect, it } from 'vitest';
+import type { Decision, RiskLevel, Source } from '../../shared/core/levels.js';
 import {
   decide,
   type IdentifierInput,
   identifierDecision,
   resolveForSource,
 } from '../../shared/policy/decide.js';
-import type { Decision, RiskLevel, Source } from '../../shared/policy/levels.js';
 import { DEFAULT_POLICY, parsePolicy, type ResolvedPolicy } from '../../shared/policy/schema.js';
 
 type Threshold = RiskLevel | null;

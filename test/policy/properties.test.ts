@@ -1,6 +1,7 @@
 /** Property tests: decisions are monotone in risk, normalisation is idempotent, masks hide what they must. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { Decision, RiskLevel, Source } from '../../shared/core/levels.js';
 import {
   decide,
   type IdentifierInput,
@@ -14,7 +15,6 @@ import {
   normaliseEmail,
   normalisePhone,
 } from '../../shared/policy/identifiers.js';
-import type { Decision, RiskLevel, Source } from '../../shared/policy/levels.js';
 import { parsePolicy } from '../../shared/policy/schema.js';
 
 const LEVELS: RiskLevel[] = ['low', 'medium', 'high', 'extreme'];

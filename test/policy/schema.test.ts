@@ -1,7 +1,7 @@
 /** The policy file: rejection naming the exact field, defaults, merging over defaults and per-source overrides. */
 import { describe, expect, it } from 'vitest';
+import { SOURCES } from '../../shared/core/levels.js';
 import { resolveForSource } from '../../shared/policy/decide.js';
-import { SOURCES } from '../../shared/policy/levels.js';
 import {
   DEFAULT_POLICY,
   type Policy,

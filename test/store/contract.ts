@@ -1,8 +1,8 @@
 /** The VerdictStore contract, written once and run against every adapter (a factory builds a fresh, empty store). */
 import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
-import { DECISIONS, type Decision, type Source } from '../../shared/policy/levels.js';
-import type { Review, Verdict, VerdictRecord } from '../../shared/screening/verdict.js';
+import { DECISIONS, type Decision, type Source } from '../../shared/core/levels.js';
+import type { Review, Verdict, VerdictRecord } from '../../shared/core/verdict.js';
 import {
   type CachedResult,
   type ClaimRequest,

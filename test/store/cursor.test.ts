@@ -1,6 +1,6 @@
 /** Unit tests of the listing engine: index choice, the k-way merge and its positions, cursor signing. */
 import { describe, expect, it } from 'vitest';
-import type { Verdict } from '../../shared/screening/verdict.js';
+import type { Verdict } from '../../shared/core/verdict.js';
 import {
   decodeCursor,
   encodeCursor,

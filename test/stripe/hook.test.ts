@@ -4,8 +4,8 @@
  */
 import Stripe from 'stripe';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Verdict } from '../../shared/core/verdict.js';
 import { SANDBOX_IDENTITIES as ID } from '../../shared/defastra/sandbox/identities.js';
-import type { Verdict } from '../../shared/screening/verdict.js';
 import { startTestServer, type TestServer } from '../helpers/local-server.js';
 import {
   checkoutCompleted,

@@ -1,13 +1,13 @@
 /** The API's shapes as the console reads them (design 1.4, 1.7, 1.11, 1.12): masked values only, never raw PII. */
 
-import type { Decision, Source } from '../../../shared/policy/levels.js';
+import type { Decision, Source } from '../../../shared/core/levels.js';
 import type { StatsBucket } from '../../../shared/stats/buckets.js';
 import type { ListAction, ListKind } from '../../../shared/store/port.js';
 
+export type { Decision, RiskLevel, Source } from '../../../shared/core/levels.js';
+export { DECISIONS, RISK_LEVELS, SOURCES } from '../../../shared/core/levels.js';
+export type { IdentifierOutcome, Review, Verdict } from '../../../shared/core/verdict.js';
 export type { Check } from '../../../shared/defastra/types.js';
-export type { Decision, RiskLevel, Source } from '../../../shared/policy/levels.js';
-export { DECISIONS, RISK_LEVELS, SOURCES } from '../../../shared/policy/levels.js';
-export type { IdentifierOutcome, Review, Verdict } from '../../../shared/screening/verdict.js';
 
 export interface Page<T> {
   items: T[];

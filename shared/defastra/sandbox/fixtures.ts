@@ -1,5 +1,5 @@
 /** Product objects the sandbox answers (risk level, score, checks, enrichment data) for each outcome. */
-import type { RiskLevel } from '../../policy/levels.js';
+import type { RiskLevel } from '../../core/levels.js';
 import type { ResultType } from '../types.js';
 
 /** Score the sandbox gives each level (Defastra ranges: low 0, medium 1-20, high 21-40, extreme 41-100). */

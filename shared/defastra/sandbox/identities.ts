@@ -1,5 +1,5 @@
 /** The sandbox's deterministic test identities (emails, phones, API keys) and the outcome each one gives. */
-import type { RiskLevel } from '../../policy/levels.js';
+import type { RiskLevel } from '../../core/levels.js';
 import { DEFASTRA_ERROR_TYPES, type DefastraErrorType, isDefastraErrorType } from '../errors.js';
 
 /** What the sandbox answers for an input, once the request itself is valid. */

@@ -1,6 +1,6 @@
 /** The sandbox's Defastra protocol: checks in Defastra's order, then a success body with a wallet debit. */
 import { randomBytes } from 'node:crypto';
-import { TIMEOUT_MODES } from '../../policy/levels.js';
+import { TIMEOUT_MODES } from '../../core/levels.js';
 import type { DefastraErrorType } from '../errors.js';
 import type { CheckKind } from '../types.js';
 import type { SandboxFaults } from './faults.js';

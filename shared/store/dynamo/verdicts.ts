@@ -1,6 +1,6 @@
 /** Verdicts in DynamoDB: save, read, review (one conditional update), list through the sharded indexes, replay reads. */
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import type { Review, Verdict, VerdictRecord } from '../../screening/verdict.js';
+import type { Review, Verdict, VerdictRecord } from '../../core/verdict.js';
 import { isConditionalCheckFailed } from '../client.js';
 import {
   type FetchPartition,
