@@ -13,6 +13,7 @@ import type { Sandbox } from '../../shared/defastra/sandbox/index.js';
 import { listenDynalite } from '../../shared/local/dynalite.js';
 import { type LocalServer, startLocalServer } from '../../shared/local/server.js';
 import { silentTelemetry } from '../../shared/observability/telemetry.js';
+import { StoreTrace } from './store-trace.js';
 
 export interface OwnServerOptions {
   /** Policy document (merged over the defaults by the server). Default `{}`. */
@@ -21,15 +22,9 @@ export interface OwnServerOptions {
   env?: Record<string, string>;
   /**
    * Run the embedded store here (dynalite on disk in DATA_DIR, as `npm start` does) and hand it to the server
-   * through DYNAMODB_ENDPOINT, so every store call can be counted by operation. Default true.
+   * through DYNAMODB_ENDPOINT, so every store call can be counted by operation, timed and traced. Default true.
    */
   countStore?: boolean;
-}
-
-/** Store calls seen by the embedded store, by DynamoDB operation (`GetItem`, `PutItem`, …). */
-export interface StoreCounter {
-  total(): number;
-  byOperation(): Record<string, number>;
 }
 
 export interface OwnServer {
@@ -37,36 +32,29 @@ export interface OwnServer {
   apiToken: string;
   auth0HookSecret: string;
   stripeWebhookSecret: string;
+  /** The Standard Webhooks secret of `/hooks/supabase`, as Supabase shows it (`v1,whsec_<base64>`). */
+  supabaseHookSecret: string;
   sandbox: Sandbox;
   server: LocalServer;
   dataDir: string;
   /** Undefined when `countStore` was false (the server then runs its own dynalite). */
-  store: StoreCounter | undefined;
+  store: StoreTrace | undefined;
+  /** The embedded store's endpoint and table, when `countStore` is on (e.g. to scan the items at the end). */
+  storeEndpoint: string | undefined;
+  tableName: string | undefined;
   close(): Promise<void>;
 }
 
-/** dynalite on 127.0.0.1 that counts requests by their `X-Amz-Target` operation. */
-const startCountingStore = async (
+/** dynalite on 127.0.0.1 whose every request the trace sees (operation, timing, bodies while a request is open). */
+const startTracedStore = async (
   path: string,
-): Promise<{ endpoint: string; counter: StoreCounter; close(): Promise<void> }> => {
-  const counts = new Map<string, number>();
-  const store = await listenDynalite({
-    path,
-    onRequest: (headers) => {
-      const target = String(headers['x-amz-target'] ?? 'unknown');
-      const operation = target.slice(target.indexOf('.') + 1);
-      counts.set(operation, (counts.get(operation) ?? 0) + 1);
-    },
-  });
-  return {
-    endpoint: store.endpoint,
-    counter: {
-      total: () => [...counts.values()].reduce((sum, n) => sum + n, 0),
-      byOperation: () => Object.fromEntries(counts),
-    },
-    close: store.close,
-  };
+): Promise<{ endpoint: string; trace: StoreTrace; close(): Promise<void> }> => {
+  const trace = new StoreTrace();
+  const store = await listenDynalite({ path, onRequest: trace.onRequest });
+  return { endpoint: store.endpoint, trace, close: store.close };
 };
+
+const BENCH_TABLE = 'signup-gate-bench';
 
 const secret = (prefix: string): string => `${prefix}${randomBytes(24).toString('base64url')}`;
 
@@ -78,10 +66,11 @@ export const startOwnServer = async (options: OwnServerOptions = {}): Promise<Ow
     const apiToken = secret('sg_bench_');
     const auth0HookSecret = secret('sg_auth0_bench_');
     const stripeWebhookSecret = secret('whsec_bench');
+    const supabaseHookSecret = `v1,whsec_${randomBytes(32).toString('base64')}`;
     const store =
-      options.countStore === false ? undefined : await startCountingStore(join(dataDir, 'dynamodb'));
+      options.countStore === false ? undefined : await startTracedStore(join(dataDir, 'dynamodb'));
     const env: Record<string, string> = {
-      ...(store ? { DYNAMODB_ENDPOINT: store.endpoint, TABLE_NAME: 'signup-gate-bench' } : {}),
+      ...(store ? { DYNAMODB_ENDPOINT: store.endpoint, TABLE_NAME: BENCH_TABLE } : {}),
       HOST: '127.0.0.1',
       PORT: '0',
       DATA_DIR: dataDir,
@@ -89,6 +78,7 @@ export const startOwnServer = async (options: OwnServerOptions = {}): Promise<Ow
       API_TOKEN: apiToken,
       AUTH0_HOOK_SECRET: auth0HookSecret,
       STRIPE_WEBHOOK_SECRET: stripeWebhookSecret,
+      SUPABASE_HOOK_SECRET: supabaseHookSecret,
       ...options.env,
     };
     delete env.DEFASTRA_API_KEY;
@@ -110,10 +100,13 @@ export const startOwnServer = async (options: OwnServerOptions = {}): Promise<Ow
       apiToken,
       auth0HookSecret,
       stripeWebhookSecret,
+      supabaseHookSecret,
       sandbox,
       server,
       dataDir,
-      store: store?.counter,
+      store: store?.trace,
+      storeEndpoint: store?.endpoint,
+      tableName: store ? BENCH_TABLE : undefined,
       close: async () => {
         await server.close();
         await store?.close();

@@ -1,15 +1,19 @@
 /**
- * A diagnostic twin of the local server: the same API app, the same Defastra client and sandbox, but the
- * in-memory VerdictStore instead of dynalite. The difference between the two tells how much of a route's
- * overhead is the store's round trips and how much is the app's own code.
+ * A diagnostic twin of the local server: the same apps (API and the three hooks, routed by path as the local
+ * server routes them), the same Defastra client and sandbox, but the in-memory VerdictStore instead of dynalite.
+ * The difference between the two tells how much of a route's overhead is the store's round trips and how much is
+ * the app's own code. Its AppDeps are built by hand here, field for field as shared/runtime/deps.ts declares them.
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import { createApiApp } from '../../functions/api/app.js';
+import { createAuth0HookApp } from '../../functions/auth0-hook/app.js';
+import { createStripeHookApp } from '../../functions/stripe-hook/app.js';
+import { createSupabaseHookApp, SUPABASE_HOOK_PATH } from '../../functions/supabase-hook/app.js';
 import { createDefastraClient } from '../../shared/defastra/client.js';
 import { type Sandbox, startSandbox } from '../../shared/defastra/sandbox/server.js';
-import { silentTelemetry } from '../../shared/observability/telemetry.js';
+import { silentTelemetry, type Telemetry } from '../../shared/observability/telemetry.js';
 import { parsePolicy } from '../../shared/policy/schema.js';
 import type { AppDeps } from '../../shared/runtime/deps.js';
 import { createHasher, deriveKey } from '../../shared/screening/hashing.js';
@@ -18,37 +22,71 @@ import { MemoryVerdictStore } from '../../shared/store/memory.js';
 export interface MemoryServer {
   url: string;
   apiToken: string;
+  auth0HookSecret: string;
+  stripeWebhookSecret: string;
+  supabaseHookSecret: string;
   sandbox: Sandbox;
   close(): Promise<void>;
 }
 
-export const startMemoryServer = async (latencyMs: number): Promise<MemoryServer> => {
-  const sandbox = await startSandbox({ faults: { latencyMs } });
+export interface MemoryServerOptions {
+  /** Fixed Defastra sandbox latency, in ms. */
+  latencyMs: number;
+  /** The apps' telemetry (default silent). */
+  telemetry?: Telemetry;
+  /** Runs around each request, e.g. to start and flush a Lambda-like invocation of the telemetry. */
+  around?: (handle: () => Promise<Response>) => Promise<Response>;
+}
+
+const secret = (prefix: string): string => `${prefix}${randomBytes(24).toString('base64url')}`;
+
+export const startMemoryServer = async (options: MemoryServerOptions): Promise<MemoryServer> => {
+  const telemetry = options.telemetry ?? silentTelemetry;
+  const sandbox = await startSandbox({ faults: { latencyMs: options.latencyMs } });
   const defastra = createDefastraClient({ baseUrl: sandbox.url, apiKey: async () => sandbox.apiKey });
   const pepper = randomBytes(32).toString('hex');
-  const apiToken = `sg_bench_${randomBytes(16).toString('hex')}`;
+  const apiToken = secret('sg_bench_');
+  const auth0HookSecret = secret('sg_auth0_bench_');
+  const stripeWebhookSecret = secret('whsec_bench');
+  const supabaseHookSecret = `v1,whsec_${randomBytes(32).toString('base64')}`;
   const deps: AppDeps = {
     policy: parsePolicy({}),
     store: new MemoryVerdictStore({ cursorKey: deriveKey(pepper, 'cursor') }),
     defastra,
     hash: createHasher(pepper),
-    telemetry: silentTelemetry,
+    telemetry,
     now: Date.now,
     apiAuth: { kind: 'bearer', tokens: async () => [apiToken] },
-    auth0HookSecrets: async () => [],
-    stripeWebhookSecrets: async () => [],
-    supabaseHookSecrets: async () => [],
+    auth0HookSecrets: async () => [auth0HookSecret],
+    stripeWebhookSecrets: async () => [stripeWebhookSecret],
+    supabaseHookSecrets: async () => [supabaseHookSecret],
     stripeApiKey: async () => null,
   };
-  const app = createApiApp(async () => deps, silentTelemetry);
+  const provider = async () => deps;
+  const api = createApiApp(provider, telemetry);
+  const auth0 = createAuth0HookApp(provider, telemetry);
+  const stripe = createStripeHookApp(provider, telemetry);
+  const supabase = createSupabaseHookApp(provider, telemetry);
+  const route = async (request: Request): Promise<Response> => {
+    const { pathname } = new URL(request.url);
+    if (pathname === '/hooks/auth0') return auth0.fetch(request);
+    if (pathname === '/hooks/stripe') return stripe.fetch(request);
+    if (pathname === SUPABASE_HOOK_PATH) return supabase.fetch(request);
+    return api.fetch(request);
+  };
+  const around = options.around;
+  const fetch = around ? (request: Request) => around(() => route(request)) : route;
   const server: ServerType = await new Promise((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
+    const s = serve({ fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
     s.once('error', reject);
   });
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     apiToken,
+    auth0HookSecret,
+    stripeWebhookSecret,
+    supabaseHookSecret,
     sandbox,
     close: async () => {
       await new Promise<void>((resolve) => {

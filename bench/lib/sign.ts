@@ -1,15 +1,19 @@
 /**
- * Request builders for the two hooks, signed as their real senders sign them: the Auth0 Action's
- * `X-Signup-Gate-Signature` (HMAC-SHA256 of `<t>.<body>`) and Stripe's `Stripe-Signature`
- * (`Stripe.webhooks.generateTestHeaderString`, the official library's own test helper).
+ * Request builders for the hooks, signed as their real senders sign them: the Auth0 Action's
+ * `X-Signup-Gate-Signature` (HMAC-SHA256 of `<t>.<Idempotency-Key>.<body>`), Stripe's `Stripe-Signature`
+ * (`Stripe.webhooks.generateTestHeaderString`, the official library's own test helper) and Supabase Auth's
+ * Standard Webhooks headers (`webhook-id`, `webhook-timestamp`, `webhook-signature`).
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import Stripe from 'stripe';
 import { AUTH0_SIGNATURE_HEADER, signAuth0Body } from '../../shared/http/auth0-signature.js';
+import { signStandardWebhook } from '../../shared/http/standard-webhooks.js';
 
 export interface Contact {
   email?: string | null;
   phone?: string | null;
+  /** The signup's client IP (velocity counts it); default 203.0.113.7. */
+  ip?: string;
 }
 
 export interface SignedRequest {
@@ -29,7 +33,11 @@ export const auth0Body = (contact: Contact): string =>
       ...(contact.email ? { email: contact.email } : {}),
       ...(contact.phone ? { phone_number: contact.phone } : {}),
     },
-    request: { ip: '203.0.113.7', user_agent: 'signup-gate-bench', geoip: { countryCode: 'FR' } },
+    request: {
+      ip: contact.ip ?? '203.0.113.7',
+      user_agent: 'signup-gate-bench',
+      geoip: { countryCode: 'FR' },
+    },
     connection: { name: 'Username-Password-Authentication' },
     tenant: { id: 'bench-tenant' },
   });
@@ -98,6 +106,42 @@ export const signedStripe = (secret: string, contact: Contact, eventId?: string)
       'Content-Type': JSON_TYPE,
       'Stripe-Signature': stripeSignature(secret, body),
       'User-Agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
+    },
+  };
+};
+
+/** Supabase Auth's `before-user-created` payload for a new user. */
+export const supabaseBody = (contact: Contact, userId = randomUUID()): string =>
+  JSON.stringify({
+    metadata: {
+      uuid: randomUUID(),
+      time: new Date().toISOString(),
+      name: 'before-user-created',
+      ip_address: contact.ip ?? '203.0.113.7',
+    },
+    user: {
+      id: userId,
+      aud: 'authenticated',
+      role: '',
+      email: contact.email ?? '',
+      phone: contact.phone ?? '',
+      app_metadata: { provider: 'email', providers: ['email'] },
+      user_metadata: {},
+      identities: [],
+      created_at: '0001-01-01T00:00:00Z',
+      updated_at: '0001-01-01T00:00:00Z',
+      is_anonymous: false,
+    },
+  });
+
+/** A signed `/hooks/supabase` delivery with a fresh `webhook-id` (a UUID, as Supabase Auth sends). */
+export const signedSupabase = (secret: string, contact: Contact, webhookId = randomUUID()): SignedRequest => {
+  const body = supabaseBody(contact);
+  return {
+    body,
+    headers: {
+      'Content-Type': JSON_TYPE,
+      ...signStandardWebhook([secret], webhookId, Math.floor(Date.now() / 1000), body),
     },
   };
 };

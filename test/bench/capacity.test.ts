@@ -26,7 +26,7 @@ describe('item size (guide: "Item sizes and formats")', () => {
   it('a string is its name plus its UTF-8 bytes', () => {
     expect(itemBytes({ Id: { S: 'abc' } })).toBe(2 + 3);
     expect(itemBytes({ name: { S: 'é' } })).toBe(4 + 2); // é is two UTF-8 bytes
-    expect(itemBytes({ 'clé': { S: '€' } })).toBe(4 + 3);
+    expect(itemBytes({ clé: { S: '€' } })).toBe(4 + 3);
   });
 
   it('a number is about 1 byte per two significant digits plus 1, leading and trailing zeros trimmed', () => {
@@ -112,7 +112,12 @@ describe('read units (guide: "DynamoDB read and write operations")', () => {
   });
 
   it('Query of 1,500 items of 64 bytes each is 96 KB', () => {
-    expect(queryReadUnits(Array.from({ length: 1500 }, () => 64), true)).toBe(96 / 4);
+    expect(
+      queryReadUnits(
+        Array.from({ length: 1500 }, () => 64),
+        true,
+      ),
+    ).toBe(96 / 4);
   });
 
   it('a Query that finds nothing still costs one 4 KB step', () => {
@@ -194,6 +199,10 @@ describe('global secondary index writes (guide: "Global secondary indexes", writ
     const byPhone: IndexKeys = { name: 'by_phone', partitionKey: 'phone_pk', sortKey: 'created_sk' };
     expect(itemBytes(item)).toBeGreaterThan(1024);
     expect(itemBytes(item)).toBeLessThanOrEqual(2048);
-    expect(itemWriteCost(null, item, [byEmail, byReview, byPhone])).toEqual({ table: 2, indexes: 4, total: 6 });
+    expect(itemWriteCost(null, item, [byEmail, byReview, byPhone])).toEqual({
+      table: 2,
+      indexes: 4,
+      total: 6,
+    });
   });
 });
