@@ -5,8 +5,11 @@ import type { VelocityKey } from '../core/verdict.js';
 import * as z from '../validation/zod.js';
 import { normaliseDomain, normaliseEmail, normalisePhone } from './identifiers.js';
 
-/** Largest velocity threshold: also bounds the identities one counter item holds. */
-export const MAX_VELOCITY_THRESHOLD = 10_000;
+/**
+ * Largest velocity threshold. It bounds the identities a counter item holds (see velocity/counts.ts): above it, a
+ * wave of 1,000 signups/s on one key would need more write units than one DynamoDB partition gives.
+ */
+export const MAX_VELOCITY_THRESHOLD = 1_000;
 
 const level = z.nullable(z.enum(RISK_LEVELS));
 const thresholdPair = z.strictObject({ review: z.optional(level), block: z.optional(level) });

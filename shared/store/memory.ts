@@ -199,8 +199,8 @@ export class MemoryVerdictStore implements VerdictStore {
     const current = this.live(key) ?? undefined;
     const old = readStringSet(current, ATTR.ids);
     let mine: VelocityResult;
-    if (old.length >= count.cap && !old.includes(count.identity)) {
-      mine = { count: count.cap, added: false };
+    if (old.length >= count.shardCap && !old.includes(count.identity)) {
+      mine = { count: count.shardCap, added: false };
       this.onWrite?.({ ...key }); // a failed conditional write is still a write request on that key
     } else {
       mine = velocityShardCount(old, count.identity);

@@ -119,7 +119,8 @@ export interface ListPage {
 /**
  * One velocity key of one screening (design 1.10): the distinct identities seen under `counter` in the current
  * window. The identity is added to one of `shards` sets (chosen by the identity, so distinctness holds); the
- * count is that set's size plus the others'. A set stops growing at `cap` (the highest threshold that applies).
+ * count is that set's size plus the others'. A set stops growing at `shardCap`, so no item grows past a few KB
+ * however long a flood lasts (every add is billed on the whole item).
  */
 export interface VelocityCount {
   /** Counter name, e.g. `ip#<keyed hash>#<window start>`. */
@@ -128,7 +129,8 @@ export interface VelocityCount {
   identity: string;
   shard: number;
   shards: number;
-  cap: number;
+  /** Most identities one shard keeps (see velocity/counts.ts for how it is chosen). */
+  shardCap: number;
   /** Epoch seconds when the window's items may go. */
   expiresAt: number;
 }

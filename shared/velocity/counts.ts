@@ -30,6 +30,16 @@ export interface VelocityPlan {
 
 /** Stored identities are the first 64 bits of the keyed hash: plenty to tell a wave's signups apart. */
 const IDENTITY_HEX = 16;
+
+/**
+ * How many identities one shard keeps: twice its fair share of the highest threshold (identities spread evenly
+ * over the shards, so the count reaches the threshold well before any shard fills), and never fewer than 16. A
+ * full shard stops growing: the count then reads the shard as full, a slight undercount only under a very uneven
+ * spread. With the largest allowed threshold (1,000) a shard holds at most 250 identities, about 5 KB: an add
+ * costs ≤ 5 write units and a wave of 1,000 signups/s on one key puts ≤ ~650 WCU/s on each shard's partition.
+ */
+export const shardCapFor = (threshold: number, shards: number): number =>
+  Math.max(16, Math.ceil((2 * threshold) / shards));
 /** Counters outlive their window a little, so a late read never sees a half-expired window. */
 const EXPIRY_MARGIN_S = 60;
 
@@ -65,7 +75,7 @@ export const planVelocity = (
       identity,
       shard: hexShard(identity, VELOCITY_SHARDS),
       shards: VELOCITY_SHARDS,
-      cap,
+      shardCap: shardCapFor(cap, VELOCITY_SHARDS),
       expiresAt: Math.ceil((window.start + window.length) / 1000) + EXPIRY_MARGIN_S,
     });
     plan.keys.push({ key, thresholds });

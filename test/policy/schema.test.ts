@@ -80,6 +80,11 @@ describe('invalid policy files name the field', () => {
       'velocity.email_domain.block',
     ],
     ['unknown velocity key', { velocity: { phone: { block: 5 } } }, 'velocity.phone'],
+    [
+      'velocity threshold over 1,000',
+      { velocity: { email_domain: { block: 1_001 } } },
+      'velocity.email_domain.block',
+    ],
     ['window of zero minutes', { velocity: { window_minutes: 0 } }, 'velocity.window_minutes'],
     ['review above block after merging', { velocity: { ip: { review: 50 } } }, 'velocity.ip.review'],
     [

@@ -3,12 +3,20 @@ import { describe, expect, it } from 'vitest';
 import { decide, resolveForSource } from '../../shared/policy/decide.js';
 import { parsePolicy } from '../../shared/policy/schema.js';
 import { createHasher } from '../../shared/screening/hashing.js';
-import { planVelocity, velocityHits, velocityWindow } from '../../shared/velocity/counts.js';
+import { planVelocity, shardCapFor, velocityHits, velocityWindow } from '../../shared/velocity/counts.js';
 
 const hash = createHasher('velocity-test-pepper-0123456789');
 const policy = (file: unknown = {}) => resolveForSource(parsePolicy(file), 'auth0');
 const subject = { email: 'j.o.e+x@gmail.com', ip: '203.0.113.7', identityHash: 'ab'.repeat(32) };
 const NOW = Date.parse('2026-11-30T10:17:42.000Z');
+
+describe('shardCapFor', () => {
+  it('keeps a shard small whatever the threshold: 16 at least, twice the fair share of the threshold', () => {
+    expect(shardCapFor(30, 8)).toBe(16);
+    expect(shardCapFor(100, 8)).toBe(25);
+    expect(shardCapFor(1_000, 8)).toBe(250);
+  });
+});
 
 describe('planVelocity', () => {
   it('adds the identity to the IP and mailbox counters by default (the domain counter is off)', () => {
@@ -20,8 +28,9 @@ describe('planVelocity', () => {
     );
     expect(mailbox!.counter.startsWith(`mailbox#${hash('mailbox', 'joe@gmail.com')}#`)).toBe(true);
     expect(ip!.identity).toBe('ab'.repeat(8));
-    expect(ip!.cap).toBe(30);
-    expect(mailbox!.cap).toBe(10);
+    // Twice a shard's fair share of the highest threshold, at least 16: small thresholds are counted exactly.
+    expect(ip!.shardCap).toBe(16);
+    expect(mailbox!.shardCap).toBe(16);
     expect(ip!.expiresAt).toBe(Date.parse('2026-11-30T11:00:00.000Z') / 1000 + 60);
     expect(JSON.stringify(plan)).not.toContain('203.0.113.7');
     expect(JSON.stringify(plan)).not.toContain('joe');
@@ -46,7 +55,7 @@ describe('planVelocity', () => {
     expect(phoneOnly.keys.map((k) => k.key)).toEqual(['ip']);
     const all = planVelocity(policy({ velocity: { email_domain: { block: 500 } } }), hash, subject, NOW);
     expect(all.keys.map((k) => k.key)).toEqual(['ip', 'mailbox', 'email_domain']);
-    expect(all.counts[2]!.cap).toBe(500);
+    expect(all.counts[2]!.shardCap).toBe(125);
   });
 
   it('turns counts into review and block hits at their thresholds; an unwritten count hits nothing', () => {

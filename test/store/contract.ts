@@ -889,7 +889,7 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
     identity,
     shard: Number.parseInt(identity.slice(0, 2), 16) % 8,
     shards: 8,
-    cap: 5,
+    shardCap: 5,
     expiresAt: START_SEC + 3600,
     ...overrides,
   });

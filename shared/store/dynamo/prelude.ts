@@ -35,8 +35,8 @@ import { allShards, STATS_SHARDS } from '../shards.js';
 import { type DynamoTable, keyString } from './table.js';
 
 /**
- * Adds the identity to its shard of the counter unless that set is full (`cap`), and reports the shard's count.
- * A full set means the count is at least `cap`: the highest threshold is reached whatever the other shards hold.
+ * Adds the identity to its shard of the counter unless that set is full (`shardCap`), and reports the shard's count:
+ * a full shard counts as `shardCap` (the identity is not added).
  */
 const addToVelocity = async (table: DynamoTable, count: VelocityCount): Promise<VelocityResult> => {
   try {
@@ -51,7 +51,7 @@ const addToVelocity = async (table: DynamoTable, count: VelocityCount): Promise<
           ExpressionAttributeValues: {
             ':id': { SS: [count.identity] },
             ':me': s(count.identity),
-            ':cap': n(count.cap),
+            ':cap': n(count.shardCap),
             ':exp': n(count.expiresAt),
           },
           ReturnValues: 'UPDATED_OLD',
@@ -60,7 +60,7 @@ const addToVelocity = async (table: DynamoTable, count: VelocityCount): Promise<
     );
     return velocityShardCount(readStringSet(output.Attributes, ATTR.ids), count.identity);
   } catch (error) {
-    if (isConditionalCheckFailed(error)) return { count: count.cap, added: false };
+    if (isConditionalCheckFailed(error)) return { count: count.shardCap, added: false };
     throw error;
   }
 };
