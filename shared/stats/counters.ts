@@ -1,22 +1,9 @@
 /** Statistics (design 1.12), the write side: what one verdict adds to its hour's counters. */
-import { DECISIONS, SOURCES } from '../core/levels.js';
 import type { Verdict } from '../core/verdict.js';
 import type { StatsIncrement } from '../store/port.js';
 
-/** Counter names besides the per-source ones (`src_<source>_<decision>`). */
-export const STATS_COUNTERS = [
-  ...DECISIONS,
-  'degraded',
-  'defastra_calls',
-  'cache_hits',
-  'velocity',
-  'spend_limited',
-] as const;
-
+/** The per-source counters are named `src_<source>_<decision>`; the others after the bucket fields they feed. */
 export const sourceCounter = (source: string, decision: string): string => `src_${source}_${decision}`;
-
-/** Every per-source counter, for building buckets with zeros. */
-export const SOURCE_COUNTERS = SOURCES.flatMap((source) => DECISIONS.map((d) => sourceCounter(source, d)));
 
 /** The UTC hour containing `ms`, as an ISO instant. */
 export const hourOf = (ms: number): string => new Date(Math.floor(ms / 3_600_000) * 3_600_000).toISOString();
