@@ -24,9 +24,9 @@ export const withChangeFeed = (store: VerdictStore, onChange: VerdictChangeListe
       notify(null, record.verdict);
     },
     async reviewVerdict(verdictId: string, review: Review): Promise<StoredVerdict | null> {
-      const before = await store.getVerdict(verdictId);
       const after = await store.reviewVerdict(verdictId, review);
-      if (after) notify(before, after.verdict);
+      // A review changes the review alone, and every review is news: no read of the old state is needed.
+      if (after) notify({ ...after.verdict, review: null }, after.verdict);
       return after;
     },
   });

@@ -133,6 +133,12 @@ export const reviewAttributes = (
   };
 };
 
+/** The attributes a review sets: once reviewed, the state and partition follow the outcome alone (not the decision). */
+export const reviewedAttributes = (verdictId: string, review: Review) => {
+  const state: ReviewFilter = review.outcome === 'approve' ? 'approved' : 'rejected';
+  return { state, partition: reviewPartition(state, verdictShard(verdictId)) };
+};
+
 /**
  * The stored form of a verdict: the verdict as JSON (without its review, kept in its own attribute so a review is
  * one small update) plus the index attributes (hashes only, never raw values) and the decision facts.

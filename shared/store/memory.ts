@@ -42,7 +42,7 @@ import {
   readNumber,
   readString,
   readStringSet,
-  reviewAttributes,
+  reviewedAttributes,
   s,
   statsKey,
   statsPartition,
@@ -157,13 +157,12 @@ export class MemoryVerdictStore implements VerdictStore {
   async reviewVerdict(verdictId: string, review: Review): Promise<StoredVerdict | null> {
     const current = this.live(verdictKey(verdictId));
     if (current === null) return null;
-    const decision = readString(current, ATTR.decision) as Verdict['decision'];
-    const { state, partition } = reviewAttributes({ verdict_id: verdictId, decision }, review);
+    const { state, partition } = reviewedAttributes(verdictId, review);
     const updated: Item = {
       ...current,
       [ATTR.review]: s(JSON.stringify(review)),
       [ATTR.reviewState]: s(state),
-      ...(partition ? { [ATTR.reviewPk]: s(partition) } : {}),
+      [ATTR.reviewPk]: s(partition),
     };
     this.write(updated);
     return itemToStoredVerdict(updated);

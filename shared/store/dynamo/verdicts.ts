@@ -19,7 +19,7 @@ import {
   nowSeconds,
   phonePartition,
   readString,
-  reviewAttributes,
+  reviewedAttributes,
   s,
   timePartition,
   toInstant,
@@ -60,18 +60,14 @@ export const getStoredVerdict = async (
 
 /**
  * Sets the review in one conditional update (the verdict must exist and be live) and moves the verdict to its new
- * `by_review` partition; the updated item comes back with it.
+ * `by_review` partition, which the outcome alone decides; the updated item comes back with it. One round trip.
  */
 export const reviewVerdict = async (
   table: DynamoTable,
   verdictId: string,
   review: Review,
 ): Promise<StoredVerdict | null> => {
-  const current = await liveVerdictItem(table, verdictId);
-  if (current === null) return null;
-  const decision = readString(current, ATTR.decision) as Verdict['decision'];
-  const { state, partition } = reviewAttributes({ verdict_id: verdictId, decision }, review);
-  if (partition === null) throw new Error('a reviewed verdict always has a review partition');
+  const { state, partition } = reviewedAttributes(verdictId, review);
   try {
     const output = await table.call('UpdateItem', () =>
       table.client.send(
