@@ -10,7 +10,13 @@ import {
   timePartition,
   toInstant,
 } from './items.js';
-import { InvalidCursorError, type ReviewFilter, type VerdictPage, type VerdictQuery } from './port.js';
+import {
+  InvalidCursorError,
+  type ListQuery,
+  type ReviewFilter,
+  type VerdictPage,
+  type VerdictQuery,
+} from './port.js';
 import { allShards, VERDICT_SHARDS } from './shards.js';
 import type { TABLE_INDEXES } from './table.js';
 
@@ -225,4 +231,22 @@ export const listVerdicts = async (
     query.cursor === undefined ? plan.partitions.map(() => null) : decodeCursor(key, plan, query.cursor);
   const { items, next } = await walkPage(plan, query.limit, positions, fetchFor(plan));
   return { items, nextCursor: next === null ? null : encodeCursor(key, plan, next) };
+};
+
+/** What a runtime-list cursor is bound to: its filters (not the limit). */
+const listCursorBind = (query: ListQuery): string =>
+  JSON.stringify(['lists', query.kind ?? null, query.action ?? null]);
+
+/** A list listing's cursor: the last entry id returned, sealed to the query's filters. */
+export const encodeListCursor = (key: string, query: ListQuery, lastEntryId: string): string =>
+  sealCursor(key, listCursorBind(query), lastEntryId);
+
+/** The entry id to continue below, or undefined on the first page; InvalidCursorError for anything else. */
+export const decodeListCursor = (key: string, query: ListQuery): string | undefined => {
+  if (query.cursor === undefined) return undefined;
+  const state = openCursor(key, listCursorBind(query), query.cursor);
+  if (typeof state !== 'string' || !/^[0-9A-Z]{26}$/.test(state)) {
+    throw new InvalidCursorError('cursor is invalid or does not belong to this query');
+  }
+  return state;
 };

@@ -11,11 +11,12 @@ import type {
   MarkerClaim,
   MarkerScope,
   ReviewFilter,
+  StatsHour,
   StoredListEntry,
   StoredVerdict,
   WriteBackState,
 } from './port.js';
-import { verdictShard } from './shards.js';
+import { allShards, STATS_SHARDS, verdictShard } from './shards.js';
 import { TABLE_INDEXES, TABLE_KEYS } from './table.js';
 
 export type Item = Record<string, AttributeValue>;
@@ -383,3 +384,26 @@ export const itemToCounts = (item: Item): Record<string, number> => {
 export const addCounts = (into: Record<string, number>, from: Record<string, number>): void => {
   for (const [name, value] of Object.entries(from)) into[name] = (into[name] ?? 0) + value;
 };
+
+/** Sums stats items (of any shards) by hour, for hours in [sinceHour, untilHour), oldest first. */
+export const sumByHour = (items: Iterable<Item>, sinceHour: string, untilHour: string): StatsHour[] => {
+  const byHour = new Map<string, Record<string, number>>();
+  for (const item of items) {
+    const hour = (readString(item, ATTR.sk) ?? '').slice(2);
+    if (hour < sinceHour || hour >= untilHour) continue;
+    const counts = byHour.get(hour) ?? {};
+    addCounts(counts, itemToCounts(item));
+    byHour.set(hour, counts);
+  }
+  return [...byHour.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([hour, counts]) => ({ hour, counts }));
+};
+
+/** The Defastra calls recorded in `hour` over every stats shard, read through `get` (absent items count 0). */
+export const spendCallsIn = (get: (key: Item) => Item | undefined, hour: string): number =>
+  allShards(STATS_SHARDS).reduce(
+    (sum, shard) =>
+      sum + (readNumber(get(statsKey(shard, hour)) ?? {}, `${COUNTER_PREFIX}defastra_calls`) ?? 0),
+    0,
+  );

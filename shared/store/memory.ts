@@ -6,14 +6,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Review, Verdict, VerdictRecord } from '../core/verdict.js';
 import type { CheckKind } from '../defastra/types.js';
 import {
+  decodeListCursor,
+  encodeListCursor,
   type FetchPartition,
   type ListedVerdict,
   listVerdicts,
-  openCursor,
   type QueryPlan,
-  sealCursor,
 } from './cursor.js';
-import { statsShardOf } from './dynamo/stats.js';
 import {
   ATTR,
   addCounts,
@@ -39,43 +38,43 @@ import {
   markerToItem,
   n,
   phonePartition,
-  readNumber,
   readString,
   readStringSet,
   reviewedAttributes,
   s,
+  spendCallsIn,
   statsKey,
   statsPartition,
+  sumByHour,
   toInstant,
   velocityKey,
   velocityShardCount,
   verdictKey,
   verdictToItem,
 } from './items.js';
-import {
-  type CachedResult,
-  type ClaimRequest,
-  InvalidCursorError,
-  type ListEntry,
-  type ListPage,
-  type ListQuery,
-  type MarkerClaim,
-  type MarkerScope,
-  type PreludeRequest,
-  type PreludeResult,
-  type StatsHour,
-  type StatsIncrement,
-  type StoredListEntry,
-  type StoredVerdict,
-  type StoredVerdictRange,
-  type VelocityCount,
-  type VelocityResult,
-  type VerdictPage,
-  type VerdictQuery,
-  type VerdictStore,
-  type WriteBackState,
+import type {
+  CachedResult,
+  ClaimRequest,
+  ListEntry,
+  ListPage,
+  ListQuery,
+  MarkerClaim,
+  MarkerScope,
+  PreludeRequest,
+  PreludeResult,
+  StatsHour,
+  StatsIncrement,
+  StoredListEntry,
+  StoredVerdict,
+  StoredVerdictRange,
+  VelocityCount,
+  VelocityResult,
+  VerdictPage,
+  VerdictQuery,
+  VerdictStore,
+  WriteBackState,
 } from './port.js';
-import { allShards, STATS_SHARDS } from './shards.js';
+import { allShards, STATS_SHARDS, statsShardOf } from './shards.js';
 import { TABLE_INDEXES } from './table.js';
 
 export interface MemoryVerdictStoreOptions {
@@ -182,14 +181,9 @@ export class MemoryVerdictStore implements VerdictStore {
       }
     }
     const velocity = request.velocity.map((count) => this.addToVelocity(count));
-    let spendCalls: number | null = null;
-    if (request.spendHour) {
-      spendCalls = 0;
-      for (const shard of allShards(STATS_SHARDS)) {
-        const item = this.items.get(keyOf(statsKey(shard, request.spendHour)));
-        spendCalls += (item && readNumber(item, `${COUNTER_PREFIX}defastra_calls`)) ?? 0;
-      }
-    }
+    const spendCalls = request.spendHour
+      ? spendCallsIn((key) => this.items.get(keyOf(key)), request.spendHour)
+      : null;
     return { cache, lists, velocity, spendCalls };
   }
 
@@ -247,19 +241,9 @@ export class MemoryVerdictStore implements VerdictStore {
   }
 
   async readStats(sinceHour: string, untilHour: string): Promise<StatsHour[]> {
-    const byHour = new Map<string, Record<string, number>>();
     const partitions = new Set(allShards(STATS_SHARDS).map(statsPartition));
-    for (const item of this.items.values()) {
-      if (!partitions.has(readString(item, ATTR.pk) ?? '')) continue;
-      const hour = (readString(item, ATTR.sk) ?? '').slice(2);
-      if (hour < sinceHour || hour >= untilHour) continue;
-      const counts = byHour.get(hour) ?? {};
-      addCounts(counts, itemToCounts(item));
-      byHour.set(hour, counts);
-    }
-    return [...byHour.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([hour, counts]) => ({ hour, counts }));
+    const stats = [...this.items.values()].filter((item) => partitions.has(readString(item, ATTR.pk) ?? ''));
+    return sumByHour(stats, sinceHour, untilHour);
   }
 
   async putListEntry(
@@ -291,14 +275,7 @@ export class MemoryVerdictStore implements VerdictStore {
   }
 
   async queryListEntries(query: ListQuery): Promise<ListPage> {
-    const bind = JSON.stringify(['lists', query.kind ?? null, query.action ?? null]);
-    let before: string | undefined;
-    if (query.cursor !== undefined) {
-      const state = openCursor(this.cursorKey, bind, query.cursor);
-      if (typeof state !== 'string' || !/^[0-9A-Z]{26}$/.test(state))
-        throw new InvalidCursorError('bad cursor');
-      before = state;
-    }
+    const before = decodeListCursor(this.cursorKey, query);
     const nowMs = this.now();
     const entries: ListEntry[] = [];
     for (const item of this.items.values()) {
@@ -315,7 +292,7 @@ export class MemoryVerdictStore implements VerdictStore {
     return {
       items,
       nextCursor:
-        entries.length > query.limit && last ? sealCursor(this.cursorKey, bind, last.entry_id) : null,
+        entries.length > query.limit && last ? encodeListCursor(this.cursorKey, query, last.entry_id) : null,
     };
   }
 

@@ -27,3 +27,10 @@ export const hexShard = (hex: string, shards: number): number => {
 
 /** Every shard number, for reads that merge them. */
 export const allShards = (shards: number): number[] => Array.from({ length: shards }, (_v, i) => i);
+
+/** The statistics shard an increment goes to: spread by its seed (a verdict id), so no hour's counter takes every write. */
+export const statsShardOf = (seed: string): number => {
+  let h = 0;
+  for (let i = 0; i < seed.length; i++) h = (h * 31 + seed.charCodeAt(i)) >>> 0;
+  return hexShard(h.toString(16).padStart(2, '0'), STATS_SHARDS);
+};

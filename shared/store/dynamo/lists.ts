@@ -1,7 +1,7 @@
 /** Runtime list entries in DynamoDB: a look-up item per kind+value+action (what screenings read) and an entry item per id. */
 import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { isConditionalCheckFailed } from '../client.js';
-import { openCursor, sealCursor } from '../cursor.js';
+import { decodeListCursor, encodeListCursor } from '../cursor.js';
 import {
   ATTR,
   isExpiredItem,
@@ -16,13 +16,7 @@ import {
   readString,
   s,
 } from '../items.js';
-import {
-  InvalidCursorError,
-  type ListEntry,
-  type ListPage,
-  type ListQuery,
-  type StoredListEntry,
-} from '../port.js';
+import type { ListEntry, ListPage, ListQuery, StoredListEntry } from '../port.js';
 import type { DynamoTable } from './table.js';
 
 /** Writes the entry item, then claims the look-up item; when another live entry holds it, that one is returned. */
@@ -105,22 +99,13 @@ export const deleteListEntry = async (table: DynamoTable, entryId: string): Prom
   return true;
 };
 
-const LIST_CURSOR_BIND = (query: ListQuery) =>
-  JSON.stringify(['lists', query.kind ?? null, query.action ?? null]);
-
 /** Newest entries first (ULID order), filtered by kind and action; the cursor is the last id returned, signed. */
 export const queryListEntries = async (
   table: DynamoTable,
   cursorKey: string,
   query: ListQuery,
 ): Promise<ListPage> => {
-  let before: string | undefined;
-  if (query.cursor !== undefined) {
-    const state = openCursor(cursorKey, LIST_CURSOR_BIND(query), query.cursor);
-    if (typeof state !== 'string' || !/^[0-9A-Z]{26}$/.test(state))
-      throw new InvalidCursorError('bad cursor');
-    before = state;
-  }
+  const before = decodeListCursor(cursorKey, query);
   const names: Record<string, string> = { '#pk': ATTR.pk, '#exp': ATTR.expiresAt };
   const values: Record<string, ReturnType<typeof s>> = {
     ':pk': s(LIST_INDEX_PARTITION),
@@ -164,6 +149,6 @@ export const queryListEntries = async (
   const last = items.at(-1);
   return {
     items,
-    nextCursor: more && last ? sealCursor(cursorKey, LIST_CURSOR_BIND(query), last.entry_id) : null,
+    nextCursor: more && last ? encodeListCursor(cursorKey, query, last.entry_id) : null,
   };
 };

@@ -7,7 +7,6 @@ import type { CheckKind } from '../../defastra/types.js';
 import { isConditionalCheckFailed } from '../client.js';
 import {
   ATTR,
-  COUNTER_PREFIX,
   cachedToItem,
   cacheKey,
   type Item,
@@ -16,9 +15,9 @@ import {
   itemToStoredListEntry,
   listLookupKey,
   n,
-  readNumber,
   readStringSet,
   s,
+  spendCallsIn,
   statsKey,
   velocityKey,
   velocityShardCount,
@@ -109,14 +108,9 @@ export const prelude = async (table: DynamoTable, request: PreludeRequest): Prom
     );
     return { count: mine.count + others, added: mine.added };
   });
-  let spendCalls: number | null = null;
-  if (request.spendHour) {
-    spendCalls = 0;
-    for (const shard of allShards(STATS_SHARDS)) {
-      const item = found.get(keyString(statsKey(shard, request.spendHour)));
-      spendCalls += (item && readNumber(item, `${COUNTER_PREFIX}defastra_calls`)) ?? 0;
-    }
-  }
+  const spendCalls = request.spendHour
+    ? spendCallsIn((key) => found.get(keyString(key)), request.spendHour)
+    : null;
   return { cache, lists, velocity, spendCalls };
 };
 

@@ -1,27 +1,9 @@
 /** Statistics counters in DynamoDB: one ADD per verdict on one of the hour's shards; reads merge the shards by hour. */
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import {
-  ATTR,
-  addCounts,
-  COUNTER_PREFIX,
-  type Item,
-  itemToCounts,
-  n,
-  readString,
-  s,
-  statsKey,
-  statsPartition,
-} from '../items.js';
+import { ATTR, COUNTER_PREFIX, type Item, n, s, statsKey, statsPartition, sumByHour } from '../items.js';
 import type { StatsHour, StatsIncrement } from '../port.js';
-import { allShards, hexShard, STATS_SHARDS } from '../shards.js';
+import { allShards, STATS_SHARDS, statsShardOf } from '../shards.js';
 import type { DynamoTable } from './table.js';
-
-/** The shard an increment goes to: spread by its seed (a verdict id), so no hour's counter takes every write. */
-export const statsShardOf = (seed: string): number => {
-  let h = 0;
-  for (let i = 0; i < seed.length; i++) h = (h * 31 + seed.charCodeAt(i)) >>> 0;
-  return hexShard(h.toString(16).padStart(2, '0'), STATS_SHARDS);
-};
 
 export const recordStats = async (table: DynamoTable, increment: StatsIncrement): Promise<void> => {
   const entries = Object.entries(increment.counts).filter(([, value]) => value !== 0);
@@ -52,7 +34,7 @@ export const readStats = async (
   sinceHour: string,
   untilHour: string,
 ): Promise<StatsHour[]> => {
-  const byHour = new Map<string, Record<string, number>>();
+  const items: Item[] = [];
   await Promise.all(
     allShards(STATS_SHARDS).map((shard) =>
       table.queryEach(
@@ -66,17 +48,11 @@ export const readStats = async (
           },
         },
         (item) => {
-          const hour = (readString(item, ATTR.sk) ?? '').slice(2);
-          if (hour >= untilHour) return true;
-          const counts = byHour.get(hour) ?? {};
-          addCounts(counts, itemToCounts(item));
-          byHour.set(hour, counts);
+          items.push(item);
           return true;
         },
       ),
     ),
   );
-  return [...byHour.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([hour, counts]) => ({ hour, counts }));
+  return sumByHour(items, sinceHour, untilHour); // BETWEEN includes `until`, which sumByHour leaves out
 };
