@@ -10,16 +10,9 @@ import type { BuildOptions } from 'esbuild';
 /** The repository root (projectRoot of every function). */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 
-/** The functions, each with its entry at `functions/<name>/handler.ts`. */
-export const FUNCTION_NAMES = [
-  'api',
-  'auth0-hook',
-  'stripe-hook',
-  'supabase-hook',
-  'cognito-pre-signup',
-  'verdict-events',
-] as const;
-export type FunctionName = (typeof FUNCTION_NAMES)[number];
+import type { FunctionName } from './functions.js';
+
+export { FUNCTION_NAMES, type FunctionName } from './functions.js';
 
 export const entryOf = (name: FunctionName): string => `${PROJECT_ROOT}/functions/${name}/handler.ts`;
 

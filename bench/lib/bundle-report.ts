@@ -3,14 +3,15 @@
  * against the 250 KB target and its cold import time in a fresh process against 100 ms; for each miss, the bytes
  * by package, a measured what-if (AWS SDK left to the runtime) and a `--cpu-prof` profile of the import.
  */
+
 import { readFile } from 'node:fs/promises';
+import type { FunctionName } from '../../infra/functions.js';
 import {
   BUNDLE_DIR,
   type BuiltBundle,
   buildBundles,
   buildWhatIf,
   coldImport,
-  type FunctionName,
   lambdaLikeEnv,
   ROOT,
   readableFileOf,

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
+import { FUNCTION_NAMES, type FunctionName } from '../../infra/functions.js';
 import { median } from './stats.js';
 
 /** The policy file a bundle reads (the stack ships one next to each bundle): the defaults. */
@@ -23,16 +24,6 @@ const EMPTY_POLICY_FILE = (() => {
 })();
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
-/** The same list as infra/bundling.ts FUNCTION_NAMES (test/infra/bundles.test.ts keeps the two equal). */
-export const FUNCTIONS = [
-  'api',
-  'auth0-hook',
-  'stripe-hook',
-  'supabase-hook',
-  'cognito-pre-signup',
-  'verdict-events',
-] as const;
-export type FunctionName = (typeof FUNCTIONS)[number];
 
 export interface BuiltBundle {
   name: FunctionName;
@@ -92,7 +83,7 @@ export const buildBundles = async (
 ): Promise<{ source: OptionsSource; bundles: BuiltBundle[] }> => {
   const { source, options } = await optionsFor();
   const bundles: BuiltBundle[] = [];
-  for (const name of FUNCTIONS) {
+  for (const name of FUNCTION_NAMES) {
     const file = join(outDir, name, 'index.mjs');
     await mkdir(dirname(file), { recursive: true });
     const result = await build(options(name, file));

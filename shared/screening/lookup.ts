@@ -18,7 +18,7 @@ export interface LookupContext {
   /** Cached results read by the prelude, by `<kind>:<hash>`. */
   cached: ReadonlyMap<string, CachedResult>;
   /** Cache writes are collected here and awaited with the verdict write (one round trip less). */
-  cacheWrites: Array<{ write: () => Promise<void> }>;
+  cacheWrites: Array<() => Promise<void>>;
   /** Defastra calls this screening may still start under the spend cap; null = no cap. */
   spend: { remaining: number | null };
   /** What this screening cost: Defastra answers it started (billed) and results it reused. */
@@ -84,9 +84,7 @@ export const lookupIdentifier = async (
       ctx.usage.calls++;
       if (ctx.cacheHours > 0) {
         const expiresAt = Math.ceil((result.checkedAt + ctx.cacheHours * 3_600_000) / 1000);
-        ctx.cacheWrites.push({
-          write: () => ctx.store.putCachedResult(id.kind, valid.hash, result, expiresAt),
-        });
+        ctx.cacheWrites.push(() => ctx.store.putCachedResult(id.kind, valid.hash, result, expiresAt));
       }
       return { result, cached: false };
     } finally {

@@ -205,7 +205,7 @@ export const screen = async (
     );
     if (retryable) {
       // The other identifier's fresh result stays reusable, and its call is counted against the spend cap.
-      const writes = ctx.cacheWrites.map(({ write }) => bestEffort(deps, 'cache', write));
+      const writes = ctx.cacheWrites.map((write) => bestEffort(deps, 'cache', write));
       if (ctx.usage.calls > 0) {
         const increment = callsIncrement(ctx.usage.calls, randomUUID(), now, resolved.retention_days);
         writes.push(bestEffort(deps, 'stats', () => deps.store.recordStats(increment)));
@@ -249,7 +249,7 @@ export const screen = async (
   // The verdict write decides the outcome; the cache and the counters are best effort, in the same round trip.
   await Promise.all([
     deps.store.saveVerdict(record),
-    ...ctx.cacheWrites.map(({ write }) => bestEffort(deps, 'cache', write)),
+    ...ctx.cacheWrites.map((write) => bestEffort(deps, 'cache', write)),
     bestEffort(deps, 'stats', () => deps.store.recordStats(increment)),
     options.alongside?.(record),
   ]);

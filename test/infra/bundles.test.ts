@@ -11,7 +11,6 @@ import {
   formatBundleSize,
   largestPackages,
 } from '../../bench/bundle-size.js';
-import { FUNCTIONS as BENCH_FUNCTIONS } from '../../bench/lib/bundles.js';
 import { FUNCTION_NAMES, type FunctionName } from '../../infra/bundling.js';
 import { policyFile } from '../helpers/policy-file.js';
 import { tempDir } from './support.js';
@@ -59,11 +58,6 @@ const importInChild = (name: FunctionName, file: string): Promise<string> =>
   });
 
 describe('Lambda bundles', () => {
-  it('are the same six for the stack and the benchmark', () => {
-    expect([...BENCH_FUNCTIONS]).toEqual([...FUNCTION_NAMES]);
-    expect(FUNCTION_NAMES).toHaveLength(6);
-  });
-
   it.each(FUNCTION_NAMES)('%s is an ESM bundle under 1 MB', (name) => {
     const { bytes } = bundles[name];
     expect(bytes).toBeGreaterThan(10_000);

@@ -1,0 +1,10 @@
+/** The Lambda functions, each with its entry at `functions/<name>/handler.ts`: one list for the stack and the bench (no CDK import). */
+export const FUNCTION_NAMES = [
+  'api',
+  'auth0-hook',
+  'stripe-hook',
+  'supabase-hook',
+  'cognito-pre-signup',
+  'verdict-events',
+] as const;
+export type FunctionName = (typeof FUNCTION_NAMES)[number];
