@@ -177,6 +177,13 @@ const listHits = (
 };
 
 /**
+ * Whether lists or velocity decide alone, before any identifier's risk level matters: any list hit (allow or block),
+ * or a velocity key at its block threshold. Screening then makes no Defastra call; a replay needs no stored level.
+ */
+export const decidedWithoutLevels = (context: DecisionContext): boolean =>
+  (context.lists?.length ?? 0) > 0 || (context.velocity ?? []).some((hit) => hit.decision === 'block');
+
+/**
  * Decides a screening from what is known about each identifier, with `policy` resolved for `source`.
  *
  * Any allow-list hit (policy file or runtime, any subject) → `allow`; else any block-list hit → `block`; else a

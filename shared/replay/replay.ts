@@ -8,7 +8,7 @@
 
 import type { Decision, Source } from '../core/levels.js';
 import type { IdentifierOutcome } from '../core/verdict.js';
-import { decide, type IdentifierInput, resolveForSource } from '../policy/decide.js';
+import { decide, decidedWithoutLevels, type IdentifierInput, resolveForSource } from '../policy/decide.js';
 import { type KeyedHasher, listedBy, policyListHits } from '../policy/lists.js';
 import { type Policy, parsePolicy } from '../policy/schema.js';
 import type { StoredVerdict, VerdictStore } from '../store/port.js';
@@ -85,8 +85,7 @@ export const redecide = (candidate: Policy, hash: KeyedHasher, stored: StoredVer
   };
   const context = { lists: hits, velocity: facts.velocity };
   const outcome = decide(policy, verdict.source, input('email'), input('phone'), context);
-  const decidedWithoutLevels = hits.length > 0 || facts.velocity.some((hit) => hit.decision === 'block');
-  if (!decidedWithoutLevels) {
+  if (!decidedWithoutLevels(context)) {
     const missing = (['email', 'phone'] as const).filter((kind) => known[kind] === 'unknown');
     if (missing.length > 0) {
       return {

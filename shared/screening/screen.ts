@@ -10,7 +10,13 @@ import type { DefastraError } from '../defastra/errors.js';
 import type { DefastraPort } from '../defastra/types.js';
 import { runtimeListHits, runtimeListKeys } from '../lists/keys.js';
 import type { Telemetry } from '../observability/telemetry.js';
-import { decide, type ListHit, resolveForSource, type VelocityHit } from '../policy/decide.js';
+import {
+  decide,
+  decidedWithoutLevels,
+  type ListHit,
+  resolveForSource,
+  type VelocityHit,
+} from '../policy/decide.js';
 import { emailDomain, normaliseIp } from '../policy/identifiers.js';
 import { listedBy, policyListHits } from '../policy/lists.js';
 import type { Policy, ResolvedPolicy } from '../policy/schema.js';
@@ -172,7 +178,7 @@ export const screen = async (
   const allowed = hits.some((hit) => hit.list === 'allow');
   if (allowed && prelude) forgetCounts(deps, plan, prelude);
   const velocity = prelude && !allowed ? velocityOf(deps, plan, prelude) : [];
-  const decidedAlready = hits.length > 0 || velocity.some((hit) => hit.decision === 'block');
+  const context = { lists: hits, velocity };
 
   const cap = resolved.spend.max_defastra_calls_per_hour;
   const ctx: LookupContext = {
@@ -194,7 +200,7 @@ export const screen = async (
     usage: { calls: 0, cacheHits: 0 },
   };
   // A list or a velocity block decides alone: no Defastra call for either identifier.
-  const [emailLookup, phoneLookup] = decidedAlready
+  const [emailLookup, phoneLookup] = decidedWithoutLevels(context)
     ? [null, null]
     : await Promise.all([lookupIdentifier(ctx, email), lookupIdentifier(ctx, phone)]);
 
@@ -222,7 +228,7 @@ export const screen = async (
     input.source,
     toDecisionInput(email, emailList, emailLookup),
     toDecisionInput(phone, phoneList, phoneLookup),
-    { lists: hits, velocity },
+    context,
   );
   const verdict: Verdict = {
     verdict_id: deps.newId?.() ?? ulid(now),

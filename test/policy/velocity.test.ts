@@ -1,6 +1,6 @@
 /** Velocity (design 1.10), the pure part: which counters a screening adds to, windows, caps, and the hits counts make. */
 import { describe, expect, it } from 'vitest';
-import { decide, resolveForSource } from '../../shared/policy/decide.js';
+import { decide, decidedWithoutLevels, resolveForSource } from '../../shared/policy/decide.js';
 import { parsePolicy } from '../../shared/policy/schema.js';
 import { createHasher } from '../../shared/screening/hashing.js';
 import { planVelocity, shardCapFor, velocityHits, velocityWindow } from '../../shared/velocity/counts.js';
@@ -137,5 +137,19 @@ describe('decide with velocity', () => {
     expect(outcome.degraded).toBe(true);
     expect(outcome.reasons.map((r) => r.code)).toEqual(['spend_limit']);
     expect(outcome.reasons[0]!.message).toContain('5 calls per hour');
+  });
+});
+
+describe('decidedWithoutLevels', () => {
+  it('is true for any list hit or a velocity block, false for a velocity review or nothing', () => {
+    expect(decidedWithoutLevels({})).toBe(false);
+    expect(decidedWithoutLevels({ lists: [{ subject: 'ip', list: 'allow', entryId: 'E' }] })).toBe(true);
+    expect(decidedWithoutLevels({ lists: [{ subject: 'email_domain', list: 'block' }] })).toBe(true);
+    expect(
+      decidedWithoutLevels({ velocity: [{ key: 'ip', count: 10, threshold: 10, decision: 'review' }] }),
+    ).toBe(false);
+    expect(
+      decidedWithoutLevels({ velocity: [{ key: 'mailbox', count: 10, threshold: 10, decision: 'block' }] }),
+    ).toBe(true);
   });
 });
