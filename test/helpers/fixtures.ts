@@ -6,3 +6,7 @@ export const fixtureText = (path: string): string =>
 
 export const readFixture = <T = Record<string, unknown>>(path: string): T =>
   JSON.parse(fixtureText(path)) as T;
+
+/** A fixture document as tests edit it, field by field, to make each case. */
+// biome-ignore lint/suspicious/noExplicitAny: test cases reach into provider payloads freely; zod checks them.
+export type Doc = Record<string, any>;

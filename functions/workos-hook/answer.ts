@@ -1,0 +1,18 @@
+/**
+ * What the registration Action answers (docs/workos.md): `Allow`, or `Deny` with the policy's `user_message`
+ * as `error_message` — the input of the SDK's `actions.signResponse`, which makes the signed
+ * `user_registration_action_response` (see sign-response.ts). Pure.
+ */
+import { type AnsweredVerdict, actionOf } from '../provider-answer.js';
+
+export interface WorkosAnswerData {
+  type: 'user_registration';
+  verdict: 'Allow' | 'Deny';
+  errorMessage?: string;
+}
+
+/** Allow and review → `Allow`; block → `Deny` with the message WorkOS shows the user. */
+export const workosAnswer = (verdict: AnsweredVerdict, userMessage: string): WorkosAnswerData =>
+  actionOf(verdict) === 'block'
+    ? { type: 'user_registration', verdict: 'Deny', errorMessage: userMessage }
+    : { type: 'user_registration', verdict: 'Allow' };
