@@ -1,4 +1,6 @@
 /** One API call through a target: JSON in and out, non-2xx answers and network failures turned into CliErrors. */
+
+import { errorName } from '../shared/core/errors.js';
 import { ApiCallError, CliError, NetworkError } from './errors.js';
 import type { ApiRequest, ApiTarget } from './target.js';
 
@@ -58,7 +60,7 @@ export const callApi = async <T>(target: ApiTarget, options: CallOptions): Promi
       ...(options.signal ? { signal: options.signal } : {}),
     });
   } catch (error) {
-    if ((error as Error).name === 'AbortError') throw error;
+    if (errorName(error) === 'AbortError') throw error;
     if (error instanceof CliError) throw error;
     throw new NetworkError(`cannot reach ${target.url} (${networkCause(error)})`);
   }

@@ -1,7 +1,6 @@
 /** The JSON shapes the CLI reads from the API (design 1.4, 1.7, 1.11, 1.12): the server's own types, under the names the CLI uses. */
 
-import type { IdentifierOutcome, Review, Verdict } from '../shared/core/verdict.js';
-import type { Check } from '../shared/defastra/types.js';
+import type { Check, IdentifierOutcome, Review, Verdict } from '../shared/core/verdict.js';
 import type { ReplayResult } from '../shared/replay/replay.js';
 import type { StatsBucket } from '../shared/stats/buckets.js';
 import type { ListEntry } from '../shared/store/port.js';
@@ -16,10 +15,6 @@ export interface WirePage<T> {
   next_cursor: string | null;
 }
 
-export type { ListKind } from '../shared/store/port.js';
-export { LIST_KINDS } from '../shared/store/port.js';
-export const LIST_ACTIONS = ['allow', 'block'] as const;
-export type ListAction = (typeof LIST_ACTIONS)[number];
 export type WireListEntry = ListEntry;
 export type WireStatsBucket = StatsBucket;
 export type WireStats = { buckets: StatsBucket[] };

@@ -6,6 +6,7 @@
  * `--out` is flushed and the summary printed.
  */
 import PQueue from 'p-queue';
+import { errorName } from '../../shared/core/errors.js';
 import { ApiCallError, CliError, NetworkError, UsageError } from '../errors.js';
 import { err, fields, out, printJson } from '../output.js';
 import type { ApiTarget } from '../target.js';
@@ -78,7 +79,7 @@ const isFatal = (error: unknown): boolean =>
   error instanceof NetworkError ||
   (error instanceof ApiCallError && (error.status === 401 || error.status === 403));
 
-const isAbort = (error: unknown): boolean => (error as Error | undefined)?.name === 'AbortError';
+const isAbort = (error: unknown): boolean => errorName(error) === 'AbortError';
 
 export const runBackfill = async (
   options: BackfillOptions,

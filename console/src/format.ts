@@ -1,5 +1,7 @@
 /** How values read on screen: dates in the analyst's time zone, counts, shares and the API's codes as words. */
-import type { Decision, ListKind, Source } from './api/types.js';
+
+import type { ListKind } from '../../shared/core/vocabulary.js';
+import type { Decision, Source } from './api/types.js';
 
 const dateTime = new Intl.DateTimeFormat(undefined, {
   day: 'numeric',

@@ -1,6 +1,6 @@
 /** Request shapes of the operator API (design 1.7, 1.11, 1.12): zod schemas shared by its routes. */
 import { DECISIONS, SOURCES } from '../../shared/core/levels.js';
-import { LIST_KINDS } from '../../shared/store/port.js';
+import { LIST_ACTIONS, LIST_KINDS, REVIEW_FILTERS, REVIEW_OUTCOMES } from '../../shared/core/vocabulary.js';
 import * as z from '../../shared/validation/zod.js';
 
 /** An ISO 8601 date or date-time, normalised to `toISOString()`. */
@@ -41,7 +41,7 @@ export const verdictsQuery = z.strictObject({
   phone: z.optional(z.string().check(z.maxLength(64))),
   decision: z.optional(z.enum(DECISIONS)),
   source: z.optional(z.enum(SOURCES)),
-  review: z.optional(z.enum(['pending', 'approved', 'rejected'])),
+  review: z.optional(z.enum(REVIEW_FILTERS)),
   since: z.optional(isoDate),
   until: z.optional(isoDate),
   limit: z.optional(limitParam),
@@ -49,7 +49,7 @@ export const verdictsQuery = z.strictObject({
 });
 
 export const reviewBody = z.strictObject({
-  outcome: z.enum(['approve', 'reject']),
+  outcome: z.enum(REVIEW_OUTCOMES),
   note: z.optional(z.nullable(z.string().check(z.maxLength(500)))),
   add_to_list: z.optional(z.boolean()),
 });
@@ -57,14 +57,14 @@ export const reviewBody = z.strictObject({
 export const listEntryBody = z.strictObject({
   kind: z.enum(LIST_KINDS),
   value: z.string().check(z.minLength(1), z.maxLength(320)),
-  action: z.enum(['allow', 'block']),
+  action: z.enum(LIST_ACTIONS),
   note: z.optional(z.nullable(z.string().check(z.maxLength(500)))),
   expires_at: z.optional(z.nullable(isoDate)),
 });
 
 export const listsQuery = z.strictObject({
   kind: z.optional(z.enum(LIST_KINDS)),
-  action: z.optional(z.enum(['allow', 'block'])),
+  action: z.optional(z.enum(LIST_ACTIONS)),
   limit: z.optional(limitParam),
   cursor: z.optional(cursorParam),
 });

@@ -5,6 +5,7 @@
  * `budget_ms.cognito` and inside the time Lambda has left, so the answer comes within Cognito's 5 s.
  */
 import type { Context } from 'aws-lambda';
+import { errorName } from '../../shared/core/errors.js';
 import type { Decision } from '../../shared/core/levels.js';
 import { ApiError } from '../../shared/http/errors.js';
 import { validate } from '../../shared/http/validation.js';
@@ -55,7 +56,7 @@ export const runPreSignUp = async <E>(d: AppDeps, event: E, options: PreSignUpOp
   } catch (error) {
     decision = policy.on_error.cognito;
     d.telemetry.error('cognito screening failed; on_error.cognito decides', {
-      error: error instanceof Error ? error.name : 'unknown',
+      error: errorName(error),
       decision,
     });
   }
@@ -78,7 +79,7 @@ export const createPreSignUpHandler =
     } catch (error) {
       // Configuration or secrets: nothing can be screened; the next invocation tries again.
       telemetry.error('cognito-pre-signup cannot start', {
-        error: error instanceof Error ? error.name : 'unknown',
+        error: errorName(error),
       });
       throw new Error(UNAVAILABLE_MESSAGE);
     }

@@ -8,6 +8,7 @@
  * 400 `invalid_json` / `invalid_request`.
  */
 import type { Context, Hono } from 'hono';
+import { errorName } from '../../shared/core/errors.js';
 import type { Verdict } from '../../shared/core/verdict.js';
 import { createBaseApp } from '../../shared/http/app-base.js';
 import { isJsonMediaType, readBody } from '../../shared/http/body.js';
@@ -124,7 +125,7 @@ const writeBackIfDue = async ({
     d.telemetry.writeBackFailed(false);
     d.telemetry.warn('stripe write-back postponed: the Stripe API key could not be read', {
       ...log,
-      error: (error as Error).name ?? 'unknown',
+      error: errorName(error),
     });
     throw upstreamUnavailable('the Stripe API key');
   }

@@ -2,6 +2,7 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { type EventsConfig, loadEventsConfig } from '../../shared/config/events.js';
+import { errorName } from '../../shared/core/errors.js';
 import { publishRecords } from '../../shared/events/stream.js';
 import { createPowertoolsTelemetry, instrument } from '../../shared/observability/powertools.js';
 import { resolveForSource } from '../../shared/policy/decide.js';
@@ -25,7 +26,7 @@ export const handler = instrument(async (event: DynamoDBStreamEvent): Promise<Dy
     (record, error) =>
       telemetry.error('unreadable stream record skipped', {
         sequence: record.dynamodb?.SequenceNumber,
-        error: (error as Error).name,
+        error: errorName(error),
       }),
   );
   if (retry.length > 0)

@@ -3,8 +3,8 @@
  * it is made of. At the bottom of the import graph: store, Defastra, policy and screening all build on it.
  */
 import type { Decision, RiskLevel, Source } from './levels.js';
+import type { ListAction, ListKind, ReviewOutcome, VelocityKey } from './vocabulary.js';
 
-export type CheckKind = 'email' | 'phone';
 export type ResultType = 'risk' | 'trust' | 'neutral';
 
 /** One fraud check outcome, e.g. `{ code: 'EMAIL_DISPOSABLE', result_type: 'risk', detail: '...' }`. */
@@ -14,18 +14,13 @@ export interface Check {
   detail: string;
 }
 
-/** What a list entry matched: the email (or its domain), the phone, or the client IP. */
-export type ListSubject = 'email' | 'email_domain' | 'phone' | 'ip';
-
 /** One allow or block list entry that matched; `entryId` is set for runtime entries (design 1.11). */
 export interface ListHit {
-  subject: ListSubject;
-  list: 'allow' | 'block';
+  /** What the entry matched: the email (or its domain), the phone, or the client IP. */
+  subject: ListKind;
+  list: ListAction;
   entryId?: string;
 }
-
-/** The keys velocity counts signups under (design 1.10). */
-export type VelocityKey = 'ip' | 'mailbox' | 'email_domain';
 
 /** A velocity key whose distinct count (this screening included) reached a threshold (design 1.10). */
 export interface VelocityHit {
@@ -63,13 +58,13 @@ export interface IdentifierOutcome {
   cached?: boolean;
   checks?: Check[];
   error?: { type: string; message: string };
-  listed?: 'allow' | 'block';
+  listed?: ListAction;
   invalid?: true;
 }
 
 /** An operator's review of a verdict (design 1.12); a later review replaces the earlier one. */
 export interface Review {
-  outcome: 'approve' | 'reject';
+  outcome: ReviewOutcome;
   note: string | null;
   reviewed_at: string;
   /** The IAM principal ARN in AWS, `local` locally. */

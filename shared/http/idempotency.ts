@@ -1,12 +1,14 @@
 /** Run-once semantics over the store's markers: Idempotency-Key handling (design 1.3) and event dedupe. */
 
+import { errorName } from '../core/errors.js';
 import type { Source } from '../core/levels.js';
 import type { Verdict, VerdictRecord } from '../core/verdict.js';
+import type { KeyedHasher } from '../core/vocabulary.js';
+import { IdempotencyKeyReusedError, InProgressError } from '../markers/errors.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import type { ResolvedPolicy } from '../policy/schema.js';
-import type { IdentifierHasher } from '../screening/hashing.js';
 import type { MarkerScope, VerdictStore, WriteBackState } from '../store/port.js';
-import { ApiError, badRequest } from './errors.js';
+import { badRequest } from './errors.js';
 
 export interface RunOnceRequest {
   scope: MarkerScope;
@@ -39,15 +41,8 @@ export const readIdempotencyKey = (header: string | undefined): string | null =>
 
 export const LOCK_MARGIN_MS = 5_000;
 
-/** Seconds a caller should wait before retrying a request that is in progress. */
-export const IN_PROGRESS_RETRY_AFTER_S = 2;
-
-const inProgress = (message: string) =>
-  new ApiError(409, 'in_progress', message, { 'Retry-After': String(IN_PROGRESS_RETRY_AFTER_S) });
-
 /** A body's keyed hash: someone who reads the table cannot confirm a guessed body (an email) offline. */
-export const keyedBodyHash = (hash: IdentifierHasher, rawBody: string): string =>
-  hash('request_body', rawBody);
+export const keyedBodyHash = (hash: KeyedHasher, rawBody: string): string => hash('request_body', rawBody);
 
 /**
  * Claims the marker, runs `work` once, and records its verdict: the marker is completed in the same round trip as
@@ -72,15 +67,12 @@ export const runOnce = async (
   });
   if (claim.state !== 'claimed') {
     if (claim.bodyHash !== request.bodyHash) {
-      throw new ApiError(
-        422,
-        'idempotency_key_reused',
-        'this Idempotency-Key was used with a different body',
-      );
+      throw new IdempotencyKeyReusedError('this Idempotency-Key was used with a different body');
     }
-    if (claim.state === 'in_progress') throw inProgress('the same request is being processed; retry shortly');
+    if (claim.state === 'in_progress')
+      throw new InProgressError('the same request is being processed; retry shortly');
     const verdict = await store.getVerdict(claim.verdictId);
-    if (!verdict) throw inProgress('the earlier result is not readable yet; retry shortly');
+    if (!verdict) throw new InProgressError('the earlier result is not readable yet; retry shortly');
     return { replayed: true, verdict, ...(claim.writeBack ? { writeBack: claim.writeBack } : {}) };
   }
   const { token } = claim;
@@ -99,7 +91,7 @@ export const runOnce = async (
         telemetry?.warn('marker lock lapsed before completion', { verdict_id: record.verdict.verdict_id });
     } catch (error) {
       telemetry?.storeWriteFailed('marker');
-      telemetry?.warn('marker completion failed', { error: (error as Error).name ?? 'unknown' });
+      telemetry?.warn('marker completion failed', { error: errorName(error) });
     }
   };
   try {
@@ -121,7 +113,7 @@ export const markerExpiry = (policy: ResolvedPolicy, nowMs: number): number =>
  * simply runs; with one it runs once per key and body (see runOnce).
  */
 export const verdictOnce = async (
-  deps: { store: VerdictStore; hash: IdentifierHasher; telemetry?: Telemetry },
+  deps: { store: VerdictStore; hash: KeyedHasher; telemetry?: Telemetry },
   request: { scope: Source; key: string | null; rawBody: string; policy: ResolvedPolicy; nowMs: number },
   work: MarkedWork,
 ): Promise<Verdict> => {

@@ -1,5 +1,6 @@
 /** Runtime list entries (design 1.11): a raw value normalised as screening does, stored only as a keyed hash (domains plain). */
 import { ulid } from 'ulid';
+import type { KeyedHasher, ListAction, ListKind } from '../core/vocabulary.js';
 import {
   maskEmail,
   maskIp,
@@ -9,8 +10,7 @@ import {
   normaliseIp,
   normalisePhone,
 } from '../policy/identifiers.js';
-import type { KeyedHasher } from '../policy/lists.js';
-import type { ListAction, ListEntry, ListKind, StoredListEntry, VerdictStore } from '../store/port.js';
+import type { ListEntry, StoredListEntry, VerdictStore } from '../store/port.js';
 
 export interface NewListEntry {
   kind: ListKind;

@@ -1,5 +1,6 @@
 /** Runtime list look-ups (design 1.11): the keys a screening reads, and the hits its entries make. */
-import type { ListHit } from '../policy/decide.js';
+
+import type { ListHit } from '../core/verdict.js';
 import { domainAndParents } from '../policy/lists.js';
 import type { ListKey, StoredListEntry } from '../store/port.js';
 

@@ -1,7 +1,7 @@
 /** The policy file (design 1.8): zod schema, defaults, per-source resolution and validation errors that name the field. */
 
 import { DECISIONS, RISK_LEVELS, SOURCES, type Source, TIMEOUT_MODES } from '../core/levels.js';
-import type { VelocityKey } from '../core/verdict.js';
+import { LIST_ACTIONS, VELOCITY_KEYS, type VelocityKey } from '../core/vocabulary.js';
 import * as z from '../validation/zod.js';
 import { normaliseDomain, normaliseEmail, normalisePhone } from './identifiers.js';
 
@@ -108,8 +108,6 @@ export type Thresholds = {
 export type Lists = { emails: string[]; email_domains: string[]; phones: string[] };
 /** Distinct identities per key and window at which velocity asks for review or block; null = off. */
 export type VelocityThresholds = { review: number | null; block: number | null };
-export const VELOCITY_KEYS = ['ip', 'mailbox', 'email_domain'] as const satisfies readonly VelocityKey[];
-export type { VelocityKey };
 export type VelocityPolicy = { window_minutes: number } & Record<VelocityKey, VelocityThresholds>;
 
 /** The fully merged policy for one source: what the decision code reads. */
@@ -217,7 +215,7 @@ const describeIssue = (issue: z.core.$ZodIssue): PolicyError => {
 const checkListPhones = (policy: Policy): void => {
   for (const source of SOURCES) {
     const resolved = resolvePolicy(policy, source);
-    for (const name of ['allow', 'block'] as const) {
+    for (const name of LIST_ACTIONS) {
       const fromOverride = policy.sources[source]?.[name]?.phones !== undefined;
       resolved[name].phones.forEach((phone, index) => {
         if (normalisePhone(phone, resolved.default_country_code) !== null) return;

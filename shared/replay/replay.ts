@@ -6,11 +6,13 @@
  * not guessed.
  */
 
+import { InvalidInputError } from '../core/errors.js';
 import type { Decision, Source } from '../core/levels.js';
 import type { IdentifierOutcome } from '../core/verdict.js';
+import type { KeyedHasher } from '../core/vocabulary.js';
 import { decide, decidedWithoutLevels, type IdentifierInput, resolveForSource } from '../policy/decide.js';
-import { type KeyedHasher, listedBy, policyListHits } from '../policy/lists.js';
-import { type Policy, parsePolicy } from '../policy/schema.js';
+import { listedBy, policyListHits } from '../policy/lists.js';
+import { type Policy, PolicyError, parsePolicy } from '../policy/schema.js';
 import type { StoredVerdict, VerdictStore } from '../store/port.js';
 
 /** Most verdicts one replay reads. */
@@ -19,7 +21,7 @@ export const MAX_REPLAY_VERDICTS = 10_000;
 export const DEFAULT_REPLAY_DAYS = 7;
 
 export interface ReplayRequest {
-  /** The candidate policy document (merged over the defaults, validated like a policy file: PolicyError). */
+  /** The candidate policy document (merged over the defaults, validated like a policy file). */
   policy: unknown;
   since?: string;
   until?: string;
@@ -37,9 +39,22 @@ export interface ReplayResult {
 }
 
 /** A range with nothing in it (since at or after until): 400. */
-export class ReplayRangeError extends Error {
+export class ReplayRangeError extends InvalidInputError {
   override readonly name = 'ReplayRangeError';
+  constructor(message: string) {
+    super('body', message);
+  }
 }
+
+/** The candidate policy as a policy file would be read; an invalid one is the request's `policy` field's fault. */
+const candidateOf = (document: unknown): Policy => {
+  try {
+    return parsePolicy(document);
+  } catch (error) {
+    if (error instanceof PolicyError) throw new InvalidInputError('body field "policy"', error.message);
+    throw error;
+  }
+};
 
 type Known = IdentifierInput | 'unknown';
 
@@ -96,13 +111,13 @@ export const redecide = (candidate: Policy, hash: KeyedHasher, stored: StoredVer
   return { to: outcome.decision };
 };
 
-/** Runs a replay over the stored verdicts of the range. Throws PolicyError (400) for an invalid candidate. */
+/** Runs a replay over the stored verdicts of the range. An invalid candidate is an InvalidInputError naming the `policy` field. */
 export const replay = async (
   deps: { store: VerdictStore; hash: KeyedHasher },
   request: ReplayRequest,
   nowMs: number,
 ): Promise<ReplayResult> => {
-  const candidate = parsePolicy(request.policy);
+  const candidate = candidateOf(request.policy);
   const until = request.until ?? new Date(nowMs).toISOString();
   const since = request.since ?? new Date(Date.parse(until) - DEFAULT_REPLAY_DAYS * 86_400_000).toISOString();
   if (Date.parse(since) >= Date.parse(until)) throw new ReplayRangeError('until must be after since');

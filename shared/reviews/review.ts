@@ -5,12 +5,13 @@
  */
 
 import type { Review, Verdict } from '../core/verdict.js';
+import type { ListAction, ListKind, ReviewOutcome } from '../core/vocabulary.js';
 import { createListEntry } from '../lists/entries.js';
 import type { Telemetry } from '../observability/telemetry.js';
-import type { ListAction, ListKind, StoredVerdict, VerdictStore } from '../store/port.js';
+import type { StoredVerdict, VerdictStore } from '../store/port.js';
 
 export interface ReviewRequest {
-  outcome: 'approve' | 'reject';
+  outcome: ReviewOutcome;
   note: string | null;
   addToList: boolean;
   reviewer: string;

@@ -1,8 +1,9 @@
 /** The composition root's contract: everything an app needs, built once per process (locally or per Lambda cold start). */
+
+import type { KeyedHasher } from '../core/vocabulary.js';
 import type { DefastraPort } from '../defastra/types.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import type { Policy } from '../policy/schema.js';
-import type { IdentifierHasher } from '../screening/hashing.js';
 import type { VerdictStore } from '../store/port.js';
 
 export type ApiAuth =
@@ -15,7 +16,7 @@ export interface AppDeps {
   policy: Policy;
   store: VerdictStore;
   defastra: DefastraPort;
-  hash: IdentifierHasher;
+  hash: KeyedHasher;
   telemetry: Telemetry;
   now: () => number;
   apiAuth: ApiAuth;

@@ -3,7 +3,8 @@
  * screened values become their masked forms, any other email or phone number in any common format is masked, and
  * lengths are capped so no answer can push a stored item past DynamoDB's 400 KB limit.
  */
-import type { Check } from '../defastra/types.js';
+
+import type { Check } from '../core/verdict.js';
 import { maskEmail } from '../policy/identifiers.js';
 
 /** Longest `checks[].detail` kept. */

@@ -4,33 +4,28 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ulid } from 'ulid';
+import { errorName } from '../core/errors.js';
 import type { Source } from '../core/levels.js';
-import type { Verdict, VerdictRecord } from '../core/verdict.js';
+import type { ListHit, VelocityHit, Verdict, VerdictRecord } from '../core/verdict.js';
+import type { KeyedHasher } from '../core/vocabulary.js';
 import type { DefastraError } from '../defastra/errors.js';
 import type { DefastraPort } from '../defastra/types.js';
 import { runtimeListHits, runtimeListKeys } from '../lists/keys.js';
 import type { Telemetry } from '../observability/telemetry.js';
-import {
-  decide,
-  decidedWithoutLevels,
-  type ListHit,
-  resolveForSource,
-  type VelocityHit,
-} from '../policy/decide.js';
+import { decide, decidedWithoutLevels, resolveForSource } from '../policy/decide.js';
 import { emailDomain, normaliseIp } from '../policy/identifiers.js';
 import { listedBy, policyListHits } from '../policy/lists.js';
 import type { Policy, ResolvedPolicy } from '../policy/schema.js';
 import { callsIncrement, hourOf, verdictIncrement } from '../stats/counters.js';
 import type { PreludeResult, StatsIncrement, VerdictStore } from '../store/port.js';
 import { planVelocity, type VelocityPlan, velocityHits } from '../velocity/counts.js';
-import type { IdentifierHasher } from './hashing.js';
 import { type PreparedIdentifier, prepareIdentifier, toDecisionInput, toOutcome } from './identifier.js';
 import { type LookupContext, lookupIdentifier } from './lookup.js';
 
 export interface ScreeningDeps {
   defastra: DefastraPort;
   store: VerdictStore;
-  hash: IdentifierHasher;
+  hash: KeyedHasher;
   telemetry: Telemetry;
   now: () => number;
   newId?: () => string;
@@ -136,7 +131,7 @@ export const planScreening = (deps: ScreeningDeps, policy: Policy, input: Screen
 const bestEffort = (deps: ScreeningDeps, what: 'cache' | 'stats', write: () => Promise<void>) =>
   write().catch((error: unknown) => {
     deps.telemetry.storeWriteFailed(what);
-    deps.telemetry.warn(`${what} write failed`, { error: (error as Error).name ?? 'unknown' });
+    deps.telemetry.warn(`${what} write failed`, { error: errorName(error) });
   });
 
 /** Takes back the velocity adds of a screening that an allow list decided (allow-listed signups are not counted). */

@@ -1,4 +1,5 @@
 /** Statistics (design 1.12), the read side: hour counters summed into hour or day buckets, empty ones with zeros. */
+import { InvalidInputError } from '../core/errors.js';
 import { DECISIONS, SOURCES } from '../core/levels.js';
 import type { StatsHour, VerdictStore } from '../store/port.js';
 import { sourceCounter } from './counters.js';
@@ -26,8 +27,11 @@ export const MAX_BUCKETS = 2_000;
 export const DEFAULT_DAYS = 14;
 
 /** Thrown for a range that cannot be answered: 400 `invalid_request`. */
-export class StatsRangeError extends Error {
+export class StatsRangeError extends InvalidInputError {
   override readonly name = 'StatsRangeError';
+  constructor(message: string) {
+    super('query', message);
+  }
 }
 
 const floorTo = (ms: number, size: number): number => Math.floor(ms / size) * size;

@@ -2,6 +2,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Decision, Source } from '../core/levels.js';
 import type { Verdict } from '../core/verdict.js';
+import type { ReviewFilter } from '../core/vocabulary.js';
+import { InvalidCursorError } from './errors.js';
 import {
   decisionPartition,
   emailPartition,
@@ -10,13 +12,7 @@ import {
   timePartition,
   toInstant,
 } from './items.js';
-import {
-  InvalidCursorError,
-  type ListQuery,
-  type ReviewFilter,
-  type VerdictPage,
-  type VerdictQuery,
-} from './port.js';
+import type { ListQuery, VerdictPage, VerdictQuery } from './port.js';
 import { allShards, VERDICT_SHARDS } from './shards.js';
 import type { TABLE_INDEXES } from './table.js';
 

@@ -1,7 +1,7 @@
 /** The DynamoDB adapter of the VerdictStore port: single table, conditional writes for locks, no transactions, no scans. */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Review, Verdict, VerdictRecord } from '../core/verdict.js';
-import type { CheckKind } from '../defastra/types.js';
+import type { IdentifierKind } from '../core/vocabulary.js';
 import * as lists from './dynamo/lists.js';
 import * as markers from './dynamo/markers.js';
 import * as prelude from './dynamo/prelude.js';
@@ -81,11 +81,16 @@ export class DynamoVerdictStore implements VerdictStore {
     return prelude.forgetVelocity(this.table, count);
   }
 
-  getCachedResult(kind: CheckKind, hash: string): Promise<CachedResult | null> {
+  getCachedResult(kind: IdentifierKind, hash: string): Promise<CachedResult | null> {
     return prelude.getCachedResult(this.table, kind, hash);
   }
 
-  putCachedResult(kind: CheckKind, hash: string, result: CachedResult, expiresAt: number): Promise<void> {
+  putCachedResult(
+    kind: IdentifierKind,
+    hash: string,
+    result: CachedResult,
+    expiresAt: number,
+  ): Promise<void> {
     return prelude.putCachedResult(this.table, kind, hash, result, expiresAt);
   }
 

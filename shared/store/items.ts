@@ -2,7 +2,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Decision } from '../core/levels.js';
 import type { DecisionFacts, Review, Verdict, VerdictRecord } from '../core/verdict.js';
-import type { CheckKind } from '../defastra/types.js';
+import type { IdentifierKind, ListAction, ReviewFilter } from '../core/vocabulary.js';
 import type {
   CachedResult,
   ClaimRequest,
@@ -10,7 +10,6 @@ import type {
   ListKey,
   MarkerClaim,
   MarkerScope,
-  ReviewFilter,
   StatsHour,
   StoredListEntry,
   StoredVerdict,
@@ -210,13 +209,13 @@ export const itemToStoredVerdict = (item: Item): StoredVerdict => {
 
 // ---- cached Defastra results -----------------------------------------------------------------------------
 
-export const cacheKey = (kind: CheckKind, hash: string): Item => ({
+export const cacheKey = (kind: IdentifierKind, hash: string): Item => ({
   [ATTR.pk]: s(`C#${kind}#${hash}`),
   [ATTR.sk]: s(SORT_VALUE.cache),
 });
 
 export const cachedToItem = (
-  kind: CheckKind,
+  kind: IdentifierKind,
   hash: string,
   result: CachedResult,
   expiresAt: number,
@@ -302,7 +301,7 @@ export const markerToClaim = (marker: MarkerFields): MarkerClaim => {
  * the two look-ups of a value every screening makes (allow and block) land on two partitions: the look-ups of a
  * common domain (`com`, `gmail.com`) at 1,000 signups/s stay far below one partition's read limit.
  */
-export const listLookupKey = (key: ListKey, action: 'allow' | 'block'): Item => ({
+export const listLookupKey = (key: ListKey, action: ListAction): Item => ({
   [ATTR.pk]: s(`L#${key.kind}#${key.valueKey}#${action}`),
   [ATTR.sk]: s('L'),
 });

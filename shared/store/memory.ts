@@ -4,7 +4,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Review, Verdict, VerdictRecord } from '../core/verdict.js';
-import type { CheckKind } from '../defastra/types.js';
+import { type IdentifierKind, LIST_ACTIONS } from '../core/vocabulary.js';
 import {
   decodeListCursor,
   encodeListCursor,
@@ -175,7 +175,7 @@ export class MemoryVerdictStore implements VerdictStore {
     }
     const lists: StoredListEntry[] = [];
     for (const key of request.lists) {
-      for (const action of ['allow', 'block'] as const) {
+      for (const action of LIST_ACTIONS) {
         const item = this.live(listLookupKey(key, action));
         if (item) lists.push(itemToStoredListEntry(item));
       }
@@ -216,13 +216,13 @@ export class MemoryVerdictStore implements VerdictStore {
     this.write({ ...current, [ATTR.ids]: { SS: ids } });
   }
 
-  async getCachedResult(kind: CheckKind, hash: string): Promise<CachedResult | null> {
+  async getCachedResult(kind: IdentifierKind, hash: string): Promise<CachedResult | null> {
     const item = this.live(cacheKey(kind, hash));
     return item === null ? null : itemToCached(item);
   }
 
   async putCachedResult(
-    kind: CheckKind,
+    kind: IdentifierKind,
     hash: string,
     result: CachedResult,
     expiresAt: number,

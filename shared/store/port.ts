@@ -4,8 +4,8 @@
  */
 
 import type { Decision, RiskLevel, Source } from '../core/levels.js';
-import type { Review, Verdict, VerdictRecord } from '../core/verdict.js';
-import type { Check, CheckKind } from '../defastra/types.js';
+import type { Check, Review, Verdict, VerdictRecord } from '../core/verdict.js';
+import type { IdentifierKind, ListAction, ListKind, ReviewFilter } from '../core/vocabulary.js';
 
 /** A Defastra result as cached: only what a verdict shows, never raw enrichment data. */
 export interface CachedResult {
@@ -16,9 +16,6 @@ export interface CachedResult {
   /** Epoch milliseconds when Defastra answered. */
   checkedAt: number;
 }
-
-/** `review=` filter of `GET /verdicts` (design 1.7): pending = decision review not yet reviewed. */
-export type ReviewFilter = 'pending' | 'approved' | 'rejected';
 
 export interface VerdictQuery {
   emailHash?: string;
@@ -75,11 +72,6 @@ export interface ClaimRequest {
   /** Epoch seconds after which the marker may be deleted. */
   expiresAt: number;
 }
-
-/** Kinds of runtime list entries (design 1.11). */
-export const LIST_KINDS = ['email', 'email_domain', 'phone', 'ip'] as const;
-export type ListKind = (typeof LIST_KINDS)[number];
-export type ListAction = 'allow' | 'block';
 
 /** A runtime list entry as the API shows it: never the raw value, `masked` for display. */
 export interface ListEntry {
@@ -143,7 +135,7 @@ export interface VelocityResult {
 
 /** The reads (and velocity adds) a screening makes before any Defastra call, in one store round trip. */
 export interface PreludeRequest {
-  cache: Array<{ kind: CheckKind; hash: string }>;
+  cache: Array<{ kind: IdentifierKind; hash: string }>;
   lists: ListKey[];
   velocity: VelocityCount[];
   /** The UTC hour (ISO, e.g. `2026-11-30T07:00:00.000Z`) whose Defastra calls to total, when a spend cap is set. */
@@ -179,16 +171,6 @@ export interface StatsHour {
   counts: StatsCounts;
 }
 
-/** Thrown by a cursor that does not decode or verify: answered 400. */
-export class InvalidCursorError extends Error {
-  override readonly name = 'InvalidCursorError';
-}
-
-/** Thrown when the store cannot be reached or fails: answered 503 `store_unavailable`, never half-written. */
-export class StoreUnavailableError extends Error {
-  override readonly name = 'StoreUnavailableError';
-}
-
 export interface VerdictStore {
   saveVerdict(record: VerdictRecord): Promise<void>;
   getVerdict(verdictId: string): Promise<Verdict | null>;
@@ -203,8 +185,8 @@ export interface VerdictStore {
   prelude(request: PreludeRequest): Promise<PreludeResult>;
   /** Takes a screening's identity back out of a velocity count (an allow-listed screening is not counted). */
   forgetVelocity(count: VelocityCount): Promise<void>;
-  putCachedResult(kind: CheckKind, hash: string, result: CachedResult, expiresAt: number): Promise<void>;
-  getCachedResult(kind: CheckKind, hash: string): Promise<CachedResult | null>;
+  putCachedResult(kind: IdentifierKind, hash: string, result: CachedResult, expiresAt: number): Promise<void>;
+  getCachedResult(kind: IdentifierKind, hash: string): Promise<CachedResult | null>;
 
   recordStats(increment: StatsIncrement): Promise<void>;
   /** Counters per hour in [sinceHour, untilHour), summed over shards, oldest first; hours without any are left out. */

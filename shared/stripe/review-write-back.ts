@@ -2,6 +2,8 @@
  * After a review (design 1.12): a Stripe verdict's customer gets `signup_gate_decision` = `allow` (approve) or
  * `block` (reject) when `stripe.write_back` is on. Best effort: the review is stored whatever Stripe answers.
  */
+
+import { errorName } from '../core/errors.js';
 import { resolveForSource } from '../policy/decide.js';
 import type { AppDeps } from '../runtime/deps.js';
 import type { StoredVerdict } from '../store/port.js';
@@ -41,7 +43,7 @@ export const stripeReviewWriteBack =
       d.telemetry.warn('stripe review write-back failed', {
         ...log,
         permanent,
-        error: (error as { type?: string }).type ?? (error as Error).name ?? 'unknown',
+        error: (error as { type?: string } | null)?.type ?? errorName(error),
       });
     }
   };

@@ -2,15 +2,11 @@
  * Velocity (design 1.10), the pure part: which counters a screening adds its identity to (client IP, mailbox,
  * email domain, keyed by keyed hashes, in fixed windows aligned to the epoch) and which thresholds the counts reach.
  */
-import type { VelocityHit } from '../policy/decide.js';
+
+import type { VelocityHit } from '../core/verdict.js';
+import { type KeyedHasher, VELOCITY_KEYS, type VelocityKey } from '../core/vocabulary.js';
 import { emailDomain, mailboxOf } from '../policy/identifiers.js';
-import type { KeyedHasher } from '../policy/lists.js';
-import {
-  type ResolvedPolicy,
-  VELOCITY_KEYS,
-  type VelocityKey,
-  type VelocityThresholds,
-} from '../policy/schema.js';
+import type { ResolvedPolicy, VelocityThresholds } from '../policy/schema.js';
 import type { VelocityCount, VelocityResult } from '../store/port.js';
 import { hexShard, VELOCITY_SHARDS } from '../store/shards.js';
 

@@ -3,15 +3,15 @@ import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
 import { DECISIONS, type Decision, type Source } from '../../shared/core/levels.js';
 import type { Review, Verdict, VerdictRecord } from '../../shared/core/verdict.js';
-import {
-  type CachedResult,
-  type ClaimRequest,
-  InvalidCursorError,
-  type ListEntry,
-  type ListQuery,
-  type VelocityCount,
-  type VerdictQuery,
-  type VerdictStore,
+import { InvalidCursorError } from '../../shared/store/errors.js';
+import type {
+  CachedResult,
+  ClaimRequest,
+  ListEntry,
+  ListQuery,
+  VelocityCount,
+  VerdictQuery,
+  VerdictStore,
 } from '../../shared/store/port.js';
 
 /** Builds a fresh, empty store reading the given clock (epoch ms). */

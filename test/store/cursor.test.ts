@@ -9,7 +9,7 @@ import {
   planQuery,
   walkPage,
 } from '../../shared/store/cursor.js';
-import { InvalidCursorError } from '../../shared/store/port.js';
+import { InvalidCursorError } from '../../shared/store/errors.js';
 
 const shards = (prefix: string) => Array.from({ length: 16 }, (_v, i) => `${prefix}${i}`);
 

@@ -1,20 +1,17 @@
 /** The API's shapes as the console reads them (design 1.4, 1.7, 1.11, 1.12): masked values only, never raw PII. */
 
 import type { Decision, Source } from '../../../shared/core/levels.js';
+import type { ListAction, ListKind, ReviewFilter, ReviewOutcome } from '../../../shared/core/vocabulary.js';
 import type { StatsBucket } from '../../../shared/stats/buckets.js';
-import type { ListAction, ListKind } from '../../../shared/store/port.js';
 
 export type { Decision, RiskLevel, Source } from '../../../shared/core/levels.js';
 export { DECISIONS, RISK_LEVELS, SOURCES } from '../../../shared/core/levels.js';
-export type { IdentifierOutcome, Review, Verdict } from '../../../shared/core/verdict.js';
-export type { Check } from '../../../shared/defastra/types.js';
+export type { Check, IdentifierOutcome, Review, Verdict } from '../../../shared/core/verdict.js';
 
 export interface Page<T> {
   items: T[];
   next_cursor: string | null;
 }
-
-export type ReviewFilter = 'pending' | 'approved' | 'rejected';
 
 export interface VerdictFilters {
   email?: string;
@@ -29,13 +26,14 @@ export interface VerdictFilters {
 }
 
 export interface ReviewRequest {
-  outcome: 'approve' | 'reject';
+  outcome: ReviewOutcome;
   note?: string;
   add_to_list?: boolean;
 }
 
-export type { ListAction, ListEntry, ListKind } from '../../../shared/store/port.js';
-export { LIST_KINDS } from '../../../shared/store/port.js';
+export type { ListAction, ListKind, ReviewFilter, ReviewOutcome } from '../../../shared/core/vocabulary.js';
+export { LIST_ACTIONS, LIST_KINDS, REVIEW_FILTERS } from '../../../shared/core/vocabulary.js';
+export type { ListEntry } from '../../../shared/store/port.js';
 
 export interface NewListEntry {
   kind: ListKind;

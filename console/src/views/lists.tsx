@@ -1,7 +1,8 @@
 /** Runtime allow and block lists (design 1.11): add an entry, filter, remove with a second click to confirm. */
 import { useEffect, useState } from 'preact/hooks';
+import { LIST_KINDS, type ListAction, type ListKind } from '../../../shared/core/vocabulary.js';
 import { ApiFailure } from '../api/client.js';
-import { LIST_KINDS, type ListAction, type ListEntry, type ListKind } from '../api/types.js';
+import type { ListEntry } from '../api/types.js';
 import { ActionBadge, Age } from '../components/badges.js';
 import { ErrorBox } from '../components/status.js';
 import { useApp } from '../context.js';

@@ -1,7 +1,7 @@
 /** The review queue: verdicts waiting for a human (review=pending), one at a time, driven from the keyboard. */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiFailure } from '../api/client.js';
-import type { Verdict } from '../api/types.js';
+import type { ReviewOutcome, Verdict } from '../api/types.js';
 import { Age, DegradedTag, SourceTag } from '../components/badges.js';
 import { type ReviewDraft, ReviewForm } from '../components/review-form.js';
 import { ErrorBox } from '../components/status.js';
@@ -65,7 +65,7 @@ export const QueueView = ({ onHelp }: { onHelp: () => void }) => {
 
   const move = (delta: number) => setIndex((i) => Math.max(0, Math.min(items.length - 1, i + delta)));
 
-  const decide = async (outcome: 'approve' | 'reject') => {
+  const decide = async (outcome: ReviewOutcome) => {
     if (!selected || busy) return;
     setBusy(true);
     try {

@@ -1,8 +1,9 @@
 /** `GET|POST /lists`, `DELETE /lists/{entry_id}` (design 1.11): runtime allow and block entries. */
 import type { Hono, MiddlewareHandler } from 'hono';
+import { NotFoundError } from '../../../shared/core/errors.js';
 import { parseJson, readBody } from '../../../shared/http/body.js';
 import type { AppEnv } from '../../../shared/http/env.js';
-import { ApiError, badRequest } from '../../../shared/http/errors.js';
+import { badRequest } from '../../../shared/http/errors.js';
 import { allowOnly } from '../../../shared/http/methods.js';
 import { principalOf } from '../../../shared/http/principal.js';
 import { validate } from '../../../shared/http/validation.js';
@@ -67,7 +68,7 @@ export const listRoutes = (app: Hono<AppEnv>, deps: DepsProvider, auth: Middlewa
     const d = await deps();
     const id = ulidParam(c.req.param('entry_id'));
     if (!id || !(await d.store.deleteListEntry(id))) {
-      throw new ApiError(404, 'not_found', 'no list entry with this id');
+      throw new NotFoundError('no list entry with this id');
     }
     d.telemetry.info('list entry deleted', { entry_id: id });
     return c.body(null, 204);

@@ -1,8 +1,9 @@
 /** `GET /verdicts/{id}`, `GET /verdicts` and `POST /verdicts/{id}/review` (design 1.7, 1.12). */
 import type { Hono, MiddlewareHandler } from 'hono';
+import { NotFoundError } from '../../../shared/core/errors.js';
 import { parseJson, readBody } from '../../../shared/http/body.js';
 import type { AppEnv } from '../../../shared/http/env.js';
-import { ApiError, badRequest } from '../../../shared/http/errors.js';
+import { badRequest } from '../../../shared/http/errors.js';
 import { allowOnly } from '../../../shared/http/methods.js';
 import { principalOf } from '../../../shared/http/principal.js';
 import { validate } from '../../../shared/http/validation.js';
@@ -14,7 +15,7 @@ import type { VerdictQuery } from '../../../shared/store/port.js';
 import { stripeReviewWriteBack } from '../../../shared/stripe/review-write-back.js';
 import { reviewBody, ulidParam, verdictsQuery } from '../schemas.js';
 
-const notFound = () => new ApiError(404, 'not_found', 'no verdict with this id');
+const notFound = () => new NotFoundError('no verdict with this id');
 
 /** A `+` in a query string arrives as a space: a phone filter that starts with a space then a digit meant `+`. */
 const phoneFilter = (value: string): string => (/^ \d/.test(value) ? `+${value.slice(1)}` : value);

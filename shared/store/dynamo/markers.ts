@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { isConditionalCheckFailed } from '../client.js';
+import { StoreUnavailableError } from '../errors.js';
 import {
   ATTR,
   type Item,
@@ -14,13 +15,7 @@ import {
   nowSeconds,
   s,
 } from '../items.js';
-import {
-  type ClaimRequest,
-  type MarkerClaim,
-  type MarkerScope,
-  StoreUnavailableError,
-  type WriteBackState,
-} from '../port.js';
+import type { ClaimRequest, MarkerClaim, MarkerScope, WriteBackState } from '../port.js';
 import type { DynamoTable } from './table.js';
 
 /** Claim attempts when the marker changes between our put and our read (deleted, or its lock lapsing). */

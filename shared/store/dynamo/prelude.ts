@@ -3,7 +3,7 @@
  * velocity shards, the spend counters) in parallel with one conditional ADD per velocity key. Plus the cache writes.
  */
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import type { CheckKind } from '../../defastra/types.js';
+import { type IdentifierKind, LIST_ACTIONS } from '../../core/vocabulary.js';
 import { isConditionalCheckFailed } from '../client.js';
 import {
   ATTR,
@@ -94,7 +94,7 @@ export const prelude = async (table: DynamoTable, request: PreludeRequest): Prom
   }
   const lists: StoredListEntry[] = [];
   for (const key of request.lists) {
-    for (const action of ['allow', 'block'] as const) {
+    for (const action of LIST_ACTIONS) {
       const item = live(listLookupKey(key, action));
       if (item) lists.push(itemToStoredListEntry(item));
     }
@@ -130,7 +130,7 @@ export const forgetVelocity = async (table: DynamoTable, count: VelocityCount): 
 
 export const getCachedResult = async (
   table: DynamoTable,
-  kind: CheckKind,
+  kind: IdentifierKind,
   hash: string,
 ): Promise<CachedResult | null> => {
   const item = await table.get(cacheKey(kind, hash), false);
@@ -139,7 +139,7 @@ export const getCachedResult = async (
 
 export const putCachedResult = async (
   table: DynamoTable,
-  kind: CheckKind,
+  kind: IdentifierKind,
   hash: string,
   result: CachedResult,
   expiresAt: number,

@@ -8,8 +8,8 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { toStoreError } from '../client.js';
+import { StoreUnavailableError } from '../errors.js';
 import { ATTR, type Item, readString } from '../items.js';
-import { StoreUnavailableError } from '../port.js';
 
 /** Most keys one BatchGetItem takes. */
 const BATCH_GET_LIMIT = 100;
