@@ -1,6 +1,6 @@
 /**
  * A diagnostic twin of the local server: the same apps (API and the three hooks, routed by path as the local
- * server routes them), the same Defastra client and sandbox, but the in-memory VerdictStore instead of dynalite.
+ * server routes them), the same Defastra client and sandbox, but the in-memory store instead of dynalite.
  * The difference between the two tells how much of a route's overhead is the store's round trips and how much is
  * the app's own code. Its AppDeps are built by hand here, field for field as shared/runtime/deps.ts declares them.
  */
@@ -17,7 +17,7 @@ import { silentTelemetry, type Telemetry } from '../../shared/observability/tele
 import { parsePolicy } from '../../shared/policy/schema.js';
 import type { AppDeps } from '../../shared/runtime/deps.js';
 import { createHasher, deriveKey } from '../../shared/screening/hashing.js';
-import { MemoryVerdictStore } from '../../shared/store/memory.js';
+import { createMemoryStore } from '../../shared/store/memory.js';
 
 export interface MemoryServer {
   url: string;
@@ -51,7 +51,7 @@ export const startMemoryServer = async (options: MemoryServerOptions): Promise<M
   const supabaseHookSecret = `v1,whsec_${randomBytes(32).toString('base64')}`;
   const deps: AppDeps = {
     policy: parsePolicy({}),
-    store: new MemoryVerdictStore({ cursorKey: deriveKey(pepper, 'cursor') }),
+    store: createMemoryStore({ cursorKey: deriveKey(pepper, 'cursor') }),
     defastra,
     hash: createHasher(pepper),
     telemetry,

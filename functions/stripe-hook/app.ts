@@ -27,7 +27,7 @@ import {
   type ScreenInput,
   screen,
 } from '../../shared/screening/screen.js';
-import type { WriteBackState } from '../../shared/store/port.js';
+import type { WriteBackState } from '../../shared/store/ports.js';
 import { getStripeClient, isUsableStripeKey } from '../../shared/stripe/client.js';
 import { performWriteBack, planWriteBack, type WriteBackTarget } from '../../shared/stripe/write-back.js';
 import { classifyEvent, type EventSubject, type StripeEventEnvelope, stripeEventSchema } from './events.js';
@@ -144,7 +144,7 @@ const writeBackIfDue = async ({
     telemetry: d.telemetry,
   });
   if (outcome.status === 'done') {
-    await d.store.setWriteBack('stripe', event.id, 'done');
+    await d.store.markers.setWriteBack('stripe', event.id, 'done');
     return;
   }
   d.telemetry.writeBackFailed(!outcome.transient);

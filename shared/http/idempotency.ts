@@ -7,7 +7,7 @@ import type { KeyedHasher } from '../core/vocabulary.js';
 import { IdempotencyKeyReusedError, InProgressError } from '../markers/errors.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import type { ResolvedPolicy } from '../policy/schema.js';
-import type { MarkerScope, VerdictStore, WriteBackState } from '../store/port.js';
+import type { MarkerScope, Store, WriteBackState } from '../store/ports.js';
 import { badRequest } from './errors.js';
 
 export interface RunOnceRequest {
@@ -51,14 +51,14 @@ export const keyedBodyHash = (hash: KeyedHasher, rawBody: string): string => has
  * attempt runs again.
  */
 export const runOnce = async (
-  store: VerdictStore,
+  store: Pick<Store, 'markers' | 'verdicts'>,
   request: RunOnceRequest,
   work: MarkedWork,
   /** The write-back state to record with the done marker (same write, so a crash cannot lose it). */
   writeBackFor?: (record: VerdictRecord) => WriteBackState | undefined,
   telemetry?: Telemetry,
 ): Promise<RunOnceResult> => {
-  const claim = await store.claimMarker({
+  const claim = await store.markers.claim({
     scope: request.scope,
     key: request.key,
     bodyHash: request.bodyHash,
@@ -71,7 +71,7 @@ export const runOnce = async (
     }
     if (claim.state === 'in_progress')
       throw new InProgressError('the same request is being processed; retry shortly');
-    const verdict = await store.getVerdict(claim.verdictId);
+    const verdict = await store.verdicts.get(claim.verdictId);
     if (!verdict) throw new InProgressError('the earlier result is not readable yet; retry shortly');
     return { replayed: true, verdict, ...(claim.writeBack ? { writeBack: claim.writeBack } : {}) };
   }
@@ -80,7 +80,7 @@ export const runOnce = async (
   const complete = async (record: VerdictRecord): Promise<void> => {
     completed = true;
     try {
-      const held = await store.completeMarker(
+      const held = await store.markers.complete(
         request.scope,
         request.key,
         token,
@@ -99,7 +99,7 @@ export const runOnce = async (
     if (!completed) await complete(record); // work that does not pass `alongside` on still completes the marker
     return { replayed: false, record };
   } catch (error) {
-    await store.releaseMarker(request.scope, request.key, token).catch(() => undefined);
+    await store.markers.release(request.scope, request.key, token).catch(() => undefined);
     throw error;
   }
 };
@@ -113,7 +113,7 @@ export const markerExpiry = (policy: ResolvedPolicy, nowMs: number): number =>
  * simply runs; with one it runs once per key and body (see runOnce).
  */
 export const verdictOnce = async (
-  deps: { store: VerdictStore; hash: KeyedHasher; telemetry?: Telemetry },
+  deps: { store: Pick<Store, 'markers' | 'verdicts'>; hash: KeyedHasher; telemetry?: Telemetry },
   request: { scope: Source; key: string | null; rawBody: string; policy: ResolvedPolicy; nowMs: number },
   work: MarkedWork,
 ): Promise<Verdict> => {

@@ -2,7 +2,7 @@
 
 import type { ListHit } from '../core/verdict.js';
 import { domainAndParents } from '../policy/lists.js';
-import type { ListKey, StoredListEntry } from '../store/port.js';
+import type { ListKey, StoredListEntry } from '../store/ports.js';
 
 /** The values of a screening that runtime entries may name: keyed hashes, and the plain email domain. */
 export interface RuntimeListSubject {

@@ -26,7 +26,7 @@ import { type AppDeps, splitSecrets, splitSpaceSecrets } from '../runtime/deps.j
 import { createHasher, deriveKey } from '../screening/hashing.js';
 import { createDynamoClient } from '../store/client.js';
 import { ensureTable } from '../store/create-table.js';
-import { DynamoVerdictStore } from '../store/dynamodb.js';
+import { createDynamoStore } from '../store/dynamo/store.js';
 import { listenDynalite, StoreInUseError } from './dynalite.js';
 import { loadPolicyFile } from './policy-file.js';
 
@@ -118,14 +118,17 @@ export const startLocalServer = async (
     const events = jsonlEventSink(eventsFile, telemetry);
     closers.push(() => events.drain());
     const publish = resolveForSource(policy, 'api').events.publish;
-    const store = withChangeFeed(
-      new DynamoVerdictStore({
-        client,
-        tableName: config.tableName,
-        cursorKey: deriveKey(secrets.pepper, 'cursor'),
-      }),
-      (before, after) => events.publish(eventsFor(before, after, publish)),
-    );
+    const tableStore = createDynamoStore({
+      client,
+      tableName: config.tableName,
+      cursorKey: deriveKey(secrets.pepper, 'cursor'),
+    });
+    const store = {
+      ...tableStore,
+      verdicts: withChangeFeed(tableStore.verdicts, (before, after) =>
+        events.publish(eventsFor(before, after, publish)),
+      ),
+    };
     const deps: AppDeps = {
       policy,
       store,

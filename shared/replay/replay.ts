@@ -6,6 +6,7 @@
  * not guessed.
  */
 
+import type { ReplayAnswer } from '../api/replay.js';
 import { InvalidInputError } from '../core/errors.js';
 import type { Decision, Source } from '../core/levels.js';
 import type { IdentifierOutcome } from '../core/verdict.js';
@@ -13,7 +14,7 @@ import type { KeyedHasher } from '../core/vocabulary.js';
 import { decide, decidedWithoutLevels, type IdentifierInput, resolveForSource } from '../policy/decide.js';
 import { listedBy, policyListHits } from '../policy/lists.js';
 import { type Policy, PolicyError, parsePolicy } from '../policy/schema.js';
-import type { StoredVerdict, VerdictStore } from '../store/port.js';
+import type { StoredVerdict, VerdictRepository } from '../store/ports.js';
 
 /** Most verdicts one replay reads. */
 export const MAX_REPLAY_VERDICTS = 10_000;
@@ -26,16 +27,6 @@ export interface ReplayRequest {
   since?: string;
   until?: string;
   source?: Source;
-}
-
-export interface ReplayResult {
-  total: number;
-  changed: number;
-  transitions: Record<string, Record<string, number>>;
-  items: Array<{ verdict_id: string; from: Decision; to: Decision }>;
-  truncated: boolean;
-  /** Verdicts the candidate could not re-decide without guessing, and why. */
-  unresolved: Array<{ verdict_id: string; from: Decision; why: string }>;
 }
 
 /** A range with nothing in it (since at or after until): 400. */
@@ -113,21 +104,21 @@ export const redecide = (candidate: Policy, hash: KeyedHasher, stored: StoredVer
 
 /** Runs a replay over the stored verdicts of the range. An invalid candidate is an InvalidInputError naming the `policy` field. */
 export const replay = async (
-  deps: { store: VerdictStore; hash: KeyedHasher },
+  deps: { verdicts: Pick<VerdictRepository, 'listStored'>; hash: KeyedHasher },
   request: ReplayRequest,
   nowMs: number,
-): Promise<ReplayResult> => {
+): Promise<ReplayAnswer> => {
   const candidate = candidateOf(request.policy);
   const until = request.until ?? new Date(nowMs).toISOString();
   const since = request.since ?? new Date(Date.parse(until) - DEFAULT_REPLAY_DAYS * 86_400_000).toISOString();
   if (Date.parse(since) >= Date.parse(until)) throw new ReplayRangeError('until must be after since');
-  const { records, truncated } = await deps.store.listStoredVerdicts({
+  const { records, truncated } = await deps.verdicts.listStored({
     since,
     until,
     max: MAX_REPLAY_VERDICTS,
     ...(request.source ? { source: request.source } : {}),
   });
-  const result: ReplayResult = {
+  const result: ReplayAnswer = {
     total: records.length,
     changed: 0,
     transitions: {},

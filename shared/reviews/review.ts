@@ -8,7 +8,7 @@ import type { Review, Verdict } from '../core/verdict.js';
 import type { ListAction, ListKind, ReviewOutcome } from '../core/vocabulary.js';
 import { createListEntry } from '../lists/entries.js';
 import type { Telemetry } from '../observability/telemetry.js';
-import type { StoredVerdict, VerdictStore } from '../store/port.js';
+import type { Store, StoredVerdict } from '../store/ports.js';
 
 export interface ReviewRequest {
   outcome: ReviewOutcome;
@@ -18,7 +18,7 @@ export interface ReviewRequest {
 }
 
 export interface ReviewDeps {
-  store: VerdictStore;
+  store: Pick<Store, 'verdicts' | 'lists'>;
   telemetry: Telemetry;
   now: () => number;
   /** Writes the reviewed decision into the Stripe customer, when the policy and the verdict call for it. */
@@ -50,14 +50,14 @@ export const reviewVerdict = async (
     reviewed_at: new Date(nowMs).toISOString(),
     reviewed_by: request.reviewer,
   };
-  const stored = await deps.store.reviewVerdict(verdictId, review);
+  const stored = await deps.store.verdicts.review(verdictId, review);
   if (stored === null) return null;
   if (request.addToList) {
     const action: ListAction = request.outcome === 'approve' ? 'allow' : 'block';
     await Promise.all(
       listTargets(stored).map(({ kind, valueKey, masked }) =>
         createListEntry(
-          deps.store,
+          deps.store.lists,
           { valueKey, masked },
           {
             kind,

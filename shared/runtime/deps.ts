@@ -4,7 +4,7 @@ import type { KeyedHasher } from '../core/vocabulary.js';
 import type { DefastraPort } from '../defastra/types.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import type { Policy } from '../policy/schema.js';
-import type { VerdictStore } from '../store/port.js';
+import type { Store } from '../store/ports.js';
 
 export type ApiAuth =
   /** AWS: the HTTP API authorises with IAM (SigV4) before the function runs. */
@@ -14,7 +14,7 @@ export type ApiAuth =
 
 export interface AppDeps {
   policy: Policy;
-  store: VerdictStore;
+  store: Store;
   defastra: DefastraPort;
   hash: KeyedHasher;
   telemetry: Telemetry;

@@ -7,7 +7,7 @@ import type { Telemetry } from '../observability/telemetry.js';
 import { createHasher, deriveKey } from '../screening/hashing.js';
 import { isUnsetSecret } from '../secrets/placeholder.js';
 import { createSecretReader, type SecretReader } from '../secrets/secrets-manager.js';
-import { DynamoVerdictStore } from '../store/dynamodb.js';
+import { createDynamoStore } from '../store/dynamo/store.js';
 import { type AppDeps, type DepsProvider, lazyDeps, splitSecrets, splitSpaceSecrets } from './deps.js';
 
 /** A list secret (comma separated); empty while unset or still the placeholder, so every signature fails. */
@@ -39,7 +39,7 @@ export const lambdaDeps = (
     const pepper = await reader.get(secretArns.pepper);
     const deps: AppDeps = {
       policy: config.policy,
-      store: new DynamoVerdictStore({
+      store: createDynamoStore({
         client: new DynamoDBClient({}),
         tableName: config.tableName,
         cursorKey: deriveKey(pepper, 'cursor'),

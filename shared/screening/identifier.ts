@@ -7,7 +7,7 @@ import type { CheckResult } from '../defastra/types.js';
 import type { IdentifierInput } from '../policy/decide.js';
 import { maskEmail, maskPhone, normaliseEmail, normalisePhone } from '../policy/identifiers.js';
 import type { ResolvedPolicy } from '../policy/schema.js';
-import type { CachedResult } from '../store/port.js';
+import type { CachedResult } from '../store/ports.js';
 import { redactChecks, redactErrorMessage } from './redact.js';
 
 export interface PreparedIdentifier {

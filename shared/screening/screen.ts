@@ -17,14 +17,14 @@ import { emailDomain, normaliseIp } from '../policy/identifiers.js';
 import { listedBy, policyListHits } from '../policy/lists.js';
 import type { Policy, ResolvedPolicy } from '../policy/schema.js';
 import { callsIncrement, hourOf, verdictIncrement } from '../stats/counters.js';
-import type { PreludeResult, StatsIncrement, VerdictStore } from '../store/port.js';
+import type { PreludeResult, StatsIncrement, Store } from '../store/ports.js';
 import { planVelocity, type VelocityPlan, velocityHits } from '../velocity/counts.js';
 import { type PreparedIdentifier, prepareIdentifier, toDecisionInput, toOutcome } from './identifier.js';
 import { type LookupContext, lookupIdentifier } from './lookup.js';
 
 export interface ScreeningDeps {
   defastra: DefastraPort;
-  store: VerdictStore;
+  store: Pick<Store, 'verdicts' | 'screening' | 'counters'>;
   hash: KeyedHasher;
   telemetry: Telemetry;
   now: () => number;
@@ -109,7 +109,7 @@ export const planScreening = (deps: ScreeningDeps, policy: Policy, input: Screen
     { email: email?.normalised ?? null, ip, identityHash: email?.hash ?? phone?.hash ?? null },
     nowMs,
   );
-  const prelude = deps.store.prelude({
+  const prelude = deps.store.screening.prelude({
     cache:
       resolved.cache_hours > 0
         ? [email, phone].flatMap((id) => (id?.hash ? [{ kind: id.kind, hash: id.hash }] : []))
@@ -138,7 +138,7 @@ const bestEffort = (deps: ScreeningDeps, what: 'cache' | 'stats', write: () => P
 const forgetCounts = (deps: ScreeningDeps, plan: ScreeningPlan, prelude: PreludeResult): void => {
   plan.velocity.counts.forEach((count, i) => {
     if (!prelude.velocity[i]?.added) return;
-    deps.store.forgetVelocity(count).catch(() => deps.telemetry.storeWriteFailed('velocity'));
+    deps.store.screening.forgetVelocity(count).catch(() => deps.telemetry.storeWriteFailed('velocity'));
   });
 };
 
@@ -178,7 +178,7 @@ export const screen = async (
   const cap = resolved.spend.max_defastra_calls_per_hour;
   const ctx: LookupContext = {
     defastra: deps.defastra,
-    store: deps.store,
+    screening: deps.store.screening,
     telemetry: deps.telemetry,
     now: deps.now,
     cacheHours: resolved.cache_hours,
@@ -209,7 +209,7 @@ export const screen = async (
       const writes = ctx.cacheWrites.map((write) => bestEffort(deps, 'cache', write));
       if (ctx.usage.calls > 0) {
         const increment = callsIncrement(ctx.usage.calls, randomUUID(), now, resolved.retention_days);
-        writes.push(bestEffort(deps, 'stats', () => deps.store.recordStats(increment)));
+        writes.push(bestEffort(deps, 'stats', () => deps.store.counters.record(increment)));
       }
       await Promise.all(writes);
       throw new RetryableScreeningError(retryable.error);
@@ -249,9 +249,9 @@ export const screen = async (
   const increment: StatsIncrement = verdictIncrement(verdict, ctx.usage, now, resolved.retention_days);
   // The verdict write decides the outcome; the cache and the counters are best effort, in the same round trip.
   await Promise.all([
-    deps.store.saveVerdict(record),
+    deps.store.verdicts.save(record),
     ...ctx.cacheWrites.map((write) => bestEffort(deps, 'cache', write)),
-    bestEffort(deps, 'stats', () => deps.store.recordStats(increment)),
+    bestEffort(deps, 'stats', () => deps.store.counters.record(increment)),
     options.alongside?.(record),
   ]);
   deps.telemetry.setCorrelationId(verdict.verdict_id);

@@ -1,6 +1,6 @@
 /** Statistics (design 1.12), the write side: what one verdict adds to its hour's counters. */
 import type { Verdict } from '../core/verdict.js';
-import type { StatsIncrement } from '../store/port.js';
+import type { StatsIncrement } from '../store/ports.js';
 
 /** The per-source counters are named `src_<source>_<decision>`; the others after the bucket fields they feed. */
 export const sourceCounter = (source: string, decision: string): string => `src_${source}_${decision}`;

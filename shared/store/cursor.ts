@@ -12,7 +12,7 @@ import {
   timePartition,
   toInstant,
 } from './items.js';
-import type { ListQuery, VerdictPage, VerdictQuery } from './port.js';
+import type { ListQuery, VerdictPage, VerdictQuery } from './ports.js';
 import { allShards, VERDICT_SHARDS } from './shards.js';
 import type { TABLE_INDEXES } from './table.js';
 

@@ -1,12 +1,12 @@
 /** Item <-> record mapping for the single table: key shapes, attribute marshalling and expiry rules, for both adapters. */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { ListEntry } from '../api/lists.js';
 import type { Decision } from '../core/levels.js';
 import type { DecisionFacts, Review, Verdict, VerdictRecord } from '../core/verdict.js';
 import type { IdentifierKind, ListAction, ReviewFilter } from '../core/vocabulary.js';
 import type {
   CachedResult,
   ClaimRequest,
-  ListEntry,
   ListKey,
   MarkerClaim,
   MarkerScope,
@@ -14,7 +14,7 @@ import type {
   StoredListEntry,
   StoredVerdict,
   WriteBackState,
-} from './port.js';
+} from './ports.js';
 import { allShards, STATS_SHARDS, verdictShard } from './shards.js';
 import { TABLE_INDEXES, TABLE_KEYS } from './table.js';
 

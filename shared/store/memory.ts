@@ -3,6 +3,7 @@
  * keys, cursors, markers and expiry, in a Map. `onWrite` sees every item write, as DynamoDB would bill it.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { ListEntry } from '../api/lists.js';
 import type { Review, Verdict, VerdictRecord } from '../core/verdict.js';
 import { type IdentifierKind, LIST_ACTIONS } from '../core/vocabulary.js';
 import {
@@ -55,7 +56,6 @@ import {
 import type {
   CachedResult,
   ClaimRequest,
-  ListEntry,
   ListPage,
   ListQuery,
   MarkerClaim,
@@ -64,16 +64,17 @@ import type {
   PreludeResult,
   StatsHour,
   StatsIncrement,
+  Store,
   StoredListEntry,
   StoredVerdict,
+  StoredVerdictList,
   StoredVerdictRange,
   VelocityCount,
   VelocityResult,
   VerdictPage,
   VerdictQuery,
-  VerdictStore,
   WriteBackState,
-} from './port.js';
+} from './ports.js';
 import { allShards, STATS_SHARDS, statsShardOf } from './shards.js';
 import { TABLE_INDEXES } from './table.js';
 
@@ -90,7 +91,7 @@ const keyOf = (key: Item): string => `${readString(key, ATTR.pk) ?? ''}\n${readS
 const bySortKeyDesc = (a: { sortKey: string }, b: { sortKey: string }) =>
   a.sortKey < b.sortKey ? 1 : a.sortKey > b.sortKey ? -1 : 0;
 
-export class MemoryVerdictStore implements VerdictStore {
+export class MemoryVerdictStore {
   /** Items by `pk\nsk`, in the same shape the DynamoDB adapter writes. */
   private readonly items = new Map<string, Item>();
   private readonly cursorKey: string;
@@ -132,9 +133,7 @@ export class MemoryVerdictStore implements VerdictStore {
     return listVerdicts(this.cursorKey, query, (plan) => this.partitionReader(plan));
   }
 
-  async listStoredVerdicts(
-    range: StoredVerdictRange,
-  ): Promise<{ records: StoredVerdict[]; truncated: boolean }> {
+  async listStoredVerdicts(range: StoredVerdictRange): Promise<StoredVerdictList> {
     const since = toInstant(range.since, 'since');
     const until = toInstant(range.until, 'until');
     const found: Array<{ sortKey: string; item: Item }> = [];
@@ -214,11 +213,6 @@ export class MemoryVerdictStore implements VerdictStore {
     if (current === undefined) return;
     const ids = readStringSet(current, ATTR.ids).filter((id) => id !== count.identity);
     this.write({ ...current, [ATTR.ids]: { SS: ids } });
-  }
-
-  async getCachedResult(kind: IdentifierKind, hash: string): Promise<CachedResult | null> {
-    const item = this.live(cacheKey(kind, hash));
-    return item === null ? null : itemToCached(item);
   }
 
   async putCachedResult(
@@ -363,3 +357,43 @@ export class MemoryVerdictStore implements VerdictStore {
     };
   }
 }
+
+/** Every port over one in-memory store. */
+export const createMemoryStore = (options: MemoryVerdictStoreOptions = {}): Store =>
+  memoryStoreOf(new MemoryVerdictStore(options));
+
+/** The ports of a MemoryVerdictStore. */
+export const memoryStoreOf = (m: MemoryVerdictStore): Store => {
+  return {
+    verdicts: {
+      save: (record) => m.saveVerdict(record),
+      get: (id) => m.getVerdict(id),
+      getStored: (id) => m.getStoredVerdict(id),
+      query: (query) => m.queryVerdicts(query),
+      listStored: (range) => m.listStoredVerdicts(range),
+      review: (id, review) => m.reviewVerdict(id, review),
+    },
+    screening: {
+      prelude: (request) => m.prelude(request),
+      forgetVelocity: (count) => m.forgetVelocity(count),
+      putCachedResult: (kind, hash, result, expiresAt) => m.putCachedResult(kind, hash, result, expiresAt),
+    },
+    lists: {
+      put: (entry, expiresAtSec) => m.putListEntry(entry, expiresAtSec),
+      get: (id) => m.getListEntry(id),
+      delete: (id) => m.deleteListEntry(id),
+      query: (query) => m.queryListEntries(query),
+    },
+    markers: {
+      claim: (request) => m.claimMarker(request),
+      complete: (scope, key, token, verdictId, writeBack) =>
+        m.completeMarker(scope, key, token, verdictId, writeBack),
+      setWriteBack: (scope, key, writeBack) => m.setWriteBack(scope, key, writeBack),
+      release: (scope, key, token) => m.releaseMarker(scope, key, token),
+    },
+    counters: {
+      record: (increment) => m.recordStats(increment),
+      read: (since, until) => m.readStats(since, until),
+    },
+  };
+};

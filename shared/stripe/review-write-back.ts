@@ -6,7 +6,7 @@
 import { errorName } from '../core/errors.js';
 import { resolveForSource } from '../policy/decide.js';
 import type { AppDeps } from '../runtime/deps.js';
-import type { StoredVerdict } from '../store/port.js';
+import type { StoredVerdict } from '../store/ports.js';
 import { getStripeClient, isTransientStripeError, isUsableStripeKey } from './client.js';
 import { METADATA_DECISION, METADATA_VERDICT_ID } from './write-back.js';
 

@@ -7,7 +7,7 @@ import type { VelocityHit } from '../core/verdict.js';
 import { type KeyedHasher, VELOCITY_KEYS, type VelocityKey } from '../core/vocabulary.js';
 import { emailDomain, mailboxOf } from '../policy/identifiers.js';
 import type { ResolvedPolicy, VelocityThresholds } from '../policy/schema.js';
-import type { VelocityCount, VelocityResult } from '../store/port.js';
+import type { VelocityCount, VelocityResult } from '../store/ports.js';
 import { hexShard, VELOCITY_SHARDS } from '../store/shards.js';
 
 /** What velocity needs of a screening: normalised values (memory only) and the screened identity's keyed hash. */

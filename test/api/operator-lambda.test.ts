@@ -9,7 +9,6 @@ import { createApiApp } from '../../functions/api/app.js';
 import { createStripeHookApp } from '../../functions/stripe-hook/app.js';
 import type { Verdict } from '../../shared/core/verdict.js';
 import { parsePolicy } from '../../shared/policy/schema.js';
-import type { ListEntry } from '../../shared/store/port.js';
 import { clearStripeClients } from '../../shared/stripe/client.js';
 import { createTestDeps, TEST_STRIPE_SECRET, type TestDeps } from '../helpers/deps.js';
 import { type FakeStripeApi, startFakeStripeApi } from '../helpers/fake-stripe-api.js';
@@ -17,6 +16,7 @@ import { type LambdaResult, lambdaContext, lambdaEvent, resultJson } from '../he
 
 const json = <T>(result: LambdaResult): T => resultJson(result) as T;
 
+import type { ListEntry } from '../../shared/api/lists.js';
 import { customerCreated, customerId, sign, uniq } from '../stripe/fixtures/events.js';
 
 const PRINCIPAL = 'arn:aws:sts::123456789012:assumed-role/operator/session';

@@ -16,7 +16,7 @@ import { parsePolicy } from '../../shared/policy/schema.js';
 import type { AppDeps } from '../../shared/runtime/deps.js';
 import { createHasher, deriveKey } from '../../shared/screening/hashing.js';
 import type { Item } from '../../shared/store/items.js';
-import { MemoryVerdictStore } from '../../shared/store/memory.js';
+import { createMemoryStore } from '../../shared/store/memory.js';
 import { TABLE_INDEXES, TABLE_KEYS } from '../../shared/store/table.js';
 import { TEST_AUTH0_SECRET, TEST_PEPPER } from '../helpers/deps.js';
 
@@ -56,7 +56,7 @@ const runWave = async (policy: unknown): Promise<{ writes: Writes; calls: number
   sandbox.resetStats();
   const deps: AppDeps = {
     policy: parsePolicy(policy),
-    store: new MemoryVerdictStore({
+    store: createMemoryStore({
       cursorKey: deriveKey(TEST_PEPPER, 'cursor'),
       now: () => clock.ms,
       onWrite: recorder(writes),

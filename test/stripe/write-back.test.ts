@@ -117,7 +117,7 @@ const redeliver = (delivery: SignedDelivery) => deliver(sign(delivery.event, TES
 
 /** The marker's write-back state (a done marker is only read by a claim, never taken). */
 const markerWriteBack = async (eventId: string) => {
-  const claim = await t.deps.store.claimMarker({
+  const claim = await t.deps.store.markers.claim({
     scope: 'stripe',
     key: eventId,
     bodyHash: 'probe',
@@ -232,7 +232,7 @@ describe('write-back', () => {
     const delivery = sign(customerCreated({ id, email: email('high') }), TEST_STRIPE_SECRET);
     stripe.fail({ status: 500 });
     await deliverExpecting503(delivery);
-    const stored = await t.deps.store.queryVerdicts({ source: 'stripe', limit: 100 });
+    const stored = await t.deps.store.verdicts.query({ source: 'stripe', limit: 100 });
     const verdict = stored.items.find((v) => v.source_ref === delivery.event.id)!;
     expect(verdict).toMatchObject({ decision: 'block', subject_ref: id });
     const failed = stripe.callsTo('POST', /^\/v1\/customers\//);

@@ -116,7 +116,7 @@ describe('POST /hooks/supabase', () => {
       expect(second.status).toBe(403);
       expect(await json(second)).toEqual(await json(first));
       expect(h.t.sandbox.stats().byEndpoint.email - before).toBe(1);
-      const page = await h.t.deps.store.queryVerdicts({ source: 'supabase', limit: 100 });
+      const page = await h.t.deps.store.verdicts.query({ source: 'supabase', limit: 100 });
       expect(page.items.filter((v) => v.source_ref === id)).toHaveLength(1);
     });
 

@@ -68,7 +68,7 @@ export const hookTarget = async (
     request,
     post: (body, headers) => request({ method: 'POST', body, headers }),
     verdictFor: async (webhookId) => {
-      const page = await t.deps.store.queryVerdicts({ source: 'supabase', limit: 100 });
+      const page = await t.deps.store.verdicts.query({ source: 'supabase', limit: 100 });
       return page.items.find((v) => v.source_ref === webhookId);
     },
     tableText: async () => {

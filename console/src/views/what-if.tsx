@@ -29,14 +29,14 @@ const MAX_ITEMS_SHOWN = 200;
 const ENRICH_PAGES = 5;
 
 /** Parses the candidate, or says where it is broken. */
-const parsePolicy = (text: string): { policy: unknown } | { error: string } => {
+const parsePolicy = (text: string): { policy: Record<string, unknown> } | { error: string } => {
   if (!text.trim()) return { error: 'Paste or load a policy first.' };
   try {
     const policy: unknown = JSON.parse(text);
     if (typeof policy !== 'object' || policy === null || Array.isArray(policy)) {
       return { error: 'A policy is a JSON object, e.g. { "thresholds": { … } }.' };
     }
-    return { policy };
+    return { policy: policy as Record<string, unknown> };
   } catch (e) {
     return { error: `Not valid JSON: ${e instanceof Error ? e.message : String(e)}` };
   }

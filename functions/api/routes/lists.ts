@@ -1,5 +1,7 @@
 /** `GET|POST /lists`, `DELETE /lists/{entry_id}` (design 1.11): runtime allow and block entries. */
 import type { Hono, MiddlewareHandler } from 'hono';
+import { ulidParam } from '../../../shared/api/common.js';
+import { type ListEntryPage, listEntryBody, listsQuery } from '../../../shared/api/lists.js';
 import { NotFoundError } from '../../../shared/core/errors.js';
 import { parseJson, readBody } from '../../../shared/http/body.js';
 import type { AppEnv } from '../../../shared/http/env.js';
@@ -10,8 +12,7 @@ import { validate } from '../../../shared/http/validation.js';
 import { createListEntry, listValueOf } from '../../../shared/lists/entries.js';
 import { resolveForSource } from '../../../shared/policy/decide.js';
 import type { DepsProvider } from '../../../shared/runtime/deps.js';
-import type { ListQuery } from '../../../shared/store/port.js';
-import { listEntryBody, listsQuery, ulidParam } from '../schemas.js';
+import type { ListQuery } from '../../../shared/store/ports.js';
 
 const VALUE_HINT = {
   email: 'an email address',
@@ -33,7 +34,7 @@ export const listRoutes = (app: Hono<AppEnv>, deps: DepsProvider, auth: Middlewa
     if (!value)
       throw badRequest(`body field "value": not a valid ${body.kind}; expected ${VALUE_HINT[body.kind]}`);
     const { entry, created } = await createListEntry(
-      d.store,
+      d.store.lists,
       value,
       {
         kind: body.kind,
@@ -59,15 +60,16 @@ export const listRoutes = (app: Hono<AppEnv>, deps: DepsProvider, auth: Middlewa
     if (q.kind) query.kind = q.kind;
     if (q.action) query.action = q.action;
     if (q.cursor) query.cursor = q.cursor;
-    const page = await d.store.queryListEntries(query);
-    return c.json({ items: page.items, next_cursor: page.nextCursor }, 200);
+    const page = await d.store.lists.query(query);
+    const answer: ListEntryPage = { items: page.items, next_cursor: page.nextCursor };
+    return c.json(answer, 200);
   });
   allowOnly(app, '/lists', ['GET', 'POST']);
 
   app.delete('/lists/:entry_id', auth, async (c) => {
     const d = await deps();
     const id = ulidParam(c.req.param('entry_id'));
-    if (!id || !(await d.store.deleteListEntry(id))) {
+    if (!id || !(await d.store.lists.delete(id))) {
       throw new NotFoundError('no list entry with this id');
     }
     d.telemetry.info('list entry deleted', { entry_id: id });

@@ -1,12 +1,12 @@
 /** `POST /replay` (design 1.12): what a candidate policy would have decided for stored verdicts, with no Defastra call. */
 import type { Hono, MiddlewareHandler } from 'hono';
+import { replayBody } from '../../../shared/api/replay.js';
 import { parseJson, readBody } from '../../../shared/http/body.js';
 import type { AppEnv } from '../../../shared/http/env.js';
 import { allowOnly } from '../../../shared/http/methods.js';
 import { validate } from '../../../shared/http/validation.js';
 import { replay } from '../../../shared/replay/replay.js';
 import type { DepsProvider } from '../../../shared/runtime/deps.js';
-import { replayBody } from '../schemas.js';
 
 export const replayRoutes = (
   app: Hono<AppEnv>,
@@ -17,7 +17,7 @@ export const replayRoutes = (
     const d = await deps();
     const body = validate(replayBody, c.get('json'));
     const result = await replay(
-      d,
+      { verdicts: d.store.verdicts, hash: d.hash },
       {
         policy: body.policy,
         ...(body.since ? { since: body.since } : {}),

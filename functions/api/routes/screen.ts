@@ -1,5 +1,6 @@
 /** `POST /screen` (design 1.7): a backend screens an email and/or phone, once per `Idempotency-Key`. */
 import type { Hono, MiddlewareHandler } from 'hono';
+import { screenBody } from '../../../shared/api/screen.js';
 import { parseJson, readBody } from '../../../shared/http/body.js';
 import type { AppEnv } from '../../../shared/http/env.js';
 import { readIdempotencyKey, verdictOnce } from '../../../shared/http/idempotency.js';
@@ -8,7 +9,6 @@ import { validate } from '../../../shared/http/validation.js';
 import { resolveForSource } from '../../../shared/policy/decide.js';
 import type { DepsProvider } from '../../../shared/runtime/deps.js';
 import { planScreening, type ScreenInput, screen } from '../../../shared/screening/screen.js';
-import { screenBody } from '../schemas.js';
 
 export const screenRoutes = (
   app: Hono<AppEnv>,

@@ -1,5 +1,7 @@
 /** `GET /verdicts/{id}`, `GET /verdicts` and `POST /verdicts/{id}/review` (design 1.7, 1.12). */
 import type { Hono, MiddlewareHandler } from 'hono';
+import { ulidParam } from '../../../shared/api/common.js';
+import { reviewBody, type VerdictPage, verdictsQuery } from '../../../shared/api/verdicts.js';
 import { NotFoundError } from '../../../shared/core/errors.js';
 import { parseJson, readBody } from '../../../shared/http/body.js';
 import type { AppEnv } from '../../../shared/http/env.js';
@@ -11,9 +13,8 @@ import { resolveForSource } from '../../../shared/policy/decide.js';
 import { normaliseEmail, normalisePhone } from '../../../shared/policy/identifiers.js';
 import { reviewVerdict } from '../../../shared/reviews/review.js';
 import type { DepsProvider } from '../../../shared/runtime/deps.js';
-import type { VerdictQuery } from '../../../shared/store/port.js';
+import type { VerdictQuery } from '../../../shared/store/ports.js';
 import { stripeReviewWriteBack } from '../../../shared/stripe/review-write-back.js';
-import { reviewBody, ulidParam, verdictsQuery } from '../schemas.js';
 
 const notFound = () => new NotFoundError('no verdict with this id');
 
@@ -28,7 +29,7 @@ export const verdictRoutes = (
   app.get('/verdicts/:id', auth, async (c) => {
     const d = await deps();
     const id = ulidParam(c.req.param('id'));
-    const verdict = id ? await d.store.getVerdict(id) : null;
+    const verdict = id ? await d.store.verdicts.get(id) : null;
     if (!verdict) throw notFound();
     c.set('verdictId', verdict.verdict_id);
     return c.json(verdict, 200);
@@ -77,8 +78,9 @@ export const verdictRoutes = (
     if (q.since) query.since = q.since;
     if (q.until) query.until = q.until;
     if (q.cursor) query.cursor = q.cursor;
-    const page = await d.store.queryVerdicts(query);
-    return c.json({ items: page.items, next_cursor: page.nextCursor }, 200);
+    const page = await d.store.verdicts.query(query);
+    const answer: VerdictPage = { items: page.items, next_cursor: page.nextCursor };
+    return c.json(answer, 200);
   });
   allowOnly(app, '/verdicts', ['GET']);
 };

@@ -1,5 +1,6 @@
 /** Runtime list entries in DynamoDB: a look-up item per kind+value+action (what screenings read) and an entry item per id. */
 import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { ListEntry } from '../../api/lists.js';
 import { isConditionalCheckFailed } from '../client.js';
 import { decodeListCursor, encodeListCursor } from '../cursor.js';
 import {
@@ -16,7 +17,7 @@ import {
   readString,
   s,
 } from '../items.js';
-import type { ListEntry, ListPage, ListQuery, StoredListEntry } from '../port.js';
+import type { ListPage, ListQuery, ListRepository, StoredListEntry } from '../ports.js';
 import type { DynamoTable } from './table.js';
 
 /** Writes the entry item, then claims the look-up item; when another live entry holds it, that one is returned. */
@@ -152,3 +153,11 @@ export const queryListEntries = async (
     nextCursor: more && last ? encodeListCursor(cursorKey, query, last.entry_id) : null,
   };
 };
+
+/** The runtime list repository over `table`; listing cursors are signed with `cursorKey`. */
+export const dynamoLists = (table: DynamoTable, cursorKey: string): ListRepository => ({
+  put: (entry, expiresAtSec) => putListEntry(table, entry, expiresAtSec),
+  get: (entryId) => getListEntry(table, entryId),
+  delete: (entryId) => deleteListEntry(table, entryId),
+  query: (query) => queryListEntries(table, cursorKey, query),
+});

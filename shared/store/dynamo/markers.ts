@@ -15,7 +15,7 @@ import {
   nowSeconds,
   s,
 } from '../items.js';
-import type { ClaimRequest, MarkerClaim, MarkerScope, WriteBackState } from '../port.js';
+import type { ClaimRequest, MarkerClaim, MarkerRepository, MarkerScope, WriteBackState } from '../ports.js';
 import type { DynamoTable } from './table.js';
 
 /** Claim attempts when the marker changes between our put and our read (deleted, or its lock lapsing). */
@@ -163,3 +163,12 @@ export const releaseMarker = async (
     if (!isConditionalCheckFailed(error)) throw error;
   }
 };
+
+/** The marker repository over `table`. */
+export const dynamoMarkers = (table: DynamoTable): MarkerRepository => ({
+  claim: (request) => claimMarker(table, request),
+  complete: (scope, key, token, verdictId, writeBack) =>
+    completeMarker(table, scope, key, token, verdictId, writeBack),
+  setWriteBack: (scope, key, writeBack) => setWriteBack(table, scope, key, writeBack),
+  release: (scope, key, token) => releaseMarker(table, scope, key, token),
+});

@@ -26,10 +26,11 @@ import type {
   CachedResult,
   PreludeRequest,
   PreludeResult,
+  ScreeningReads,
   StoredListEntry,
   VelocityCount,
   VelocityResult,
-} from '../port.js';
+} from '../ports.js';
 import { allShards, STATS_SHARDS } from '../shards.js';
 import { type DynamoTable, keyString } from './table.js';
 
@@ -128,15 +129,6 @@ export const forgetVelocity = async (table: DynamoTable, count: VelocityCount): 
   );
 };
 
-export const getCachedResult = async (
-  table: DynamoTable,
-  kind: IdentifierKind,
-  hash: string,
-): Promise<CachedResult | null> => {
-  const item = await table.get(cacheKey(kind, hash), false);
-  return item === null || isExpiredItem(item, table.now()) ? null : itemToCached(item);
-};
-
 export const putCachedResult = async (
   table: DynamoTable,
   kind: IdentifierKind,
@@ -150,3 +142,10 @@ export const putCachedResult = async (
     ),
   );
 };
+
+/** The screening's reads (and cache writes) over `table`. */
+export const dynamoScreening = (table: DynamoTable): ScreeningReads => ({
+  prelude: (request) => prelude(table, request),
+  forgetVelocity: (count) => forgetVelocity(table, count),
+  putCachedResult: (kind, hash, result, expiresAt) => putCachedResult(table, kind, hash, result, expiresAt),
+});

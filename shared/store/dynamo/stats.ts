@@ -1,7 +1,7 @@
 /** Statistics counters in DynamoDB: one ADD per verdict on one of the hour's shards; reads merge the shards by hour. */
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { ATTR, COUNTER_PREFIX, type Item, n, s, statsKey, statsPartition, sumByHour } from '../items.js';
-import type { StatsHour, StatsIncrement } from '../port.js';
+import type { CounterRepository, StatsHour, StatsIncrement } from '../ports.js';
 import { allShards, STATS_SHARDS, statsShardOf } from '../shards.js';
 import type { DynamoTable } from './table.js';
 
@@ -56,3 +56,9 @@ export const readStats = async (
   );
   return sumByHour(items, sinceHour, untilHour); // BETWEEN includes `until`, which sumByHour leaves out
 };
+
+/** The statistics counter repository over `table`. */
+export const dynamoCounters = (table: DynamoTable): CounterRepository => ({
+  record: (increment) => recordStats(table, increment),
+  read: (sinceHour, untilHour) => readStats(table, sinceHour, untilHour),
+});

@@ -26,7 +26,14 @@ import {
   verdictKey,
   verdictToItem,
 } from '../items.js';
-import type { StoredVerdict, StoredVerdictRange, VerdictPage, VerdictQuery } from '../port.js';
+import type {
+  StoredVerdict,
+  StoredVerdictList,
+  StoredVerdictRange,
+  VerdictPage,
+  VerdictQuery,
+  VerdictRepository,
+} from '../ports.js';
 import { allShards, VERDICT_SHARDS } from '../shards.js';
 import { TABLE_INDEXES } from '../table.js';
 import type { DynamoTable } from './table.js';
@@ -176,7 +183,7 @@ export const queryVerdicts = (
 export const listStoredVerdicts = async (
   table: DynamoTable,
   range: StoredVerdictRange,
-): Promise<{ records: StoredVerdict[]; truncated: boolean }> => {
+): Promise<StoredVerdictList> => {
   const since = toInstant(range.since, 'since');
   const until = toInstant(range.until, 'until');
   const index = TABLE_INDEXES.byTime;
@@ -220,3 +227,13 @@ export const listStoredVerdicts = async (
   );
   return { records, truncated };
 };
+
+/** The verdict repository over `table`; listing cursors are signed with `cursorKey`. */
+export const dynamoVerdicts = (table: DynamoTable, cursorKey: string): VerdictRepository => ({
+  save: (record) => saveVerdict(table, record),
+  get: (verdictId) => getVerdict(table, verdictId),
+  getStored: (verdictId) => getStoredVerdict(table, verdictId),
+  query: (query) => queryVerdicts(table, cursorKey, query),
+  listStored: (range) => listStoredVerdicts(table, range),
+  review: (verdictId, review) => reviewVerdict(table, verdictId, review),
+});

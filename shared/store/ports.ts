@@ -1,8 +1,10 @@
 /**
- * The store port: verdicts and their reviews, idempotency markers, cached Defastra results, runtime list entries,
- * velocity and statistics counters — as the use cases need them, each screening's reads in one round trip.
+ * The store's ports, one per concern, as the use cases need them: verdicts and their reviews, the reads (and velocity
+ * adds) a screening makes before Defastra in one round trip, runtime list entries, run-once markers, statistics
+ * counters. `Store` bundles them; an adapter (shared/store/dynamo/, shared/store/memory.ts) is a factory returning it.
  */
 
+import type { ListEntry } from '../api/lists.js';
 import type { Decision, RiskLevel, Source } from '../core/levels.js';
 import type { Check, Review, Verdict, VerdictRecord } from '../core/verdict.js';
 import type { IdentifierKind, ListAction, ListKind, ReviewFilter } from '../core/vocabulary.js';
@@ -71,18 +73,6 @@ export interface ClaimRequest {
   lockMs: number;
   /** Epoch seconds after which the marker may be deleted. */
   expiresAt: number;
-}
-
-/** A runtime list entry as the API shows it: never the raw value, `masked` for display. */
-export interface ListEntry {
-  entry_id: string;
-  kind: ListKind;
-  action: ListAction;
-  masked: string;
-  note: string | null;
-  created_at: string;
-  created_by: string;
-  expires_at: string | null;
 }
 
 /** The value an entry is looked up by: the keyed hash (email, phone, IP) or the lowercased domain. */
@@ -171,40 +161,49 @@ export interface StatsHour {
   counts: StatsCounts;
 }
 
-export interface VerdictStore {
-  saveVerdict(record: VerdictRecord): Promise<void>;
-  getVerdict(verdictId: string): Promise<Verdict | null>;
-  getStoredVerdict(verdictId: string): Promise<StoredVerdict | null>;
-  queryVerdicts(query: VerdictQuery): Promise<VerdictPage>;
-  /** Stored verdicts created in [since, until), optionally of one source, at most `max` (replay). */
-  listStoredVerdicts(range: StoredVerdictRange): Promise<{ records: StoredVerdict[]; truncated: boolean }>;
-  /** Sets (replaces) the review; null when no such verdict. */
-  reviewVerdict(verdictId: string, review: Review): Promise<StoredVerdict | null>;
+/** What a capped range read gave: the records kept, and whether more were in the range. */
+export interface StoredVerdictList {
+  records: StoredVerdict[];
+  truncated: boolean;
+}
 
+/** Verdicts: saved once by a screening, read by id, listed through the indexes, read in ranges for replays, reviewed. */
+export interface VerdictRepository {
+  save(record: VerdictRecord): Promise<void>;
+  get(verdictId: string): Promise<Verdict | null>;
+  getStored(verdictId: string): Promise<StoredVerdict | null>;
+  /** One page of a filtered listing, newest first, with a signed cursor bound to the filters. */
+  query(query: VerdictQuery): Promise<VerdictPage>;
+  /** Stored verdicts created in [since, until), optionally of one source, at most `max` (replay). */
+  listStored(range: StoredVerdictRange): Promise<StoredVerdictList>;
+  /** Sets (replaces) the review; null when no such verdict. */
+  review(verdictId: string, review: Review): Promise<StoredVerdict | null>;
+}
+
+/** What a screening reads before any Defastra call (one round trip), and the cache writes after it. */
+export interface ScreeningReads {
   /** Cache reads, runtime list look-ups, velocity adds and the spend total: one round trip. */
   prelude(request: PreludeRequest): Promise<PreludeResult>;
   /** Takes a screening's identity back out of a velocity count (an allow-listed screening is not counted). */
   forgetVelocity(count: VelocityCount): Promise<void>;
   putCachedResult(kind: IdentifierKind, hash: string, result: CachedResult, expiresAt: number): Promise<void>;
-  getCachedResult(kind: IdentifierKind, hash: string): Promise<CachedResult | null>;
+}
 
-  recordStats(increment: StatsIncrement): Promise<void>;
-  /** Counters per hour in [sinceHour, untilHour), summed over shards, oldest first; hours without any are left out. */
-  readStats(sinceHour: string, untilHour: string): Promise<StatsHour[]>;
-
+/** Runtime allow and block entries. */
+export interface ListRepository {
   /** Creates the entry, or returns the live one with the same kind, value and action (`created: false`). */
-  putListEntry(
-    entry: StoredListEntry,
-    expiresAtSec: number | null,
-  ): Promise<{ entry: ListEntry; created: boolean }>;
-  getListEntry(entryId: string): Promise<StoredListEntry | null>;
-  deleteListEntry(entryId: string): Promise<boolean>;
-  queryListEntries(query: ListQuery): Promise<ListPage>;
+  put(entry: StoredListEntry, expiresAtSec: number | null): Promise<{ entry: ListEntry; created: boolean }>;
+  get(entryId: string): Promise<StoredListEntry | null>;
+  delete(entryId: string): Promise<boolean>;
+  query(query: ListQuery): Promise<ListPage>;
+}
 
+/** The markers that make one event or idempotency key run once. */
+export interface MarkerRepository {
   /** Conditional put: the lock that makes one event or idempotency key run once. */
-  claimMarker(request: ClaimRequest): Promise<MarkerClaim>;
+  claim(request: ClaimRequest): Promise<MarkerClaim>;
   /** Marks a claimed marker done with its verdict; false when `token` no longer holds it (the lock lapsed). */
-  completeMarker(
+  complete(
     scope: MarkerScope,
     key: string,
     token: string,
@@ -214,5 +213,21 @@ export interface VerdictStore {
   /** Records the write-back state of a done marker. */
   setWriteBack(scope: MarkerScope, key: string, writeBack: WriteBackState): Promise<void>;
   /** Drops a marker `token` still holds, so the next delivery runs again (nothing final was stored). */
-  releaseMarker(scope: MarkerScope, key: string, token: string): Promise<void>;
+  release(scope: MarkerScope, key: string, token: string): Promise<void>;
+}
+
+/** Statistics counters per hour. */
+export interface CounterRepository {
+  record(increment: StatsIncrement): Promise<void>;
+  /** Counters per hour in [sinceHour, untilHour), summed over shards, oldest first; hours without any are left out. */
+  read(sinceHour: string, untilHour: string): Promise<StatsHour[]>;
+}
+
+/** Every port of one store: what `AppDeps.store` holds. */
+export interface Store {
+  verdicts: VerdictRepository;
+  screening: ScreeningReads;
+  lists: ListRepository;
+  markers: MarkerRepository;
+  counters: CounterRepository;
 }
