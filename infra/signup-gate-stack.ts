@@ -9,7 +9,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { Source } from '../shared/core/levels.js';
-import { TABLE_INDEXES, TABLE_KEYS } from '../shared/store/table.js';
+import { TABLE_INDEXES, TABLE_KEYS } from '../shared/store/dynamo/layout.js';
 import { Alarms } from './alarms.js';
 import type { FunctionName } from './bundling.js';
 import { CognitoTrigger } from './cognito.js';

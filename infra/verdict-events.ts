@@ -12,20 +12,18 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { VERDICT_STREAM_KEYS } from '../shared/store/dynamo/keys.js';
 import { acknowledge } from './nag.js';
 import type { ServiceFunction } from './service-function.js';
 
-/** Partition key prefix of verdict items (shared/store/items.ts `verdictKey`); a test keeps the two equal. */
-export const VERDICT_KEY_PREFIX = 'V#';
-
 /**
  * The stream records that invoke the function (Lambda event filtering, so other items cost nothing): a verdict
- * created (INSERT) or reviewed (MODIFY). REMOVE (TTL expiry) and every marker, cache, counter and list item are
- * dropped before any invocation.
+ * created (INSERT) or reviewed (MODIFY), its keys matched by the DynamoDB adapter's own pattern. REMOVE (TTL expiry)
+ * and every marker, cache, counter and list item are dropped before any invocation.
  */
 export const VERDICT_STREAM_FILTER = {
   eventName: lambda.FilterRule.or('INSERT', 'MODIFY'),
-  dynamodb: { Keys: { pk: { S: lambda.FilterRule.beginsWith(VERDICT_KEY_PREFIX) } } },
+  dynamodb: { Keys: VERDICT_STREAM_KEYS },
 };
 
 /** Delivery settings of the event source mapping (documented in docs/deploy.md). */

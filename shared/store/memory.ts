@@ -14,6 +14,8 @@ import {
   listVerdicts,
   type QueryPlan,
 } from './cursor.js';
+import { partitionKeyOf } from './dynamo/keys.js';
+import { TABLE_INDEXES } from './dynamo/layout.js';
 import {
   ATTR,
   addCounts,
@@ -52,7 +54,7 @@ import {
   velocityShardCount,
   verdictKey,
   verdictToItem,
-} from './items.js';
+} from './memory-items.js';
 import type {
   CachedResult,
   ClaimRequest,
@@ -76,7 +78,6 @@ import type {
   WriteBackState,
 } from './ports.js';
 import { allShards, STATS_SHARDS, statsShardOf } from './shards.js';
-import { TABLE_INDEXES } from './table.js';
 
 export interface MemoryVerdictStoreOptions {
   /** Cursor signing secret; a random one per instance by default. */
@@ -342,7 +343,11 @@ export class MemoryVerdictStore {
       const found: ListedVerdict[] = [];
       for (const item of this.items.values()) {
         const sortKey = readString(item, index.sortKey);
-        if (sortKey === undefined || readString(item, index.partitionKey) !== partition) continue;
+        if (
+          sortKey === undefined ||
+          readString(item, index.partitionKey) !== partitionKeyOf(plan.index, partition)
+        )
+          continue;
         if (range.from !== undefined && sortKey < range.from) continue;
         if (range.before !== undefined && sortKey >= range.before) continue;
         if (isExpiredItem(item, nowMs)) continue;

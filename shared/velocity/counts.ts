@@ -79,6 +79,15 @@ export const planVelocity = (
   return plan;
 };
 
+/**
+ * The count a velocity add reports for its own shard: the identities it held before, plus one when ours was new
+ * (`added`). The other shards' sizes are added to it.
+ */
+export const shardCountAfterAdd = (before: ReadonlySet<string>, identity: string): VelocityResult => {
+  const added = !before.has(identity);
+  return { count: before.size + (added ? 1 : 0), added };
+};
+
 /** The thresholds the counts reach; a count that could not be written (null) reaches none. */
 export const velocityHits = (
   plan: VelocityPlan,

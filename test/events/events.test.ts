@@ -8,7 +8,8 @@ import type { Review, Verdict } from '../../shared/core/verdict.js';
 import { withChangeFeed } from '../../shared/events/change-feed.js';
 import { eventsFor } from '../../shared/events/events.js';
 import { eventsOfRecord, PUT_EVENTS_BATCH, publishRecords } from '../../shared/events/stream.js';
-import { cachedToItem, markerKey, verdictToItem } from '../../shared/store/items.js';
+import { cachedToItem, verdictToItem } from '../../shared/store/dynamo/codec.js';
+import { markerKey } from '../../shared/store/dynamo/keys.js';
 import { createMemoryStore } from '../../shared/store/memory.js';
 import { makeRecord } from '../store/contract.js';
 

@@ -15,9 +15,9 @@ import { silentTelemetry } from '../../shared/observability/telemetry.js';
 import { parsePolicy } from '../../shared/policy/schema.js';
 import type { AppDeps } from '../../shared/runtime/deps.js';
 import { createHasher, deriveKey } from '../../shared/screening/hashing.js';
-import type { Item } from '../../shared/store/items.js';
+import { TABLE_INDEXES, TABLE_KEYS } from '../../shared/store/dynamo/layout.js';
 import { createMemoryStore } from '../../shared/store/memory.js';
-import { TABLE_INDEXES, TABLE_KEYS } from '../../shared/store/table.js';
+import type { Item } from '../../shared/store/memory-items.js';
 import { TEST_AUTH0_SECRET, TEST_PEPPER } from '../helpers/deps.js';
 
 const SCREENINGS = 10_000;

@@ -4,13 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server, type Socket } from 'node:net';
 import { DescribeTableCommand, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDynamoClient } from '../../shared/store/client.js';
-import { ensureTable } from '../../shared/store/create-table.js';
+import { createDynamoClient } from '../../shared/store/dynamo/client.js';
+import { ensureTable } from '../../shared/store/dynamo/create-table.js';
+import { TABLE_INDEXES } from '../../shared/store/dynamo/layout.js';
 import { createDynamoStore } from '../../shared/store/dynamo/store.js';
 import { StoreUnavailableError } from '../../shared/store/errors.js';
 import type { Store } from '../../shared/store/ports.js';
 import { verdictShard } from '../../shared/store/shards.js';
-import { TABLE_INDEXES } from '../../shared/store/table.js';
 import { type DynaliteHandle, startDynalite } from '../helpers/dynalite.js';
 import { makeRecord, START_MS, verdictStoreContract } from './contract.js';
 

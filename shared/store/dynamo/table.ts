@@ -7,9 +7,11 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { toStoreError } from '../client.js';
+import { isExpiredAt } from '../../core/time.js';
 import { StoreUnavailableError } from '../errors.js';
-import { ATTR, type Item, readString } from '../items.js';
+import { toStoreError } from './client.js';
+import { expiryOf } from './codec.js';
+import { ATTR, type Item, stringAttr } from './keys.js';
 
 /** Most keys one BatchGetItem takes. */
 const BATCH_GET_LIMIT = 100;
@@ -34,11 +36,22 @@ export class DynamoTable {
     }
   }
 
+  /** Whether an item's `expires_at` has passed (TTL deletion is lazy: expired items count as gone on read). */
+  isExpired(item: Item): boolean {
+    return isExpiredAt(expiryOf(item), this.now());
+  }
+
   async get(key: Item, consistent = true): Promise<Item | null> {
     const output = await this.call('GetItem', () =>
       this.client.send(new GetItemCommand({ TableName: this.name, Key: key, ConsistentRead: consistent })),
     );
     return output.Item ?? null;
+  }
+
+  /** The item under `key` unless absent or expired. */
+  async getLive(key: Item): Promise<Item | null> {
+    const item = await this.get(key);
+    return item === null || this.isExpired(item) ? null : item;
   }
 
   /**
@@ -105,4 +118,4 @@ export class DynamoTable {
 
 /** `pk\nsk` of an item or key: how batch results are matched back to what was asked. */
 export const keyString = (item: Item): string =>
-  `${readString(item, ATTR.pk) ?? ''}\n${readString(item, ATTR.sk) ?? ''}`;
+  `${stringAttr(item, ATTR.pk) ?? ''}\n${stringAttr(item, ATTR.sk) ?? ''}`;

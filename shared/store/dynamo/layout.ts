@@ -1,4 +1,4 @@
-/** The single-table layout: key and index names shared by the DynamoDB adapter, the local server and the CDK stack. */
+/** The single-table layout: key and index names of the DynamoDB adapter, read by the local server and the CDK stack too. */
 
 export const TABLE_KEYS = {
   partitionKey: 'pk',

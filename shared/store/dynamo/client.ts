@@ -1,6 +1,6 @@
 /** DynamoDB client factory with short network timeouts, and the translation of SDK failures into store errors. */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { StoreUnavailableError } from './errors.js';
+import { StoreUnavailableError } from '../errors.js';
 
 export interface DynamoClientOptions {
   /** A DynamoDB-compatible endpoint (dynalite, DynamoDB Local); unset in AWS. */

@@ -1,9 +1,10 @@
-/** Item <-> record mapping for the single table: key shapes, attribute marshalling and expiry rules, for both adapters. */
+/** The in-memory adapter's item mapping (the DynamoDB adapter's former one), until it keeps domain records instead. */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { ListEntry } from '../api/lists.js';
 import type { Decision } from '../core/levels.js';
 import type { DecisionFacts, Review, Verdict, VerdictRecord } from '../core/verdict.js';
 import type { IdentifierKind, ListAction, ReviewFilter } from '../core/vocabulary.js';
+import { TABLE_INDEXES, TABLE_KEYS } from './dynamo/layout.js';
 import type {
   CachedResult,
   ClaimRequest,
@@ -16,7 +17,6 @@ import type {
   WriteBackState,
 } from './ports.js';
 import { allShards, STATS_SHARDS, verdictShard } from './shards.js';
-import { TABLE_INDEXES, TABLE_KEYS } from './table.js';
 
 export type Item = Record<string, AttributeValue>;
 

@@ -7,7 +7,7 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { toStoreError } from './client.js';
-import { TABLE_INDEXES, TABLE_KEYS } from './table.js';
+import { TABLE_INDEXES, TABLE_KEYS } from './layout.js';
 
 export interface EnsureTableOptions {
   /** Give up waiting for ACTIVE after this many ms (default 60 000). */
