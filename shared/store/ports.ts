@@ -174,7 +174,10 @@ export interface VerdictRepository {
   getStored(verdictId: string): Promise<StoredVerdict | null>;
   /** One page of a filtered listing, newest first, with a signed cursor bound to the filters. */
   query(query: VerdictQuery): Promise<VerdictPage>;
-  /** Stored verdicts created in [since, until), optionally of one source, at most `max` (replay). */
+  /**
+   * Stored verdicts created in [since, until), optionally of one source (replay): the newest `max` of them, newest
+   * first; `truncated` when the range holds more.
+   */
   listStored(range: StoredVerdictRange): Promise<StoredVerdictList>;
   /** Sets (replaces) the review; null when no such verdict. */
   review(verdictId: string, review: Review): Promise<StoredVerdict | null>;

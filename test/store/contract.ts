@@ -795,6 +795,29 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
       expect(capped).toMatchObject({ truncated: true });
       expect(capped.records).toHaveLength(5);
     });
+
+    it('keeps the newest max of a capped range, newest first, whatever shards they are on', async () => {
+      const { store } = await setup();
+      // 48 verdicts over 8 minutes, saved out of order, their ids (hence shards) all different.
+      const records = shuffled(
+        Array.from({ length: 48 }, (_, i) => makeRecord({ at: BASE_MS + i * 10_000 })),
+      );
+      await saveAll(store, records);
+      const since = new Date(BASE_MS + 20_000).toISOString();
+      const until = new Date(BASE_MS + 400_000).toISOString();
+      const inRange = records.filter((r) => r.verdict.created_at >= since && r.verdict.created_at < until);
+      for (const max of [1, 7, 16, 17, 37]) {
+        const capped = await store.verdicts.listStored({ since, until, max });
+        expect(capped.truncated, `max ${max}`).toBe(true);
+        expect(
+          capped.records.map((r) => r.verdict.verdict_id),
+          `max ${max}`,
+        ).toEqual(newestFirst(inRange).slice(0, max));
+      }
+      const all = await store.verdicts.listStored({ since, until, max: inRange.length });
+      expect(all.truncated).toBe(false);
+      expect(all.records.map((r) => r.verdict.verdict_id)).toEqual(newestFirst(inRange));
+    });
   });
 
   const entry = (id: string, overrides: Partial<ListEntry> = {}): ListEntry => ({

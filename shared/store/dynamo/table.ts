@@ -88,6 +88,23 @@ export class DynamoTable {
     return found;
   }
 
+  /** A query's pages, read one at a time as the caller asks for them (`limit` items asked per page). */
+  async *queryPages(
+    input: Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>,
+    limit: number,
+  ): AsyncGenerator<Item[]> {
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const output = await this.call('Query', () =>
+        this.client.send(
+          new QueryCommand({ ...input, TableName: this.name, ExclusiveStartKey: startKey, Limit: limit }),
+        ),
+      );
+      yield output.Items ?? [];
+      startKey = output.LastEvaluatedKey;
+    } while (startKey !== undefined);
+  }
+
   /**
    * Runs a query page by page, calling `take` on each item until it returns false or the pages run out.
    * `pageLimit`, when given, is asked before each page (how many items are still worth reading).

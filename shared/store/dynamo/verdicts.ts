@@ -139,53 +139,74 @@ const partitionReader = (table: DynamoTable, plan: QueryPlan): FetchPartition =>
   };
 };
 
+/** One `by_time` shard read newest-first for a replay: its pages as asked for, and the items read but not taken yet. */
+interface ShardReader {
+  pages: AsyncGenerator<Item[]>;
+  buffered: Array<{ sortKey: string; item: Item }>;
+  done: boolean;
+}
+
 /**
- * Stored verdicts created in [since, until) for a replay: every `by_time` shard read in parallel (never a scan),
- * at most `max` in all; `truncated` when more exist.
+ * Stored verdicts created in [since, until) for a replay, newest first: every `by_time` shard read newest-first in
+ * parallel (never a scan) and merged, so the `max` kept are the newest of the range whatever the shards hold; each
+ * shard is read page by page only as far as the merge needs. `truncated` when more exist.
  */
 const listStored = async (table: DynamoTable, range: StoredVerdictRange): Promise<StoredVerdictList> => {
   const since = toInstant(range.since, 'since');
   const until = toInstant(range.until, 'until');
   const index = TABLE_INDEXES.byTime;
-  const records: StoredVerdict[] = [];
-  let truncated = false;
   const nowSec = nowSeconds(table.now());
-  await Promise.all(
-    allShards(VERDICT_SHARDS).map((shard) =>
-      table.queryEach(
-        {
-          IndexName: index.name,
-          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :until',
-          FilterExpression: `${LIVE}${range.source ? ' AND #src = :src' : ''}`,
-          ExpressionAttributeNames: {
-            '#pk': index.partitionKey,
-            '#sk': index.sortKey,
-            '#exp': ATTR.expiresAt,
-            ...(range.source ? { '#src': ATTR.source } : {}),
-          },
-          ExpressionAttributeValues: toAttributes({
-            ':pk': partitionKeyOf('byTime', { shard }),
-            ':from': since,
-            ':until': until,
-            ':nowSec': nowSec,
-            ':src': range.source,
-          }),
-          ScanIndexForward: false,
+  const pageSize = Math.min(MAX_QUERY_PAGE, Math.ceil(range.max / VERDICT_SHARDS) + 1);
+  const shards: ShardReader[] = allShards(VERDICT_SHARDS).map((shard) => ({
+    pages: table.queryPages(
+      {
+        IndexName: index.name,
+        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :until',
+        FilterExpression: `${LIVE}${range.source ? ' AND #src = :src' : ''}`,
+        ExpressionAttributeNames: {
+          '#pk': index.partitionKey,
+          '#sk': index.sortKey,
+          '#exp': ATTR.expiresAt,
+          ...(range.source ? { '#src': ATTR.source } : {}),
         },
-        (item) => {
-          const sortKey = stringAttr(item, index.sortKey) ?? '';
-          if (sortKey >= until) return true; // BETWEEN is inclusive; `until` is not
-          if (records.length >= range.max) {
-            truncated = true;
-            return false;
-          }
-          records.push(itemToStoredVerdict(item));
-          return true;
-        },
-      ),
+        ExpressionAttributeValues: toAttributes({
+          ':pk': partitionKeyOf('byTime', { shard }),
+          ':from': since,
+          ':until': until,
+          ':nowSec': nowSec,
+          ':src': range.source,
+        }),
+        ScanIndexForward: false,
+      },
+      pageSize,
     ),
-  );
-  return { records, truncated };
+    buffered: [],
+    done: false,
+  }));
+  const refill = async (reader: ShardReader): Promise<void> => {
+    while (!reader.done && reader.buffered.length === 0) {
+      const page = await reader.pages.next();
+      if (page.done) reader.done = true;
+      else {
+        for (const item of page.value) {
+          const sortKey = stringAttr(item, index.sortKey) ?? '';
+          if (sortKey < until) reader.buffered.push({ sortKey, item }); // BETWEEN is inclusive; `until` is not
+        }
+      }
+    }
+  };
+  const records: StoredVerdict[] = [];
+  for (;;) {
+    await Promise.all(shards.map(refill));
+    let newest: ShardReader | undefined;
+    for (const reader of shards) {
+      const head = reader.buffered[0];
+      if (head && (newest === undefined || head.sortKey > newest.buffered[0]!.sortKey)) newest = reader;
+    }
+    if (newest === undefined) return { records, truncated: false };
+    if (records.length === range.max) return { records, truncated: true };
+    records.push(itemToStoredVerdict(newest.buffered.shift()!.item));
+  }
 };
 
 /** The verdict repository over `table`; listing cursors are signed with `cursorKey`. */
