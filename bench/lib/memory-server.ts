@@ -15,6 +15,7 @@ import { createDefastraClient } from '../../shared/defastra/client.js';
 import { type Sandbox, startSandbox } from '../../shared/defastra/sandbox/server.js';
 import { silentTelemetry, type Telemetry } from '../../shared/observability/telemetry.js';
 import { parsePolicy } from '../../shared/policy/schema.js';
+import { fixedPolicy } from '../../shared/policy/source.js';
 import type { AppDeps } from '../../shared/runtime/deps.js';
 import { createHasher, deriveKey } from '../../shared/screening/hashing.js';
 import { createMemoryStore } from '../../shared/store/memory.js';
@@ -50,7 +51,7 @@ export const startMemoryServer = async (options: MemoryServerOptions): Promise<M
   const stripeWebhookSecret = secret('whsec_bench');
   const supabaseHookSecret = `v1,whsec_${randomBytes(32).toString('base64')}`;
   const deps: AppDeps = {
-    policy: parsePolicy({}),
+    policy: fixedPolicy(parsePolicy({})),
     store: createMemoryStore({ cursorKey: deriveKey(pepper, 'cursor') }),
     defastra,
     hash: createHasher(pepper),

@@ -10,13 +10,12 @@ import { createBaseApp } from '../../shared/http/app-base.js';
 import { auth0Signature } from '../../shared/http/auth0-signature.js';
 import { parseJson, readBody } from '../../shared/http/body.js';
 import type { AppEnv } from '../../shared/http/env.js';
-import { readIdempotencyKey, verdictOnce } from '../../shared/http/idempotency.js';
+import { readIdempotencyKey } from '../../shared/http/idempotency.js';
 import { allowOnly } from '../../shared/http/methods.js';
 import { validate } from '../../shared/http/validation.js';
 import type { Telemetry } from '../../shared/observability/telemetry.js';
-import { resolveForSource } from '../../shared/policy/decide.js';
 import type { DepsProvider } from '../../shared/runtime/deps.js';
-import { planScreening, screen } from '../../shared/screening/screen.js';
+import { screenOnce } from '../../shared/screening/screen-once.js';
 import { auth0EventSchema, auth0ScreenInput } from './event.js';
 
 export { type Auth0Event, auth0EventSchema } from './event.js';
@@ -39,15 +38,10 @@ export const createAuth0HookApp = (deps: DepsProvider, telemetry?: Telemetry): H
     const d = await deps();
     const event = validate(auth0EventSchema, c.get('json'));
     const key = readIdempotencyKey(c.req.header('idempotency-key'));
-    const policy = resolveForSource(d.policy, 'auth0');
-    const input = auth0ScreenInput(event, key);
-    // With a key, the screening's store round trip overlaps the idempotency claim instead of following it.
-    const plan = key ? planScreening(d, d.policy, input) : undefined;
-    const verdict = await verdictOnce(
-      d,
-      { scope: 'auth0', key, rawBody: c.get('rawBody'), policy, nowMs: d.now() },
-      (alongside) => screen(d, d.policy, input, { ...(plan ? { plan } : {}), alongside }),
-    );
+    const { verdict, policy } = await screenOnce(d, {
+      input: auth0ScreenInput(event, key),
+      once: key ? { key, body: c.get('rawBody') } : null,
+    });
     c.set('verdictId', verdict.verdict_id);
     const body: Auth0HookResponse = { ...verdict, user_message: policy.user_message };
     return c.json(body, 200);

@@ -12,7 +12,7 @@ import { validate } from '../../shared/http/validation.js';
 import { silentTelemetry, type Telemetry } from '../../shared/observability/telemetry.js';
 import { resolveForSource } from '../../shared/policy/decide.js';
 import type { AppDeps, DepsProvider } from '../../shared/runtime/deps.js';
-import { screen } from '../../shared/screening/screen.js';
+import { screenOnce } from '../../shared/screening/screen-once.js';
 import { cognitoPreSignUpSchema, cognitoScreenInput } from './event.js';
 
 /** Kept for the store write and the answer after the Defastra part, when Lambda says how long is left. */
@@ -44,15 +44,17 @@ const budgetFor = (policyBudgetMs: number, remainingMs: number | undefined): num
  */
 export const runPreSignUp = async <E>(d: AppDeps, event: E, options: PreSignUpOptions = {}): Promise<E> => {
   const parsed = validate(cognitoPreSignUpSchema, event, 'event');
-  const policy = resolveForSource(d.policy, 'cognito');
+  const current = await d.policy();
+  const policy = resolveForSource(current, 'cognito');
   const budget = budgetFor(policy.budget_ms.cognito, options.remainingMs);
   let decision: Decision;
   try {
-    const record = await screen(d, d.policy, cognitoScreenInput(parsed), {
-      signal: AbortSignal.timeout(budget),
-      deadline: d.now() + budget,
+    const { verdict } = await screenOnce(d, {
+      input: cognitoScreenInput(parsed),
+      policy: current,
+      options: { signal: AbortSignal.timeout(budget), deadline: d.now() + budget },
     });
-    decision = record.verdict.decision;
+    decision = verdict.decision;
   } catch (error) {
     decision = policy.on_error.cognito;
     d.telemetry.error('cognito screening failed; on_error.cognito decides', {

@@ -14,19 +14,13 @@ import { createBaseApp } from '../../shared/http/app-base.js';
 import { isJsonMediaType, readBody } from '../../shared/http/body.js';
 import type { AppEnv } from '../../shared/http/env.js';
 import { ApiError } from '../../shared/http/errors.js';
-import { keyedBodyHash, markerExpiry, type RunOnceResult, runOnce } from '../../shared/http/idempotency.js';
 import { allowOnly } from '../../shared/http/methods.js';
 import { validate } from '../../shared/http/validation.js';
 import type { Telemetry } from '../../shared/observability/telemetry.js';
-import { resolveForSource } from '../../shared/policy/decide.js';
 import type { ResolvedPolicy } from '../../shared/policy/schema.js';
 import type { AppDeps, DepsProvider } from '../../shared/runtime/deps.js';
-import {
-  planScreening,
-  RetryableScreeningError,
-  type ScreenInput,
-  screen,
-} from '../../shared/screening/screen.js';
+import { RetryableScreeningError } from '../../shared/screening/screen.js';
+import { type ScreenOnceResult, screenOnce } from '../../shared/screening/screen-once.js';
 import type { WriteBackState } from '../../shared/store/ports.js';
 import { getStripeClient, isUsableStripeKey } from '../../shared/stripe/client.js';
 import { performWriteBack, planWriteBack, type WriteBackTarget } from '../../shared/stripe/write-back.js';
@@ -162,31 +156,21 @@ const handleEvent = async (d: AppDeps, c: Context<AppEnv>, event: StripeEventEnv
     return c.json({ ignored: true, event_id: event.id, event_type: event.type }, 200);
   }
   const { subject } = classification;
-  const policy = resolveForSource(d.policy, 'stripe');
-  const input: ScreenInput = {
-    source: 'stripe',
-    sourceRef: event.id,
-    subjectRef: subject.customerId,
-    email: subject.email,
-    phone: subject.phone,
-  };
-  const plan = planScreening(d, d.policy, input); // its store round trip overlaps the claim below
-  let result: RunOnceResult;
+  let result: ScreenOnceResult;
   try {
-    result = await runOnce(
-      d.store,
-      {
-        scope: 'stripe',
-        key: event.id,
-        // Constant per event: a redelivery is always a repeat, never a reused key (no 422 here).
-        bodyHash: keyedBodyHash(d.hash, `stripe-event:${event.id}`),
-        budgetMs: policy.budget_ms.stripe,
-        expiresAt: markerExpiry(policy, d.now()),
+    result = await screenOnce(d, {
+      input: {
+        source: 'stripe',
+        sourceRef: event.id,
+        subjectRef: subject.customerId,
+        email: subject.email,
+        phone: subject.phone,
       },
-      (alongside) => screen(d, d.policy, input, { throwOnRetryable: true, retry: false, plan, alongside }),
-      (record) => initialWriteBack(policy, event, subject, record.verdict),
-      d.telemetry,
-    );
+      // Constant per event: a redelivery is always a repeat, never a reused key (no 422 here).
+      once: { key: event.id, body: `stripe-event:${event.id}` },
+      options: { throwOnRetryable: true, retry: false },
+      writeBackFor: (record, policy) => initialWriteBack(policy, event, subject, record.verdict),
+    });
   } catch (error) {
     if (error instanceof RetryableScreeningError) {
       d.telemetry.warn('stripe event not screened: Defastra temporarily unavailable', {
@@ -199,7 +183,7 @@ const handleEvent = async (d: AppDeps, c: Context<AppEnv>, event: StripeEventEnv
     throw error;
   }
 
-  const verdict = result.replayed ? result.verdict : result.record.verdict;
+  const { verdict, policy } = result;
   c.set('verdictId', verdict.verdict_id);
   if (result.replayed) {
     d.telemetry.setCorrelationId(verdict.verdict_id);

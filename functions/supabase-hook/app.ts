@@ -10,14 +10,12 @@ import type { Hono } from 'hono';
 import { createBaseApp } from '../../shared/http/app-base.js';
 import { parseJson, readBody } from '../../shared/http/body.js';
 import type { AppEnv } from '../../shared/http/env.js';
-import { verdictOnce } from '../../shared/http/idempotency.js';
 import { allowOnly } from '../../shared/http/methods.js';
 import { standardWebhooks, WEBHOOK_ID_HEADER } from '../../shared/http/standard-webhooks.js';
 import { validate } from '../../shared/http/validation.js';
 import type { Telemetry } from '../../shared/observability/telemetry.js';
-import { resolveForSource } from '../../shared/policy/decide.js';
 import type { DepsProvider } from '../../shared/runtime/deps.js';
-import { planScreening, screen } from '../../shared/screening/screen.js';
+import { screenOnce } from '../../shared/screening/screen-once.js';
 import { supabaseEventSchema, supabaseScreenInput } from './event.js';
 
 export const SUPABASE_HOOK_PATH = '/hooks/supabase';
@@ -41,15 +39,10 @@ export const createSupabaseHookApp = (deps: DepsProvider, telemetry?: Telemetry)
     const event = validate(supabaseEventSchema, c.get('json'));
     // Verified by the middleware: present and shaped like an idempotency key.
     const key = c.req.header(WEBHOOK_ID_HEADER)!;
-    const policy = resolveForSource(d.policy, 'supabase');
-    const input = supabaseScreenInput(event, key);
-    // The screening's store round trip overlaps the idempotency claim instead of following it.
-    const plan = planScreening(d, d.policy, input);
-    const verdict = await verdictOnce(
-      d,
-      { scope: 'supabase', key, rawBody: c.get('rawBody'), policy, nowMs: d.now() },
-      (alongside) => screen(d, d.policy, input, { plan, alongside }),
-    );
+    const { verdict, policy } = await screenOnce(d, {
+      input: supabaseScreenInput(event, key),
+      once: { key, body: c.get('rawBody') },
+    });
     c.set('verdictId', verdict.verdict_id);
     if (verdict.decision === 'block') {
       const body: SupabaseRejection = { error: { http_code: 403, message: policy.user_message } };

@@ -22,6 +22,7 @@ import { type EventSink, jsonlEventSink } from '../events/jsonl-sink.js';
 import { errorBody } from '../http/errors.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import { resolveForSource } from '../policy/decide.js';
+import { fixedPolicy } from '../policy/source.js';
 import { type AppDeps, splitSecrets, splitSpaceSecrets } from '../runtime/deps.js';
 import { createHasher, deriveKey } from '../screening/hashing.js';
 import { createDynamoClient } from '../store/dynamo/client.js';
@@ -130,7 +131,7 @@ export const startLocalServer = async (
       ),
     };
     const deps: AppDeps = {
-      policy,
+      policy: fixedPolicy(policy),
       store,
       defastra,
       hash: createHasher(secrets.pepper),

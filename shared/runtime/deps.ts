@@ -3,7 +3,7 @@
 import type { KeyedHasher } from '../core/vocabulary.js';
 import type { DefastraPort } from '../defastra/types.js';
 import type { Telemetry } from '../observability/telemetry.js';
-import type { Policy } from '../policy/schema.js';
+import type { PolicySource } from '../policy/source.js';
 import type { Store } from '../store/ports.js';
 
 export type ApiAuth =
@@ -13,7 +13,8 @@ export type ApiAuth =
   | { kind: 'bearer'; tokens: () => Promise<readonly string[]> };
 
 export interface AppDeps {
-  policy: Policy;
+  /** The policy a request runs under (the policy file, through `fixedPolicy`). */
+  policy: PolicySource;
   store: Store;
   defastra: DefastraPort;
   hash: KeyedHasher;

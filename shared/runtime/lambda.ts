@@ -4,6 +4,7 @@ import { type LambdaConfig, loadLambdaConfig } from '../config/lambda.js';
 import { createDefastraClient } from '../defastra/client.js';
 import { DefastraAuthError } from '../defastra/errors.js';
 import type { Telemetry } from '../observability/telemetry.js';
+import { fixedPolicy } from '../policy/source.js';
 import { createHasher, deriveKey } from '../screening/hashing.js';
 import { isUnsetSecret } from '../secrets/placeholder.js';
 import { createSecretReader, type SecretReader } from '../secrets/secrets-manager.js';
@@ -38,7 +39,7 @@ export const lambdaDeps = (
     const { secretArns } = config;
     const pepper = await reader.get(secretArns.pepper);
     const deps: AppDeps = {
-      policy: config.policy,
+      policy: fixedPolicy(config.policy),
       store: createDynamoStore({
         client: new DynamoDBClient({}),
         tableName: config.tableName,

@@ -17,7 +17,7 @@ export const stripeReviewWriteBack =
     const { verdict } = stored;
     const customerId = verdict.subject_ref;
     if (verdict.source !== 'stripe' || !verdict.review || !customerId?.startsWith('cus_')) return;
-    if (!resolveForSource(d.policy, 'stripe').stripe.write_back) return;
+    if (!resolveForSource(await d.policy(), 'stripe').stripe.write_back) return;
     const log = { verdict_id: verdict.verdict_id };
     try {
       const apiKey = await d.stripeApiKey();

@@ -3,6 +3,7 @@ import { createDefastraClient, type DefastraClient } from '../../shared/defastra
 import { type Sandbox, startSandbox } from '../../shared/defastra/sandbox/server.js';
 import { silentTelemetry } from '../../shared/observability/telemetry.js';
 import { type Policy, parsePolicy } from '../../shared/policy/schema.js';
+import { fixedPolicy } from '../../shared/policy/source.js';
 import type { AppDeps, DepsProvider } from '../../shared/runtime/deps.js';
 import { createHasher, deriveKey } from '../../shared/screening/hashing.js';
 import { createDynamoStore } from '../../shared/store/dynamo/store.js';
@@ -57,7 +58,7 @@ export const createTestDeps = async (options: TestDepsOptions = {}): Promise<Tes
     });
   }
   const deps: AppDeps = {
-    policy,
+    policy: fixedPolicy(policy),
     store,
     defastra,
     hash: createHasher(TEST_PEPPER),

@@ -37,7 +37,7 @@ describe('lambdaDeps', () => {
     const secrets = fakeSecrets({ [arn('pepper')]: 'p'.repeat(64), [arn('auth0')]: 'one, two' });
     const deps = await lambdaDeps(silentTelemetry, env, secrets)();
     expect(secrets.reads).toEqual([arn('pepper')]);
-    expect(deps.policy.base.version).toBe('from-env');
+    expect((await deps.policy()).base.version).toBe('from-env');
     expect(deps.apiAuth).toEqual({ kind: 'iam' });
     expect(await deps.auth0HookSecrets()).toEqual(['one', 'two']);
   });

@@ -14,6 +14,7 @@ import { type Sandbox, startSandbox } from '../../shared/defastra/sandbox/server
 import { signAuth0Body } from '../../shared/http/auth0-signature.js';
 import { silentTelemetry } from '../../shared/observability/telemetry.js';
 import { parsePolicy } from '../../shared/policy/schema.js';
+import { fixedPolicy } from '../../shared/policy/source.js';
 import type { AppDeps } from '../../shared/runtime/deps.js';
 import { createHasher, deriveKey } from '../../shared/screening/hashing.js';
 import { TABLE_INDEXES } from '../../shared/store/dynamo/layout.js';
@@ -39,7 +40,7 @@ const runWave = async (policy: unknown): Promise<{ writes: Writes; calls: number
   );
   sandbox.resetStats();
   const deps: AppDeps = {
-    policy: parsePolicy(policy),
+    policy: fixedPolicy(parsePolicy(policy)),
     store: counted.store,
     defastra,
     hash: createHasher(TEST_PEPPER),

@@ -29,7 +29,7 @@ export const listRoutes = (app: Hono<AppEnv>, deps: DepsProvider, auth: Middlewa
     if (body.expires_at && Date.parse(body.expires_at) <= nowMs) {
       throw badRequest('body field "expires_at": must be in the future');
     }
-    const policy = resolveForSource(d.policy, 'api');
+    const policy = resolveForSource(await d.policy(), 'api');
     const value = listValueOf(body.kind, body.value, d.hash, policy.default_country_code);
     if (!value)
       throw badRequest(`body field "value": not a valid ${body.kind}; expected ${VALUE_HINT[body.kind]}`);

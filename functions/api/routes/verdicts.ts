@@ -60,7 +60,7 @@ export const verdictRoutes = (
   app.get('/verdicts', auth, async (c) => {
     const d = await deps();
     const q = validate(verdictsQuery, c.req.query(), 'query');
-    const policy = resolveForSource(d.policy, 'api');
+    const policy = resolveForSource(await d.policy(), 'api');
     const query: VerdictQuery = { limit: q.limit ?? 20 };
     if (q.email !== undefined) {
       const email = normaliseEmail(q.email);
