@@ -7,15 +7,16 @@
 import type { Hono } from 'hono';
 import type { Verdict } from '../../shared/core/verdict.js';
 import { createBaseApp } from '../../shared/http/app-base.js';
-import { auth0Signature } from '../../shared/http/auth0-signature.js';
 import { parseJson, readBody } from '../../shared/http/body.js';
 import type { AppEnv } from '../../shared/http/env.js';
 import { readIdempotencyKey } from '../../shared/http/idempotency.js';
 import { allowOnly } from '../../shared/http/methods.js';
 import { validate } from '../../shared/http/validation.js';
+import { verifySignature } from '../../shared/http/verify-signature.js';
 import type { Telemetry } from '../../shared/observability/telemetry.js';
 import type { DepsProvider } from '../../shared/runtime/deps.js';
 import { screenOnce } from '../../shared/screening/screen-once.js';
+import { auth0Verifier } from '../../shared/webhooks/auth0.js';
 import { auth0EventSchema, auth0ScreenInput } from './event.js';
 
 export { type Auth0Event, auth0EventSchema } from './event.js';
@@ -29,10 +30,7 @@ export type Auth0HookResponse = Verdict & { user_message: string };
 export const createAuth0HookApp = (deps: DepsProvider, telemetry?: Telemetry): Hono<AppEnv> => {
   const app = createBaseApp(telemetry);
 
-  const signature = auth0Signature(async () => {
-    const d = await deps();
-    return { secrets: d.auth0HookSecrets, now: d.now, telemetry: d.telemetry };
-  });
+  const signature = verifySignature(auth0Verifier, (d) => d.auth0HookSecrets(), deps);
 
   app.post(AUTH0_HOOK_PATH, readBody(), signature, parseJson(), async (c) => {
     const d = await deps();

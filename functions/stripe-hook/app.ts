@@ -11,11 +11,12 @@ import type { Context, Hono } from 'hono';
 import { errorName } from '../../shared/core/errors.js';
 import type { Verdict } from '../../shared/core/verdict.js';
 import { createBaseApp } from '../../shared/http/app-base.js';
-import { isJsonMediaType, readBody } from '../../shared/http/body.js';
+import { parseJson, readBody } from '../../shared/http/body.js';
 import type { AppEnv } from '../../shared/http/env.js';
 import { ApiError } from '../../shared/http/errors.js';
 import { allowOnly } from '../../shared/http/methods.js';
 import { validate } from '../../shared/http/validation.js';
+import { verifySignature } from '../../shared/http/verify-signature.js';
 import type { Telemetry } from '../../shared/observability/telemetry.js';
 import type { ResolvedPolicy } from '../../shared/policy/schema.js';
 import type { AppDeps, DepsProvider } from '../../shared/runtime/deps.js';
@@ -24,17 +25,10 @@ import { type ScreenOnceResult, screenOnce } from '../../shared/screening/screen
 import type { WriteBackState } from '../../shared/store/ports.js';
 import { getStripeClient, isUsableStripeKey } from '../../shared/stripe/client.js';
 import { performWriteBack, planWriteBack, type WriteBackTarget } from '../../shared/stripe/write-back.js';
+import { stripeVerifier } from '../../shared/webhooks/stripe.js';
 import { classifyEvent, type EventSubject, type StripeEventEnvelope, stripeEventSchema } from './events.js';
-import { STRIPE_SIGNATURE_HINTS, verifyStripeSignature } from './signature.js';
 
 export const STRIPE_HOOK_PATH = '/hooks/stripe';
-
-const invalidSignature = () =>
-  new ApiError(
-    400,
-    'invalid_signature',
-    'the Stripe-Signature header does not verify with any active secret',
-  );
 
 const upstreamUnavailable = (what: string) =>
   new ApiError(
@@ -43,14 +37,8 @@ const upstreamUnavailable = (what: string) =>
     `${what} is temporarily unavailable; Stripe will retry this event`,
   );
 
-/** The verified body as an event envelope, or 400 `invalid_json` / `invalid_request`. */
-const toEnvelope = (raw: string): StripeEventEnvelope => {
-  let payload: unknown;
-  try {
-    payload = JSON.parse(raw);
-  } catch {
-    throw new ApiError(400, 'invalid_json', 'request body is not valid JSON');
-  }
+/** The verified JSON body as an event envelope, or 400 `invalid_request`. */
+const toEnvelope = (payload: unknown): StripeEventEnvelope => {
   if ((payload as { object?: unknown } | null)?.object === 'v2.core.event') {
     throw new ApiError(
       400,
@@ -208,24 +196,11 @@ const handleEvent = async (d: AppDeps, c: Context<AppEnv>, event: StripeEventEnv
 export const createStripeHookApp = (deps: DepsProvider, telemetry?: Telemetry): Hono<AppEnv> => {
   const app = createBaseApp(telemetry);
 
-  app.post(STRIPE_HOOK_PATH, readBody(), async (c) => {
+  const signature = verifySignature(stripeVerifier, (d) => d.stripeWebhookSecrets(), deps);
+
+  app.post(STRIPE_HOOK_PATH, readBody(), signature, parseJson(), async (c) => {
     const d = await deps();
-    const check = verifyStripeSignature(
-      c.get('rawBytes'),
-      c.req.header('stripe-signature'),
-      await d.stripeWebhookSecrets(),
-      d.now(),
-    );
-    if (!check.ok) {
-      const log = { reason: check.reason, hint: STRIPE_SIGNATURE_HINTS[check.reason] };
-      if (check.reason === 'no_secrets') d.telemetry.error('stripe signature rejected', log);
-      else d.telemetry.warn('stripe signature rejected', log);
-      throw invalidSignature();
-    }
-    if (!isJsonMediaType(c.req.header('content-type'))) {
-      throw new ApiError(415, 'unsupported_media_type', 'Content-Type must be application/json');
-    }
-    return handleEvent(d, c, toEnvelope(c.get('rawBody')));
+    return handleEvent(d, c, toEnvelope(c.get('json')));
   });
   allowOnly(app, STRIPE_HOOK_PATH, ['POST']);
 

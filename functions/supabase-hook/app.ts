@@ -11,14 +11,17 @@ import { createBaseApp } from '../../shared/http/app-base.js';
 import { parseJson, readBody } from '../../shared/http/body.js';
 import type { AppEnv } from '../../shared/http/env.js';
 import { allowOnly } from '../../shared/http/methods.js';
-import { standardWebhooks, WEBHOOK_ID_HEADER } from '../../shared/http/standard-webhooks.js';
 import { validate } from '../../shared/http/validation.js';
+import { verifySignature } from '../../shared/http/verify-signature.js';
 import type { Telemetry } from '../../shared/observability/telemetry.js';
 import type { DepsProvider } from '../../shared/runtime/deps.js';
 import { screenOnce } from '../../shared/screening/screen-once.js';
+import { standardWebhooksVerifier } from '../../shared/webhooks/standard-webhooks.js';
 import { supabaseEventSchema, supabaseScreenInput } from './event.js';
 
 export const SUPABASE_HOOK_PATH = '/hooks/supabase';
+
+const supabaseVerifier = standardWebhooksVerifier('supabase');
 
 /** Supabase's reject format: its Auth server answers the sign-up with this status and message. */
 export interface SupabaseRejection {
@@ -29,16 +32,13 @@ export interface SupabaseRejection {
 export const createSupabaseHookApp = (deps: DepsProvider, telemetry?: Telemetry): Hono<AppEnv> => {
   const app = createBaseApp(telemetry);
 
-  const signature = standardWebhooks(async () => {
-    const d = await deps();
-    return { secrets: d.supabaseHookSecrets, now: d.now, telemetry: d.telemetry, name: 'supabase' };
-  });
+  const signature = verifySignature(supabaseVerifier, (d) => d.supabaseHookSecrets(), deps);
 
   app.post(SUPABASE_HOOK_PATH, readBody(), signature, parseJson(), async (c) => {
     const d = await deps();
     const event = validate(supabaseEventSchema, c.get('json'));
     // Verified by the middleware: present and shaped like an idempotency key.
-    const key = c.req.header(WEBHOOK_ID_HEADER)!;
+    const key = c.get('webhookId');
     const { verdict, policy } = await screenOnce(d, {
       input: supabaseScreenInput(event, key),
       once: { key, body: c.get('rawBody') },

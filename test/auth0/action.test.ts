@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_IDENTITIES } from '../../shared/defastra/sandbox/index.js';
-import { AUTH0_SIGNATURE_HEADER, verifyAuth0Signature } from '../../shared/http/auth0-signature.js';
+import { AUTH0_SIGNATURE_HEADER, verifyAuth0Signature } from '../../shared/webhooks/auth0.js';
 import { startTestServer, type TestServer } from '../helpers/local-server.js';
 import {
   auth0Event,

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_IDENTITIES } from '../../shared/defastra/sandbox/index.js';
-import { AUTH0_SIGNATURE_HEADER, signAuth0Body } from '../../shared/http/auth0-signature.js';
+import { AUTH0_SIGNATURE_HEADER, signAuth0Body } from '../../shared/webhooks/auth0.js';
 import {
   appTarget,
   awaitFreshSecond,

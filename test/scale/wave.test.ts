@@ -11,7 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuth0HookApp } from '../../functions/auth0-hook/app.js';
 import { createDefastraClient, type DefastraClient } from '../../shared/defastra/client.js';
 import { type Sandbox, startSandbox } from '../../shared/defastra/sandbox/server.js';
-import { signAuth0Body } from '../../shared/http/auth0-signature.js';
 import { silentTelemetry } from '../../shared/observability/telemetry.js';
 import { parsePolicy } from '../../shared/policy/schema.js';
 import { fixedPolicy } from '../../shared/policy/source.js';
@@ -19,6 +18,7 @@ import type { AppDeps } from '../../shared/runtime/deps.js';
 import { createHasher, deriveKey } from '../../shared/screening/hashing.js';
 import { TABLE_INDEXES } from '../../shared/store/dynamo/layout.js';
 import { createMemoryStore } from '../../shared/store/memory.js';
+import { signAuth0Body } from '../../shared/webhooks/auth0.js';
 import { TEST_AUTH0_SECRET, TEST_PEPPER } from '../helpers/deps.js';
 import { countingDynamoWrites, type Writes } from '../helpers/dynamo-writes.js';
 

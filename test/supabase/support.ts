@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { createSupabaseHookApp, SUPABASE_HOOK_PATH } from '../../functions/supabase-hook/app.js';
 import type { Verdict } from '../../shared/core/verdict.js';
-import { signStandardWebhook } from '../../shared/http/standard-webhooks.js';
+import { signStandardWebhook } from '../../shared/webhooks/standard-webhooks.js';
 import { fixture, NO_VELOCITY, nowSec, recordingTelemetry } from '../auth0/support.js';
 import { createTestDeps, TEST_SUPABASE_SECRET, type TestDeps } from '../helpers/deps.js';
 

@@ -2,15 +2,12 @@
  * The `/hooks/auth0` request signature (design 1.5): `X-Signup-Gate-Signature: t=<unix s>,v1=<hex>` with
  * `v1 = HMAC-SHA256(secret, "<t>.<Idempotency-Key>.<raw body>")` when the request carries an
  * `Idempotency-Key`, `HMAC-SHA256(secret, "<t>.<raw body>")` when it does not. Signing (for the Actions'
- * twins in tests and docs), checking (constant time, any active secret, ±300 s), and the Hono middleware
- * that answers 401 `unauthorized`.
+ * twins in tests and docs), checking (constant time, any active secret, ±300 s), and its Verifier (401
+ * `unauthorized`). Firebase's blocking functions can reuse the scheme with their own secret.
  */
 import { createHmac } from 'node:crypto';
-import type { MiddlewareHandler } from 'hono';
-import type { Telemetry } from '../observability/telemetry.js';
-import type { AppEnv } from './env.js';
-import { ApiError } from './errors.js';
-import { safeEqualAny } from './secure-compare.js';
+import { safeEqualAny } from '../http/secure-compare.js';
+import type { Verification, Verifier, VerifyFailure } from './verifier.js';
 
 export const AUTH0_SIGNATURE_HEADER = 'X-Signup-Gate-Signature';
 /** The header whose value is signed too, so a captured request cannot be replayed under other keys. */
@@ -27,11 +24,6 @@ const TIMESTAMP = /^\d{1,12}$/;
  * that does not match (it is compared, in constant time, like any other) rather than as a format error.
  */
 const HEX = /^[0-9a-f]{1,128}$/i;
-
-/** Why a signature was refused; for logs only (never echo the header itself). */
-export type SignatureFailure = 'missing' | 'malformed' | 'stale' | 'future' | 'mismatch' | 'no_secrets';
-
-export type SignatureCheck = { ok: true } | { ok: false; reason: SignatureFailure };
 
 /** The signed text: `<t>.<key>.<body>` with an Idempotency-Key, `<t>.<body>` without one. */
 const signedText = (t: number | string, body: string, idempotencyKey: string | null): string =>
@@ -100,7 +92,7 @@ export const verifyAuth0Signature = (
   secrets: readonly string[],
   nowSec: number,
   options: VerifyAuth0Options = {},
-): SignatureCheck => {
+): Verification => {
   if (header === undefined || header === null || header.trim() === '')
     return { ok: false, reason: 'missing' };
   const parsed = parseHeader(header);
@@ -116,7 +108,7 @@ export const verifyAuth0Signature = (
   return match ? { ok: true } : { ok: false, reason: 'mismatch' };
 };
 
-const MESSAGES: Record<SignatureFailure, string> = {
+const MESSAGES: Record<VerifyFailure, string> = {
   missing: `missing ${AUTH0_SIGNATURE_HEADER} header`,
   malformed: `${AUTH0_SIGNATURE_HEADER} must look like t=<unix seconds>,v1=<hex HMAC-SHA256>`,
   stale: `${AUTH0_SIGNATURE_HEADER} timestamp is more than ${AUTH0_SIGNATURE_TOLERANCE_SEC} s old`,
@@ -125,32 +117,22 @@ const MESSAGES: Record<SignatureFailure, string> = {
   no_secrets: `${AUTH0_SIGNATURE_HEADER} cannot be checked: no hook secret is configured`,
 };
 
-export interface Auth0SignatureOptions {
-  /** Active secrets (several during a rotation); an empty list refuses every request. */
-  secrets: () => Promise<readonly string[]>;
-  /** Clock in epoch milliseconds. */
-  now: () => number;
-  telemetry?: Telemetry;
-}
-
-/**
- * 401 `unauthorized` unless the request carries a valid signature over `rawBody` (run after `readBody`)
- * and over its `Idempotency-Key` header, when it has one.
- */
-export const auth0Signature =
-  (options: () => Promise<Auth0SignatureOptions>): MiddlewareHandler<AppEnv> =>
-  async (c, next) => {
-    const { secrets, now, telemetry } = await options();
-    const check = verifyAuth0Signature(
-      c.req.header(AUTH0_SIGNATURE_HEADER),
-      c.get('rawBody'),
-      await secrets(),
-      Math.floor(now() / 1000),
-      { idempotencyKey: c.req.header(IDEMPOTENCY_KEY_HEADER) ?? null },
-    );
-    if (!check.ok) {
-      telemetry?.warn('auth0 signature rejected', { reason: check.reason });
-      throw new ApiError(401, 'unauthorized', MESSAGES[check.reason]);
-    }
-    await next();
-  };
+/** The Auth0 hook's verifier: 401 `unauthorized`, the Idempotency-Key signed with the body when sent. */
+export const auth0Verifier: Verifier = {
+  name: 'auth0',
+  failure: { status: 401, code: 'unauthorized' },
+  messages: MESSAGES,
+  hints: {
+    missing: 'no signature header: not a call from the shipped Auth0 Actions',
+    malformed: 'the signature header is not t=<unix seconds>,v1=<hex>',
+    stale: `the signature timestamp is more than ${AUTH0_SIGNATURE_TOLERANCE_SEC} s old (a replay, or a clock far off)`,
+    future: `the signature timestamp is more than ${AUTH0_SIGNATURE_TOLERANCE_SEC} s ahead (a clock far off)`,
+    mismatch:
+      "no active secret matches: the Action's SIGNUP_GATE_SECRET differs, or an older Action does not sign the Idempotency-Key",
+    no_secrets: 'no Auth0 hook secret is configured',
+  },
+  verify: (request, secrets, nowSec) =>
+    verifyAuth0Signature(request.header(AUTH0_SIGNATURE_HEADER), request.rawBody, secrets, nowSec, {
+      idempotencyKey: request.header(IDEMPOTENCY_KEY_HEADER) ?? null,
+    }),
+};

@@ -1,25 +1,20 @@
 /**
  * `Stripe-Signature` verification (design 1.6) with the official library's `verifyHeader` over the raw bytes, for every
  * active secret. Only a verified signature passes: anything the library throws is a failure. The reason of a failure
- * (missing, malformed, stale, mismatch, no secrets) is worked out from the header for the log, never echoed.
+ * (missing, malformed, stale, mismatch, no secrets) is worked out from the header for the log, never echoed; the
+ * caller always gets 400 `invalid_signature`.
  */
 import Stripe from 'stripe';
+import type { Verification, Verifier, VerifyFailure } from './verifier.js';
 
 /** Maximum age of a signature, in seconds: the library's default, passed explicitly. */
 export const SIGNATURE_TOLERANCE_S = 300;
-
-export type StripeSignatureFailure = 'missing' | 'malformed' | 'stale' | 'mismatch' | 'no_secrets';
-
-export type StripeSignatureCheck = { ok: true } | { ok: false; reason: StripeSignatureFailure };
 
 /**
  * The header reduced to what may be verified: `t=<digits>` and the well-formed `v1=<64 hex>` entries (anything else,
  * an empty `v1=` included, is dropped so the library never sees it), or why it cannot be verified at all.
  */
-const cleanHeader = (
-  header: string,
-  nowSec: number,
-): { header: string } | { failure: StripeSignatureFailure } => {
+const cleanHeader = (header: string, nowSec: number): { header: string } | { failure: VerifyFailure } => {
   let t: number | undefined;
   const signatures: string[] = [];
   for (const part of header.split(',')) {
@@ -40,7 +35,7 @@ export const verifyStripeSignature = (
   header: string | undefined,
   secrets: readonly string[],
   nowMs: number,
-): StripeSignatureCheck => {
+): Verification => {
   if (!header || header.trim() === '') return { ok: false, reason: 'missing' };
   if (secrets.length === 0) return { ok: false, reason: 'no_secrets' };
   const clean = cleanHeader(header, Math.floor(nowMs / 1000));
@@ -67,11 +62,31 @@ export const verifyStripeSignature = (
 };
 
 /** What the log says for each failure, so the usual local mistake (an old `whsec_`) is easy to spot. */
-export const STRIPE_SIGNATURE_HINTS: Record<StripeSignatureFailure, string> = {
+const HINTS: Record<VerifyFailure, string> = {
   missing: 'no Stripe-Signature header',
   malformed: 'the Stripe-Signature header has no t= timestamp or no v1= signature',
   stale: `the signature timestamp is more than ${SIGNATURE_TOLERANCE_S} s old`,
   mismatch:
     'the signature does not match the body for any active signing secret (is STRIPE_WEBHOOK_SECRET current?)',
+  future: 'the signature timestamp is in the future (a clock far off)',
   no_secrets: 'no Stripe webhook signing secret is configured',
+};
+
+const INVALID = 'the Stripe-Signature header does not verify with any active secret';
+
+/** The Stripe webhook's verifier: 400 `invalid_signature` whatever the reason (Stripe shows its users the status). */
+export const stripeVerifier: Verifier = {
+  name: 'stripe',
+  failure: { status: 400, code: 'invalid_signature' },
+  messages: {
+    missing: INVALID,
+    malformed: INVALID,
+    stale: INVALID,
+    future: INVALID,
+    mismatch: INVALID,
+    no_secrets: INVALID,
+  },
+  hints: HINTS,
+  verify: (request, secrets, nowSec) =>
+    verifyStripeSignature(request.rawBytes, request.header('stripe-signature'), secrets, nowSec * 1000),
 };

@@ -2,15 +2,13 @@
  * Standard Webhooks verification (design 1.13, Supabase auth hooks): headers `webhook-id`,
  * `webhook-timestamp` and `webhook-signature` (space-separated `v1,<base64 HMAC-SHA256>` of
  * `"<id>.<timestamp>.<body>"`), computed with the `standardwebhooks` library for every active secret and
- * compared in constant time, 5 minutes of tolerance either way. Secrets are taken as Supabase shows them, `v1,whsec_<base64>` (the
- * `v1,` optional). The Hono middleware answers 401 `unauthorized` and logs why, never the headers.
+ * compared in constant time, 5 minutes of tolerance either way. Secrets are taken as Supabase shows them,
+ * `v1,whsec_<base64>` (the `v1,` optional). Its Verifier answers 401 `unauthorized`; Svix (Clerk) signs the same
+ * way under `svix-` headers.
  */
-import type { MiddlewareHandler } from 'hono';
 import { Webhook } from 'standardwebhooks';
-import type { Telemetry } from '../observability/telemetry.js';
-import type { AppEnv } from './env.js';
-import { ApiError } from './errors.js';
-import { safeEqualAny } from './secure-compare.js';
+import { safeEqualAny } from '../http/secure-compare.js';
+import type { Verification, Verifier, VerifyFailure } from './verifier.js';
 
 export const WEBHOOK_ID_HEADER = 'webhook-id';
 export const WEBHOOK_TIMESTAMP_HEADER = 'webhook-timestamp';
@@ -24,11 +22,6 @@ const TIMESTAMP = /^\d{1,12}$/;
 /** Bounds the work an unsigned request can cause (Supabase sends one `v1,` signature per active secret). */
 const MAX_SIGNATURE_HEADER = 2048;
 const SYMMETRIC_VERSION = 'v1,';
-
-/** Why a delivery was refused; for logs only (never echo the headers). */
-export type WebhookFailure = 'missing' | 'malformed' | 'stale' | 'future' | 'mismatch' | 'no_secrets';
-
-export type WebhookCheck = { ok: true; id: string } | { ok: false; reason: WebhookFailure };
 
 export interface WebhookHeaders {
   id: string | null | undefined;
@@ -74,7 +67,7 @@ export const verifyStandardWebhook = (
   secrets: readonly string[],
   nowSec: number,
   toleranceSec: number = WEBHOOK_TOLERANCE_SEC,
-): WebhookCheck => {
+): Verification => {
   const { id, timestamp, signature } = headers;
   if (!present(id) || !present(timestamp) || !present(signature)) return { ok: false, reason: 'missing' };
   const received = signature.length > MAX_SIGNATURE_HEADER ? [] : v1Signatures(signature);
@@ -117,48 +110,42 @@ export const signStandardWebhook = (
   };
 };
 
-const MESSAGES: Record<WebhookFailure, string> = {
-  missing: 'missing webhook-id, webhook-timestamp or webhook-signature header',
-  malformed:
-    'webhook headers must be webhook-id (1 to 255 of A-Z a-z 0-9 . _ : -), webhook-timestamp (unix seconds) and webhook-signature (v1,<base64>)',
-  stale: `webhook-timestamp is more than ${WEBHOOK_TOLERANCE_SEC} s old`,
-  future: `webhook-timestamp is more than ${WEBHOOK_TOLERANCE_SEC} s in the future`,
-  mismatch: 'webhook-signature does not match the body for any active secret',
-  no_secrets: 'webhook-signature cannot be checked: no hook secret is configured',
-};
+/** The caller-facing messages of a scheme whose headers are `<prefix>-id`, `<prefix>-timestamp`, `<prefix>-signature`. */
+const messagesFor = (prefix: string): Record<VerifyFailure, string> => ({
+  missing: `missing ${prefix}-id, ${prefix}-timestamp or ${prefix}-signature header`,
+  malformed: `${prefix} headers must be ${prefix}-id (1 to 255 of A-Z a-z 0-9 . _ : -), ${prefix}-timestamp (unix seconds) and ${prefix}-signature (v1,<base64>)`,
+  stale: `${prefix}-timestamp is more than ${WEBHOOK_TOLERANCE_SEC} s old`,
+  future: `${prefix}-timestamp is more than ${WEBHOOK_TOLERANCE_SEC} s in the future`,
+  mismatch: `${prefix}-signature does not match the body for any active secret`,
+  no_secrets: `${prefix}-signature cannot be checked: no hook secret is configured`,
+});
 
-export interface StandardWebhooksOptions {
-  /** Active secrets (several during a rotation); none usable refuses every request. */
-  secrets: () => Promise<readonly string[]>;
-  /** Clock in epoch milliseconds. */
-  now: () => number;
-  telemetry?: Telemetry;
-  /** Names the hook in log lines, e.g. `supabase`. */
-  name: string;
-}
-
-/** 401 `unauthorized` unless the request is a valid Standard Webhooks delivery of `rawBody` (after `readBody`). */
-export const standardWebhooks =
-  (options: () => Promise<StandardWebhooksOptions>): MiddlewareHandler<AppEnv> =>
-  async (c, next) => {
-    const { secrets, now, telemetry, name } = await options();
-    const active = await secrets();
-    const check = verifyStandardWebhook(
+/**
+ * A Standard Webhooks verifier (401 `unauthorized`) for the hook `name`, its headers named `<prefix>-id`,
+ * `<prefix>-timestamp` and `<prefix>-signature` (`webhook` for Supabase, `svix` for Svix and Clerk). The verified
+ * id is the delivery's idempotency key.
+ */
+export const standardWebhooksVerifier = (name: string, prefix = 'webhook'): Verifier => ({
+  name,
+  failure: { status: 401, code: 'unauthorized' },
+  messages: messagesFor(prefix),
+  hints: {
+    missing: `no ${prefix}-* headers: not a Standard Webhooks delivery`,
+    malformed: `a ${prefix}-* header is not of the expected form`,
+    stale: `${prefix}-timestamp is more than ${WEBHOOK_TOLERANCE_SEC} s old (a replay, or a clock far off)`,
+    future: `${prefix}-timestamp is more than ${WEBHOOK_TOLERANCE_SEC} s ahead (a clock far off)`,
+    mismatch: 'no active secret matches: the hook secret differs from the one the sender holds',
+    no_secrets: 'no usable secret is configured (expected v1,whsec_<base64>)',
+  },
+  verify: (request, secrets, nowSec) =>
+    verifyStandardWebhook(
       {
-        id: c.req.header(WEBHOOK_ID_HEADER),
-        timestamp: c.req.header(WEBHOOK_TIMESTAMP_HEADER),
-        signature: c.req.header(WEBHOOK_SIGNATURE_HEADER),
+        id: request.header(`${prefix}-id`),
+        timestamp: request.header(`${prefix}-timestamp`),
+        signature: request.header(`${prefix}-signature`),
       },
-      c.get('rawBody'),
-      active,
-      Math.floor(now() / 1000),
-    );
-    if (!check.ok) {
-      if (check.reason === 'no_secrets') {
-        telemetry?.error(`${name} hook has no usable secret`, { configured: active.length });
-      }
-      telemetry?.warn(`${name} webhook signature rejected`, { reason: check.reason });
-      throw new ApiError(401, 'unauthorized', MESSAGES[check.reason]);
-    }
-    await next();
-  };
+      request.rawBody,
+      secrets,
+      nowSec,
+    ),
+});
