@@ -1,7 +1,8 @@
 /** `npm start`: the local server on one port, with the embedded store and the Defastra sandbox unless a key is set. */
+
+import { bannerLines } from '../local/banner.js';
+import { startLocalServer } from '../local/server.js';
 import { ConfigError, loadLocalConfig } from '../shared/config/local.js';
-import { bannerLines } from '../shared/local/banner.js';
-import { startLocalServer } from '../shared/local/server.js';
 import { createConsoleTelemetry } from '../shared/observability/console.js';
 import { PolicyError } from '../shared/policy/schema.js';
 

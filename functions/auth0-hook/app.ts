@@ -17,11 +17,12 @@ import type { Telemetry } from '../../shared/observability/telemetry.js';
 import type { DepsProvider } from '../../shared/runtime/deps.js';
 import { screenOnce } from '../../shared/screening/screen-once.js';
 import { auth0Verifier } from '../../shared/webhooks/auth0.js';
+import { pathOf } from '../routes.js';
 import { auth0EventSchema, auth0ScreenInput } from './event.js';
 
 export { type Auth0Event, auth0EventSchema } from './event.js';
 
-export const AUTH0_HOOK_PATH = '/hooks/auth0';
+export const AUTH0_HOOK_PATH = pathOf('auth0-hook');
 
 /** The response: the verdict plus the text the Action shows the user on block. */
 export type Auth0HookResponse = Verdict & { user_message: string };

@@ -26,9 +26,10 @@ import type { WriteBackState } from '../../shared/store/ports.js';
 import { getStripeClient, isUsableStripeKey } from '../../shared/stripe/client.js';
 import { performWriteBack, planWriteBack, type WriteBackTarget } from '../../shared/stripe/write-back.js';
 import { stripeVerifier } from '../../shared/webhooks/stripe.js';
+import { pathOf } from '../routes.js';
 import { classifyEvent, type EventSubject, type StripeEventEnvelope, stripeEventSchema } from './events.js';
 
-export const STRIPE_HOOK_PATH = '/hooks/stripe';
+export const STRIPE_HOOK_PATH = pathOf('stripe-hook');
 
 const upstreamUnavailable = (what: string) =>
   new ApiError(

@@ -17,9 +17,10 @@ import type { Telemetry } from '../../shared/observability/telemetry.js';
 import type { DepsProvider } from '../../shared/runtime/deps.js';
 import { screenOnce } from '../../shared/screening/screen-once.js';
 import { standardWebhooksVerifier } from '../../shared/webhooks/standard-webhooks.js';
+import { pathOf } from '../routes.js';
 import { supabaseEventSchema, supabaseScreenInput } from './event.js';
 
-export const SUPABASE_HOOK_PATH = '/hooks/supabase';
+export const SUPABASE_HOOK_PATH = pathOf('supabase-hook');
 
 const supabaseVerifier = standardWebhooksVerifier('supabase');
 

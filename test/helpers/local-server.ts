@@ -7,10 +7,10 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type LocalServer, startLocalServer } from '../../local/server.js';
 import { DEV_SECRETS_FILE, type DevSecrets } from '../../shared/config/dev-secrets.js';
 import { loadLocalConfig } from '../../shared/config/local.js';
 import type { Sandbox } from '../../shared/defastra/sandbox/index.js';
-import { type LocalServer, startLocalServer } from '../../shared/local/server.js';
 import { silentTelemetry, type Telemetry } from '../../shared/observability/telemetry.js';
 import { splitSecrets, splitSpaceSecrets } from '../../shared/runtime/deps.js';
 

@@ -1,6 +1,6 @@
 /** Loads the policy file for the local server: a missing default file means the defaults; anything invalid throws. */
 import { readFile } from 'node:fs/promises';
-import { type Policy, parsePolicy, parsePolicyJson } from '../policy/schema.js';
+import { type Policy, parsePolicy, parsePolicyJson } from '../shared/policy/schema.js';
 
 export const loadPolicyFile = async (
   path: string,

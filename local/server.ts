@@ -3,31 +3,23 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type ServerType, serve } from '@hono/node-server';
-import { createApiApp } from '../../functions/api/app.js';
-import { createAuth0HookApp } from '../../functions/auth0-hook/app.js';
-import {
-  COGNITO_INVOKE_PATH,
-  createCognitoInvokeApp,
-} from '../../functions/cognito-pre-signup/local-route.js';
-import { createStripeHookApp } from '../../functions/stripe-hook/app.js';
-import { createSupabaseHookApp, SUPABASE_HOOK_PATH } from '../../functions/supabase-hook/app.js';
-import { loadDevSecrets } from '../config/dev-secrets.js';
-import { ConfigError, isLiveDefastraUrl, type LocalConfig } from '../config/local.js';
-import { createDefastraClient } from '../defastra/client.js';
-import { describeFaults, SANDBOX_FAULT_ENV } from '../defastra/sandbox/env.js';
-import { faultsFromEnv, type Sandbox, startSandbox } from '../defastra/sandbox/server.js';
-import { withChangeFeed } from '../events/change-feed.js';
-import { eventsFor } from '../events/events.js';
-import { type EventSink, jsonlEventSink } from '../events/jsonl-sink.js';
-import { errorBody } from '../http/errors.js';
-import type { Telemetry } from '../observability/telemetry.js';
-import { resolveForSource } from '../policy/decide.js';
-import { fixedPolicy } from '../policy/source.js';
-import { type AppDeps, splitSecrets, splitSpaceSecrets } from '../runtime/deps.js';
-import { createHasher, deriveKey } from '../screening/hashing.js';
-import { createDynamoClient } from '../store/dynamo/client.js';
-import { ensureTable } from '../store/dynamo/create-table.js';
-import { createDynamoStore } from '../store/dynamo/store.js';
+import { loadDevSecrets } from '../shared/config/dev-secrets.js';
+import { ConfigError, isLiveDefastraUrl, type LocalConfig } from '../shared/config/local.js';
+import { createDefastraClient } from '../shared/defastra/client.js';
+import { describeFaults, SANDBOX_FAULT_ENV } from '../shared/defastra/sandbox/env.js';
+import { faultsFromEnv, type Sandbox, startSandbox } from '../shared/defastra/sandbox/server.js';
+import { withChangeFeed } from '../shared/events/change-feed.js';
+import { eventsFor } from '../shared/events/events.js';
+import { type EventSink, jsonlEventSink } from '../shared/events/jsonl-sink.js';
+import type { Telemetry } from '../shared/observability/telemetry.js';
+import { resolveForSource } from '../shared/policy/decide.js';
+import { fixedPolicy } from '../shared/policy/source.js';
+import { type AppDeps, splitSecrets, splitSpaceSecrets } from '../shared/runtime/deps.js';
+import { createHasher, deriveKey } from '../shared/screening/hashing.js';
+import { createDynamoClient } from '../shared/store/dynamo/client.js';
+import { ensureTable } from '../shared/store/dynamo/create-table.js';
+import { createDynamoStore } from '../shared/store/dynamo/store.js';
+import { localFetch } from './apps.js';
 import { listenDynalite, StoreInUseError } from './dynalite.js';
 import { loadPolicyFile } from './policy-file.js';
 
@@ -144,28 +136,7 @@ export const startLocalServer = async (
       stripeApiKey: async () => config.stripeApiKey ?? null,
       stripeApiBaseUrl: config.stripeApiBaseUrl,
     };
-    const provider = async () => deps;
-    const api = createApiApp(provider, telemetry);
-    const auth0 = createAuth0HookApp(provider, telemetry);
-    const stripe = createStripeHookApp(provider, telemetry);
-    const supabase = createSupabaseHookApp(provider, telemetry);
-    const cognito = createCognitoInvokeApp(provider, telemetry);
-
-    const fetch = (request: Request): Response | Promise<Response> => {
-      const { pathname } = new URL(request.url);
-      if (pathname === '/health') {
-        if (request.method === 'GET' || request.method === 'HEAD') return Response.json({ status: 'ok' });
-        return Response.json(errorBody('method_not_allowed', 'use GET, HEAD on this route'), {
-          status: 405,
-          headers: { Allow: 'GET, HEAD' },
-        });
-      }
-      if (pathname === '/hooks/auth0') return auth0.fetch(request);
-      if (pathname === '/hooks/stripe') return stripe.fetch(request);
-      if (pathname === SUPABASE_HOOK_PATH) return supabase.fetch(request);
-      if (pathname === COGNITO_INVOKE_PATH) return cognito.fetch(request);
-      return api.fetch(request);
-    };
+    const fetch = localFetch(async () => deps, telemetry);
 
     const server: ServerType = await new Promise((resolve, reject) => {
       const s = serve({ fetch, hostname: config.host, port: config.port }, () => resolve(s));

@@ -1,5 +1,5 @@
 /** The `npm start` banner: where the server listens, which Defastra it calls (and whether that costs money). */
-import { DEFAULT_DEFASTRA_BASE_URL, isLiveDefastraUrl } from '../config/local.js';
+import { DEFAULT_DEFASTRA_BASE_URL, isLiveDefastraUrl } from '../shared/config/local.js';
 import type { LocalServer } from './server.js';
 
 const isLoopback = (url: string): boolean => {
