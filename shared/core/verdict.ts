@@ -71,6 +71,41 @@ export interface Review {
   reviewed_by: string;
 }
 
+/** Whether a policy's decisions act (`enforce`) or are only recorded (`monitor`: the caller is asked to allow). */
+export type PolicyMode = 'enforce' | 'monitor';
+
+/** Where a provisional (degraded) verdict's re-screening stands (docs/verdict.md, provisional verdicts). */
+export interface RescreenState {
+  status: 'pending' | 'done' | 'gave_up';
+  attempts: number;
+  /** When the next attempt is due (ISO 8601); null once done or given up. */
+  next_at: string | null;
+}
+
+/** What was done at the provider for a final block, or to undo it (docs/enforcement.md). */
+export interface Enforcement {
+  status: 'pending' | 'done' | 'failed' | 'undone';
+  action: 'block' | 'unblock';
+  at: string;
+  error?: string;
+}
+
+/** The decision the shadow policy would have made from the same answers, lists and counts. */
+export interface ShadowDecision {
+  version: string;
+  decision: Decision;
+}
+
+/** What happened to the signup later: the truth a policy is judged by. */
+export interface Outcome {
+  label: 'fraud' | 'legit';
+  source: 'manual' | 'api' | 'stripe';
+  note: string | null;
+  labelled_at: string;
+  /** The IAM principal ARN in AWS, `local` locally, or the provider that reported it. */
+  labelled_by: string;
+}
+
 export interface Verdict {
   verdict_id: string;
   created_at: string;
@@ -85,7 +120,33 @@ export interface Verdict {
   phone: IdentifierOutcome | null;
   policy_version: string;
   review: Review | null;
+  /** What the caller is asked to do: the decision in `enforce` mode, `allow` in `monitor` mode. */
+  action: Decision;
+  mode: PolicyMode;
+  /** Set on provisional (degraded) verdicts; null otherwise. */
+  rescreen: RescreenState | null;
+  /** What was answered at signup, once a re-screen changed the verdict; null otherwise. */
+  provisional_decision: Decision | null;
+  rescreened_at: string | null;
+  enforcement: Enforcement | null;
+  shadow: ShadowDecision | null;
+  outcome: Outcome | null;
 }
+
+/** The fields every verdict carries since they were added, with the value an older stored verdict reads as. */
+export const withVerdictDefaults = (stored: Omit<Verdict, 'review'> & Partial<Verdict>): Verdict => ({
+  ...stored,
+  subject_ref: stored.subject_ref ?? null,
+  review: stored.review ?? null,
+  action: stored.action ?? stored.decision,
+  mode: stored.mode ?? 'enforce',
+  rescreen: stored.rescreen ?? null,
+  provisional_decision: stored.provisional_decision ?? null,
+  rescreened_at: stored.rescreened_at ?? null,
+  enforcement: stored.enforcement ?? null,
+  shadow: stored.shadow ?? null,
+  outcome: stored.outcome ?? null,
+});
 
 /**
  * What a replay (design 1.12) needs besides the verdict and cannot read from it: the runtime list entries and the

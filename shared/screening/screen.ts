@@ -297,6 +297,14 @@ const recordOf = (
     phone: toOutcome(phone, phoneList, found.phone),
     policy_version: policy.version,
     review: null,
+    action: outcome.decision,
+    mode: 'enforce',
+    rescreen: null,
+    provisional_decision: null,
+    rescreened_at: null,
+    enforcement: null,
+    shadow: null,
+    outcome: null,
   };
   return {
     verdict,

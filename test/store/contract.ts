@@ -61,6 +61,14 @@ export const makeRecord = (spec: RecordSpec): VerdictRecord => {
     policy_version: 'default-1',
     subject_ref: spec.subjectRef ?? null,
     review: null,
+    action: decision,
+    mode: 'enforce',
+    rescreen: null,
+    provisional_decision: null,
+    rescreened_at: null,
+    enforcement: null,
+    shadow: null,
+    outcome: null,
   };
   return {
     verdict,

@@ -4,7 +4,13 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { DecisionFacts, Review, Verdict, VerdictRecord } from '../../core/verdict.js';
+import {
+  type DecisionFacts,
+  type Review,
+  type Verdict,
+  type VerdictRecord,
+  withVerdictDefaults,
+} from '../../core/verdict.js';
 import type { IdentifierKind } from '../../core/vocabulary.js';
 import { isWriteBackState, type MarkerRecord } from '../../markers/state.js';
 import { reviewedState, reviewStateOf } from '../../reviews/state.js';
@@ -108,8 +114,7 @@ const verdictOf = (fields: Record<string, unknown>): Verdict => {
   const body = bodyOf(fields);
   if (typeof body.verdict_id !== 'string') throw new Error('Stored verdict has no verdict_id');
   const review = jsonObject(fields, ATTR.review) as Review | null;
-  const verdict = body as unknown as Verdict;
-  return { ...verdict, subject_ref: verdict.subject_ref ?? null, review };
+  return withVerdictDefaults({ ...(body as unknown as Verdict), review });
 };
 
 /** The verdict as the API returns it: body, review merged in, `subject_ref`/`review` null for older items. */
