@@ -8,6 +8,7 @@ import type { Context } from 'aws-lambda';
 import type { Decision } from '../../shared/core/levels.js';
 import { ApiError } from '../../shared/http/errors.js';
 import { validate } from '../../shared/http/validation.js';
+import { errorLogFields } from '../../shared/observability/error-fields.js';
 import { silentTelemetry, type Telemetry } from '../../shared/observability/telemetry.js';
 import { resolveForSource } from '../../shared/policy/decide.js';
 import type { AppDeps, DepsProvider } from '../../shared/runtime/deps.js';
@@ -55,7 +56,7 @@ export const runPreSignUp = async <E>(d: AppDeps, event: E, options: PreSignUpOp
   } catch (error) {
     decision = policy.on_error.cognito;
     d.telemetry.error('cognito screening failed; on_error.cognito decides', {
-      error: error instanceof Error ? error.name : 'unknown',
+      ...errorLogFields(error),
       decision,
     });
   }
@@ -77,9 +78,7 @@ export const createPreSignUpHandler =
       d = await deps();
     } catch (error) {
       // Configuration or secrets: nothing can be screened; the next invocation tries again.
-      telemetry.error('cognito-pre-signup cannot start', {
-        error: error instanceof Error ? error.name : 'unknown',
-      });
+      telemetry.error('cognito-pre-signup cannot start', errorLogFields(error));
       throw new Error(UNAVAILABLE_MESSAGE);
     }
     try {

@@ -1,6 +1,7 @@
 /** The one error shape of design 1.3, the ApiError to throw from routes, and the mapper every app installs. */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { errorLogFields } from '../observability/error-fields.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import { InvalidCursorError, StoreUnavailableError } from '../store/port.js';
 
@@ -28,7 +29,16 @@ export const errorBody = (code: string, message: string): ErrorBody => ({ error:
 
 export const badRequest = (message: string): ApiError => new ApiError(400, 'invalid_request', message);
 
-/** Maps any thrown value to the contract's error response; unexpected errors become 500 `internal`. */
+/** Where the request was: its route pattern (never the path, which may hold an id) and its verdict, when known. */
+const requestFields = (c: Context): Record<string, string> => {
+  const verdictId = c.get('verdictId') as string | undefined;
+  return { route: c.req.routePath, ...(verdictId ? { verdict_id: verdictId } : {}) };
+};
+
+/**
+ * Maps any thrown value to the contract's error response; unexpected errors become 500 `internal`, logged
+ * with their cause (name, redacted message, first stack frame: shared/observability/error-fields.ts).
+ */
 export const errorHandler =
   (telemetry: () => Telemetry) =>
   (error: Error, c: Context): Response => {
@@ -40,7 +50,7 @@ export const errorHandler =
       return c.json(errorBody('invalid_request', 'cursor is not valid for this query'), 400);
     }
     if (error instanceof StoreUnavailableError) {
-      telemetry().error('store unavailable', { error: error.name });
+      telemetry().error('store unavailable', { ...errorLogFields(error), ...requestFields(c) });
       c.header('Retry-After', String(STORE_RETRY_AFTER_S));
       return c.json(
         errorBody(
@@ -50,7 +60,7 @@ export const errorHandler =
         503,
       );
     }
-    telemetry().error('unexpected error', { error: error.name, message: error.message });
+    telemetry().error('unexpected error', { ...errorLogFields(error), ...requestFields(c) });
     return c.json(errorBody('internal', 'internal error'), 500);
   };
 
