@@ -73,10 +73,12 @@ describe('docs/deploy.md', () => {
   });
 
   it('defines every shell variable its commands use', () => {
-    // Shell parts of the guide: sh blocks and inline code (ts and json blocks are not shell).
+    // Shell parts of the guide: sh blocks and inline commands (ts and json blocks are not shell).
     const shell = [
       ...[...doc.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!),
-      ...[...doc.replace(/```[\s\S]*?```/g, '').matchAll(/`([^`\n]+)`/g)].map((m) => m[1]!),
+      ...[
+        ...doc.replace(/```[\s\S]*?```/g, '').matchAll(/`((?:aws|npx|read|stripe|export|for) [^`\n]+)`/g),
+      ].map((m) => m[1]!),
     ].join('\n');
     const used = new Set([...shell.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!));
     used.delete('default'); // the API Gateway stage `$default` in execute-api ARNs
