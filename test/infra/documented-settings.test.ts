@@ -74,7 +74,7 @@ describe('documented setting values', () => {
         'cognitoUserPoolArn=arn:aws:cognito-idp:<region>:<account>:userpool/<pool id>',
         'memorySize=lots',
         'removalPolicy=snapshot',
-        'tableName=<that name>',
+        "tableName=<that table's name>",
       ],
     );
   });
