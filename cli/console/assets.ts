@@ -2,6 +2,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CliError } from '../errors.js';
 
 /** Where `npm run build` puts the console's files, relative to the package root. */
 export const ASSETS_SUBDIR = join('dist', 'console');
@@ -42,7 +43,7 @@ export const openAssets = async (dir: string): Promise<AssetSource> => {
     (s) => s.isFile(),
     () => false,
   );
-  if (!present) throw new Error(`the console's files are not built in ${dir}: run "npm run build"`);
+  if (!present) throw new CliError(`the console's files are not built in ${dir}: run "npm run build"`);
   return {
     dir,
     index: () => read(join(dir, 'index.html')),
@@ -72,6 +73,6 @@ const packageRoot = async (): Promise<string | undefined> => {
 /** `<package root>/dist/console`, wherever this module runs from (source through tsx, or the built CLI). */
 export const defaultAssetsDir = async (): Promise<string> => {
   const root = await packageRoot();
-  if (!root) throw new Error('cannot find the signup-gate package root to serve the console from');
+  if (!root) throw new CliError('cannot find the signup-gate package root to serve the console from');
   return join(root, ASSETS_SUBDIR);
 };
