@@ -1,8 +1,8 @@
 /** The console page's built files (see console/build.ts), read from disk on each request: a fixed set, no path walking. */
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { dirname, extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { extname, join } from 'node:path';
 import { CliError } from '../errors.js';
+import { packageRoot } from '../package-root.js';
 
 /** Where `npm run build` puts the console's files, relative to the package root. */
 export const ASSETS_SUBDIR = join('dist', 'console');
@@ -53,21 +53,6 @@ export const openAssets = async (dir: string): Promise<AssetSource> => {
       return names.includes(name) ? read(join(dir, name)) : undefined;
     },
   };
-};
-
-/** The package root (the folder whose package.json is `signup-gate`), searched upward from this module. */
-const packageRoot = async (): Promise<string | undefined> => {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = await readFile(join(dir, 'package.json'), 'utf8').then(
-      (text) => JSON.parse(text) as { name?: unknown },
-      () => undefined,
-    );
-    if (pkg?.name === 'signup-gate') return dir;
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
 };
 
 /** `<package root>/dist/console`, wherever this module runs from (source through tsx, or the built CLI). */

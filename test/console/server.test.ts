@@ -399,7 +399,7 @@ describe('the listener', () => {
         port: Number(port()),
         assetsDir: assets.dir,
       }),
-    ).rejects.toThrow(`port ${port()} on 127.0.0.1 is in use`);
+    ).rejects.toThrow(`port ${port()} on 127.0.0.1 is already in use`);
   });
 
   it('refuses to start without a built page', async () => {
