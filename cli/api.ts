@@ -6,6 +6,8 @@ import type { ApiRequest, ApiTarget } from './target.js';
 export interface ApiResult<T> {
   status: number;
   body: T;
+  /** The server's clock minus ours, from the answer's `Date` header (1 s resolution); undefined without one. */
+  clockOffsetMs?: number;
 }
 
 export interface CallOptions {
@@ -91,7 +93,12 @@ export const callApi = async <T>(target: ApiTarget, options: CallOptions): Promi
     if (parsed === undefined) {
       throw new ApiCallError(response.status, 'bad_response', 'the answer is not JSON', undefined);
     }
-    return { status: response.status, body: parsed as T };
+    const date = Date.parse(response.headers.get('date') ?? '');
+    return {
+      status: response.status,
+      body: parsed as T,
+      ...(Number.isNaN(date) ? {} : { clockOffsetMs: date - Date.now() }),
+    };
   }
   const error = (parsed as { error?: { code?: unknown; message?: unknown } } | null)?.error;
   const code = typeof error?.code === 'string' ? error.code : `http_${response.status}`;
