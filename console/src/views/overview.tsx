@@ -1,6 +1,6 @@
 /** The overview: decisions per bucket, the degraded share, and Defastra calls against cache hits, from GET /stats. */
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { ApiFailure } from '../api/client.js';
+import { describeFailure } from '../api/errors.js';
 import { SOURCES, type StatsBucket } from '../api/types.js';
 import { Chart } from '../components/chart.js';
 import { ErrorBox } from '../components/status.js';
@@ -69,7 +69,7 @@ const DataTable = ({
 );
 
 export const OverviewView = () => {
-  const { api } = useApp();
+  const { api, target } = useApp();
   const [rangeKey, setRangeKey] = useState<RangeKey>('14d');
   const [buckets, setBuckets] = useState<StatsBucket[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -81,7 +81,7 @@ export const OverviewView = () => {
     const since = new Date(Date.now() - range.days * 86_400_000).toISOString();
     api.stats({ since, bucket: range.bucket }).then(
       (stats) => live && setBuckets(stats.buckets),
-      (e) => live && setError(e instanceof ApiFailure ? e.message : String(e)),
+      (e) => live && setError(describeFailure(e, target)),
     );
     return () => {
       live = false;
