@@ -5,10 +5,10 @@
  * `budget_ms.cognito` and inside the time Lambda has left, so the answer comes within Cognito's 5 s.
  */
 import type { Context } from 'aws-lambda';
-import { errorName } from '../../shared/core/errors.js';
 import type { Decision } from '../../shared/core/levels.js';
 import { ApiError } from '../../shared/http/errors.js';
 import { validate } from '../../shared/http/validation.js';
+import { errorLogFields } from '../../shared/observability/error-fields.js';
 import { silentTelemetry, type Telemetry } from '../../shared/observability/telemetry.js';
 import { resolveForSource } from '../../shared/policy/decide.js';
 import type { AppDeps, DepsProvider } from '../../shared/runtime/deps.js';
@@ -58,7 +58,7 @@ export const runPreSignUp = async <E>(d: AppDeps, event: E, options: PreSignUpOp
   } catch (error) {
     decision = policy.on_error.cognito;
     d.telemetry.error('cognito screening failed; on_error.cognito decides', {
-      error: errorName(error),
+      ...errorLogFields(error),
       decision,
     });
   }
@@ -80,9 +80,7 @@ export const createPreSignUpHandler =
       d = await deps();
     } catch (error) {
       // Configuration or secrets: nothing can be screened; the next invocation tries again.
-      telemetry.error('cognito-pre-signup cannot start', {
-        error: errorName(error),
-      });
+      telemetry.error('cognito-pre-signup cannot start', errorLogFields(error));
       throw new Error(UNAVAILABLE_MESSAGE);
     }
     try {

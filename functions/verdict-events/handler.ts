@@ -2,8 +2,8 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { type EventsConfig, loadEventsConfig } from '../../shared/config/events.js';
-import { errorName } from '../../shared/core/errors.js';
 import { publishRecords } from '../../shared/events/stream.js';
+import { errorLogFields } from '../../shared/observability/error-fields.js';
 import { createPowertoolsTelemetry, instrument } from '../../shared/observability/powertools.js';
 import { resolveForSource } from '../../shared/policy/decide.js';
 
@@ -26,7 +26,7 @@ export const handler = instrument(async (event: DynamoDBStreamEvent): Promise<Dy
     (record, error) =>
       telemetry.error('unreadable stream record skipped', {
         sequence: record.dynamodb?.SequenceNumber,
-        error: errorName(error),
+        ...errorLogFields(error),
       }),
   );
   if (retry.length > 0)

@@ -133,8 +133,23 @@ export interface Verdict {
   outcome: Outcome | null;
 }
 
-/** The fields every verdict carries since they were added, with the value an older stored verdict reads as. */
-export const withVerdictDefaults = (stored: Omit<Verdict, 'review'> & Partial<Verdict>): Verdict => ({
+/** Fields added after the first verdicts were stored: an older verdict reads without them. */
+type LaterField =
+  | 'subject_ref'
+  | 'review'
+  | 'action'
+  | 'mode'
+  | 'rescreen'
+  | 'provisional_decision'
+  | 'rescreened_at'
+  | 'enforcement'
+  | 'shadow'
+  | 'outcome';
+
+/** A verdict with every later field set: the value an older stored verdict reads as. */
+export const withVerdictDefaults = (
+  stored: Omit<Verdict, LaterField> & Partial<Pick<Verdict, LaterField>>,
+): Verdict => ({
   ...stored,
   subject_ref: stored.subject_ref ?? null,
   review: stored.review ?? null,

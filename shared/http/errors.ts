@@ -2,6 +2,7 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { DomainError, type DomainErrorCode, InvalidInputError } from '../core/errors.js';
+import { errorLogFields } from '../observability/error-fields.js';
 import type { Telemetry } from '../observability/telemetry.js';
 
 export interface ErrorBody {
@@ -55,19 +56,28 @@ const DOMAIN_ANSWERS: Record<DomainErrorCode, (error: DomainError) => ApiError> 
 /** A domain error as the contract answers it. */
 export const fromDomain = (error: DomainError): ApiError => DOMAIN_ANSWERS[error.code](error);
 
-/** Maps any thrown value to the contract's error response; unexpected errors become 500 `internal`. */
+/** Where the request was: its route pattern (never the path, which may hold an id) and its verdict, when known. */
+const requestFields = (c: Context): Record<string, string> => {
+  const verdictId = c.get('verdictId') as string | undefined;
+  return { route: c.req.routePath, ...(verdictId ? { verdict_id: verdictId } : {}) };
+};
+
+/**
+ * Maps any thrown value to the contract's error response; unexpected errors become 500 `internal`, logged
+ * with their cause (name, redacted message, first stack frame: shared/observability/error-fields.ts).
+ */
 export const errorHandler =
   (telemetry: () => Telemetry) =>
   (error: Error, c: Context): Response => {
     if (error instanceof DomainError && error.code === 'store_unavailable') {
-      telemetry().error('store unavailable', { error: error.name });
+      telemetry().error('store unavailable', { ...errorLogFields(error), ...requestFields(c) });
     }
     const known = error instanceof DomainError ? fromDomain(error) : error;
     if (known instanceof ApiError) {
       for (const [name, value] of Object.entries(known.headers)) c.header(name, value);
       return c.json(errorBody(known.code, known.message), known.status);
     }
-    telemetry().error('unexpected error', { error: error.name, message: error.message });
+    telemetry().error('unexpected error', { ...errorLogFields(error), ...requestFields(c) });
     return c.json(errorBody('internal', 'internal error'), 500);
   };
 

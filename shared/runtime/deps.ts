@@ -36,9 +36,9 @@ export interface AppDeps {
 /** Resolves the deps lazily; a failure (e.g. a secret fetch) is not cached, so the next request tries again. */
 export type DepsProvider = () => Promise<AppDeps>;
 
-/** Memoises a deps factory, dropping a rejected attempt so the next call retries. */
-export const lazyDeps = (build: () => Promise<AppDeps>): DepsProvider => {
-  let pending: Promise<AppDeps> | undefined;
+/** Memoises a deps factory (or any async factory), dropping a rejected attempt so the next call retries. */
+export const lazyDeps = <T = AppDeps>(build: () => Promise<T>): (() => Promise<T>) => {
+  let pending: Promise<T> | undefined;
   return () => {
     pending ??= build().catch((error: unknown) => {
       pending = undefined;

@@ -1,6 +1,6 @@
 /** What-if: a candidate policy replayed over stored verdicts (POST /replay) — the transition table and what would change. */
 import { useState } from 'preact/hooks';
-import { ApiFailure } from '../api/client.js';
+import { describeFailure } from '../api/errors.js';
 import {
   DECISIONS,
   type Decision,
@@ -112,7 +112,7 @@ const Transitions = ({
 );
 
 export const WhatIfView = () => {
-  const { api } = useApp();
+  const { api, target } = useApp();
   const [text, setText] = useState(EXAMPLE);
   const [since, setSince] = useState('');
   const [until, setUntil] = useState('');
@@ -168,7 +168,7 @@ export const WhatIfView = () => {
       setFilter(null);
       void enrich(answer, range);
     } catch (e) {
-      setError(e instanceof ApiFailure ? `The candidate was refused: ${e.message}` : String(e));
+      setError(describeFailure(e, target));
       setResult(null);
     } finally {
       setBusy(false);
