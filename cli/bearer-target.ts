@@ -1,4 +1,4 @@
-/** A target reached with `Authorization: Bearer <token>`: the local server (design 1.7). */
+/** A target reached with `Authorization: Bearer <token>`: the local server (docs/api.md). */
 import type { ApiRequest, ApiTarget } from './target.js';
 
 export const createBearerTarget = (url: string, token: string): ApiTarget => ({

@@ -1,4 +1,4 @@
-/** `GET|POST /lists`, `DELETE /lists/{entry_id}` (design 1.11): runtime allow and block entries. */
+/** `GET|POST /lists`, `DELETE /lists/{entry_id}` (docs/lists.md): runtime allow and block entries. */
 import type { Hono, MiddlewareHandler } from 'hono';
 import { ulidParam } from '../../../shared/api/common.js';
 import { type ListEntryPage, listEntryBody, listsQuery } from '../../../shared/api/lists.js';

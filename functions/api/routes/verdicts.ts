@@ -1,4 +1,4 @@
-/** `GET /verdicts/{id}`, `GET /verdicts` and `POST /verdicts/{id}/review` (design 1.7, 1.12). */
+/** `GET /verdicts/{id}`, `GET /verdicts` and `POST /verdicts/{id}/review` (docs/api.md, docs/reviews.md). */
 import type { Hono, MiddlewareHandler } from 'hono';
 import { ulidParam } from '../../../shared/api/common.js';
 import { reviewBody, type VerdictPage, verdictsQuery } from '../../../shared/api/verdicts.js';
