@@ -1,6 +1,6 @@
 /**
  * Turns the target options (`--url`, `--stack`, `--auth`, `--region`, `--profile`) into an ApiTarget:
- * bearer for a local URL, SigV4 for a deployed one (design 1.14). The AWS modules load only when needed.
+ * bearer for a local URL, SigV4 for a deployed one (docs/cli.md). The AWS modules load only when needed.
  */
 
 import { createBearerTarget } from './bearer-target.js';

@@ -16,7 +16,7 @@ export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 export interface InfraConfig {
   /** CloudFormation stack name. */
   stackName: string;
-  /** The policy file (design 1.8), relative to the project root; a missing default file means `{}`. */
+  /** The policy file (docs/policy.md), relative to the project root; a missing default file means `{}`. */
   policyFile: string;
   /**
    * Prefix of the Secrets Manager secret names (`<prefix>/defastra-api-key`, ...); unset = derived from the stack

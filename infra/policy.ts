@@ -1,7 +1,7 @@
 /**
  * The policy file at synth time: read, validated with the same parser the functions use (a bad file
  * stops `cdk synth` with the field named), minified, and staged as a file that every function bundle
- * ships as `policy.json` (design 1.8: its list entries are personal data, so never the environment or
+ * ships as `policy.json` (docs/policy.md: its list entries are personal data, so never the environment or
  * the template).
  */
 import { createHash } from 'node:crypto';

@@ -67,7 +67,7 @@ export const QUERY_ACTION = 'dynamodb:Query';
 
 /** The secrets each function's code reads (shared/runtime/lambda.ts). */
 export const SECRETS_OF: Record<FunctionName, readonly SecretKey[]> = {
-  // A review of a Stripe verdict writes the customer's metadata (design 1.12): the Stripe API key.
+  // A review of a Stripe verdict writes the customer's metadata (docs/reviews.md): the Stripe API key.
   api: ['defastraApiKey', 'pepper', 'stripeApiKey'],
   'auth0-hook': ['defastraApiKey', 'pepper', 'auth0HookSecret'],
   'stripe-hook': ['defastraApiKey', 'pepper', 'stripeWebhookSecret', 'stripeApiKey'],
@@ -160,7 +160,7 @@ export class SignupGateStack extends Stack {
       billing: dynamodb.Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: TABLE_KEYS.ttlAttribute,
-      // The verdict events' source (design 1.12): a review is a MODIFY whose old image tells what changed.
+      // The verdict events' source (docs/events.md): a review is a MODIFY whose old image tells what changed.
       dynamoStream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
       deletionProtection: config.deletionProtection,
       removalPolicy: removalPolicyOf(config.removalPolicy),
@@ -256,7 +256,7 @@ export class SignupGateStack extends Stack {
     this.api = api;
     this.stage = stage;
 
-    // ---- Cognito (design 1.13): invoke permission, ARN output, optional example pool ---------------
+    // ---- Cognito (docs/cognito.md): invoke permission, ARN output, optional example pool ---------------
     this.cognito = new CognitoTrigger(this, 'Cognito', {
       fn: this.functions['cognito-pre-signup'].function,
       cognitoUserPoolArn: config.cognitoUserPoolArn,

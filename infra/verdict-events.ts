@@ -1,5 +1,5 @@
 /**
- * Verdict events in AWS (design 1.12, Part 2 "Events in AWS"): the stack's EventBridge bus, and the table's
+ * Verdict events in AWS (docs/events.md): the stack's EventBridge bus, and the table's
  * stream feeding the `verdict-events` function through an event source mapping that only wakes it for verdict
  * items, reports partial batch failures, splits failing batches, gives up after bounded retries, and then records
  * the lost batch in an encrypted SQS queue (an alarm watches it). Publishing is never on a request's path.

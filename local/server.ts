@@ -38,7 +38,7 @@ export interface LocalServer {
     store: string;
     secretsFile: string;
     policy: string;
-    /** Where verdict events are appended (design 1.12): `DATA_DIR/events.jsonl`. */
+    /** Where verdict events are appended (docs/events.md): `DATA_DIR/events.jsonl`. */
     eventsFile: string;
   };
   sandbox: Sandbox | undefined;
@@ -49,7 +49,7 @@ export interface LocalServer {
 
 type Closer = () => Promise<void>;
 
-/** Starts everything of design 1.2 and returns once the server listens. Throws on bad config or policy. */
+/** Starts everything of docs/local.md and returns once the server listens. Throws on bad config or policy. */
 export const startLocalServer = async (
   config: LocalConfig,
   telemetry: Telemetry,

@@ -45,7 +45,7 @@ export interface BackfillSummary extends Tally {
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 const rows = (n: number): string => plural(n, 'row');
 
-/** The closing line of design 1.14, exactly. */
+/** The closing line of a backfill, exactly as docs/cli.md shows it. */
 export const summaryLine = (s: BackfillSummary): string =>
   `backfill: ${s.screened} screened, ${s.allow} allow, ${s.review} review, ${s.block} block, ${s.failed} failed`;
 

@@ -1,4 +1,4 @@
-/** `signup-gate lists list|add|remove`: the runtime allow and block lists (`GET|POST /lists`, `DELETE /lists/{id}`, design 1.11). */
+/** `signup-gate lists list|add|remove`: the runtime allow and block lists (`GET|POST /lists`, `DELETE /lists/{id}`, docs/lists.md). */
 import { Argument, type Command, Option } from 'commander';
 import { LIST_ACTIONS, LIST_KINDS } from '../../shared/core/vocabulary.js';
 import { callApi, queryString, segment } from '../api.js';

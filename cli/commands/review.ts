@@ -1,4 +1,4 @@
-/** `signup-gate review <id> approve|reject`: records an operator's review (`POST /verdicts/{id}/review`, design 1.12). */
+/** `signup-gate review <id> approve|reject`: records an operator's review (`POST /verdicts/{id}/review`, docs/reviews.md). */
 import { Argument, type Command } from 'commander';
 import { REVIEW_OUTCOMES, type ReviewOutcome } from '../../shared/core/vocabulary.js';
 import { callApi, segment } from '../api.js';

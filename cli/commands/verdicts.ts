@@ -1,4 +1,4 @@
-/** `signup-gate verdicts list|get`: stored verdicts through `GET /verdicts` (filters of design 1.7) and `GET /verdicts/{id}`. */
+/** `signup-gate verdicts list|get`: stored verdicts through `GET /verdicts` (filters of docs/api.md) and `GET /verdicts/{id}`. */
 import { type Command, Option } from 'commander';
 import { DECISIONS, SOURCES } from '../../shared/core/levels.js';
 import { callApi, queryString, segment } from '../api.js';

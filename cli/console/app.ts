@@ -13,7 +13,7 @@ import { type Session, SessionStore } from './sessions.js';
 
 /** The header the page sends its CSRF token in. */
 export const CSRF_HEADER = 'X-CSRF-Token';
-/** The API's own body limit (design 1.3). */
+/** The API's own body limit (docs/api.md). */
 const MAX_BODY_BYTES = 256 * 1024;
 
 export interface ConsoleAppOptions {

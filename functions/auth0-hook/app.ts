@@ -1,5 +1,5 @@
 /**
- * `POST /hooks/auth0` (design 1.5): called by the shipped pre-user-registration and post-login Actions with
+ * `POST /hooks/auth0` (docs/auth0.md): called by the shipped pre-user-registration and post-login Actions with
  * a subset of Auth0's `event`, signed with `X-Signup-Gate-Signature` (over the body and the
  * `Idempotency-Key`). Answers the verdict plus the policy's `user_message`; `Idempotency-Key` makes a
  * retried execution get the same verdict without a second Defastra call, and is the verdict's `source_ref`.

@@ -1,5 +1,5 @@
 /**
- * `POST /invoke/cognito-pre-signup` (design 1.13, local server only): runs the pre sign-up trigger's code on
+ * `POST /invoke/cognito-pre-signup` (docs/cognito.md, local server only): runs the pre sign-up trigger's code on
  * a Cognito event body, behind operator auth. `200` the event as the function returns it, or `400`
  * `signup_rejected` with the `user_message` where the function would throw.
  */

@@ -1,10 +1,10 @@
 /**
- * `POST /hooks/stripe` (design 1.6): verifies `Stripe-Signature` over the raw body with the official library,
+ * `POST /hooks/stripe` (docs/stripe.md): verifies `Stripe-Signature` over the raw body with the official library,
  * screens `customer.created`, `customer.updated` (email or phone changed) and `checkout.session.completed`
  * once per event id, answers 503 on a retryable Defastra failure (Stripe's retry is the backoff) and, when
  * the policy asks for it, writes review and block decisions back into Stripe.
  *
- * Checks run in the contract's order (1.3): 404/405, 413, signature (400 `invalid_signature`), 415, then
+ * Checks run in the contract's order (docs/api.md): 404/405, 413, signature (400 `invalid_signature`), 415, then
  * 400 `invalid_json` / `invalid_request`.
  */
 import type { Context, Hono } from 'hono';

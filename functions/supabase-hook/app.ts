@@ -1,10 +1,10 @@
 /**
- * `POST /hooks/supabase` (design 1.13): Supabase Auth's `before-user-created` HTTP hook. Verified as
+ * `POST /hooks/supabase` (docs/supabase.md): Supabase Auth's `before-user-created` HTTP hook. Verified as
  * Standard Webhooks, screened once per `webhook-id` (the idempotency key and the verdict's `source_ref`),
  * answered in Supabase's format: `200 {}` lets the sign-up go on (allow and review), `403` with
  * `{"error":{"http_code":403,"message":<user_message>}}` refuses it (block).
  *
- * Checks run in the contract's order (1.3): 404/405, 413, signature (401), 415, then 400.
+ * Checks run in the contract's order (docs/api.md): 404/405, 413, signature (401), 415, then 400.
  */
 import type { Hono } from 'hono';
 import { createBaseApp } from '../../shared/http/app-base.js';

@@ -1,4 +1,4 @@
-/** Lambda entry of the `verdict-events` function: the table's stream → the stack's EventBridge bus (design 1.12). */
+/** Lambda entry of the `verdict-events` function: the table's stream → the stack's EventBridge bus (docs/events.md). */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { type EventsConfig, loadEventsConfig } from '../../shared/config/events.js';

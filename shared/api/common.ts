@@ -30,3 +30,9 @@ export interface Page<T> {
   items: T[];
   next_cursor: string | null;
 }
+
+/** A store's page as the API answers it. */
+export const pageOf = <T>(page: { items: T[]; nextCursor: string | null }): Page<T> => ({
+  items: page.items,
+  next_cursor: page.nextCursor,
+});

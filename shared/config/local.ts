@@ -1,4 +1,4 @@
-/** Local server configuration (design 1.2): environment → validated config object, errors naming the variable. */
+/** Local server configuration (docs/local.md): environment → validated config object, errors naming the variable. */
 import { resolve } from 'node:path';
 import * as z from '../validation/zod.js';
 import { ConfigError, parseEnv } from './errors.js';

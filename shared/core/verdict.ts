@@ -1,5 +1,5 @@
 /**
- * The verdict object of design 1.4 (what every screening route returns and what the store keeps) and the small types
+ * The verdict object of docs/verdict.md (what every screening route returns and what the store keeps) and the small types
  * it is made of. At the bottom of the import graph: store, Defastra, policy and screening all build on it.
  */
 import type { Decision, RiskLevel, Source } from './levels.js';
@@ -14,7 +14,7 @@ export interface Check {
   detail: string;
 }
 
-/** One allow or block list entry that matched; `entryId` is set for runtime entries (design 1.11). */
+/** One allow or block list entry that matched; `entryId` is set for runtime entries (docs/lists.md). */
 export interface ListHit {
   /** What the entry matched: the email (or its domain), the phone, or the client IP. */
   subject: ListKind;
@@ -22,7 +22,7 @@ export interface ListHit {
   entryId?: string;
 }
 
-/** A velocity key whose distinct count (this screening included) reached a threshold (design 1.10). */
+/** A velocity key whose distinct count (this screening included) reached a threshold (docs/waves.md). */
 export interface VelocityHit {
   key: VelocityKey;
   count: number;
@@ -62,7 +62,7 @@ export interface IdentifierOutcome {
   invalid?: true;
 }
 
-/** An operator's review of a verdict (design 1.12); a later review replaces the earlier one. */
+/** An operator's review of a verdict (docs/reviews.md); a later review replaces the earlier one. */
 export interface Review {
   outcome: ReviewOutcome;
   note: string | null;
@@ -164,7 +164,7 @@ export const withVerdictDefaults = (
 });
 
 /**
- * What a replay (design 1.12) needs besides the verdict and cannot read from it: the runtime list entries and the
+ * What a replay (docs/reviews.md) needs besides the verdict and cannot read from it: the runtime list entries and the
  * velocity keys that decided it, kept as recorded. Stored with the verdict, never returned by the API.
  */
 export interface DecisionFacts {

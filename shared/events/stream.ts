@@ -1,5 +1,5 @@
 /**
- * Verdict events in AWS (design 1.12, Part 2 "Events in AWS"): the table's stream → EventBridge. Off every request's
+ * Verdict events in AWS (docs/events.md): the table's stream → EventBridge. Off every request's
  * path; at least once (a record whose events could not be put is reported as a batch item failure, and the stream
  * delivers it again).
  */

@@ -1,4 +1,4 @@
-/** The one error shape of design 1.3, the ApiError to throw from routes, and the mapper every app installs. */
+/** The one error shape of docs/api.md, the ApiError to throw from routes, and the mapper every app installs. */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { DomainError, type DomainErrorCode, InvalidInputError } from '../core/errors.js';

@@ -1,4 +1,4 @@
-/** Runtime list entries (design 1.11): a raw value normalised as screening does, stored only as a keyed hash (domains plain). */
+/** Runtime list entries (docs/lists.md): a raw value normalised as screening does, stored only as a keyed hash (domains plain). */
 import { ulid } from 'ulid';
 import type { ListEntry } from '../api/lists.js';
 import type { KeyedHasher, ListAction, ListKind } from '../core/vocabulary.js';

@@ -1,4 +1,4 @@
-/** Runtime list look-ups (design 1.11): the keys a screening reads, and the hits its entries make. */
+/** Runtime list look-ups (docs/lists.md): the keys a screening reads, and the hits its entries make. */
 
 import type { ListHit } from '../core/verdict.js';
 import { domainAndParents } from '../policy/lists.js';

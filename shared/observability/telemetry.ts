@@ -19,7 +19,7 @@ export interface Telemetry {
   defastraError(kind: IdentifierKind, type: string, retryable: boolean): void;
   cacheHit(kind: IdentifierKind): void;
   walletBalance(balance: number): void;
-  /** A velocity key reached its review or block threshold (design 1.10). */
+  /** A velocity key reached its review or block threshold (docs/waves.md). */
   velocity(key: string, decision: 'review' | 'block'): void;
   /** An identifier was not checked because the hourly Defastra spend cap was reached. */
   spendLimited(): void;

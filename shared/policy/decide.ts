@@ -1,4 +1,4 @@
-/** The decision (design 1.4, 1.8, 1.10, 1.11): list precedence, velocity, thresholds per identifier, on_error, spend. */
+/** The decision (docs/verdict.md, docs/policy.md, docs/waves.md, docs/lists.md): list precedence, velocity, thresholds per identifier, on_error, spend. */
 
 import { type Decision, levelRank, mostSevere, type RiskLevel, type Source } from '../core/levels.js';
 import type { ListHit, Reason, VelocityHit } from '../core/verdict.js';

@@ -1,5 +1,5 @@
 /**
- * The policy file's allow and block lists (design 1.8), matched by keyed hash: entries are normalised and hashed
+ * The policy file's allow and block lists (docs/policy.md), matched by keyed hash: entries are normalised and hashed
  * once per policy, so a screening (raw values in memory) and a replay (stored hashes only) match the same way.
  * Email domains match the domain and its subdomains.
  */

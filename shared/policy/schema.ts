@@ -1,4 +1,4 @@
-/** The policy file (design 1.8): zod schema, defaults, per-source resolution and validation errors that name the field. */
+/** The policy file (docs/policy.md): zod schema, defaults, per-source resolution and validation errors that name the field. */
 
 import { DECISIONS, RISK_LEVELS, SOURCES, type Source, TIMEOUT_MODES } from '../core/levels.js';
 import { LIST_ACTIONS, VELOCITY_KEYS, type VelocityKey } from '../core/vocabulary.js';
@@ -144,7 +144,7 @@ const deepFreeze = <T>(value: T): T => {
   return value;
 };
 
-/** The defaults of design 1.8, frozen all the way down (a shallow freeze let nested defaults be changed). */
+/** The defaults of docs/policy.md, frozen all the way down (a shallow freeze let nested defaults be changed). */
 export const DEFAULT_POLICY: ResolvedPolicy = deepFreeze({
   version: 'default-1',
   thresholds: { email: { review: 'medium', block: 'high' }, phone: { review: 'medium', block: 'high' } },

@@ -1,5 +1,5 @@
 /**
- * What-if replay (design 1.12): stored verdicts re-decided under a candidate policy by the same `decide` the screening
+ * What-if replay (docs/reviews.md): stored verdicts re-decided under a candidate policy by the same `decide` the screening
  * uses, from their stored risk levels and identifier hashes (so the candidate's list entries match), with no Defastra
  * call. Runtime list hits, velocity and spend outcomes are kept as recorded. A verdict whose identifier was never
  * checked (a list or velocity decided it) cannot be re-decided when the candidate needs that level: it is reported,

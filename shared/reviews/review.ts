@@ -1,5 +1,5 @@
 /**
- * Reviews (design 1.12): an operator approves or rejects a verdict. The review replaces any earlier one; with
+ * Reviews (docs/reviews.md): an operator approves or rejects a verdict. The review replaces any earlier one; with
  * `add_to_list` the verdict's email and phone become runtime entries (from the stored hashes: the raw values were
  * never kept); a Stripe verdict's customer metadata follows the review when write-back is on.
  */

@@ -56,7 +56,7 @@ export const splitSecrets = (value: string | undefined | null): string[] =>
     .filter((s) => s.length > 0);
 
 /**
- * Splits Supabase hook secrets: several are separated by spaces (design 1.2), each as Supabase shows it,
+ * Splits Supabase hook secrets: several are separated by spaces (docs/local.md), each as Supabase shows it,
  * `v1,whsec_<base64>` (the `v1,` is optional), so commas cannot separate them.
  */
 export const splitSpaceSecrets = (value: string | undefined | null): string[] =>

@@ -25,7 +25,7 @@ export type Lookup =
   | { error: DefastraError }
   | { spendLimited: true };
 
-/** Defastra's answer that the value itself is malformed: the same case as our own invalid value (design 1.4). */
+/** Defastra's answer that the value itself is malformed: the same case as our own invalid value (docs/verdict.md). */
 const INVALID_UPSTREAM: Record<IdentifierKind, string> = {
   email: 'INVALID_REQUEST_EMAIL',
   phone: 'INVALID_REQUEST_PHONE',
@@ -94,7 +94,7 @@ export const toDecisionInput = (
 
 const SPEND_LIMIT_MESSAGE = 'not checked: the hourly Defastra spend cap is reached';
 
-/** The identifier as the verdict shows it (design 1.4). */
+/** The identifier as the verdict shows it (docs/verdict.md). */
 export const toOutcome = (
   id: PreparedIdentifier | null,
   list: ListAction | undefined,

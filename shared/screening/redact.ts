@@ -1,5 +1,5 @@
 /**
- * Scrubs text Defastra wrote (check details, error messages) before it is stored or returned (design 1.4): the
+ * Scrubs text Defastra wrote (check details, error messages) before it is stored or returned (docs/verdict.md): the
  * screened values become their masked forms, any other email or phone number in any common format is masked, and
  * lengths are capped so no answer can push a stored item past DynamoDB's 400 KB limit.
  */

@@ -40,7 +40,7 @@ export interface ScreeningDeps {
 export interface ScreenInput {
   source: Source;
   sourceRef: string | null;
-  /** The provider's opaque id of the person (design 1.4 `subject_ref`); never an email or phone. */
+  /** The provider's opaque id of the person (docs/verdict.md `subject_ref`); never an email or phone. */
   subjectRef?: string | null;
   /** Raw values as received; `null`/`undefined` means absent. */
   email?: string | null;

@@ -1,4 +1,4 @@
-/** Statistics (design 1.12), the read side: hour counters summed into hour or day buckets, empty ones with zeros. */
+/** Statistics (docs/reviews.md), the read side: hour counters summed into hour or day buckets, empty ones with zeros. */
 
 import type { BucketSize, StatsAnswer, StatsBucket } from '../api/stats.js';
 import { InvalidInputError } from '../core/errors.js';

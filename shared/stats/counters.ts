@@ -1,4 +1,4 @@
-/** Statistics (design 1.12), the write side: what one verdict adds to its hour's counters. */
+/** Statistics (docs/reviews.md), the write side: what one verdict adds to its hour's counters. */
 import type { Verdict } from '../core/verdict.js';
 import type { StatsIncrement } from '../store/ports.js';
 

@@ -99,7 +99,7 @@ export interface ListPage {
 }
 
 /**
- * One velocity key of one screening (design 1.10): the distinct identities seen under `counter` in the current
+ * One velocity key of one screening (docs/waves.md): the distinct identities seen under `counter` in the current
  * window. The identity is added to one of `shards` sets (chosen by the identity, so distinctness holds); the
  * count is that set's size plus the others'. A set stops growing at `shardCap`, so no item grows past a few KB
  * however long a flood lasts (every add is billed on the whole item).
@@ -143,7 +143,7 @@ export interface PreludeResult {
   spendCalls: number | null;
 }
 
-/** Counter names of `GET /stats` buckets (design 1.12); `by_source` ones are `src_<source>_<decision>`. */
+/** Counter names of `GET /stats` buckets (docs/reviews.md); `by_source` ones are `src_<source>_<decision>`. */
 export type StatsCounts = Record<string, number>;
 
 export interface StatsIncrement {

@@ -1,5 +1,5 @@
 /**
- * After a review (design 1.12): a Stripe verdict's customer gets `signup_gate_decision` = `allow` (approve) or
+ * After a review (docs/reviews.md): a Stripe verdict's customer gets `signup_gate_decision` = `allow` (approve) or
  * `block` (reject) when `stripe.write_back` is on. Best effort: the review is stored whatever Stripe answers.
  */
 

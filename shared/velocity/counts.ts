@@ -1,5 +1,5 @@
 /**
- * Velocity (design 1.10), the pure part: which counters a screening adds its identity to (client IP, mailbox,
+ * Velocity (docs/waves.md), the pure part: which counters a screening adds its identity to (client IP, mailbox,
  * email domain, keyed by keyed hashes, in fixed windows aligned to the epoch) and which thresholds the counts reach.
  */
 

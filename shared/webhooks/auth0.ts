@@ -1,5 +1,5 @@
 /**
- * The `/hooks/auth0` request signature (design 1.5): `X-Signup-Gate-Signature: t=<unix s>,v1=<hex>` with
+ * The `/hooks/auth0` request signature (docs/auth0.md): `X-Signup-Gate-Signature: t=<unix s>,v1=<hex>` with
  * `v1 = HMAC-SHA256(secret, "<t>.<Idempotency-Key>.<raw body>")` when the request carries an
  * `Idempotency-Key`, `HMAC-SHA256(secret, "<t>.<raw body>")` when it does not. Signing (for the Actions'
  * twins in tests and docs), checking (constant time, any active secret, ±300 s), and its Verifier (401

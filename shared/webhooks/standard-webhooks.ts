@@ -1,5 +1,5 @@
 /**
- * Standard Webhooks verification (design 1.13, Supabase auth hooks): headers `webhook-id`,
+ * Standard Webhooks verification (docs/supabase.md, Supabase auth hooks): headers `webhook-id`,
  * `webhook-timestamp` and `webhook-signature` (space-separated `v1,<base64 HMAC-SHA256>` of
  * `"<id>.<timestamp>.<body>"`), computed with the `standardwebhooks` library for every active secret and
  * compared in constant time, 5 minutes of tolerance either way. Secrets are taken as Supabase shows them,
@@ -16,7 +16,7 @@ export const WEBHOOK_SIGNATURE_HEADER = 'webhook-signature';
 /** Largest accepted gap between `webhook-timestamp` and our clock, in either direction (the library's). */
 export const WEBHOOK_TOLERANCE_SEC = 300;
 
-/** The id becomes an idempotency key: the same characters and length as an `Idempotency-Key` (design 1.3). */
+/** The id becomes an idempotency key: the same characters and length as an `Idempotency-Key` (docs/api.md). */
 const MESSAGE_ID = /^[A-Za-z0-9._:-]{1,255}$/;
 const TIMESTAMP = /^\d{1,12}$/;
 /** Bounds the work an unsigned request can cause (Supabase sends one `v1,` signature per active secret). */

@@ -1,5 +1,5 @@
 /**
- * `Stripe-Signature` verification (design 1.6) with the official library's `verifyHeader` over the raw bytes, for every
+ * `Stripe-Signature` verification (docs/stripe.md) with the official library's `verifyHeader` over the raw bytes, for every
  * active secret. Only a verified signature passes: anything the library throws is a failure. The reason of a failure
  * (missing, malformed, stale, mismatch, no secrets) is worked out from the header for the log, never echoed; the
  * caller always gets 400 `invalid_signature`.

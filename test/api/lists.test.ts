@@ -1,4 +1,4 @@
-/** Runtime allow and block lists (design 1.11) on the real local server: routes, validation, and their effect on screening. */
+/** Runtime allow and block lists (docs/lists.md) on the real local server: routes, validation, and their effect on screening. */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ListEntry } from '../../shared/api/lists.js';
 import { SANDBOX_IDENTITIES as ID } from '../../shared/defastra/sandbox/identities.js';

@@ -1,4 +1,4 @@
-/** `POST /replay` (design 1.12) on the real local server: transitions for a known set of verdicts, with no Defastra call. */
+/** `POST /replay` (docs/reviews.md) on the real local server: transitions for a known set of verdicts, with no Defastra call. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReplayAnswer } from '../../shared/api/replay.js';
 import { startTestServer, type TestServer } from '../helpers/local-server.js';

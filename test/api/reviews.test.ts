@@ -1,4 +1,4 @@
-/** Reviews and verdict events (design 1.12) on the real local server: the review route, the review filter, add_to_list, events.jsonl. */
+/** Reviews and verdict events (docs/reviews.md, docs/events.md) on the real local server: the review route, the review filter, add_to_list, events.jsonl. */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

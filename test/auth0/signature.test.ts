@@ -1,5 +1,5 @@
 /**
- * `signAuth0Body` / `verifyAuth0Signature`: the header format of design 1.5 (the Idempotency-Key signed with
+ * `signAuth0Body` / `verifyAuth0Signature`: the header format of docs/auth0.md (the Idempotency-Key signed with
  * the body), tolerance, rotation, malformed input, and a wrong-length v1 reported as a mismatch.
  */
 import { describe, expect, it } from 'vitest';

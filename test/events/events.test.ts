@@ -1,5 +1,5 @@
 /**
- * Verdict events (design 1.12): which changes make which events, the local change feed, and the stream consumer's
+ * Verdict events (docs/events.md): which changes make which events, the local change feed, and the stream consumer's
  * batch handling. EventBridge cannot run here: its PutEvents is replaced by a recording function (the only stand-in).
  */
 import type { DynamoDBRecord } from 'aws-lambda';

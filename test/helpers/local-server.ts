@@ -18,7 +18,7 @@ export interface TestServerOptions {
   /** The policy document written to the test's POLICY_FILE (default `{}`: the built-in defaults). */
   policy?: unknown;
   /**
-   * Extra environment (design 1.2 variables, `SANDBOX_*` faults). `undefined` values are dropped.
+   * Extra environment (docs/local.md variables, `SANDBOX_*` faults). `undefined` values are dropped.
    * HOST, PORT, DATA_DIR and POLICY_FILE default to 127.0.0.1, 0, a temp dir and the written policy.
    */
   env?: Record<string, string | undefined>;

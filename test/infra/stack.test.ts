@@ -48,7 +48,7 @@ import {
   writeTempFile,
 } from './support.js';
 
-/** Personal data in the policy's lists (design 1.8): none of it may reach the template or an environment. */
+/** Personal data in the policy's lists (docs/policy.md): none of it may reach the template or an environment. */
 const LISTED = {
   blockedEmail: 'blocked.person@example.org',
   allowedEmail: 'vip.customer@example.net',
@@ -242,7 +242,7 @@ describe('functions', () => {
   });
 });
 
-describe('the policy file (design 1.8)', () => {
+describe('the policy file (docs/policy.md)', () => {
   it.each(FUNCTION_NAMES)(
     '%s ships the validated policy, minified, as policy.json beside its bundle',
     (name) => {

@@ -234,7 +234,7 @@ describe('the documented settings', () => {
   });
 });
 
-describe('Cognito variants (design 1.13)', () => {
+describe('Cognito variants (docs/cognito.md)', () => {
   const POOL_ARN = 'arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbCdEf123';
   const cognitoPermissions = (s: ReturnType<typeof synthesise>) =>
     (Object.values(s.template.findResources('AWS::Lambda::Permission')) as Cfn[])

@@ -1,5 +1,5 @@
 /**
- * A table for waves (design Part 2 "Scale", issue 10): a simulated 10 s wave of 10,000 Auth0 signups (one IP, one
+ * A table for waves (docs/capacity.md, issue 10): a simulated 10 s wave of 10,000 Auth0 signups (one IP, one
  * domain, many mailboxes, 1,000 per second) through the real hook app, counting every item write per partition key
  * value, in the table and in each index. No key value may take more than 10% of its table's or index's writes.
  * Two waves: one the velocity limits block, one they send to review (so the review index takes the wave too).

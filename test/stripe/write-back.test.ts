@@ -1,5 +1,5 @@
 /**
- * The optional write-back (design 1.6) end to end over real HTTP: deliveries to the Stripe hook app served on a
+ * The optional write-back (docs/stripe.md) end to end over real HTTP: deliveries to the Stripe hook app served on a
  * port, the official `stripe` client talking to the fake Stripe API through STRIPE_API_BASE_URL, and the marker's
  * write-back state read from the store.
  */

@@ -1,5 +1,5 @@
 /**
- * `POST /hooks/supabase` (design 1.3, 1.4, 1.13): Supabase's before-user-created HTTP hook, against the Hono
+ * `POST /hooks/supabase` (docs/api.md, docs/verdict.md, docs/supabase.md): Supabase's before-user-created HTTP hook, against the Hono
  * app over real deps (dynalite store, sandbox Defastra over HTTP), with Supabase's documented payload and
  * deliveries signed as Supabase Auth signs them.
  */

@@ -1,5 +1,5 @@
 /**
- * `shared/webhooks/standard-webhooks.ts`: Standard Webhooks verification as Supabase Auth signs (design 1.13).
+ * `shared/webhooks/standard-webhooks.ts`: Standard Webhooks verification as Supabase Auth signs (docs/supabase.md).
  * Signatures are made two ways: with the `standardwebhooks` library (what Supabase's Go server uses, same
  * algorithm) and independently with node:crypto from the specification, so the verifier is checked against
  * the spec, not only against itself.

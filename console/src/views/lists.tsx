@@ -1,4 +1,4 @@
-/** Runtime allow and block lists (design 1.11): add an entry, filter, remove with a second click to confirm. */
+/** Runtime allow and block lists (docs/lists.md): add an entry, filter, remove with a second click to confirm. */
 import { useEffect, useState } from 'preact/hooks';
 import { describeFailure } from '../api/errors.js';
 import { LIST_KINDS, type ListAction, type ListEntry, type ListKind } from '../api/types.js';

@@ -1,4 +1,4 @@
-/** Every stored verdict: the filters of design 1.7, pages by cursor, and a detail panel with the review form. */
+/** Every stored verdict: the filters of docs/api.md, pages by cursor, and a detail panel with the review form. */
 import { useEffect, useState } from 'preact/hooks';
 import type { ReviewFilter } from '../../../shared/core/vocabulary.js';
 import { describeFailure } from '../api/errors.js';

@@ -1,6 +1,6 @@
-/** `GET|POST /lists`, `DELETE /lists/{entry_id}` (design 1.11): runtime allow and block entries. */
+/** `GET|POST /lists`, `DELETE /lists/{entry_id}` (docs/lists.md): runtime allow and block entries. */
 import type { Hono, MiddlewareHandler } from 'hono';
-import { ulidParam } from '../../../shared/api/common.js';
+import { pageOf, ulidParam } from '../../../shared/api/common.js';
 import { type ListEntryPage, listEntryBody, listsQuery } from '../../../shared/api/lists.js';
 import { NotFoundError } from '../../../shared/core/errors.js';
 import { parseJson, readBody } from '../../../shared/http/body.js';
@@ -60,8 +60,7 @@ export const listRoutes = (app: Hono<AppEnv>, deps: DepsProvider, auth: Middlewa
     if (q.kind) query.kind = q.kind;
     if (q.action) query.action = q.action;
     if (q.cursor) query.cursor = q.cursor;
-    const page = await d.store.lists.query(query);
-    const answer: ListEntryPage = { items: page.items, next_cursor: page.nextCursor };
+    const answer: ListEntryPage = pageOf(await d.store.lists.query(query));
     return c.json(answer, 200);
   });
   allowOnly(app, '/lists', ['GET', 'POST']);

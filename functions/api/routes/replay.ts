@@ -1,4 +1,4 @@
-/** `POST /replay` (design 1.12): what a candidate policy would have decided for stored verdicts, with no Defastra call. */
+/** `POST /replay` (docs/reviews.md): what a candidate policy would have decided for stored verdicts, with no Defastra call. */
 import type { Hono, MiddlewareHandler } from 'hono';
 import { replayBody } from '../../../shared/api/replay.js';
 import { parseJson, readBody } from '../../../shared/http/body.js';

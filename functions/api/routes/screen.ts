@@ -1,4 +1,4 @@
-/** `POST /screen` (design 1.7): a backend screens an email and/or phone, once per `Idempotency-Key`. */
+/** `POST /screen` (docs/api.md): a backend screens an email and/or phone, once per `Idempotency-Key`. */
 import type { Hono, MiddlewareHandler } from 'hono';
 import { screenBody } from '../../../shared/api/screen.js';
 import { parseJson, readBody } from '../../../shared/http/body.js';

@@ -1,4 +1,4 @@
-/** `GET /stats` (design 1.12): decisions, degraded, Defastra calls and cache hits per hour or day, from counters. */
+/** `GET /stats` (docs/reviews.md): decisions, degraded, Defastra calls and cache hits per hour or day, from counters. */
 import type { Hono, MiddlewareHandler } from 'hono';
 import { statsQuery } from '../../../shared/api/stats.js';
 import type { AppEnv } from '../../../shared/http/env.js';

@@ -1,6 +1,6 @@
-/** `GET /verdicts/{id}`, `GET /verdicts` and `POST /verdicts/{id}/review` (design 1.7, 1.12). */
+/** `GET /verdicts/{id}`, `GET /verdicts` and `POST /verdicts/{id}/review` (docs/api.md, docs/reviews.md). */
 import type { Hono, MiddlewareHandler } from 'hono';
-import { ulidParam } from '../../../shared/api/common.js';
+import { pageOf, ulidParam } from '../../../shared/api/common.js';
 import { reviewBody, type VerdictPage, verdictsQuery } from '../../../shared/api/verdicts.js';
 import { NotFoundError } from '../../../shared/core/errors.js';
 import { parseJson, readBody } from '../../../shared/http/body.js';
@@ -78,8 +78,7 @@ export const verdictRoutes = (
     if (q.since) query.since = q.since;
     if (q.until) query.until = q.until;
     if (q.cursor) query.cursor = q.cursor;
-    const page = await d.store.verdicts.query(query);
-    const answer: VerdictPage = { items: page.items, next_cursor: page.nextCursor };
+    const answer: VerdictPage = pageOf(await d.store.verdicts.query(query));
     return c.json(answer, 200);
   });
   allowOnly(app, '/verdicts', ['GET']);
