@@ -62,6 +62,12 @@ export const SOURCE_LABEL: Record<Source, string> = {
   api: 'API',
   cognito: 'Cognito',
   supabase: 'Supabase',
+  okta: 'Okta',
+  kratos: 'Ory Kratos',
+  paddle: 'Paddle',
+  clerk: 'Clerk',
+  firebase: 'Firebase',
+  workos: 'WorkOS',
 };
 
 export const KIND_LABEL: Record<ListKind, string> = {

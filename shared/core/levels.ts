@@ -6,7 +6,19 @@ export type RiskLevel = (typeof RISK_LEVELS)[number];
 export const DECISIONS = ['allow', 'review', 'block'] as const;
 export type Decision = (typeof DECISIONS)[number];
 
-export const SOURCES = ['auth0', 'stripe', 'api', 'cognito', 'supabase'] as const;
+export const SOURCES = [
+  'auth0',
+  'stripe',
+  'api',
+  'cognito',
+  'supabase',
+  'okta',
+  'kratos',
+  'paddle',
+  'clerk',
+  'firebase',
+  'workos',
+] as const;
 export type Source = (typeof SOURCES)[number];
 
 export const TIMEOUT_MODES = ['minimal', 'normal', 'extensive'] as const;

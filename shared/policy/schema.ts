@@ -14,14 +14,14 @@ export const MAX_VELOCITY_THRESHOLD = 1_000;
 const level = z.nullable(z.enum(RISK_LEVELS));
 const thresholdPair = z.strictObject({ review: z.optional(level), block: z.optional(level) });
 const thresholds = z.strictObject({ email: z.optional(thresholdPair), phone: z.optional(thresholdPair) });
+/** An object with one optional key per source (every source of SOURCES, no other key). */
 const perSource = <T extends z.core.SomeType>(value: T) =>
-  z.strictObject({
-    auth0: z.optional(value),
-    stripe: z.optional(value),
-    api: z.optional(value),
-    cognito: z.optional(value),
-    supabase: z.optional(value),
-  });
+  z.strictObject(
+    Object.fromEntries(SOURCES.map((source) => [source, z.optional(value)])) as Record<
+      Source,
+      z.ZodMiniOptional<T>
+    >,
+  );
 const list = z.strictObject({
   emails: z.optional(
     z.array(
@@ -148,15 +148,47 @@ const deepFreeze = <T>(value: T): T => {
 export const DEFAULT_POLICY: ResolvedPolicy = deepFreeze({
   version: 'default-1',
   thresholds: { email: { review: 'medium', block: 'high' }, phone: { review: 'medium', block: 'high' } },
-  on_error: { auth0: 'allow', stripe: 'review', api: 'review', cognito: 'allow', supabase: 'allow' },
+  // The providers' own deadlines set these: Okta waits 3 s, Google 7 s (Firebase), Supabase and Cognito 5 s,
+  // Paddle 5 s; Clerk's deliveries come after the user exists and are retried, so they can wait longer.
+  on_error: {
+    auth0: 'allow',
+    stripe: 'review',
+    api: 'review',
+    cognito: 'allow',
+    supabase: 'allow',
+    okta: 'allow',
+    kratos: 'allow',
+    paddle: 'review',
+    clerk: 'review',
+    firebase: 'allow',
+    workos: 'allow',
+  },
   defastra_timeout: {
     auth0: 'minimal',
     stripe: 'normal',
     api: 'normal',
     cognito: 'minimal',
     supabase: 'minimal',
+    okta: 'minimal',
+    kratos: 'minimal',
+    paddle: 'normal',
+    clerk: 'normal',
+    firebase: 'minimal',
+    workos: 'minimal',
   },
-  budget_ms: { auth0: 8000, stripe: 5000, api: 15000, cognito: 4000, supabase: 4000 },
+  budget_ms: {
+    auth0: 8000,
+    stripe: 5000,
+    api: 15000,
+    cognito: 4000,
+    supabase: 4000,
+    okta: 2500,
+    kratos: 4000,
+    paddle: 5000,
+    clerk: 10000,
+    firebase: 5000,
+    workos: 4000,
+  },
   default_country_code: null,
   cache_hours: 24,
   retention_days: 90,

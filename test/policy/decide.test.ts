@@ -35,6 +35,12 @@ const SHIFTS: Record<Source, Record<Kind, [number, number]>> = {
   api: { email: [3, 4], phone: [1, 4] },
   cognito: { email: [2, 1], phone: [3, 0] },
   supabase: { email: [4, 3], phone: [0, 2] },
+  okta: { email: [1, 0], phone: [2, 4] },
+  kratos: { email: [3, 2], phone: [4, 0] },
+  paddle: { email: [0, 4], phone: [1, 3] },
+  clerk: { email: [2, 3], phone: [3, 1] },
+  firebase: { email: [4, 1], phone: [0, 4] },
+  workos: { email: [1, 4], phone: [2, 0] },
 };
 const pick = (index: number): Threshold => THRESHOLDS[index % THRESHOLDS.length]!;
 const pairFor = (source: Source, kind: Kind, i: number, j: number) => {

@@ -190,9 +190,39 @@ describe('defaults', () => {
         api: 'review',
         cognito: 'allow',
         supabase: 'allow',
+        okta: 'allow',
+        kratos: 'allow',
+        paddle: 'review',
+        clerk: 'review',
+        firebase: 'allow',
+        workos: 'allow',
       });
-      expect(resolved.budget_ms).toMatchObject({ cognito: 4000, supabase: 4000 });
-      expect(resolved.defastra_timeout).toMatchObject({ cognito: 'minimal', supabase: 'minimal' });
+      expect(resolved.budget_ms).toEqual({
+        auth0: 8000,
+        stripe: 5000,
+        api: 15000,
+        cognito: 4000,
+        supabase: 4000,
+        okta: 2500,
+        kratos: 4000,
+        paddle: 5000,
+        clerk: 10000,
+        firebase: 5000,
+        workos: 4000,
+      });
+      expect(resolved.defastra_timeout).toEqual({
+        auth0: 'minimal',
+        stripe: 'normal',
+        api: 'normal',
+        cognito: 'minimal',
+        supabase: 'minimal',
+        okta: 'minimal',
+        kratos: 'minimal',
+        paddle: 'normal',
+        clerk: 'normal',
+        firebase: 'minimal',
+        workos: 'minimal',
+      });
       expect(resolved.velocity).toEqual({
         window_minutes: 60,
         ip: { review: 10, block: 30 },
@@ -226,6 +256,40 @@ describe('defaults', () => {
     expect(Object.isFrozen(policy.sources.stripe!.thresholds!.email)).toBe(true);
     expect(Object.isFrozen(file.allow.emails)).toBe(false);
     expect(Object.isFrozen(file.sources.stripe.thresholds.email)).toBe(false);
+  });
+});
+
+describe('the sources of the newer providers', () => {
+  const NEWER = ['okta', 'kratos', 'paddle', 'clerk', 'firebase', 'workos'] as const;
+
+  it.each(NEWER)(
+    '%s takes its own on_error, defastra_timeout and budget_ms, touching no other source',
+    (source) => {
+      const policy = parsePolicy({
+        on_error: { [source]: 'block' },
+        defastra_timeout: { [source]: 'extensive' },
+        budget_ms: { [source]: 1234 },
+      });
+      const resolved = resolveForSource(policy, source);
+      expect(resolved.on_error[source]).toBe('block');
+      expect(resolved.defastra_timeout[source]).toBe('extensive');
+      expect(resolved.budget_ms[source]).toBe(1234);
+      for (const other of SOURCES.filter((s) => s !== source)) {
+        expect(resolved.on_error[other]).toBe(DEFAULT_POLICY.on_error[other]);
+        expect(resolved.budget_ms[other]).toBe(DEFAULT_POLICY.budget_ms[other]);
+      }
+    },
+  );
+
+  it.each(NEWER)('%s has a sources override that applies to it alone', (source) => {
+    const policy = parsePolicy({ sources: { [source]: { thresholds: { email: { block: 'extreme' } } } } });
+    expect(resolveForSource(policy, source).thresholds.email.block).toBe('extreme');
+    expect(resolveForSource(policy, 'auth0').thresholds.email.block).toBe('high');
+  });
+
+  it('still refuses a source nobody serves, naming it', () => {
+    expect(() => parsePolicy({ budget_ms: { auth1: 100 } })).toThrow('budget_ms.auth1: unknown key');
+    expect(() => parsePolicy({ sources: { okta2: {} } })).toThrow('sources.okta2: unknown key');
   });
 });
 
