@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Verdict } from '../shared/core/verdict.js';
-import { AUTH0_SIGNATURE_HEADER, signAuth0Body } from '../shared/http/auth0-signature.js';
+import { AUTH0_SIGNATURE_HEADER, signAuth0Body } from '../shared/webhooks/auth0.js';
 import { createHttpClient, type HttpAnswer, type HttpClient } from './lib/http.js';
 import { type OwnServer, startOwnServer } from './lib/local.js';
 import { signedAuth0, signedStripe, stripeSignature, uniqueId } from './lib/sign.js';

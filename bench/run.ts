@@ -14,7 +14,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createDynamoClient } from '../shared/store/client.js';
+import { createDynamoClient } from '../shared/store/dynamo/client.js';
 import {
   BUNDLE_TARGETS,
   type BundleSummary,

@@ -1,7 +1,7 @@
 /** `npm start`: the local server on one port, with the embedded store and the Defastra sandbox unless a key is set. */
-import { ConfigError, loadLocalConfig } from '../shared/config/local.js';
-import { bannerLines } from '../shared/local/banner.js';
-import { startLocalServer } from '../shared/local/server.js';
+import { bannerLines } from '../local/banner.js';
+import { startLocalServer } from '../local/server.js';
+import { ConfigError, listenFailureLine, loadLocalConfig } from '../shared/config/local.js';
 import { createConsoleTelemetry } from '../shared/observability/console.js';
 import { PolicyError } from '../shared/policy/schema.js';
 
@@ -20,7 +20,10 @@ process.stderr.on('error', () => undefined);
 const main = async (): Promise<void> => {
   const config = loadLocalConfig(process.env);
   const level = process.env.LOG_LEVEL === 'debug' ? 'debug' : 'info';
-  const server = await startLocalServer(config, createConsoleTelemetry(level));
+  const server = await startLocalServer(config, createConsoleTelemetry(level)).catch((error: unknown) => {
+    const line = listenFailureLine(error, config); // a port taken: say what to set instead
+    throw line ? new ConfigError(line) : error;
+  });
   process.stdout.write(`${bannerLines(server).join('\n')}\n`);
 
   let stopping = false;

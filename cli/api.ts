@@ -1,10 +1,15 @@
 /** One API call through a target: JSON in and out, non-2xx answers and network failures turned into CliErrors. */
+
+import { errorName } from '../shared/core/errors.js';
 import { ApiCallError, CliError, NetworkError } from './errors.js';
+import { isLocalUrl } from './resolve-target.js';
 import type { ApiRequest, ApiTarget } from './target.js';
 
 export interface ApiResult<T> {
   status: number;
   body: T;
+  /** The server's clock minus ours, from the answer's `Date` header (1 s resolution); undefined without one. */
+  clockOffsetMs?: number;
 }
 
 export interface CallOptions {
@@ -32,13 +37,28 @@ const networkCause = (error: unknown): string => {
   return error instanceof Error ? error.message : String(error);
 };
 
+/** Where a local server's token lives, for a refused one: the server takes API_TOKEN, else its DATA_DIR's file. */
+const tokenHint = (from: string | undefined): string => {
+  const server =
+    'the server accepts its API_TOKEN, else api_token in its DATA_DIR/dev-secrets.json, DATA_DIR being .data by default';
+  if (from === 'API_TOKEN') return `API_TOKEN was refused: ${server}`;
+  if (from)
+    return `the token came from ${from}; ${server}: give the CLI the DATA_DIR or API_TOKEN npm start uses`;
+  return server;
+};
+
 const hintFor = (target: ApiTarget, status: number): string => {
-  if (status === 401 && target.auth === 'bearer')
-    return 'check API_TOKEN, or DATA_DIR/dev-secrets.json of the server you target';
+  if (status === 401 && target.auth === 'bearer') return tokenHint(target.tokenFrom);
   if (status === 403 && target.auth === 'sigv4')
     return 'IAM refused the signed request: check the credentials, the region and execute-api:Invoke';
   return '';
 };
+
+/** For a local URL, what is most likely missing: the server itself. */
+const unreachableHint = (target: ApiTarget): string =>
+  isLocalUrl(new URL(target.url))
+    ? ': is `npm start` running? Start it in the signup-gate project, or point --url at your server'
+    : '';
 
 /** Calls the API; resolves with the parsed body of a 2xx answer (`null` for 204), throws ApiCallError otherwise. */
 export const callApi = async <T>(target: ApiTarget, options: CallOptions): Promise<ApiResult<T>> => {
@@ -58,9 +78,9 @@ export const callApi = async <T>(target: ApiTarget, options: CallOptions): Promi
       ...(options.signal ? { signal: options.signal } : {}),
     });
   } catch (error) {
-    if ((error as Error).name === 'AbortError') throw error;
+    if (errorName(error) === 'AbortError') throw error;
     if (error instanceof CliError) throw error;
-    throw new NetworkError(`cannot reach ${target.url} (${networkCause(error)})`);
+    throw new NetworkError(`cannot reach ${target.url} (${networkCause(error)})${unreachableHint(target)}`);
   }
   const text = await response.text();
   let parsed: unknown = null;
@@ -75,7 +95,12 @@ export const callApi = async <T>(target: ApiTarget, options: CallOptions): Promi
     if (parsed === undefined) {
       throw new ApiCallError(response.status, 'bad_response', 'the answer is not JSON', undefined);
     }
-    return { status: response.status, body: parsed as T };
+    const date = Date.parse(response.headers.get('date') ?? '');
+    return {
+      status: response.status,
+      body: parsed as T,
+      ...(Number.isNaN(date) ? {} : { clockOffsetMs: date - Date.now() }),
+    };
   }
   const error = (parsed as { error?: { code?: unknown; message?: unknown } } | null)?.error;
   const code = typeof error?.code === 'string' ? error.code : `http_${response.status}`;

@@ -13,6 +13,12 @@ export const run = async (argv: string[]): Promise<number> => {
     if (error.code === 'EPIPE') process.exit(EXIT.ok);
     throw error;
   });
+  // `npm run cli -- …` runs in the project root: read the user's relative paths (a backfill file, a policy)
+  // from the folder they typed the command in. The token is found from there too (see local-token.ts).
+  if (process.env.npm_lifecycle_event === 'cli' && process.env.npm_package_name === 'signup-gate') {
+    const typedIn = process.env.INIT_CWD;
+    if (typedIn) process.chdir(typedIn);
+  }
   const program = createProgram();
   try {
     await program.parseAsync(argv);

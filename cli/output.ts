@@ -54,6 +54,22 @@ export const table = (head: string[], rows: Cell[][], align?: Array<'left' | 'ri
 export const shortTime = (iso: string | null | undefined): string | null =>
   iso ? iso.replace(/\.\d+Z$/, 'Z') : null;
 
+/** How long ago, in at most 4 characters, kubectl style: `45s`, `12m`, `5h`, `36h`, `12d`, `400d`, `3y`. */
+export const shortAge = (iso: string, nowMs: number = Date.now()): string => {
+  const seconds = Math.max(0, Math.floor((nowMs - Date.parse(iso)) / 1000));
+  if (seconds < 120) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 120) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours}h`;
+  const days = Math.floor(hours / 24);
+  return days < 730 ? `${days}d` : `${Math.floor(days / 365)}y`;
+};
+
+/** `text` cut to `max` characters, the last one an ellipsis when cut. */
+export const clip = (text: string, max: number): string =>
+  text.length > max ? `${text.slice(0, max - 1)}…` : text;
+
 /** Key/value lines with aligned keys. */
 export const fields = (pairs: Array<[string, Cell]>): string => {
   const width = Math.max(...pairs.map(([key]) => key.length));

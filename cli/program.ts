@@ -13,8 +13,9 @@ import { AUTH_MODES, DEFAULT_URL } from './resolve-target.js';
 
 const TARGET_HELP = `
 Target: --url (default ${DEFAULT_URL}, or SIGNUP_GATE_URL) or --stack (or SIGNUP_GATE_STACK).
-A local URL uses the bearer token from API_TOKEN or DATA_DIR/dev-secrets.json (DATA_DIR default .data);
-a stack or any other URL is signed with SigV4 (standard AWS credential chain and region).
+A local URL uses the bearer token from API_TOKEN or DATA_DIR/dev-secrets.json (without DATA_DIR:
+./.data, else the project's own .data); a stack or any other URL is signed with SigV4 (standard AWS
+credential chain and region). Run it inside the project: npx signup-gate, or npm run cli -- in any of its folders.
 Exit codes: 0 ok, 1 failure, 2 usage.`;
 
 /** Builds the program; `outputError` makes every usage error one line on stderr. */

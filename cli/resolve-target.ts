@@ -1,6 +1,6 @@
 /**
  * Turns the target options (`--url`, `--stack`, `--auth`, `--region`, `--profile`) into an ApiTarget:
- * bearer for a local URL, SigV4 for a deployed one (design 1.14). The AWS modules load only when needed.
+ * bearer for a local URL, SigV4 for a deployed one (docs/cli.md). The AWS modules load only when needed.
  */
 
 import { createBearerTarget } from './bearer-target.js';
@@ -79,7 +79,10 @@ export const resolveTarget = async (options: TargetOptions, env: NodeJS.ProcessE
   const auth = options.auth ?? 'auto';
   const useSigV4 = auth === 'sigv4' || (auth === 'auto' && (stack !== undefined || !isLocalUrl(url)));
   const base = baseOf(url);
-  if (!useSigV4) return createBearerTarget(base, await readLocalToken(env));
+  if (!useSigV4) {
+    const { token, from } = await readLocalToken(env);
+    return createBearerTarget(base, token, from);
+  }
   region ??= regionFromUrl(url);
   if (region === undefined) {
     const { sdkRegion } = await import('./aws.js');

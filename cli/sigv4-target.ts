@@ -1,5 +1,5 @@
 /**
- * A target reached with SigV4 (a deployed stack, design 1.7): the AWS SDK's own signer (`SignatureV4`,
+ * A target reached with SigV4 (a deployed stack, docs/api.md): the AWS SDK's own signer (`SignatureV4`,
  * service `execute-api`, SHA-256 from `@aws-crypto/sha256-js`) and its default credential chain.
  */
 import { Sha256 } from '@aws-crypto/sha256-js';

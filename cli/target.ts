@@ -19,6 +19,8 @@ export interface ApiTarget {
   /** Base URL without a trailing slash, e.g. `http://127.0.0.1:3000`. */
   readonly url: string;
   readonly auth: 'bearer' | 'sigv4';
+  /** Bearer only: where the token was read (`API_TOKEN` or a dev-secrets path), never the token. */
+  readonly tokenFrom?: string;
   /** Sends the request with the target's auth added; resolves with the raw response (any status). */
   request(request: ApiRequest): Promise<Response>;
 }

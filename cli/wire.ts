@@ -1,28 +1,18 @@
-/** The JSON shapes the CLI reads from the API (design 1.4, 1.7, 1.11, 1.12): the server's own types, under the names the CLI uses. */
+/** The JSON shapes the CLI reads from the API: the verdict (shared/core) and the API's own shapes (shared/api). */
 
-import type { IdentifierOutcome, Review, Verdict } from '../shared/core/verdict.js';
-import type { Check } from '../shared/defastra/types.js';
-import type { ReplayResult } from '../shared/replay/replay.js';
-import type { StatsBucket } from '../shared/stats/buckets.js';
-import type { ListEntry } from '../shared/store/port.js';
+import type { ListEntry } from '../shared/api/lists.js';
+import type { ReplayAnswer } from '../shared/api/replay.js';
+import type { StatsAnswer, StatsBucket } from '../shared/api/stats.js';
+import type { Check, IdentifierOutcome, Review, Verdict } from '../shared/core/verdict.js';
 
+export type { Page as WirePage } from '../shared/api/common.js';
 export type WireCheck = Check;
 export type WireIdentifier = IdentifierOutcome;
 export type WireReview = Review;
 export type WireVerdict = Verdict;
-
-export interface WirePage<T> {
-  items: T[];
-  next_cursor: string | null;
-}
-
-export type { ListKind } from '../shared/store/port.js';
-export { LIST_KINDS } from '../shared/store/port.js';
-export const LIST_ACTIONS = ['allow', 'block'] as const;
-export type ListAction = (typeof LIST_ACTIONS)[number];
 export type WireListEntry = ListEntry;
 export type WireStatsBucket = StatsBucket;
-export type WireStats = { buckets: StatsBucket[] };
+export type WireStats = StatsAnswer;
 
 /** The replay's answer; whatever else the server reports is printed as found. */
-export type WireReplay = ReplayResult & { [extra: string]: unknown };
+export type WireReplay = ReplayAnswer & { [extra: string]: unknown };

@@ -23,6 +23,21 @@ export const entryOf = (name: FunctionName): string => `${PROJECT_ROOT}/function
 const ESM_REQUIRE_BANNER =
   "import { createRequire as __signupGateCreateRequire } from 'node:module'; const require = __signupGateCreateRequire(import.meta.url);";
 
+/**
+ * The modes of everything in a function's code asset. Lambda runs the code as a user that owns none of
+ * its files, and the CDK CLI zips each file with its mode, so every file must be readable by anyone: a
+ * file staged 0600 (the policy) made every function fail at its first request.
+ */
+export const ASSET_MODES = { file: '0644', directory: '0755' } as const;
+
+/**
+ * The first thing in every bundle. The asset hash (the S3 key of the code zip) covers file contents, not
+ * modes: a fix to the modes alone would keep the same key, and `cdk deploy` would upload nothing and leave
+ * the functions as they were. Naming the modes in the bundle makes them part of its content, so changing
+ * them (as the fix that added this line did) changes every asset hash and really ships.
+ */
+const ASSET_MODES_COMMENT = `/* signup-gate asset: files ${ASSET_MODES.file}, directories ${ASSET_MODES.directory} */`;
+
 export const BUNDLE = {
   target: 'node22',
   platform: 'node',
@@ -34,7 +49,7 @@ export const BUNDLE = {
   mainFields: ['module', 'main'],
   /** Nothing external: the AWS SDK v3 clients are bundled (smaller cold start than the runtime's copy). */
   externalModules: [] as string[],
-  banner: ESM_REQUIRE_BANNER,
+  banner: `${ASSET_MODES_COMMENT} ${ESM_REQUIRE_BANNER}`,
   /** The file NodejsFunction writes for the ESM format. */
   outfileName: 'index.mjs',
 } as const;
@@ -49,9 +64,23 @@ const copyCommand = (file: string, dir: string, name: string): string =>
     : `cp ${shellQuote(file)} ${shellQuote(`${dir}/${name}`)}`;
 
 /**
+ * Shell commands setting ASSET_MODES on everything under `dir`, whatever the umask and the modes of the
+ * copied files. Not on Windows, which has no POSIX modes (Node reports its files as 0666, and the CLI
+ * zips them so).
+ */
+const assetModeCommands = (dir: string): string[] =>
+  process.platform === 'win32'
+    ? []
+    : [
+        `find ${shellQuote(dir)} -type d -exec chmod ${ASSET_MODES.directory} {} +`,
+        `find ${shellQuote(dir)} -type f -exec chmod ${ASSET_MODES.file} {} +`,
+      ];
+
+/**
  * `bundling` of each NodejsFunction: local esbuild only, never Docker. With `extraFiles` (name → path of a
  * file staged at synth), each file is copied next to the bundle after esbuild ran, so it ships in the code
- * asset (and counts in its hash) instead of the environment or the template.
+ * asset (and counts in its hash) instead of the environment or the template. Then every file and folder of
+ * the asset gets ASSET_MODES.
  */
 export const cdkBundlingOptions = (extraFiles: Record<string, string> = {}): BundlingOptions => ({
   forceDockerBundling: false,
@@ -67,8 +96,10 @@ export const cdkBundlingOptions = (extraFiles: Record<string, string> = {}): Bun
   commandHooks: {
     beforeBundling: () => [],
     beforeInstall: () => [],
-    afterBundling: (_inputDir, outputDir) =>
-      Object.entries(extraFiles).map(([name, file]) => copyCommand(file, outputDir, name)),
+    afterBundling: (_inputDir, outputDir) => [
+      ...Object.entries(extraFiles).map(([name, file]) => copyCommand(file, outputDir, name)),
+      ...assetModeCommands(outputDir),
+    ],
   },
 });
 

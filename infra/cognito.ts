@@ -1,5 +1,5 @@
 /**
- * The Cognito side of the `cognito-pre-signup` function (design 1.13): the permission for Cognito to invoke
+ * The Cognito side of the `cognito-pre-signup` function (docs/cognito.md): the permission for Cognito to invoke
  * it (restricted to one pool when `cognitoUserPoolArn` is given, else to pools of this account), its ARN as
  * a stack output, and, with `cognitoExamplePool`, a small user pool wired to it for trying.
  */

@@ -1,20 +1,28 @@
 /**
- * Typed CDK context: every knob of the stack with its default, read from `cdk.json` or `-c key=value`.
- * Values given on the command line arrive as strings, so numbers and booleans are parsed here and a
- * bad value stops synth with the key named.
+ * Typed CDK context: every knob of the stack with its default, read from `cdk.json` (where settings live,
+ * see infra/settings.ts) or `-c key=value`. Values given on the command line arrive as strings, so numbers
+ * and booleans are parsed here and a bad value stops synth with the key named.
  */
 import type { Node } from 'constructs';
 
-export type RemovalMode = 'retain' | 'destroy' | 'snapshot';
+/**
+ * What happens to the table (and the pepper) on stack deletion. The table is an `AWS::DynamoDB::GlobalTable`
+ * (CDK's TableV2), which has no snapshot removal policy, so `retain` and `destroy` are all there is.
+ */
+export const REMOVAL_MODES = ['retain', 'destroy'] as const;
+export type RemovalMode = (typeof REMOVAL_MODES)[number];
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
 export interface InfraConfig {
   /** CloudFormation stack name. */
   stackName: string;
-  /** The policy file (design 1.8), relative to the project root; a missing default file means `{}`. */
+  /** The policy file (docs/policy.md), relative to the project root; a missing default file means `{}`. */
   policyFile: string;
-  /** Prefix of the Secrets Manager secret names (`<prefix>/defastra-api-key`, ...). */
-  secretPrefix: string;
+  /**
+   * Prefix of the Secrets Manager secret names (`<prefix>/defastra-api-key`, ...); unset = derived from the stack
+   * name (secretPrefixOf), so two stacks in one account never share a secret.
+   */
+  secretPrefix: string | undefined;
   /** Physical table name; unset lets CloudFormation generate one (the TableName output tells it). */
   tableName: string | undefined;
   /** DynamoDB deletion protection. */
@@ -78,7 +86,7 @@ export interface InfraConfig {
 export const DEFAULT_CONFIG: InfraConfig = {
   stackName: 'SignupGate',
   policyFile: 'policy.json',
-  secretPrefix: 'signup-gate',
+  secretPrefix: undefined,
   tableName: undefined,
   deletionProtection: true,
   removalPolicy: 'retain',
@@ -196,8 +204,25 @@ const read = <K extends keyof InfraConfig>(
 };
 
 /** The stack configuration from a construct's context (normally the App's). */
-export const readInfraConfig = (node: Node): InfraConfig => {
-  const get: Reader = (key) => node.tryGetContext(key);
+export const readInfraConfig = (node: Node): InfraConfig =>
+  readInfraConfigFrom((key) => node.tryGetContext(key));
+
+/** The stack configuration from a plain context object (e.g. the `context` of `cdk.json`). */
+export const readInfraConfigOf = (context: Record<string, unknown>): InfraConfig =>
+  readInfraConfigFrom((key) => context[key]);
+
+/**
+ * `stackName` in kebab case (`SignupGate` → `signup-gate`, `SignupGate-staging` → `signup-gate-staging`): the
+ * secret prefix when `secretPrefix` is unset, so each stack has its own secrets.
+ */
+export const secretPrefixOf = (config: Pick<InfraConfig, 'stackName' | 'secretPrefix'>): string =>
+  config.secretPrefix ??
+  config.stackName
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .replace(/-+/g, '-')
+    .toLowerCase();
+
+const readInfraConfigFrom = (get: Reader): InfraConfig => {
   const config: InfraConfig = {
     stackName: read(
       get,
@@ -212,7 +237,15 @@ export const readInfraConfig = (node: Node): InfraConfig => {
     ),
     tableName: read(get, 'tableName', text(/^[A-Za-z0-9_.-]{3,255}$/, 'expected a DynamoDB table name')),
     deletionProtection: read(get, 'deletionProtection', boolean),
-    removalPolicy: read(get, 'removalPolicy', oneOf(['retain', 'destroy', 'snapshot'] as const, true)),
+    removalPolicy: read(get, 'removalPolicy', (key, raw) => {
+      if (typeof raw === 'string' && raw.toLowerCase() === 'snapshot') {
+        throw new ContextError(
+          key,
+          'expected retain or destroy: the table is a DynamoDB global table (TableV2), which CloudFormation cannot snapshot on deletion; keep it with retain',
+        );
+      }
+      return oneOf(REMOVAL_MODES, true)(key, raw);
+    }),
     logRetentionDays: read(get, 'logRetentionDays', (key, raw) => {
       const days = integer(1, 3653)(key, raw);
       if (!LOG_RETENTION_DAYS.includes(days)) {

@@ -12,6 +12,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { ROUTES, type RouteApp } from '../functions/routes.js';
 import type { FunctionName } from './bundling.js';
 import type { InfraConfig } from './context.js';
 import { acknowledge } from './nag.js';
@@ -28,24 +29,21 @@ const HOOK_AUTH: Record<HookFunction, string> = {
     'Supabase auth hooks cannot sign SigV4 or carry AWS credentials; they are signed as Standard Webhooks. The function reads the body first (at most 256 KiB, refused while streaming), since the signature covers it, then verifies webhook-signature over webhook-id, webhook-timestamp and body with the standardwebhooks library, compared in constant time within 5 minutes, before any store or Defastra work; else 401.',
 };
 
-export const HOOK_ROUTES: ReadonlyArray<{ path: string; fn: HookFunction }> = [
-  { path: '/hooks/auth0', fn: 'auth0-hook' },
-  { path: '/hooks/stripe', fn: 'stripe-hook' },
-  { path: '/hooks/supabase', fn: 'supabase-hook' },
-];
+const AWS_ROUTES = ROUTES.filter((route) => !route.localOnly);
 
-/** The operator routes (design 1.7, 1.11, 1.12): IAM authorisation on the exact method. */
-export const OPERATOR_ROUTES: ReadonlyArray<{ method: apigwv2.HttpMethod; path: string }> = [
-  { method: apigwv2.HttpMethod.POST, path: '/screen' },
-  { method: apigwv2.HttpMethod.GET, path: '/verdicts' },
-  { method: apigwv2.HttpMethod.GET, path: '/verdicts/{id}' },
-  { method: apigwv2.HttpMethod.POST, path: '/verdicts/{id}/review' },
-  { method: apigwv2.HttpMethod.GET, path: '/lists' },
-  { method: apigwv2.HttpMethod.POST, path: '/lists' },
-  { method: apigwv2.HttpMethod.DELETE, path: '/lists/{entry_id}' },
-  { method: apigwv2.HttpMethod.GET, path: '/stats' },
-  { method: apigwv2.HttpMethod.POST, path: '/replay' },
-];
+const isHookFunction = (app: RouteApp): app is HookFunction => app in HOOK_AUTH;
+
+/** The hook routes of the route table: open at the gateway, authenticated in code. */
+export const HOOK_ROUTES: ReadonlyArray<{ path: string; fn: HookFunction }> = AWS_ROUTES.flatMap((route) =>
+  route.auth === 'hook' && isHookFunction(route.app) ? [{ path: route.path, fn: route.app }] : [],
+);
+
+/** The operator routes of the route table: IAM authorisation on the exact method. */
+export const OPERATOR_ROUTES: ReadonlyArray<{ method: apigwv2.HttpMethod; path: string }> = AWS_ROUTES.filter(
+  (route) => route.auth === 'operator',
+).flatMap((route) =>
+  route.methods.map((method) => ({ method: apigwv2.HttpMethod[method], path: route.path })),
+);
 
 /** `ANY /hooks/auth0`, `POST /screen`: API Gateway's route keys (what RouteSettings is keyed by). */
 export const routeKeyOf = (method: string, path: string): string => `${method} ${path}`;

@@ -1,7 +1,7 @@
 /**
  * The policy file at synth time: read, validated with the same parser the functions use (a bad file
  * stops `cdk synth` with the field named), minified, and staged as a file that every function bundle
- * ships as `policy.json` (design 1.8: its list entries are personal data, so never the environment or
+ * ships as `policy.json` (docs/policy.md: its list entries are personal data, so never the environment or
  * the template).
  */
 import { createHash } from 'node:crypto';
@@ -47,7 +47,8 @@ export const loadSynthPolicy = (policyFile: string, root: string = PROJECT_ROOT)
  * bundling hook copies into every function's asset. Named by content, so two synths of the same policy
  * stage the same file, and the asset hashes (computed from the bundle output) change with the policy.
  * `dir` is the cloud assembly directory, which already holds the bundles, so no copy of the lists lands
- * anywhere else.
+ * anywhere else. The staged file is private to the user running synth (0600); the copy in each asset is
+ * made readable by anyone (infra/bundling.ts ASSET_MODES), as Lambda needs.
  */
 export const stagePolicyFile = (json: string, dir: string): string => {
   const digest = createHash('sha256').update(json).digest('hex').slice(0, 16);

@@ -6,7 +6,7 @@
 import { RemovalPolicy, SecretValue, type Stack } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { SECRET_PLACEHOLDER } from '../shared/secrets/placeholder.js';
-import type { InfraConfig, RemovalMode } from './context.js';
+import { type InfraConfig, type RemovalMode, secretPrefixOf } from './context.js';
 import { acknowledge } from './nag.js';
 
 export type SecretKey =
@@ -97,15 +97,21 @@ const SPECS: Record<SecretKey, SecretSpec> = {
 export const SECRET_KEYS = Object.keys(SPECS) as SecretKey[];
 
 const removalPolicyOf = (mode: RemovalMode): RemovalPolicy =>
-  // Secrets Manager has no snapshot: keep the secret unless the stack is meant to be thrown away.
   mode === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
 
-/** `<prefix>/<name>` of each secret (the names as given: Secret.secretName would re-derive them from the ARN). */
-export const secretNamesOf = (config: Pick<InfraConfig, 'secretPrefix'>): Record<SecretKey, string> =>
-  Object.fromEntries(SECRET_KEYS.map((key) => [key, `${config.secretPrefix}/${SPECS[key].name}`])) as Record<
+/**
+ * `<prefix>/<name>` of each secret, the prefix being `secretPrefix` or derived from the stack name (the names as
+ * given: Secret.secretName would re-derive them from the ARN).
+ */
+export const secretNamesOf = (
+  config: Pick<InfraConfig, 'stackName' | 'secretPrefix'>,
+): Record<SecretKey, string> => {
+  const prefix = secretPrefixOf(config);
+  return Object.fromEntries(SECRET_KEYS.map((key) => [key, `${prefix}/${SPECS[key].name}`])) as Record<
     SecretKey,
     string
   >;
+};
 
 /** The stack output id of each secret's name. */
 export const secretOutputIdOf = (key: SecretKey): string => SPECS[key].output;

@@ -9,11 +9,12 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { Source } from '../shared/core/levels.js';
-import { TABLE_INDEXES, TABLE_KEYS } from '../shared/store/table.js';
+import { PolicyError } from '../shared/policy/schema.js';
+import { TABLE_INDEXES, TABLE_KEYS } from '../shared/store/dynamo/layout.js';
 import { Alarms } from './alarms.js';
 import type { FunctionName } from './bundling.js';
 import { CognitoTrigger } from './cognito.js';
-import type { InfraConfig, RemovalMode } from './context.js';
+import { ContextError, type InfraConfig, type RemovalMode } from './context.js';
 import { Dashboard } from './dashboard.js';
 import { createHttpApi } from './http-api.js';
 import { acknowledge } from './nag.js';
@@ -66,7 +67,7 @@ export const QUERY_ACTION = 'dynamodb:Query';
 
 /** The secrets each function's code reads (shared/runtime/lambda.ts). */
 export const SECRETS_OF: Record<FunctionName, readonly SecretKey[]> = {
-  // A review of a Stripe verdict writes the customer's metadata (design 1.12): the Stripe API key.
+  // A review of a Stripe verdict writes the customer's metadata (docs/reviews.md): the Stripe API key.
   api: ['defastraApiKey', 'pepper', 'stripeApiKey'],
   'auth0-hook': ['defastraApiKey', 'pepper', 'auth0HookSecret'],
   'stripe-hook': ['defastraApiKey', 'pepper', 'stripeWebhookSecret', 'stripeApiKey'],
@@ -95,11 +96,17 @@ const DESCRIPTIONS: Record<FunctionName, string> = {
 };
 
 const removalPolicyOf = (mode: RemovalMode): RemovalPolicy =>
-  mode === 'destroy'
-    ? RemovalPolicy.DESTROY
-    : mode === 'snapshot'
-      ? RemovalPolicy.SNAPSHOT
-      : RemovalPolicy.RETAIN;
+  mode === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+
+/** loadSynthPolicy; a file that cannot be read is a ContextError of `policyFile` (an invalid one stays a PolicyError). */
+const loadPolicyOf = (policyFile: string): ReturnType<typeof loadSynthPolicy> => {
+  try {
+    return loadSynthPolicy(policyFile);
+  } catch (error) {
+    if (error instanceof PolicyError) throw error;
+    throw new ContextError('policyFile', (error as Error).message);
+  }
+};
 
 /** `auth0-hook` → `Auth0Hook` (construct ids, kept stable). */
 const pascal = (name: string): string =>
@@ -122,12 +129,13 @@ export class SignupGateStack extends Stack {
     const { config } = props;
 
     // ---- policy: validated now, so a bad file never reaches a deployed function ------------------
-    const { policy, json: policyJson } = loadSynthPolicy(config.policyFile);
+    const { policy, json: policyJson } = loadPolicyOf(config.policyFile);
     for (const { source, timeoutKey } of Object.values(SCREENING)) {
       const budget = budgetMs(policy, source);
       const seconds = config[timeoutKey];
       if (budget + TIMEOUT_MARGIN_MS > seconds * 1000) {
-        throw new Error(
+        throw new ContextError(
+          timeoutKey,
           `policy budget_ms.${source} (${budget} ms) does not fit in the function timeout ${timeoutKey}=${seconds} s (needs ${TIMEOUT_MARGIN_MS} ms of margin); raise the context value or lower the budget.`,
         );
       }
@@ -152,7 +160,7 @@ export class SignupGateStack extends Stack {
       billing: dynamodb.Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: TABLE_KEYS.ttlAttribute,
-      // The verdict events' source (design 1.12): a review is a MODIFY whose old image tells what changed.
+      // The verdict events' source (docs/events.md): a review is a MODIFY whose old image tells what changed.
       dynamoStream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
       deletionProtection: config.deletionProtection,
       removalPolicy: removalPolicyOf(config.removalPolicy),
@@ -248,7 +256,7 @@ export class SignupGateStack extends Stack {
     this.api = api;
     this.stage = stage;
 
-    // ---- Cognito (design 1.13): invoke permission, ARN output, optional example pool ---------------
+    // ---- Cognito (docs/cognito.md): invoke permission, ARN output, optional example pool ---------------
     this.cognito = new CognitoTrigger(this, 'Cognito', {
       fn: this.functions['cognito-pre-signup'].function,
       cognitoUserPoolArn: config.cognitoUserPoolArn,

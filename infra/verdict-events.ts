@@ -1,5 +1,5 @@
 /**
- * Verdict events in AWS (design 1.12, Part 2 "Events in AWS"): the stack's EventBridge bus, and the table's
+ * Verdict events in AWS (docs/events.md): the stack's EventBridge bus, and the table's
  * stream feeding the `verdict-events` function through an event source mapping that only wakes it for verdict
  * items, reports partial batch failures, splits failing batches, gives up after bounded retries, and then records
  * the lost batch in an encrypted SQS queue (an alarm watches it). Publishing is never on a request's path.
@@ -12,20 +12,18 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { VERDICT_STREAM_KEYS } from '../shared/store/dynamo/keys.js';
 import { acknowledge } from './nag.js';
 import type { ServiceFunction } from './service-function.js';
 
-/** Partition key prefix of verdict items (shared/store/items.ts `verdictKey`); a test keeps the two equal. */
-export const VERDICT_KEY_PREFIX = 'V#';
-
 /**
  * The stream records that invoke the function (Lambda event filtering, so other items cost nothing): a verdict
- * created (INSERT) or reviewed (MODIFY). REMOVE (TTL expiry) and every marker, cache, counter and list item are
- * dropped before any invocation.
+ * created (INSERT) or reviewed (MODIFY), its keys matched by the DynamoDB adapter's own pattern. REMOVE (TTL expiry)
+ * and every marker, cache, counter and list item are dropped before any invocation.
  */
 export const VERDICT_STREAM_FILTER = {
   eventName: lambda.FilterRule.or('INSERT', 'MODIFY'),
-  dynamodb: { Keys: { pk: { S: lambda.FilterRule.beginsWith(VERDICT_KEY_PREFIX) } } },
+  dynamodb: { Keys: VERDICT_STREAM_KEYS },
 };
 
 /** Delivery settings of the event source mapping (documented in docs/deploy.md). */

@@ -63,7 +63,7 @@ const bundleAdvice = (bundle: BuiltBundle, what: WhatIfResult, importMs: number)
   if (bytesOf('stripe') > 50 * 1024) {
     advice.push(
       bundle.name === 'api'
-        ? `stripe: ${kb(bytesOf('stripe'))}. The api function needs the Stripe client only for the optional write-back after a review (1.12); loading it lazily (\`await import('stripe')\` where the review write-back builds its client) would keep every API resource of the package out of the import path of every other route.`
+        ? `stripe: ${kb(bytesOf('stripe'))}. The api function needs the Stripe client only for the optional write-back after a review (docs/reviews.md); loading it lazily (\`await import('stripe')\` where the review write-back builds its client) would keep every API resource of the package out of the import path of every other route.`
         : `stripe: ${kb(bytesOf('stripe'))}, every API resource of the package. At request time the hook needs only \`Stripe.webhooks.constructEvent\` (an HMAC-SHA256 over \`t.payload\`); loading the client lazily for the optional write-back, and verifying with node:crypto as the library does, would keep the resources out of the import path (and, with esbuild \`splitting\`, out of the main chunk).`,
     );
   }

@@ -4,7 +4,7 @@
  * velocity counter shard at its cap, built from the adapter's own key function (what a wave on one key writes).
  */
 import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { ATTR, velocityKey } from '../../shared/store/items.js';
+import { ATTR, velocityKey } from '../../shared/store/dynamo/keys.js';
 import { type DynamoItem, itemBytes, writeUnits } from './capacity.js';
 import { keyOf } from './store-cost.js';
 

@@ -8,10 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { listenDynalite } from '../../local/dynalite.js';
+import { type LocalServer, startLocalServer } from '../../local/server.js';
 import { loadLocalConfig } from '../../shared/config/local.js';
 import type { Sandbox } from '../../shared/defastra/sandbox/index.js';
-import { listenDynalite } from '../../shared/local/dynalite.js';
-import { type LocalServer, startLocalServer } from '../../shared/local/server.js';
 import { silentTelemetry } from '../../shared/observability/telemetry.js';
 import { StoreTrace } from './store-trace.js';
 

@@ -1,23 +1,20 @@
 /**
- * A diagnostic twin of the local server: the same apps (API and the three hooks, routed by path as the local
- * server routes them), the same Defastra client and sandbox, but the in-memory VerdictStore instead of dynalite.
- * The difference between the two tells how much of a route's overhead is the store's round trips and how much is
- * the app's own code. Its AppDeps are built by hand here, field for field as shared/runtime/deps.ts declares them.
+ * A diagnostic twin of the local server: the same apps, routed by the same table (local/apps.ts), the same Defastra
+ * client and sandbox, but the in-memory store instead of dynalite. The difference between the two tells how much of a
+ * route's overhead is the store's round trips and how much is the app's own code. Its AppDeps are built by hand here, field for field as shared/runtime/deps.ts declares them.
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
-import { createApiApp } from '../../functions/api/app.js';
-import { createAuth0HookApp } from '../../functions/auth0-hook/app.js';
-import { createStripeHookApp } from '../../functions/stripe-hook/app.js';
-import { createSupabaseHookApp, SUPABASE_HOOK_PATH } from '../../functions/supabase-hook/app.js';
+import { localFetch } from '../../local/apps.js';
 import { createDefastraClient } from '../../shared/defastra/client.js';
 import { type Sandbox, startSandbox } from '../../shared/defastra/sandbox/server.js';
 import { silentTelemetry, type Telemetry } from '../../shared/observability/telemetry.js';
 import { parsePolicy } from '../../shared/policy/schema.js';
+import { fixedPolicy } from '../../shared/policy/source.js';
 import type { AppDeps } from '../../shared/runtime/deps.js';
 import { createHasher, deriveKey } from '../../shared/screening/hashing.js';
-import { MemoryVerdictStore } from '../../shared/store/memory.js';
+import { createMemoryStore } from '../../shared/store/memory.js';
 
 export interface MemoryServer {
   url: string;
@@ -50,8 +47,8 @@ export const startMemoryServer = async (options: MemoryServerOptions): Promise<M
   const stripeWebhookSecret = secret('whsec_bench');
   const supabaseHookSecret = `v1,whsec_${randomBytes(32).toString('base64')}`;
   const deps: AppDeps = {
-    policy: parsePolicy({}),
-    store: new MemoryVerdictStore({ cursorKey: deriveKey(pepper, 'cursor') }),
+    policy: fixedPolicy(parsePolicy({})),
+    store: createMemoryStore({ cursorKey: deriveKey(pepper, 'cursor') }),
     defastra,
     hash: createHasher(pepper),
     telemetry,
@@ -62,20 +59,9 @@ export const startMemoryServer = async (options: MemoryServerOptions): Promise<M
     supabaseHookSecrets: async () => [supabaseHookSecret],
     stripeApiKey: async () => null,
   };
-  const provider = async () => deps;
-  const api = createApiApp(provider, telemetry);
-  const auth0 = createAuth0HookApp(provider, telemetry);
-  const stripe = createStripeHookApp(provider, telemetry);
-  const supabase = createSupabaseHookApp(provider, telemetry);
-  const route = async (request: Request): Promise<Response> => {
-    const { pathname } = new URL(request.url);
-    if (pathname === '/hooks/auth0') return auth0.fetch(request);
-    if (pathname === '/hooks/stripe') return stripe.fetch(request);
-    if (pathname === SUPABASE_HOOK_PATH) return supabase.fetch(request);
-    return api.fetch(request);
-  };
+  const route = localFetch(async () => deps, telemetry);
   const around = options.around;
-  const fetch = around ? (request: Request) => around(() => route(request)) : route;
+  const fetch = around ? (request: Request) => around(async () => route(request)) : route;
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
     s.once('error', reject);

@@ -6,8 +6,8 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import Stripe from 'stripe';
-import { AUTH0_SIGNATURE_HEADER, signAuth0Body } from '../../shared/http/auth0-signature.js';
-import { signStandardWebhook } from '../../shared/http/standard-webhooks.js';
+import { AUTH0_SIGNATURE_HEADER, signAuth0Body } from '../../shared/webhooks/auth0.js';
+import { signStandardWebhook } from '../../shared/webhooks/standard-webhooks.js';
 
 export interface Contact {
   email?: string | null;

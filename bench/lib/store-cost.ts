@@ -5,7 +5,7 @@
  * it is the largest the item got: what an update is charged on), indexes included (bench/lib/capacity.ts).
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { TABLE_INDEXES, TABLE_KEYS } from '../../shared/store/table.js';
+import { TABLE_INDEXES, TABLE_KEYS } from '../../shared/store/dynamo/layout.js';
 import {
   type DynamoItem,
   failedWriteCost,

@@ -2,7 +2,7 @@
  * The exact body sent for a row and its Idempotency-Key. The body is serialised the same way every run
  * (fixed key order, trimmed values, email lowercased), so a rerun repeats it byte for byte; the key is an
  * HMAC of that body under the operator's backfill secret. The server stores keys as given, so a plain hash
- * of an email would be a stored unkeyed hash of personal data (design 1.4): the secret prevents that.
+ * of an email would be a stored unkeyed hash of personal data (docs/verdict.md): the secret prevents that.
  */
 import { createHash, createHmac } from 'node:crypto';
 import { normaliseEmail } from '../../shared/policy/identifiers.js';

@@ -6,9 +6,12 @@
  * `--out` is flushed and the summary printed.
  */
 import PQueue from 'p-queue';
+import { errorName } from '../../shared/core/errors.js';
 import { ApiCallError, CliError, NetworkError, UsageError } from '../errors.js';
 import { err, fields, out, printJson } from '../output.js';
+import { isLocalUrl } from '../resolve-target.js';
 import type { ApiTarget } from '../target.js';
+import type { WireVerdict } from '../wire.js';
 import { type BackfillPlan, planBackfill } from './plan.js';
 import { createProgress, type Tally } from './progress.js';
 import { openResults, type ResultsFile } from './results.js';
@@ -31,6 +34,8 @@ export interface BackfillOptions {
 export interface BackfillSummary extends Tally {
   rows: number;
   screened: number;
+  /** Of `screened`, rows an earlier run had screened: answered from their stored verdicts, no Defastra call. */
+  already_done: number;
   bad_rows: number;
   duplicates: number;
   not_done: number;
@@ -40,7 +45,7 @@ export interface BackfillSummary extends Tally {
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 const rows = (n: number): string => plural(n, 'row');
 
-/** The closing line of design 1.14, exactly. */
+/** The closing line of a backfill, exactly as docs/cli.md shows it. */
 export const summaryLine = (s: BackfillSummary): string =>
   `backfill: ${s.screened} screened, ${s.allow} allow, ${s.review} review, ${s.block} block, ${s.failed} failed`;
 
@@ -78,7 +83,24 @@ const isFatal = (error: unknown): boolean =>
   error instanceof NetworkError ||
   (error instanceof ApiCallError && (error.status === 401 || error.status === 403));
 
-const isAbort = (error: unknown): boolean => (error as Error | undefined)?.name === 'AbortError';
+const isAbort = (error: unknown): boolean => errorName(error) === 'AbortError';
+
+/** How far the server's clock may be from the `Date` it sent (1 s resolution) for a deployed API. */
+const REMOTE_CLOCK_TOLERANCE_MS = 2_000;
+
+/**
+ * Tells rows an earlier run screened (their Idempotency-Key returns the stored verdict) from rows screened now:
+ * a verdict created before this run started is an earlier run's. The local server shares our clock; a deployed
+ * one is placed by its `Date` header, with a tolerance that can only count a just-finished earlier row as new.
+ */
+const earlierRunDetector = (target: ApiTarget, startedMs: number) => {
+  const local = isLocalUrl(new URL(target.url));
+  return (verdict: WireVerdict, clockOffsetMs: number | undefined): boolean => {
+    const created = Date.parse(verdict.created_at);
+    if (local) return created < startedMs;
+    return created < startedMs + (clockOffsetMs ?? 0) - REMOTE_CLOCK_TOLERANCE_MS;
+  };
+};
 
 export const runBackfill = async (
   options: BackfillOptions,
@@ -105,6 +127,7 @@ export const runBackfill = async (
   // Live counts of this run; the summary adds the bad rows to `failed`.
   const tally: Tally = { allow: 0, review: 0, block: 0, failed: 0 };
   let screened = 0;
+  let alreadyDone = 0;
   let apiFailed = 0;
   let fatal: unknown;
   const stopping = new AbortController();
@@ -119,6 +142,7 @@ export const runBackfill = async (
       `${options.rate ? `, at most ${options.rate} rows/s` : ''}`,
   );
   const progress = createProgress(plan.unique);
+  const screenedEarlier = earlierRunDetector(target, Date.now());
 
   const stop = () => {
     if (!stopping.signal.aborted) {
@@ -142,7 +166,7 @@ export const runBackfill = async (
   const screenOne = async (line: number, row: BackfillRow, body: string): Promise<void> => {
     if (stopping.signal.aborted) return;
     try {
-      const verdict = await screenRow({
+      const { verdict, clockOffsetMs } = await screenRow({
         target,
         body,
         key: rowKey(secret, body),
@@ -150,6 +174,7 @@ export const runBackfill = async (
         stopping: stopping.signal,
       });
       screened++;
+      if (screenedEarlier(verdict, clockOffsetMs)) alreadyDone++;
       tally[verdict.decision]++;
       results?.verdict(line, row, verdict);
     } catch (error) {
@@ -192,6 +217,7 @@ export const runBackfill = async (
   const summary: BackfillSummary = {
     rows: plan.rows,
     screened,
+    already_done: alreadyDone,
     ...tally,
     failed: tally.failed + plan.bad,
     bad_rows: plan.bad,
@@ -200,6 +226,11 @@ export const runBackfill = async (
     interrupted: stopping.signal.aborted,
   };
   const notes: string[] = [];
+  if (summary.already_done > 0) {
+    notes.push(
+      `${summary.already_done} of these ${rows(screened)} were already done by an earlier run: answered from their stored verdicts, no Defastra call made for them`,
+    );
+  }
   if (summary.not_done > 0) {
     notes.push(
       `${rows(summary.not_done)} not screened yet: run the same command again to resume (done rows cost no new Defastra call)`,

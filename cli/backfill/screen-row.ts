@@ -39,17 +39,23 @@ export interface ScreenRowOptions {
   stopping: AbortSignal;
 }
 
-export const screenRow = async (options: ScreenRowOptions): Promise<WireVerdict> => {
+export interface ScreenedRow {
+  verdict: WireVerdict;
+  /** The server's clock minus ours when it answered (see ApiResult). */
+  clockOffsetMs?: number;
+}
+
+export const screenRow = async (options: ScreenRowOptions): Promise<ScreenedRow> => {
   for (let attempt = 1; ; attempt++) {
     try {
-      const { body } = await callApi<WireVerdict>(options.target, {
+      const { body, clockOffsetMs } = await callApi<WireVerdict>(options.target, {
         method: 'POST',
         path: '/screen',
         body: options.body,
         headers: { 'idempotency-key': options.key },
         signal: options.signal,
       });
-      return body;
+      return { verdict: body, ...(clockOffsetMs === undefined ? {} : { clockOffsetMs }) };
     } catch (error) {
       const delay = retryDelayMs(error, attempt);
       if (delay === null) throw error;

@@ -1,4 +1,4 @@
-/** `signup-gate backfill <file>`: screens existing users from a CSV or JSON-lines file (design 1.14). */
+/** `signup-gate backfill <file>`: screens existing users from a CSV or JSON-lines file (docs/cli.md). */
 import { type Command, Option } from 'commander';
 import { FORMATS, type RowFormat } from '../backfill/formats.js';
 import { contextOf } from '../context.js';

@@ -1,4 +1,4 @@
-/** `signup-gate console`: registers the review console (design 1.15) and hands it the resolved target. */
+/** `signup-gate console`: registers the review console (README.md#review-console) and hands it the resolved target. */
 import type { Command } from 'commander';
 import { contextOf } from '../context.js';
 import { out } from '../output.js';

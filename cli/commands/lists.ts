@@ -1,11 +1,12 @@
-/** `signup-gate lists list|add|remove`: the runtime allow and block lists (`GET|POST /lists`, `DELETE /lists/{id}`, design 1.11). */
+/** `signup-gate lists list|add|remove`: the runtime allow and block lists (`GET|POST /lists`, `DELETE /lists/{id}`, docs/lists.md). */
 import { Argument, type Command, Option } from 'commander';
+import { LIST_ACTIONS, LIST_KINDS } from '../../shared/core/vocabulary.js';
 import { callApi, queryString, segment } from '../api.js';
 import { contextOf } from '../context.js';
 import { UsageError } from '../errors.js';
 import { decisionText, fields, out, pc, printJson, shortTime, table } from '../output.js';
 import { parseWhen, wholeNumber } from '../when.js';
-import { LIST_ACTIONS, LIST_KINDS, type WireListEntry, type WirePage } from '../wire.js';
+import type { WireListEntry, WirePage } from '../wire.js';
 import { MAX_NOTE } from './review.js';
 
 const entryTable = (items: WireListEntry[]): string =>

@@ -1,6 +1,6 @@
 /**
  * `signup-gate replay --policy <file>`: what a candidate policy would have decided for stored verdicts.
- * The server re-decides them with the same `decide` code as screening (`POST /replay`, design 1.12); the
+ * The server re-decides them with the same `decide` code as screening (`POST /replay`, docs/reviews.md); the
  * CLI validates the file first with the policy schema, so a bad file fails with the field named.
  */
 import { readFile } from 'node:fs/promises';

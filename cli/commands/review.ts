@@ -1,5 +1,6 @@
-/** `signup-gate review <id> approve|reject`: records an operator's review (`POST /verdicts/{id}/review`, design 1.12). */
+/** `signup-gate review <id> approve|reject`: records an operator's review (`POST /verdicts/{id}/review`, docs/reviews.md). */
 import { Argument, type Command } from 'commander';
+import { REVIEW_OUTCOMES, type ReviewOutcome } from '../../shared/core/vocabulary.js';
 import { callApi, segment } from '../api.js';
 import { contextOf } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -19,7 +20,7 @@ export const registerReview = (program: Command): void => {
     .command('review')
     .description('approve or reject a verdict (replaces an earlier review)')
     .argument('<id>', 'the verdict id')
-    .addArgument(new Argument('<outcome>', 'approve or reject').choices(['approve', 'reject']))
+    .addArgument(new Argument('<outcome>', 'approve or reject').choices(REVIEW_OUTCOMES))
     .option('--note <text>', `why (at most ${MAX_NOTE} characters)`)
     .option(
       '--add-to-list',
@@ -29,7 +30,7 @@ export const registerReview = (program: Command): void => {
       'after',
       '\nExamples:\n  signup-gate review 01JDX3K8Y0Q5W6Z8N2M4P6R8T0 approve --note "known customer"\n  signup-gate review 01JDX3K8Y0Q5W6Z8N2M4P6R8T0 reject --add-to-list',
     )
-    .action(async (id: string, outcome: 'approve' | 'reject', options: ReviewOptions, command: Command) => {
+    .action(async (id: string, outcome: ReviewOutcome, options: ReviewOptions, command: Command) => {
       if (options.note !== undefined && options.note.length > MAX_NOTE) {
         throw new UsageError(`--note: at most ${MAX_NOTE} characters`);
       }

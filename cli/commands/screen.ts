@@ -7,7 +7,7 @@ import { out, printJson } from '../output.js';
 import { verdictDetail } from '../render/verdict.js';
 import type { WireVerdict } from '../wire.js';
 
-/** Design 1.3: 1 to 255 characters of `[A-Za-z0-9._:-]`. */
+/** An `Idempotency-Key` (docs/api.md): 1 to 255 characters of `[A-Za-z0-9._:-]`. */
 export const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,255}$/;
 
 interface ScreenOptions {

@@ -1,4 +1,4 @@
-/** `signup-gate stats`: decisions, degraded verdicts, Defastra calls and cache hits per hour or day (`GET /stats`, design 1.12). */
+/** `signup-gate stats`: decisions, degraded verdicts, Defastra calls and cache hits per hour or day (`GET /stats`, docs/reviews.md). */
 import { type Command, Option } from 'commander';
 import type { Source } from '../../shared/core/levels.js';
 import { callApi, queryString } from '../api.js';

@@ -1,10 +1,10 @@
-/** `signup-gate verdicts list|get`: stored verdicts through `GET /verdicts` (filters of design 1.7) and `GET /verdicts/{id}`. */
+/** `signup-gate verdicts list|get`: stored verdicts through `GET /verdicts` (filters of docs/api.md) and `GET /verdicts/{id}`. */
 import { type Command, Option } from 'commander';
 import { DECISIONS, SOURCES } from '../../shared/core/levels.js';
 import { callApi, queryString, segment } from '../api.js';
 import { contextOf } from '../context.js';
 import { out, pc, printJson } from '../output.js';
-import { verdictDetail, verdictTable } from '../render/verdict.js';
+import { verdictDetail, verdictTable, wideVerdictTable } from '../render/verdict.js';
 import { parseWhen, wholeNumber } from '../when.js';
 import type { WirePage, WireVerdict } from '../wire.js';
 
@@ -19,6 +19,7 @@ interface ListOptions {
   limit?: number;
   cursor?: string;
   all?: boolean;
+  wide?: boolean;
 }
 
 const registerList = (verdicts: Command): void => {
@@ -41,6 +42,7 @@ const registerList = (verdicts: Command): void => {
     .option('--limit <n>', 'page size, 1 to 100 (default 20; 100 with --all)', wholeNumber(1, 100))
     .option('--cursor <cursor>', 'the next_cursor of the previous page')
     .option('--all', 'follow next_cursor until the last page')
+    .option('--wide', 'every column: both identifiers with their results, all reasons, the reviewer')
     .addHelpText(
       'after',
       '\nExamples:\n  signup-gate verdicts list --decision block --since 24h\n  signup-gate verdicts list --review pending --all --json',
@@ -70,7 +72,7 @@ const registerList = (verdicts: Command): void => {
       } while (options.all && next);
       if (context.json) return printJson({ items, next_cursor: next });
       if (items.length === 0) out('no verdicts match');
-      else out(verdictTable(items));
+      else out(options.wide ? wideVerdictTable(items) : verdictTable(items));
       if (next) out(pc.dim(`more: add --cursor ${next} (or --all)`));
     });
 };

@@ -13,7 +13,7 @@ import { type Session, SessionStore } from './sessions.js';
 
 /** The header the page sends its CSRF token in. */
 export const CSRF_HEADER = 'X-CSRF-Token';
-/** The API's own body limit (design 1.3). */
+/** The API's own body limit (docs/api.md). */
 const MAX_BODY_BYTES = 256 * 1024;
 
 export interface ConsoleAppOptions {
@@ -29,14 +29,32 @@ type Env = { Variables: { session: Session; sessionId: string } };
 const json = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
   Response.json({ error: { code, message } }, { status, headers });
 
-/** A plain page for a browser that arrives without a session: no script, no style, nothing to load. */
-const refusalPage = (title: string, text: string): Response =>
+/** Text for the page below: no markup can come in through it. */
+const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+/**
+ * A page for a browser that cannot go on (no session, a used or unknown login link, an unknown address):
+ * the console's own stylesheet (served without a session, it holds no data), no script.
+ */
+const messagePage = (status: 401 | 404, title: string, lines: string[]): Response =>
   new Response(
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title} · signup-gate console</title></head>` +
-      `<body><main><h1>${title}</h1><p>${text}</p>` +
-      '<p>Run <code>npx signup-gate console</code> again and open the login link it prints.</p></main></body></html>',
-    { status: 401, headers: { 'Content-Type': 'text/html; charset=utf-8' } },
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
+      '<meta name="viewport" content="width=device-width, initial-scale=1">' +
+      `<title>${escapeHtml(title)} · signup-gate console</title>` +
+      '<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">' +
+      '<link rel="stylesheet" href="/assets/app.css"></head>' +
+      '<body><main class="ended"><p class="brand-line">signup-gate <span class="brand-sub">console</span></p>' +
+      `<h1>${escapeHtml(title)}</h1>${lines.map((line) => `<p>${line}</p>`).join('')}</main></body></html>`,
+    { status, headers: { 'Content-Type': 'text/html; charset=utf-8' } },
   );
+
+const NEW_LINK = 'Run <code>npx signup-gate console</code> again and open the new login link it prints.';
+
+const refusalPage = (title: string, text: string): Response =>
+  messagePage(401, title, [escapeHtml(text), NEW_LINK]);
+
+/** Files of the page a browser may fetch without a session: the look of the pages above, nothing else. */
+const PUBLIC_ASSETS = new Set(['app.css', 'favicon.svg']);
 
 const assetResponse = (asset: Asset, cache: string): Response =>
   new Response(asset.body, { headers: { 'Content-Type': asset.type, 'Cache-Control': cache } });
@@ -54,7 +72,20 @@ export const createConsoleApp = ({ target, assets, sessions, origin }: ConsoleAp
 
   app.use(securityHeaders());
   app.onError(() => json(500, 'internal', 'internal error'));
-  app.notFound(() => json(404, 'not_found', 'no such route'));
+  app.notFound((c) =>
+    !c.req.path.startsWith('/api/') && (c.req.header('accept') ?? '').includes('text/html')
+      ? messagePage(404, 'There is no such page', [
+          'The console has one page. <a href="/">Open it</a>, or use the login link the console printed.',
+        ])
+      : json(404, 'not_found', 'no such route'),
+  );
+
+  app.get('/assets/:name', async (c, next) => {
+    const name = c.req.param('name');
+    if (!PUBLIC_ASSETS.has(name)) return next();
+    const asset = await assets.file(name);
+    return asset ? assetResponse(asset, 'no-cache') : json(404, 'not_found', 'no such file');
+  });
 
   app.get('/login', (c) => {
     const code = c.req.query('code');
@@ -63,8 +94,10 @@ export const createConsoleApp = ({ target, assets, sessions, origin }: ConsoleAp
       // A browser that already holds a session (say, a reloaded login tab) just goes back to the page.
       if (sessions.session(getCookie(c, cookieName()))) return c.redirect('/', 303);
       return refusalPage(
-        'This login link is not valid',
-        'A login link works once, within 10 minutes of being printed.',
+        code ? 'This login link is not valid' : 'This address needs a login code',
+        code
+          ? 'A login link works once, within 10 minutes of being printed, and this one is used or expired.'
+          : 'Open the whole login link the console printed: it ends with ?code=…',
       );
     }
     setCookie(c, cookieName(), redeemed.id, { httpOnly: true, sameSite: 'Strict', path: '/' });

@@ -1,7 +1,8 @@
 /** The console page's built files (see console/build.ts), read from disk on each request: a fixed set, no path walking. */
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { dirname, extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { extname, join } from 'node:path';
+import { CliError } from '../errors.js';
+import { packageRoot } from '../package-root.js';
 
 /** Where `npm run build` puts the console's files, relative to the package root. */
 export const ASSETS_SUBDIR = join('dist', 'console');
@@ -42,7 +43,7 @@ export const openAssets = async (dir: string): Promise<AssetSource> => {
     (s) => s.isFile(),
     () => false,
   );
-  if (!present) throw new Error(`the console's files are not built in ${dir}: run "npm run build"`);
+  if (!present) throw new CliError(`the console's files are not built in ${dir}: run "npm run build"`);
   return {
     dir,
     index: () => read(join(dir, 'index.html')),
@@ -54,24 +55,9 @@ export const openAssets = async (dir: string): Promise<AssetSource> => {
   };
 };
 
-/** The package root (the folder whose package.json is `signup-gate`), searched upward from this module. */
-const packageRoot = async (): Promise<string | undefined> => {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = await readFile(join(dir, 'package.json'), 'utf8').then(
-      (text) => JSON.parse(text) as { name?: unknown },
-      () => undefined,
-    );
-    if (pkg?.name === 'signup-gate') return dir;
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
-};
-
 /** `<package root>/dist/console`, wherever this module runs from (source through tsx, or the built CLI). */
 export const defaultAssetsDir = async (): Promise<string> => {
   const root = await packageRoot();
-  if (!root) throw new Error('cannot find the signup-gate package root to serve the console from');
+  if (!root) throw new CliError('cannot find the signup-gate package root to serve the console from');
   return join(root, ASSETS_SUBDIR);
 };

@@ -3,7 +3,7 @@ import type { ApiRequest, ApiTarget } from '../target.js';
 
 type Method = ApiRequest['method'];
 
-/** The API routes of design 1.7, 1.11 and 1.12 that the page calls; everything else is not forwarded. */
+/** The API routes of docs/api.md, docs/lists.md, docs/reviews.md that the page calls; everything else is not forwarded. */
 const ROUTES: ReadonlyArray<{ pattern: RegExp; methods: readonly Method[] }> = [
   { pattern: /^\/verdicts$/, methods: ['GET'] },
   { pattern: /^\/verdicts\/[A-Za-z0-9]{1,64}$/, methods: ['GET'] },

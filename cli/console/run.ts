@@ -5,6 +5,24 @@ import { defaultAssetsDir } from './assets.js';
 import { openInBrowser } from './open-browser.js';
 import { startConsoleServer } from './server.js';
 
+/** How often to check that the process that started us (npm's shell, under `npx`) is still there. */
+const PARENT_CHECK_MS = 250;
+
+/**
+ * Under `npx`, npm runs `sh -c signup-gate …`: a SIGTERM to npm ends that shell without passing the signal
+ * on, and this process is re-parented. A new parent id means whoever started us is gone, so stop too. Only
+ * when npm started us (a console started from a script that then exits keeps running).
+ */
+const watchParent = (env: NodeJS.ProcessEnv, stop: () => void): (() => void) => {
+  if (!env.npm_lifecycle_event) return () => undefined;
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) stop();
+  }, PARENT_CHECK_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+};
+
 export interface ConsoleOptions {
   target: ApiTarget;
   /** Default 4000; 0 picks a free port. */
@@ -43,17 +61,22 @@ export const runConsole = async (options: ConsoleOptions): Promise<never> => {
     log('Press Enter for a new login link, Ctrl+C to stop.');
     lines.on('line', () => log(`New login link: ${server.loginUrl()}`));
   }
+  let exiting = false;
   const exit = () => {
+    if (exiting) return;
+    exiting = true;
     void server.close().finally(() => process.exit(0));
   };
   process.once('SIGINT', exit);
   process.once('SIGTERM', exit);
+  const unwatch = options.signal ? () => undefined : watchParent(process.env, exit);
   return new Promise<never>((_resolve, reject) => {
     const signal = options.signal;
     if (!signal) return;
     const stop = () => {
       process.off('SIGINT', exit);
       process.off('SIGTERM', exit);
+      unwatch();
       lines?.close();
       void server.close().finally(() => reject(signal.reason));
     };

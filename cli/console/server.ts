@@ -1,5 +1,6 @@
 /** Starts the console's HTTP server on 127.0.0.1 and hands out login URLs; `runConsole` and the tests use it. */
 import { type ServerType, serve } from '@hono/node-server';
+import { CliError } from '../errors.js';
 import type { ApiTarget } from '../target.js';
 import { createConsoleApp } from './app.js';
 import { openAssets } from './assets.js';
@@ -36,7 +37,9 @@ export const startConsoleServer = async (options: ConsoleServerOptions): Promise
     s.once('error', (error: NodeJS.ErrnoException) =>
       reject(
         error.code === 'EADDRINUSE'
-          ? new Error(`port ${options.port} on ${CONSOLE_HOST} is in use: choose another with --port`)
+          ? new CliError(
+              `port ${options.port} on ${CONSOLE_HOST} is already in use (another console?): stop it, or choose another port: --port ${options.port + 1 > 65_535 ? 0 : options.port + 1}`,
+            )
           : error,
       ),
     );

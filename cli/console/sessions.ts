@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { safeEqual } from '../../shared/http/secure-compare.js';
 
-/** A login code works once, within this time of being printed (design 1.15). */
+/** A login code works once, within this time of being printed (README.md#review-console). */
 export const LOGIN_CODE_TTL_MS = 10 * 60_000;
 /** A session lasts a working day; the analyst then runs the command again for a new link. */
 export const SESSION_TTL_MS = 12 * 60 * 60_000;

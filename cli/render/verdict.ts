@@ -1,5 +1,5 @@
 /** How a verdict reads in a terminal: one table row in lists, a detail view for `get`, `screen` and `review`. */
-import { type Cell, decisionText, pc, shortTime, table } from '../output.js';
+import { type Cell, clip, decisionText, pc, shortAge, shortTime, table } from '../output.js';
 import type { WireIdentifier, WireReview, WireVerdict } from '../wire.js';
 
 /** `high (34)`, `error TIMEOUT`, `listed block`, `invalid`: what happened to one identifier. */
@@ -23,8 +23,43 @@ export const reviewText = (review: WireReview | null | undefined): string | null
 const decisionCell = (v: WireVerdict): string =>
   `${decisionText(v.decision)}${v.degraded ? pc.yellow('*') : ''}`;
 
-/** The verdicts as a table, newest first as the API gives them. `*` marks a degraded decision. */
-export const verdictTable = (items: WireVerdict[]): string =>
+/** Widest masked identifier and reasons cell of the compact table: rows stay within ~100 columns. */
+const IDENTITY_WIDTH = 19;
+const REASONS_WIDTH = 16;
+
+/** `approved`, `rejected`, `pending` (a review decision nobody reviewed yet) or nothing. */
+const reviewState = (v: WireVerdict): string | null => {
+  if (v.review) return v.review.outcome === 'approve' ? pc.green('approved') : pc.red('rejected');
+  return v.decision === 'review' ? pc.yellow('pending') : null;
+};
+
+/** The first reason's code, and how many more (`email_risk+1`). */
+const reasonsCell = (v: WireVerdict): string | null => {
+  const [first, ...more] = v.reasons.map((r) => r.code);
+  return first ? clip(`${first}${more.length ? `+${more.length}` : ''}`, REASONS_WIDTH) : null;
+};
+
+/**
+ * The verdicts as a compact table (fits ~100 columns), newest first as the API gives them: the id to copy,
+ * the age, the decision (`*` = degraded), the source, the email (else the phone) masked, the first reason,
+ * the review. `verdicts get` shows everything else; `--wide` shows both identifiers with their results.
+ */
+export const verdictTable = (items: WireVerdict[], nowMs: number = Date.now()): string =>
+  table(
+    ['VERDICT', 'AGE', 'DECISION', 'SOURCE', 'EMAIL/PHONE', 'REASONS', 'REVIEW'],
+    items.map((v) => [
+      v.verdict_id,
+      shortAge(v.created_at, nowMs),
+      decisionCell(v),
+      v.source,
+      clip(v.email?.masked ?? v.phone?.masked ?? '-', IDENTITY_WIDTH),
+      reasonsCell(v),
+      reviewState(v),
+    ]),
+  );
+
+/** Every column (`verdicts list --wide`): both identifiers with their Defastra results, all reasons, who reviewed. */
+export const wideVerdictTable = (items: WireVerdict[]): string =>
   table(
     ['VERDICT', 'CREATED', 'SOURCE', 'DECISION', 'EMAIL', 'PHONE', 'REASONS', 'REVIEW'],
     items.map((v) => [

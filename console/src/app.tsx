@@ -1,30 +1,28 @@
-/** The console's shell: navigation, the current view, toasts, the shortcut help, and the session's end. */
+/**
+ * The console's shell: navigation (a menu on narrow screens), the current view, the status line, review
+ * decisions with undo, the shortcut help, the "API unreachable" state, and the session's end.
+ */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { ApiClient } from './api/client.js';
+import type { ApiClient, Reachability } from './api/client.js';
 import type { SessionInfo } from './api/types.js';
 import { ShortcutHelp } from './components/shortcut-help.js';
 import { type Toast, Toasts } from './components/toasts.js';
-import { AppContext, type AppServices, type Tone } from './context.js';
+import { Unreachable } from './components/unreachable.js';
+import { AppContext, type AppServices, type Notify } from './context.js';
 import { useShortcuts } from './keys.js';
-import { href, navigate, useRoute, type ViewName } from './router.js';
-import { ListsView } from './views/lists.js';
-import { OverviewView } from './views/overview.js';
-import { QueueView } from './views/queue.js';
-import { VerdictsView } from './views/verdicts.js';
-import { WhatIfView } from './views/what-if.js';
-
-const NAV: Array<{ view: ViewName; label: string; title: string; key: string }> = [
-  { view: 'queue', label: 'Review queue', title: 'Review queue', key: 'q' },
-  { view: 'verdicts', label: 'Verdicts', title: 'Verdicts', key: 'v' },
-  { view: 'overview', label: 'Overview', title: 'Overview', key: 'o' },
-  { view: 'lists', label: 'Lists', title: 'Allow and block lists', key: 'l' },
-  { view: 'what-if', label: 'What-if', title: 'What-if: replay a candidate policy', key: 'w' },
-];
+import { useDeferredReviews } from './reviews.js';
+import { href, navigate, useRoute } from './router.js';
+import { entryOf, NAV } from './views/registry.js';
 
 const PENDING_REFRESH_MS = 60_000;
+/** While the API does not answer, how often the console asks again. */
+const RECHECK_MS = 4_000;
 
 export const SessionEnded = () => (
   <main class="ended">
+    <p class="brand-line">
+      signup-gate <span class="brand-sub">console</span>
+    </p>
     <h1>Your console session has ended</h1>
     <p>
       Run <code>npx signup-gate console</code> again and open the new login link it prints.
@@ -36,25 +34,33 @@ export const App = ({
   api,
   info,
   sessionLost,
+  reachability,
 }: {
   api: ApiClient;
   info: SessionInfo;
   sessionLost: boolean;
+  reachability: Reachability;
 }) => {
   const route = useRoute();
   const [pending, setPending] = useState<string>('');
   const [toasts, setToasts] = useState<Toast[]>([]);
   const [help, setHelp] = useState(false);
+  const [menuOpen, setMenuOpen] = useState(false);
+  const [checking, setChecking] = useState(false);
   const lastToast = useRef(0);
   const heading = useRef<HTMLHeadingElement>(null);
-  const firstView = useRef(true);
+  const shownView = useRef(route.view);
+  const target = info.target.url;
 
   const dismiss = useCallback((id: number) => setToasts((all) => all.filter((t) => t.id !== id)), []);
-  const notify = useCallback(
-    (text: string, tone: Tone = 'info') => {
+  const notify: Notify = useCallback(
+    (text, tone = 'info', options = {}) => {
       const id = ++lastToast.current;
-      setToasts((all) => [...all.slice(-2), { id, text, tone }]);
-      setTimeout(() => dismiss(id), tone === 'error' ? 9000 : 5000);
+      // One line of status: a new message replaces the previous one.
+      setToasts([{ id, text, tone, action: options.action }]);
+      const ms = options.ms === undefined ? (tone === 'error' ? 9000 : 5000) : options.ms;
+      if (ms !== null) setTimeout(() => dismiss(id), ms);
+      return id;
     },
     [dismiss],
   );
@@ -64,6 +70,7 @@ export const App = ({
       () => setPending(''),
     );
   }, [api]);
+  const reviews = useDeferredReviews(api, notify, dismiss, refreshPending, target);
 
   useEffect(() => {
     refreshPending();
@@ -71,18 +78,35 @@ export const App = ({
     return () => clearInterval(timer);
   }, [refreshPending]);
 
-  // Moving to another view puts focus on its heading, so a screen reader announces where the analyst is.
+  // Another view: the waiting review decision is sent, the status line cleared, the menu closed, and focus put
+  // on the new heading so that a screen reader announces where the analyst is.
   useEffect(() => {
-    if (firstView.current) {
-      firstView.current = false;
-      return;
-    }
+    if (shownView.current === route.view) return;
+    shownView.current = route.view;
+    reviews.flush();
+    setToasts([]);
+    setMenuOpen(false);
     heading.current?.focus();
-  }, [route.view]);
+  }, [route.view, reviews]);
 
+  const current = entryOf(route.view);
   useEffect(() => {
-    document.title = `${(NAV.find((n) => n.view === route.view) ?? NAV[0]!).title} · signup-gate console`;
-  }, [route.view]);
+    document.title = `${current.title} · signup-gate console`;
+  }, [current]);
+
+  /** Asks the API again (any cheap read): an answer brings the views back. */
+  const recheck = useCallback(() => {
+    setChecking(true);
+    api
+      .verdicts({ review: 'pending', limit: 1 })
+      .then(refreshPending, () => undefined)
+      .finally(() => setChecking(false));
+  }, [api, refreshPending]);
+  useEffect(() => {
+    if (reachability !== 'api_down') return;
+    const timer = setInterval(recheck, RECHECK_MS);
+    return () => clearInterval(timer);
+  }, [reachability, recheck]);
 
   const goPrefix = useRef(0);
   const shortcuts: Record<string, () => boolean | undefined> = {
@@ -94,6 +118,7 @@ export const App = ({
       goPrefix.current = Date.now();
       return true;
     },
+    u: () => reviews.undo(),
   };
   for (const item of NAV) {
     const existing = shortcuts[item.key];
@@ -109,73 +134,93 @@ export const App = ({
   useShortcuts(shortcuts, { capture: true });
 
   const services: AppServices = useMemo(
-    () => ({ api, notify, refreshPending }),
-    [api, notify, refreshPending],
+    () => ({ api, notify, reviews, refreshPending, target }),
+    [api, notify, reviews, refreshPending, target],
   );
   if (sessionLost) return <SessionEnded />;
-  const current = NAV.find((n) => n.view === route.view) ?? NAV[0]!;
+  const down = reachability !== 'up';
 
   return (
     <AppContext.Provider value={services}>
-      <div class="shell">
+      <div class={`shell${menuOpen ? ' menu-open' : ''}`}>
         <a class="skip" href="#main">
           Skip to content
         </a>
         <nav class="sidebar" aria-label="Views">
-          <p class="brand">
-            signup-gate <span>console</span>
-          </p>
-          <ul class="nav">
-            {NAV.map((item) => (
-              <li key={item.view}>
-                <a href={href(item.view)} aria-current={item.view === route.view ? 'page' : undefined}>
-                  <span>{item.label}</span>
-                  {item.view === 'queue' && pending && pending !== '0' && (
-                    <span class="nav-count">
-                      {pending}
-                      <span class="sr-only"> pending</span>
-                    </span>
-                  )}
-                </a>
-              </li>
-            ))}
-          </ul>
-          <div class="sidebar-foot">
-            <p class="target" title={info.target.url}>
-              <span class="target-label">API</span> {info.target.url.replace(/^https?:\/\//, '')}
-              <span class="target-auth">
-                {info.target.auth === 'sigv4' ? 'AWS SigV4' : 'local bearer token'}
-              </span>
+          <div class="sidebar-head">
+            <p class="brand">
+              signup-gate <span>console</span>
             </p>
-            <button type="button" class="btn btn-side" onClick={() => setHelp(true)}>
-              Shortcuts <kbd>?</kbd>
-            </button>
             <button
               type="button"
-              class="btn btn-side"
-              onClick={() => {
-                void api.logout().finally(() => window.location.reload());
-              }}
+              class="btn btn-side menu-toggle"
+              aria-expanded={menuOpen}
+              aria-controls="nav-menu"
+              onClick={() => setMenuOpen(!menuOpen)}
             >
-              Sign out
+              {menuOpen ? 'Close' : 'Menu'}
             </button>
           </div>
+          <div class="nav-menu" id="nav-menu">
+            <ul class="nav">
+              {NAV.map((item) => (
+                <li key={item.view}>
+                  <a
+                    href={href(item.view)}
+                    aria-current={item.view === route.view ? 'page' : undefined}
+                    onClick={() => setMenuOpen(false)}
+                  >
+                    <span>{item.label}</span>
+                    {item.view === 'queue' && pending && pending !== '0' && !down && (
+                      <span class="nav-count">
+                        {pending}
+                        <span class="sr-only"> pending</span>
+                      </span>
+                    )}
+                  </a>
+                </li>
+              ))}
+            </ul>
+            <div class="sidebar-foot">
+              <p class="target" title={target}>
+                <span class="target-label">API</span> {target.replace(/^https?:\/\//, '')}
+                <span class="target-auth">
+                  {info.target.auth === 'sigv4' ? 'AWS SigV4' : 'local bearer token'}
+                </span>
+              </p>
+              <button type="button" class="btn btn-side" onClick={() => setHelp(true)}>
+                Shortcuts <kbd>?</kbd>
+              </button>
+              <button
+                type="button"
+                class="btn btn-side"
+                onClick={() => {
+                  reviews.flush();
+                  void api.logout().finally(() => window.location.reload());
+                }}
+              >
+                Sign out
+              </button>
+            </div>
+          </div>
         </nav>
-        <main id="main" class={`main main-${route.view}`}>
+        <main id="main" class={`main${current.panes && !down ? ' main-panes' : ''}`}>
           <header class="topbar">
             <h1 ref={heading} tabIndex={-1}>
               {current.title}
             </h1>
+            <Toasts toasts={toasts} onDismiss={dismiss} />
           </header>
-          {/* Remounting each view on entry keeps its data fresh. */}
-          {route.view === 'queue' && <QueueView key="queue" onHelp={() => setHelp(true)} />}
-          {route.view === 'verdicts' && <VerdictsView key="verdicts" selectedId={route.id} />}
-          {route.view === 'overview' && <OverviewView key="overview" />}
-          {route.view === 'lists' && <ListsView key="lists" />}
-          {route.view === 'what-if' && <WhatIfView key="what-if" />}
+          {down ? (
+            <Unreachable state={reachability} target={target} checking={checking} onRetry={recheck} />
+          ) : (
+            // Remounting each view on entry keeps its data fresh.
+            <div class="view" key={route.view}>
+              {current.render({ route, openHelp: () => setHelp(true) })}
+            </div>
+          )}
         </main>
-        <Toasts toasts={toasts} onDismiss={dismiss} />
-        <ShortcutHelp open={help} onClose={() => setHelp(false)} />
+        <ShortcutHelp open={help} onClose={() => setHelp(false)} views={NAV} />
       </div>
     </AppContext.Provider>
   );

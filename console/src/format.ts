@@ -1,5 +1,7 @@
 /** How values read on screen: dates in the analyst's time zone, counts, shares and the API's codes as words. */
-import type { Decision, ListKind, Source } from './api/types.js';
+
+import type { ListKind } from '../../shared/core/vocabulary.js';
+import type { Decision, Source } from './api/types.js';
 
 const dateTime = new Intl.DateTimeFormat(undefined, {
   day: 'numeric',
@@ -7,13 +9,32 @@ const dateTime = new Intl.DateTimeFormat(undefined, {
   hour: '2-digit',
   minute: '2-digit',
 });
+const dateTimeWithYear = new Intl.DateTimeFormat(undefined, {
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+});
 const fullDateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 const dayOnly = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
+const dayWithYear = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric' });
 const integer = new Intl.NumberFormat();
 
-export const formatDateTime = (iso: string): string => dateTime.format(new Date(iso));
+/** Whether `date` falls in the current year (in the analyst's time zone): then the year goes without saying. */
+const thisYear = (date: Date, now: number): boolean => date.getFullYear() === new Date(now).getFullYear();
+
+/** "30 Nov, 02:09" this year, "1 Jan 2030, 00:00" in any other (the analyst's locale decides the order). */
+export const formatDateTime = (iso: string, now: number = Date.now()): string => {
+  const date = new Date(iso);
+  return (thisYear(date, now) ? dateTime : dateTimeWithYear).format(date);
+};
 export const formatFullDateTime = (iso: string): string => fullDateTime.format(new Date(iso));
-export const formatDay = (iso: string): string => dayOnly.format(new Date(iso));
+/** "30 Nov" this year, "30 Nov 2025" in any other. */
+export const formatDay = (iso: string, now: number = Date.now()): string => {
+  const date = new Date(iso);
+  return (thisYear(date, now) ? dayOnly : dayWithYear).format(date);
+};
 export const formatCount = (n: number): string => integer.format(n);
 
 /** `0.123` → `12.3%`; `—` when there is nothing to divide. */
@@ -30,7 +51,7 @@ export const formatAge = (iso: string, now: number = Date.now()): string => {
   if (hours < 24) return `${hours} h ago`;
   const days = Math.round(hours / 24);
   if (days < 7) return `${days} day${days === 1 ? '' : 's'} ago`;
-  return formatDateTime(iso);
+  return formatDateTime(iso, now);
 };
 
 export const DECISION_LABEL: Record<Decision, string> = { allow: 'Allow', review: 'Review', block: 'Block' };

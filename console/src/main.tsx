@@ -1,30 +1,54 @@
-/** Entry of the console page: fetch the session (CSRF token, target), then render the app. */
+/** Entry of the console page: fetch the session (CSRF token, target), then render the app in place of the loading line. */
 import './styles.css';
-import { render } from 'preact';
+import { type ComponentChild, render } from 'preact';
 import { useState } from 'preact/hooks';
-import { ApiClient, ApiFailure } from './api/client.js';
+import { ApiClient, ApiFailure, type Reachability } from './api/client.js';
+import { describeFailure } from './api/errors.js';
 import type { SessionInfo } from './api/types.js';
 import { App, SessionEnded } from './app.js';
 
 const root = document.getElementById('app');
 
-const Root = ({ api, info, lost }: { api: ApiClient; info: SessionInfo; lost: { set?: () => void } }) => {
+/** The client's events, wired to the rendered app once it exists. */
+interface Wiring {
+  lost?: () => void;
+  reachability?: (state: Reachability) => void;
+}
+
+const Root = ({ api, info, wiring }: { api: ApiClient; info: SessionInfo; wiring: Wiring }) => {
   const [sessionLost, setSessionLost] = useState(false);
-  lost.set = () => setSessionLost(true);
-  return <App api={api} info={info} sessionLost={sessionLost} />;
+  const [reachability, setReachability] = useState<Reachability>('up');
+  wiring.lost = () => setSessionLost(true);
+  wiring.reachability = setReachability;
+  return <App api={api} info={info} sessionLost={sessionLost} reachability={reachability} />;
+};
+
+/** Replaces the page's "Loading the console…" line (preact would otherwise render beside it). */
+const show = (content: ComponentChild, into: HTMLElement) => {
+  into.replaceChildren();
+  render(content, into);
 };
 
 const start = async () => {
   if (!root) return;
-  const lost: { set?: () => void } = {};
-  const api = new ApiClient(() => lost.set?.());
+  const wiring: Wiring = {};
+  const api = new ApiClient({
+    onSessionLost: () => wiring.lost?.(),
+    onReachable: (state) => wiring.reachability?.(state),
+  });
   try {
     const info = await api.session();
-    render(<Root api={api} info={info} lost={lost} />, root);
+    show(<Root api={api} info={info} wiring={wiring} />, root);
   } catch (e) {
-    if (e instanceof ApiFailure && e.status === 401) render(<SessionEnded />, root);
+    if (e instanceof ApiFailure && e.status === 401) show(<SessionEnded />, root);
     else {
-      root.textContent = `The console could not start: ${e instanceof Error ? e.message : String(e)}`;
+      show(
+        <main class="ended">
+          <h1>The console could not start</h1>
+          <p>{describeFailure(e)}</p>
+        </main>,
+        root,
+      );
     }
   }
 };

@@ -1,5 +1,5 @@
 /**
- * The operator API (design 1.7, 1.11, 1.12): `POST /screen`, verdicts and their reviews, runtime lists, statistics and
+ * The operator API (docs/api.md, docs/lists.md, docs/reviews.md): `POST /screen`, verdicts and their reviews, runtime lists, statistics and
  * what-if replay. Locally it checks a bearer token; in AWS the HTTP API has already done IAM auth.
  */
 import type { Hono } from 'hono';

@@ -1,5 +1,5 @@
 /**
- * The body of `POST /hooks/auth0` (design 1.5): the part of Auth0's `event` the shipped Actions send, in
+ * The body of `POST /hooks/auth0` (docs/auth0.md): the part of Auth0's `event` the shipped Actions send, in
  * Auth0's own field names, and its mapping to a screening. Pure: no I/O.
  */
 import type { ScreenInput } from '../../shared/screening/screen.js';

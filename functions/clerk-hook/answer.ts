@@ -3,7 +3,7 @@
  * for a screened `user.created`, `200 { ignored: true, event_id: <svix-id>, event_type }` for other types. A
  * block reaches the user through enforcement (a ban through Clerk's Backend API), not through this answer. Pure.
  */
-import type { AnsweredVerdict } from '../provider-answer.js';
+import type { Verdict } from '../../shared/core/verdict.js';
 import type { ClerkEvent } from './event.js';
 
 export interface ClerkIgnored {
@@ -12,7 +12,7 @@ export interface ClerkIgnored {
   event_type: string;
 }
 
-export const clerkAnswer = (verdict: AnsweredVerdict): { status: 200; body: AnsweredVerdict } => ({
+export const clerkAnswer = (verdict: Verdict): { status: 200; body: Verdict } => ({
   status: 200,
   body: verdict,
 });

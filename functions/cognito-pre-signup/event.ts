@@ -1,5 +1,5 @@
 /**
- * Amazon Cognito's pre sign-up trigger event (design 1.13) for its three sources — `PreSignUp_SignUp`,
+ * Amazon Cognito's pre sign-up trigger event (docs/cognito.md) for its three sources — `PreSignUp_SignUp`,
  * `PreSignUp_AdminCreateUser`, `PreSignUp_ExternalProvider` — validated loosely, and its mapping to a
  * screening. Pure: no I/O.
  */

@@ -1,5 +1,5 @@
 /**
- * `POST /invoke/cognito-pre-signup` (design 1.13, local server only): runs the pre sign-up trigger's code on
+ * `POST /invoke/cognito-pre-signup` (docs/cognito.md, local server only): runs the pre sign-up trigger's code on
  * a Cognito event body, behind operator auth. `200` the event as the function returns it, or `400`
  * `signup_rejected` with the `user_message` where the function would throw.
  */
@@ -12,9 +12,10 @@ import { errorBody } from '../../shared/http/errors.js';
 import { allowOnly } from '../../shared/http/methods.js';
 import type { Telemetry } from '../../shared/observability/telemetry.js';
 import type { DepsProvider } from '../../shared/runtime/deps.js';
+import { pathOf } from '../routes.js';
 import { runPreSignUp, SignupRejectedError } from './pre-signup.js';
 
-export const COGNITO_INVOKE_PATH = '/invoke/cognito-pre-signup';
+export const COGNITO_INVOKE_PATH = pathOf('cognito-pre-signup');
 
 /** Builds the local invoke app; the local server mounts it beside the hook apps. */
 export const createCognitoInvokeApp = (deps: DepsProvider, telemetry?: Telemetry): Hono<AppEnv> => {

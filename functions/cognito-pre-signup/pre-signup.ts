@@ -8,10 +8,11 @@ import type { Context } from 'aws-lambda';
 import type { Decision } from '../../shared/core/levels.js';
 import { ApiError } from '../../shared/http/errors.js';
 import { validate } from '../../shared/http/validation.js';
+import { errorLogFields } from '../../shared/observability/error-fields.js';
 import { silentTelemetry, type Telemetry } from '../../shared/observability/telemetry.js';
 import { resolveForSource } from '../../shared/policy/decide.js';
 import type { AppDeps, DepsProvider } from '../../shared/runtime/deps.js';
-import { screen } from '../../shared/screening/screen.js';
+import { screenOnce } from '../../shared/screening/screen-once.js';
 import { cognitoPreSignUpSchema, cognitoScreenInput } from './event.js';
 
 /** Kept for the store write and the answer after the Defastra part, when Lambda says how long is left. */
@@ -43,19 +44,21 @@ const budgetFor = (policyBudgetMs: number, remainingMs: number | undefined): num
  */
 export const runPreSignUp = async <E>(d: AppDeps, event: E, options: PreSignUpOptions = {}): Promise<E> => {
   const parsed = validate(cognitoPreSignUpSchema, event, 'event');
-  const policy = resolveForSource(d.policy, 'cognito');
+  const current = await d.policy();
+  const policy = resolveForSource(current, 'cognito');
   const budget = budgetFor(policy.budget_ms.cognito, options.remainingMs);
   let decision: Decision;
   try {
-    const record = await screen(d, d.policy, cognitoScreenInput(parsed), {
-      signal: AbortSignal.timeout(budget),
-      deadline: d.now() + budget,
+    const { verdict } = await screenOnce(d, {
+      input: cognitoScreenInput(parsed),
+      policy: current,
+      options: { signal: AbortSignal.timeout(budget), deadline: d.now() + budget },
     });
-    decision = record.verdict.decision;
+    decision = verdict.decision;
   } catch (error) {
     decision = policy.on_error.cognito;
     d.telemetry.error('cognito screening failed; on_error.cognito decides', {
-      error: error instanceof Error ? error.name : 'unknown',
+      ...errorLogFields(error),
       decision,
     });
   }
@@ -77,9 +80,7 @@ export const createPreSignUpHandler =
       d = await deps();
     } catch (error) {
       // Configuration or secrets: nothing can be screened; the next invocation tries again.
-      telemetry.error('cognito-pre-signup cannot start', {
-        error: error instanceof Error ? error.name : 'unknown',
-      });
+      telemetry.error('cognito-pre-signup cannot start', errorLogFields(error));
       throw new Error(UNAVAILABLE_MESSAGE);
     }
     try {

@@ -3,7 +3,7 @@
  * status of 400 or more with `messages` interrupts it and Kratos shows each message on the form field its
  * `instance_ptr` names. Pure.
  */
-import { type AnsweredVerdict, actionOf } from '../provider-answer.js';
+import type { Verdict } from '../../shared/core/verdict.js';
 
 /** Kratos' message id range for validation errors (4000000–4999999); this one names our refusal. */
 export const KRATOS_MESSAGE_ID = 4000001;
@@ -20,8 +20,8 @@ export type KratosAnswer =
   | { status: 403; body: KratosRejection };
 
 /** Allow and review → `200 {}`; block → `403` with the policy's `user_message` on the email field. */
-export const kratosAnswer = (verdict: AnsweredVerdict, userMessage: string): KratosAnswer => {
-  if (actionOf(verdict) !== 'block') return { status: 200, body: {} };
+export const kratosAnswer = (verdict: Verdict, userMessage: string): KratosAnswer => {
+  if (verdict.action !== 'block') return { status: 200, body: {} };
   return {
     status: 403,
     body: {

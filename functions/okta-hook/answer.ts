@@ -3,7 +3,7 @@
  * registration, and a denial carries an `error` whose `errorCauses[].errorSummary` Okta's Sign-In Widget shows
  * under the email field. Pure.
  */
-import { type AnsweredVerdict, actionOf } from '../provider-answer.js';
+import type { Verdict } from '../../shared/core/verdict.js';
 
 const ACTION_UPDATE = 'com.okta.action.update';
 
@@ -26,12 +26,8 @@ export interface OktaAnswer {
 }
 
 /** Allow and review let the registration go on; block denies it with the policy's `user_message`. */
-export const oktaAnswer = (
-  verdict: AnsweredVerdict,
-  userMessage: string,
-): { status: 200; body: OktaAnswer } => {
-  const action = actionOf(verdict);
-  if (action !== 'block') {
+export const oktaAnswer = (verdict: Verdict, userMessage: string): { status: 200; body: OktaAnswer } => {
+  if (verdict.action !== 'block') {
     return { status: 200, body: { commands: [{ type: ACTION_UPDATE, value: { registration: 'ALLOW' } }] } };
   }
   return {

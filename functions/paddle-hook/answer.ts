@@ -3,10 +3,10 @@
  * delivery repeated one already screened; `200 { ignored: true, event_id, event_type }` for what is not
  * screened. Paddle only reads the status. Pure.
  */
-import type { AnsweredVerdict } from '../provider-answer.js';
+import type { Verdict } from '../../shared/core/verdict.js';
 import type { PaddleEvent } from './event.js';
 
-export type PaddleScreened = AnsweredVerdict & { event_id: string; duplicate: boolean };
+export type PaddleScreened = Verdict & { event_id: string; duplicate: boolean };
 export interface PaddleIgnored {
   ignored: true;
   event_id: string;
@@ -14,7 +14,7 @@ export interface PaddleIgnored {
 }
 
 export const paddleAnswer = (
-  verdict: AnsweredVerdict,
+  verdict: Verdict,
   event: PaddleEvent,
   duplicate: boolean,
 ): { status: 200; body: PaddleScreened } => ({

@@ -1,45 +1,35 @@
 /**
- * `POST /hooks/stripe` (design 1.6): verifies `Stripe-Signature` over the raw body with the official library,
+ * `POST /hooks/stripe` (docs/stripe.md): verifies `Stripe-Signature` over the raw body with the official library,
  * screens `customer.created`, `customer.updated` (email or phone changed) and `checkout.session.completed`
  * once per event id, answers 503 on a retryable Defastra failure (Stripe's retry is the backoff) and, when
  * the policy asks for it, writes review and block decisions back into Stripe.
  *
- * Checks run in the contract's order (1.3): 404/405, 413, signature (400 `invalid_signature`), 415, then
+ * Checks run in the contract's order (docs/api.md): 404/405, 413, signature (400 `invalid_signature`), 415, then
  * 400 `invalid_json` / `invalid_request`.
  */
 import type { Context, Hono } from 'hono';
+import { errorName } from '../../shared/core/errors.js';
 import type { Verdict } from '../../shared/core/verdict.js';
 import { createBaseApp } from '../../shared/http/app-base.js';
-import { isJsonMediaType, readBody } from '../../shared/http/body.js';
+import { parseJson, readBody } from '../../shared/http/body.js';
 import type { AppEnv } from '../../shared/http/env.js';
 import { ApiError } from '../../shared/http/errors.js';
-import { keyedBodyHash, markerExpiry, type RunOnceResult, runOnce } from '../../shared/http/idempotency.js';
 import { allowOnly } from '../../shared/http/methods.js';
 import { validate } from '../../shared/http/validation.js';
+import { verifySignature } from '../../shared/http/verify-signature.js';
 import type { Telemetry } from '../../shared/observability/telemetry.js';
-import { resolveForSource } from '../../shared/policy/decide.js';
 import type { ResolvedPolicy } from '../../shared/policy/schema.js';
 import type { AppDeps, DepsProvider } from '../../shared/runtime/deps.js';
-import {
-  planScreening,
-  RetryableScreeningError,
-  type ScreenInput,
-  screen,
-} from '../../shared/screening/screen.js';
-import type { WriteBackState } from '../../shared/store/port.js';
+import { RetryableScreeningError } from '../../shared/screening/screen.js';
+import { type ScreenOnceResult, screenOnce } from '../../shared/screening/screen-once.js';
+import type { WriteBackState } from '../../shared/store/ports.js';
 import { getStripeClient, isUsableStripeKey } from '../../shared/stripe/client.js';
 import { performWriteBack, planWriteBack, type WriteBackTarget } from '../../shared/stripe/write-back.js';
+import { stripeVerifier } from '../../shared/webhooks/stripe.js';
+import { pathOf } from '../routes.js';
 import { classifyEvent, type EventSubject, type StripeEventEnvelope, stripeEventSchema } from './events.js';
-import { STRIPE_SIGNATURE_HINTS, verifyStripeSignature } from './signature.js';
 
-export const STRIPE_HOOK_PATH = '/hooks/stripe';
-
-const invalidSignature = () =>
-  new ApiError(
-    400,
-    'invalid_signature',
-    'the Stripe-Signature header does not verify with any active secret',
-  );
+export const STRIPE_HOOK_PATH = pathOf('stripe-hook');
 
 const upstreamUnavailable = (what: string) =>
   new ApiError(
@@ -48,14 +38,8 @@ const upstreamUnavailable = (what: string) =>
     `${what} is temporarily unavailable; Stripe will retry this event`,
   );
 
-/** The verified body as an event envelope, or 400 `invalid_json` / `invalid_request`. */
-const toEnvelope = (raw: string): StripeEventEnvelope => {
-  let payload: unknown;
-  try {
-    payload = JSON.parse(raw);
-  } catch {
-    throw new ApiError(400, 'invalid_json', 'request body is not valid JSON');
-  }
+/** The verified JSON body as an event envelope, or 400 `invalid_request`. */
+const toEnvelope = (payload: unknown): StripeEventEnvelope => {
   if ((payload as { object?: unknown } | null)?.object === 'v2.core.event') {
     throw new ApiError(
       400,
@@ -124,7 +108,7 @@ const writeBackIfDue = async ({
     d.telemetry.writeBackFailed(false);
     d.telemetry.warn('stripe write-back postponed: the Stripe API key could not be read', {
       ...log,
-      error: (error as Error).name ?? 'unknown',
+      error: errorName(error),
     });
     throw upstreamUnavailable('the Stripe API key');
   }
@@ -143,7 +127,7 @@ const writeBackIfDue = async ({
     telemetry: d.telemetry,
   });
   if (outcome.status === 'done') {
-    await d.store.setWriteBack('stripe', event.id, 'done');
+    await d.store.markers.setWriteBack('stripe', event.id, 'done');
     return;
   }
   d.telemetry.writeBackFailed(!outcome.transient);
@@ -161,31 +145,21 @@ const handleEvent = async (d: AppDeps, c: Context<AppEnv>, event: StripeEventEnv
     return c.json({ ignored: true, event_id: event.id, event_type: event.type }, 200);
   }
   const { subject } = classification;
-  const policy = resolveForSource(d.policy, 'stripe');
-  const input: ScreenInput = {
-    source: 'stripe',
-    sourceRef: event.id,
-    subjectRef: subject.customerId,
-    email: subject.email,
-    phone: subject.phone,
-  };
-  const plan = planScreening(d, d.policy, input); // its store round trip overlaps the claim below
-  let result: RunOnceResult;
+  let result: ScreenOnceResult;
   try {
-    result = await runOnce(
-      d.store,
-      {
-        scope: 'stripe',
-        key: event.id,
-        // Constant per event: a redelivery is always a repeat, never a reused key (no 422 here).
-        bodyHash: keyedBodyHash(d.hash, `stripe-event:${event.id}`),
-        budgetMs: policy.budget_ms.stripe,
-        expiresAt: markerExpiry(policy, d.now()),
+    result = await screenOnce(d, {
+      input: {
+        source: 'stripe',
+        sourceRef: event.id,
+        subjectRef: subject.customerId,
+        email: subject.email,
+        phone: subject.phone,
       },
-      (alongside) => screen(d, d.policy, input, { throwOnRetryable: true, retry: false, plan, alongside }),
-      (record) => initialWriteBack(policy, event, subject, record.verdict),
-      d.telemetry,
-    );
+      // Constant per event: a redelivery is always a repeat, never a reused key (no 422 here).
+      once: { key: event.id, body: `stripe-event:${event.id}` },
+      options: { throwOnRetryable: true, retry: false },
+      writeBackFor: (record, policy) => initialWriteBack(policy, event, subject, record.verdict),
+    });
   } catch (error) {
     if (error instanceof RetryableScreeningError) {
       d.telemetry.warn('stripe event not screened: Defastra temporarily unavailable', {
@@ -198,7 +172,7 @@ const handleEvent = async (d: AppDeps, c: Context<AppEnv>, event: StripeEventEnv
     throw error;
   }
 
-  const verdict = result.replayed ? result.verdict : result.record.verdict;
+  const { verdict, policy } = result;
   c.set('verdictId', verdict.verdict_id);
   if (result.replayed) {
     d.telemetry.setCorrelationId(verdict.verdict_id);
@@ -223,24 +197,11 @@ const handleEvent = async (d: AppDeps, c: Context<AppEnv>, event: StripeEventEnv
 export const createStripeHookApp = (deps: DepsProvider, telemetry?: Telemetry): Hono<AppEnv> => {
   const app = createBaseApp(telemetry);
 
-  app.post(STRIPE_HOOK_PATH, readBody(), async (c) => {
+  const signature = verifySignature(stripeVerifier, (d) => d.stripeWebhookSecrets(), deps);
+
+  app.post(STRIPE_HOOK_PATH, readBody(), signature, parseJson(), async (c) => {
     const d = await deps();
-    const check = verifyStripeSignature(
-      c.get('rawBytes'),
-      c.req.header('stripe-signature'),
-      await d.stripeWebhookSecrets(),
-      d.now(),
-    );
-    if (!check.ok) {
-      const log = { reason: check.reason, hint: STRIPE_SIGNATURE_HINTS[check.reason] };
-      if (check.reason === 'no_secrets') d.telemetry.error('stripe signature rejected', log);
-      else d.telemetry.warn('stripe signature rejected', log);
-      throw invalidSignature();
-    }
-    if (!isJsonMediaType(c.req.header('content-type'))) {
-      throw new ApiError(415, 'unsupported_media_type', 'Content-Type must be application/json');
-    }
-    return handleEvent(d, c, toEnvelope(c.get('rawBody')));
+    return handleEvent(d, c, toEnvelope(c.get('json')));
   });
   allowOnly(app, STRIPE_HOOK_PATH, ['POST']);
 

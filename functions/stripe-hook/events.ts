@@ -1,5 +1,5 @@
 /**
- * Which Stripe events are screened and where their email and phone live (design 1.6):
+ * Which Stripe events are screened and where their email and phone live (docs/stripe.md):
  * `customer.created`, `customer.updated` when `email` or `phone` changed, and `checkout.session.completed`.
  */
 import * as z from '../../shared/validation/zod.js';

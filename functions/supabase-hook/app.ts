@@ -1,26 +1,28 @@
 /**
- * `POST /hooks/supabase` (design 1.13): Supabase Auth's `before-user-created` HTTP hook. Verified as
+ * `POST /hooks/supabase` (docs/supabase.md): Supabase Auth's `before-user-created` HTTP hook. Verified as
  * Standard Webhooks, screened once per `webhook-id` (the idempotency key and the verdict's `source_ref`),
  * answered in Supabase's format: `200 {}` lets the sign-up go on (allow and review), `403` with
  * `{"error":{"http_code":403,"message":<user_message>}}` refuses it (block).
  *
- * Checks run in the contract's order (1.3): 404/405, 413, signature (401), 415, then 400.
+ * Checks run in the contract's order (docs/api.md): 404/405, 413, signature (401), 415, then 400.
  */
 import type { Hono } from 'hono';
 import { createBaseApp } from '../../shared/http/app-base.js';
 import { parseJson, readBody } from '../../shared/http/body.js';
 import type { AppEnv } from '../../shared/http/env.js';
-import { verdictOnce } from '../../shared/http/idempotency.js';
 import { allowOnly } from '../../shared/http/methods.js';
-import { standardWebhooks, WEBHOOK_ID_HEADER } from '../../shared/http/standard-webhooks.js';
 import { validate } from '../../shared/http/validation.js';
+import { verifySignature } from '../../shared/http/verify-signature.js';
 import type { Telemetry } from '../../shared/observability/telemetry.js';
-import { resolveForSource } from '../../shared/policy/decide.js';
 import type { DepsProvider } from '../../shared/runtime/deps.js';
-import { planScreening, screen } from '../../shared/screening/screen.js';
+import { screenOnce } from '../../shared/screening/screen-once.js';
+import { standardWebhooksVerifier } from '../../shared/webhooks/standard-webhooks.js';
+import { pathOf } from '../routes.js';
 import { supabaseEventSchema, supabaseScreenInput } from './event.js';
 
-export const SUPABASE_HOOK_PATH = '/hooks/supabase';
+export const SUPABASE_HOOK_PATH = pathOf('supabase-hook');
+
+const supabaseVerifier = standardWebhooksVerifier('supabase');
 
 /** Supabase's reject format: its Auth server answers the sign-up with this status and message. */
 export interface SupabaseRejection {
@@ -31,25 +33,17 @@ export interface SupabaseRejection {
 export const createSupabaseHookApp = (deps: DepsProvider, telemetry?: Telemetry): Hono<AppEnv> => {
   const app = createBaseApp(telemetry);
 
-  const signature = standardWebhooks(async () => {
-    const d = await deps();
-    return { secrets: d.supabaseHookSecrets, now: d.now, telemetry: d.telemetry, name: 'supabase' };
-  });
+  const signature = verifySignature(supabaseVerifier, (d) => d.supabaseHookSecrets(), deps);
 
   app.post(SUPABASE_HOOK_PATH, readBody(), signature, parseJson(), async (c) => {
     const d = await deps();
     const event = validate(supabaseEventSchema, c.get('json'));
     // Verified by the middleware: present and shaped like an idempotency key.
-    const key = c.req.header(WEBHOOK_ID_HEADER)!;
-    const policy = resolveForSource(d.policy, 'supabase');
-    const input = supabaseScreenInput(event, key);
-    // The screening's store round trip overlaps the idempotency claim instead of following it.
-    const plan = planScreening(d, d.policy, input);
-    const verdict = await verdictOnce(
-      d,
-      { scope: 'supabase', key, rawBody: c.get('rawBody'), policy, nowMs: d.now() },
-      (alongside) => screen(d, d.policy, input, { plan, alongside }),
-    );
+    const key = c.get('webhookId');
+    const { verdict, policy } = await screenOnce(d, {
+      input: supabaseScreenInput(event, key),
+      once: { key, body: c.get('rawBody') },
+    });
     c.set('verdictId', verdict.verdict_id);
     if (verdict.decision === 'block') {
       const body: SupabaseRejection = { error: { http_code: 403, message: policy.user_message } };

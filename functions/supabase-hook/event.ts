@@ -1,5 +1,5 @@
 /**
- * The body of Supabase's `before-user-created` HTTP hook (design 1.13): `{ metadata, user }`, validated
+ * The body of Supabase's `before-user-created` HTTP hook (docs/supabase.md): `{ metadata, user }`, validated
  * loosely (unknown fields pass, the fields we read must have the right type), and its mapping to a
  * screening. Pure: no I/O.
  */

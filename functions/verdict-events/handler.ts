@@ -1,8 +1,9 @@
-/** Lambda entry of the `verdict-events` function: the table's stream → the stack's EventBridge bus (design 1.12). */
+/** Lambda entry of the `verdict-events` function: the table's stream → the stack's EventBridge bus (docs/events.md). */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { type EventsConfig, loadEventsConfig } from '../../shared/config/events.js';
 import { publishRecords } from '../../shared/events/stream.js';
+import { errorLogFields } from '../../shared/observability/error-fields.js';
 import { createPowertoolsTelemetry, instrument } from '../../shared/observability/powertools.js';
 import { resolveForSource } from '../../shared/policy/decide.js';
 
@@ -25,7 +26,7 @@ export const handler = instrument(async (event: DynamoDBStreamEvent): Promise<Dy
     (record, error) =>
       telemetry.error('unreadable stream record skipped', {
         sequence: record.dynamodb?.SequenceNumber,
-        error: (error as Error).name,
+        ...errorLogFields(error),
       }),
   );
   if (retry.length > 0)

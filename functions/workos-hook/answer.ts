@@ -3,7 +3,7 @@
  * as `error_message` — the input of the SDK's `actions.signResponse`, which makes the signed
  * `user_registration_action_response` (see sign-response.ts). Pure.
  */
-import { type AnsweredVerdict, actionOf } from '../provider-answer.js';
+import type { Verdict } from '../../shared/core/verdict.js';
 
 export interface WorkosAnswerData {
   type: 'user_registration';
@@ -12,7 +12,7 @@ export interface WorkosAnswerData {
 }
 
 /** Allow and review → `Allow`; block → `Deny` with the message WorkOS shows the user. */
-export const workosAnswer = (verdict: AnsweredVerdict, userMessage: string): WorkosAnswerData =>
-  actionOf(verdict) === 'block'
+export const workosAnswer = (verdict: Verdict, userMessage: string): WorkosAnswerData =>
+  verdict.action === 'block'
     ? { type: 'user_registration', verdict: 'Deny', errorMessage: userMessage }
     : { type: 'user_registration', verdict: 'Allow' };

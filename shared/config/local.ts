@@ -1,4 +1,4 @@
-/** Local server configuration (design 1.2): environment → validated config object, errors naming the variable. */
+/** Local server configuration (docs/local.md): environment → validated config object, errors naming the variable. */
 import { resolve } from 'node:path';
 import * as z from '../validation/zod.js';
 import { ConfigError, parseEnv } from './errors.js';
@@ -25,7 +25,7 @@ export const isLiveDefastraUrl = (url: string): boolean =>
 
 const localEnv = z.object({
   HOST: z._default(z.string().check(z.minLength(1)), '127.0.0.1'),
-  PORT: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(65_535)), 3000),
+  PORT: optionalString,
   DATA_DIR: z._default(z.string().check(z.minLength(1)), '.data'),
   DYNAMODB_ENDPOINT: url,
   TABLE_NAME: z.optional(
@@ -62,12 +62,53 @@ export interface LocalConfig {
   policyFileExplicit: boolean;
 }
 
+const DEFAULT_PORT = 3000;
+
+/** What `PORT` accepts. */
+const PORT_HELP = 'a whole number from 1 to 65535 (0 picks a free port)';
+
+/** Quotes a value typed by the user for an error line, cut short when long. */
+const quoted = (value: string): string =>
+  JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+
+/** `PORT` as a number; unset or empty means 3000. Throws a ConfigError that says what PORT accepts. */
+export const parsePort = (value: string | undefined): number => {
+  if (value === undefined) return DEFAULT_PORT;
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(port >= 0 && port <= 65_535)) {
+    throw new ConfigError(`PORT=${quoted(value)} is not a port: use ${PORT_HELP}, e.g. PORT=3001 npm start`);
+  }
+  return port;
+};
+
+/**
+ * The one line to print when the server cannot listen: for a port already taken, which one and what to set
+ * instead; undefined for other errors.
+ */
+export const listenFailureLine = (
+  error: unknown,
+  config: Pick<LocalConfig, 'host' | 'port'>,
+): string | undefined => {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const next = config.port >= 65_535 ? 3001 : config.port + 1;
+  if (code === 'EADDRINUSE') {
+    return `${config.host}:${config.port} is already in use (another npm start?): stop it, or choose another port, e.g. PORT=${next} npm start`;
+  }
+  if (code === 'EACCES') {
+    return `not allowed to listen on ${config.host}:${config.port}: choose a port above 1023, e.g. PORT=${DEFAULT_PORT} npm start`;
+  }
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+    return `cannot listen on HOST=${quoted(config.host)}: use an address of this machine, e.g. HOST=127.0.0.1 npm start`;
+  }
+  return undefined;
+};
+
 /** Reads the local server's settings from `env`, relative paths resolved against `cwd`. Throws ConfigError. */
 export const loadLocalConfig = (env: NodeJS.ProcessEnv, cwd = process.cwd()): LocalConfig => {
   const e = parseEnv(localEnv, env);
   return {
     host: e.HOST,
-    port: e.PORT,
+    port: parsePort(e.PORT),
     dataDir: resolve(cwd, e.DATA_DIR),
     dynamodbEndpoint: e.DYNAMODB_ENDPOINT,
     tableName: e.TABLE_NAME ?? 'signup-gate',

@@ -1,10 +1,10 @@
 /**
- * The verdict object of design 1.4 (what every screening route returns and what the store keeps) and the small types
+ * The verdict object of docs/verdict.md (what every screening route returns and what the store keeps) and the small types
  * it is made of. At the bottom of the import graph: store, Defastra, policy and screening all build on it.
  */
 import type { Decision, RiskLevel, Source } from './levels.js';
+import type { ListAction, ListKind, ReviewOutcome, VelocityKey } from './vocabulary.js';
 
-export type CheckKind = 'email' | 'phone';
 export type ResultType = 'risk' | 'trust' | 'neutral';
 
 /** One fraud check outcome, e.g. `{ code: 'EMAIL_DISPOSABLE', result_type: 'risk', detail: '...' }`. */
@@ -14,20 +14,15 @@ export interface Check {
   detail: string;
 }
 
-/** What a list entry matched: the email (or its domain), the phone, or the client IP. */
-export type ListSubject = 'email' | 'email_domain' | 'phone' | 'ip';
-
-/** One allow or block list entry that matched; `entryId` is set for runtime entries (design 1.11). */
+/** One allow or block list entry that matched; `entryId` is set for runtime entries (docs/lists.md). */
 export interface ListHit {
-  subject: ListSubject;
-  list: 'allow' | 'block';
+  /** What the entry matched: the email (or its domain), the phone, or the client IP. */
+  subject: ListKind;
+  list: ListAction;
   entryId?: string;
 }
 
-/** The keys velocity counts signups under (design 1.10). */
-export type VelocityKey = 'ip' | 'mailbox' | 'email_domain';
-
-/** A velocity key whose distinct count (this screening included) reached a threshold (design 1.10). */
+/** A velocity key whose distinct count (this screening included) reached a threshold (docs/waves.md). */
 export interface VelocityHit {
   key: VelocityKey;
   count: number;
@@ -63,17 +58,52 @@ export interface IdentifierOutcome {
   cached?: boolean;
   checks?: Check[];
   error?: { type: string; message: string };
-  listed?: 'allow' | 'block';
+  listed?: ListAction;
   invalid?: true;
 }
 
-/** An operator's review of a verdict (design 1.12); a later review replaces the earlier one. */
+/** An operator's review of a verdict (docs/reviews.md); a later review replaces the earlier one. */
 export interface Review {
-  outcome: 'approve' | 'reject';
+  outcome: ReviewOutcome;
   note: string | null;
   reviewed_at: string;
   /** The IAM principal ARN in AWS, `local` locally. */
   reviewed_by: string;
+}
+
+/** Whether a policy's decisions act (`enforce`) or are only recorded (`monitor`: the caller is asked to allow). */
+export type PolicyMode = 'enforce' | 'monitor';
+
+/** Where a provisional (degraded) verdict's re-screening stands (docs/verdict.md, provisional verdicts). */
+export interface RescreenState {
+  status: 'pending' | 'done' | 'gave_up';
+  attempts: number;
+  /** When the next attempt is due (ISO 8601); null once done or given up. */
+  next_at: string | null;
+}
+
+/** What was done at the provider for a final block, or to undo it (docs/enforcement.md). */
+export interface Enforcement {
+  status: 'pending' | 'done' | 'failed' | 'undone';
+  action: 'block' | 'unblock';
+  at: string;
+  error?: string;
+}
+
+/** The decision the shadow policy would have made from the same answers, lists and counts. */
+export interface ShadowDecision {
+  version: string;
+  decision: Decision;
+}
+
+/** What happened to the signup later: the truth a policy is judged by. */
+export interface Outcome {
+  label: 'fraud' | 'legit';
+  source: 'manual' | 'api' | 'stripe';
+  note: string | null;
+  labelled_at: string;
+  /** The IAM principal ARN in AWS, `local` locally, or the provider that reported it. */
+  labelled_by: string;
 }
 
 export interface Verdict {
@@ -90,10 +120,51 @@ export interface Verdict {
   phone: IdentifierOutcome | null;
   policy_version: string;
   review: Review | null;
+  /** What the caller is asked to do: the decision in `enforce` mode, `allow` in `monitor` mode. */
+  action: Decision;
+  mode: PolicyMode;
+  /** Set on provisional (degraded) verdicts; null otherwise. */
+  rescreen: RescreenState | null;
+  /** What was answered at signup, once a re-screen changed the verdict; null otherwise. */
+  provisional_decision: Decision | null;
+  rescreened_at: string | null;
+  enforcement: Enforcement | null;
+  shadow: ShadowDecision | null;
+  outcome: Outcome | null;
 }
 
+/** Fields added after the first verdicts were stored: an older verdict reads without them. */
+type LaterField =
+  | 'subject_ref'
+  | 'review'
+  | 'action'
+  | 'mode'
+  | 'rescreen'
+  | 'provisional_decision'
+  | 'rescreened_at'
+  | 'enforcement'
+  | 'shadow'
+  | 'outcome';
+
+/** A verdict with every later field set: the value an older stored verdict reads as. */
+export const withVerdictDefaults = (
+  stored: Omit<Verdict, LaterField> & Partial<Pick<Verdict, LaterField>>,
+): Verdict => ({
+  ...stored,
+  subject_ref: stored.subject_ref ?? null,
+  review: stored.review ?? null,
+  action: stored.action ?? stored.decision,
+  mode: stored.mode ?? 'enforce',
+  rescreen: stored.rescreen ?? null,
+  provisional_decision: stored.provisional_decision ?? null,
+  rescreened_at: stored.rescreened_at ?? null,
+  enforcement: stored.enforcement ?? null,
+  shadow: stored.shadow ?? null,
+  outcome: stored.outcome ?? null,
+});
+
 /**
- * What a replay (design 1.12) needs besides the verdict and cannot read from it: the runtime list entries and the
+ * What a replay (docs/reviews.md) needs besides the verdict and cannot read from it: the runtime list entries and the
  * velocity keys that decided it, kept as recorded. Stored with the verdict, never returned by the API.
  */
 export interface DecisionFacts {

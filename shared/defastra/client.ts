@@ -4,6 +4,7 @@ import https from 'node:https';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { TIMEOUT_MODES } from '../core/levels.js';
+import type { IdentifierKind } from '../core/vocabulary.js';
 import {
   DefastraBadResponseError,
   DefastraError,
@@ -13,7 +14,7 @@ import {
 } from './errors.js';
 import { parseDefastraResponse, productKey } from './parse.js';
 import { isRetryableInCall, retryDelayMs, sleep, wouldPassDeadline } from './retry.js';
-import type { CheckKind, CheckOptions, CheckResult, DefastraPort } from './types.js';
+import type { CheckOptions, CheckResult, DefastraPort } from './types.js';
 
 export const DEFAULT_BASE_URL = 'https://api.defastra.com';
 export const DEFAULT_USER_AGENT = 'signup-gate/0.1 (defastra-client)';
@@ -32,7 +33,7 @@ const AGENT_OPTIONS: http.AgentOptions = {
 
 /** What the `onCall` hook receives after each HTTP attempt (a retried call reports each attempt). */
 export interface DefastraCallInfo {
-  kind: CheckKind;
+  kind: IdentifierKind;
   /** 1 for the first request of a call, 2 for its first retry, and so on. */
   attempt: number;
   ms: number;
@@ -243,7 +244,11 @@ export const createDefastraClient = (options: DefastraClientOptions): DefastraCl
     }
   };
 
-  const call = async (kind: CheckKind, form: string, checkOptions: CheckOptions): Promise<CheckResult> => {
+  const call = async (
+    kind: IdentifierKind,
+    form: string,
+    checkOptions: CheckOptions,
+  ): Promise<CheckResult> => {
     const { signal, deadline } = checkOptions;
     const allowRetry = checkOptions.retry !== false;
     const url = new URL(productKey(kind), root);

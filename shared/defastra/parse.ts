@@ -1,7 +1,9 @@
 /** Turns a Defastra HTTP answer (status code + body text) into a CheckResult or a typed error. */
 import { isRiskLevel } from '../core/levels.js';
+import type { Check, ResultType } from '../core/verdict.js';
+import type { IdentifierKind } from '../core/vocabulary.js';
 import { apiErrorFor, DefastraBadResponseError } from './errors.js';
-import type { Check, CheckKind, CheckResult, ResultType } from './types.js';
+import type { CheckResult } from './types.js';
 
 type Json = Record<string, unknown>;
 
@@ -9,7 +11,7 @@ const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The name of the product object in a success body: `deep_email_check` or `deep_phone_check`. */
-export const productKey = (kind: CheckKind): string => `deep_${kind}_check`;
+export const productKey = (kind: IdentifierKind): string => `deep_${kind}_check`;
 
 const RESULT_TYPES: readonly string[] = ['risk', 'trust', 'neutral'];
 
@@ -71,7 +73,7 @@ const bad = (message: string, httpStatus: number): DefastraBadResponseError =>
   new DefastraBadResponseError(message, httpStatus);
 
 /** Reads a `status: true` body. Throws DefastraBadResponseError when a required field is missing. */
-export const parseSuccess = (kind: CheckKind, body: Json, httpStatus: number): CheckResult => {
+export const parseSuccess = (kind: IdentifierKind, body: Json, httpStatus: number): CheckResult => {
   const product = body[productKey(kind)];
   if (!isObject(product)) throw bad(`Defastra success without a ${productKey(kind)} object`, httpStatus);
   if (!isRiskLevel(product.risk_level)) throw bad('Defastra answered an unknown risk_level', httpStatus);
@@ -97,7 +99,11 @@ export const parseSuccess = (kind: CheckKind, body: Json, httpStatus: number): C
  * `status: false` throws the typed API error; anything that is not a Defastra envelope
  * (HTML from a proxy, truncated JSON, a 5xx without a body) throws DefastraBadResponseError.
  */
-export const parseDefastraResponse = (kind: CheckKind, httpStatus: number, bodyText: string): CheckResult => {
+export const parseDefastraResponse = (
+  kind: IdentifierKind,
+  httpStatus: number,
+  bodyText: string,
+): CheckResult => {
   let body: unknown;
   try {
     body = JSON.parse(bodyText);

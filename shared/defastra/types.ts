@@ -1,13 +1,11 @@
 /** Defastra result and client port types, normalised from the wire shapes (checks or legacy signals). */
 import type { RiskLevel, TimeoutMode } from '../core/levels.js';
-
-import type { Check, CheckKind } from '../core/verdict.js';
-
-export type { Check, CheckKind, ResultType } from '../core/verdict.js';
+import type { Check } from '../core/verdict.js';
+import type { IdentifierKind } from '../core/vocabulary.js';
 
 /** A successful deep check, normalised. `data` is the raw enrichment object, kept only in memory. */
 export interface CheckResult {
-  kind: CheckKind;
+  kind: IdentifierKind;
   riskLevel: RiskLevel;
   riskScore: number;
   requestId: string;

@@ -3,12 +3,15 @@
  * review to a listener after the write succeeded. The listener runs off the request's path and can never fail it.
  */
 import type { Review, Verdict, VerdictRecord } from '../core/verdict.js';
-import type { StoredVerdict, VerdictStore } from '../store/port.js';
+import type { StoredVerdict, VerdictRepository } from '../store/ports.js';
 
 export type VerdictChangeListener = (before: Verdict | null, after: Verdict) => void;
 
-/** The same store, with `onChange` told about every saved verdict and every review. */
-export const withChangeFeed = (store: VerdictStore, onChange: VerdictChangeListener): VerdictStore => {
+/** The same verdicts, with `onChange` told about every saved verdict and every review. */
+export const withChangeFeed = (
+  verdicts: VerdictRepository,
+  onChange: VerdictChangeListener,
+): VerdictRepository => {
   const notify = (before: Verdict | null, after: Verdict) => {
     queueMicrotask(() => {
       try {
@@ -18,16 +21,17 @@ export const withChangeFeed = (store: VerdictStore, onChange: VerdictChangeListe
       }
     });
   };
-  return Object.assign(Object.create(store) as VerdictStore, {
-    async saveVerdict(record: VerdictRecord): Promise<void> {
-      await store.saveVerdict(record);
+  return {
+    ...verdicts,
+    async save(record: VerdictRecord): Promise<void> {
+      await verdicts.save(record);
       notify(null, record.verdict);
     },
-    async reviewVerdict(verdictId: string, review: Review): Promise<StoredVerdict | null> {
-      const after = await store.reviewVerdict(verdictId, review);
+    async review(verdictId: string, review: Review): Promise<StoredVerdict | null> {
+      const after = await verdicts.review(verdictId, review);
       // A review changes the review alone, and every review is news: no read of the old state is needed.
       if (after) notify({ ...after.verdict, review: null }, after.verdict);
       return after;
     },
-  });
+  };
 };

@@ -1,5 +1,5 @@
 /**
- * Verdict events (design 1.12): `Verdict Created` for a new verdict whose decision is published, `Verdict Reviewed`
+ * Verdict events (docs/events.md): `Verdict Created` for a new verdict whose decision is published, `Verdict Reviewed`
  * for every review. One pure function decides them from a verdict's old and new state, so the local change feed and
  * the DynamoDB stream consumer in AWS emit exactly the same events.
  */

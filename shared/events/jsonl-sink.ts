@@ -1,5 +1,6 @@
 /** Local verdict events: appended to `DATA_DIR/events.jsonl`, one JSON object per line, in order, never blocking a request. */
 import { appendFile } from 'node:fs/promises';
+import { errorName } from '../core/errors.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import type { VerdictEvent } from './events.js';
 
@@ -18,7 +19,7 @@ export const jsonlEventSink = (path: string, telemetry: Telemetry): EventSink =>
       const text = events.map((event) => `${JSON.stringify(event)}\n`).join('');
       tail = tail.then(() =>
         appendFile(path, text, { mode: 0o600 }).catch((error: unknown) => {
-          telemetry.warn('could not append verdict events', { error: (error as Error).name ?? 'unknown' });
+          telemetry.warn('could not append verdict events', { error: errorName(error) });
         }),
       );
     },

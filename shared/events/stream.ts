@@ -1,13 +1,12 @@
 /**
- * Verdict events in AWS (design 1.12, Part 2 "Events in AWS"): the table's stream → EventBridge. Off every request's
+ * Verdict events in AWS (docs/events.md): the table's stream → EventBridge. Off every request's
  * path; at least once (a record whose events could not be put is reported as a batch item failure, and the stream
  * delivers it again).
  */
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { Decision } from '../core/levels.js';
-import type { Item } from '../store/items.js';
-import { itemToVerdict } from '../store/items.js';
+import { verdictFromStreamImage } from '../store/dynamo/codec.js';
 import { eventsFor, type VerdictEvent } from './events.js';
 
 /** PutEvents takes at most 10 entries per call. */
@@ -15,12 +14,10 @@ export const PUT_EVENTS_BATCH = 10;
 
 /** The events of one stream record: verdict items only (markers, cache, counters and lists make none). */
 export const eventsOfRecord = (record: DynamoDBRecord, publish: readonly Decision[]): VerdictEvent[] => {
-  const after = record.dynamodb?.NewImage as Item | undefined;
-  const before = record.dynamodb?.OldImage as Item | undefined;
-  const pk = after?.pk && 'S' in after.pk ? after.pk.S : undefined;
-  if (!after || !pk?.startsWith('V#') || (record.eventName !== 'INSERT' && record.eventName !== 'MODIFY'))
-    return [];
-  return eventsFor(before ? itemToVerdict(before) : null, itemToVerdict(after), publish);
+  if (record.eventName !== 'INSERT' && record.eventName !== 'MODIFY') return [];
+  const after = verdictFromStreamImage(record.dynamodb?.NewImage);
+  if (after === null) return [];
+  return eventsFor(verdictFromStreamImage(record.dynamodb?.OldImage), after, publish);
 };
 
 export const toEntry = (event: VerdictEvent, busName: string): PutEventsRequestEntry => ({

@@ -17,5 +17,7 @@ export interface AppEnv {
     verdictId: string;
     /** The parsed JSON body, set by `parseJson`. */
     json: unknown;
+    /** The delivery id a verified signature covers (webhook-id, svix-id), set by `verifySignature`. */
+    webhookId: string;
   };
 }

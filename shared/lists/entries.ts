@@ -1,5 +1,7 @@
-/** Runtime list entries (design 1.11): a raw value normalised as screening does, stored only as a keyed hash (domains plain). */
+/** Runtime list entries (docs/lists.md): a raw value normalised as screening does, stored only as a keyed hash (domains plain). */
 import { ulid } from 'ulid';
+import type { ListEntry } from '../api/lists.js';
+import type { KeyedHasher, ListAction, ListKind } from '../core/vocabulary.js';
 import {
   maskEmail,
   maskIp,
@@ -9,8 +11,7 @@ import {
   normaliseIp,
   normalisePhone,
 } from '../policy/identifiers.js';
-import type { KeyedHasher } from '../policy/lists.js';
-import type { ListAction, ListEntry, ListKind, StoredListEntry, VerdictStore } from '../store/port.js';
+import type { ListRepository, StoredListEntry } from '../store/ports.js';
 
 export interface NewListEntry {
   kind: ListKind;
@@ -50,7 +51,7 @@ export const listValueOf = (
 
 /** Stores an entry for an already computed value key (a raw value's, or a stored verdict's hash). */
 export const createListEntry = async (
-  store: VerdictStore,
+  lists: Pick<ListRepository, 'put'>,
   value: { valueKey: string; masked: string },
   input: NewListEntry,
   nowMs: number,
@@ -67,5 +68,5 @@ export const createListEntry = async (
   };
   const stored: StoredListEntry = { entry, valueKey: value.valueKey };
   const expiresAtSec = input.expiresAt === null ? null : Math.ceil(Date.parse(input.expiresAt) / 1000);
-  return store.putListEntry(stored, expiresAtSec);
+  return lists.put(stored, expiresAtSec);
 };

@@ -1,7 +1,8 @@
-/** Runtime list look-ups (design 1.11): the keys a screening reads, and the hits its entries make. */
-import type { ListHit } from '../policy/decide.js';
+/** Runtime list look-ups (docs/lists.md): the keys a screening reads, and the hits its entries make. */
+
+import type { ListHit } from '../core/verdict.js';
 import { domainAndParents } from '../policy/lists.js';
-import type { ListKey, StoredListEntry } from '../store/port.js';
+import type { ListKey, StoredListEntry } from '../store/ports.js';
 
 /** The values of a screening that runtime entries may name: keyed hashes, and the plain email domain. */
 export interface RuntimeListSubject {

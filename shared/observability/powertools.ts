@@ -12,6 +12,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
+import { errorLogFields } from './error-fields.js';
 import { DIMENSION, FATAL_DEFASTRA_ERROR_TYPES, METRIC, METRICS_NAMESPACE } from './metric-names.js';
 import type { LogFields, Telemetry } from './telemetry.js';
 
@@ -186,7 +187,7 @@ const isLambdaTelemetry = (telemetry: Telemetry): telemetry is LambdaTelemetry =
 /**
  * Wraps a Lambda handler: Lambda context on the logger and the cold-start metric before the call,
  * metrics always published after it (also when it throws). An error escaping the handler is logged
- * by name and message only, then rethrown.
+ * by name and redacted message (error-fields.ts), then rethrown.
  */
 export const instrument = <E, R>(
   handler: (event: E, context: Context) => Promise<R>,
@@ -197,8 +198,7 @@ export const instrument = <E, R>(
     try {
       return await handler(event, context);
     } catch (error) {
-      const { name, message } = error instanceof Error ? error : { name: 'Error', message: String(error) };
-      telemetry.error('unhandled error', { error_name: name, error_message: message });
+      telemetry.error('unhandled error', errorLogFields(error));
       throw error;
     } finally {
       telemetry.flush();

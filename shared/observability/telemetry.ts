@@ -1,7 +1,7 @@
 /** The telemetry port: what the use cases report (logs and metrics), with a silent default for tests. */
 
 import type { Decision, Source } from '../core/levels.js';
-import type { CheckKind } from '../defastra/types.js';
+import type { IdentifierKind } from '../core/vocabulary.js';
 
 /** Structured log fields. Never put a raw email, phone number or secret here. */
 export type LogFields = Record<string, unknown>;
@@ -15,11 +15,11 @@ export interface Telemetry {
   setCorrelationId(id: string | undefined): void;
 
   decision(source: Source, decision: Decision, degraded: boolean): void;
-  defastraLatency(kind: CheckKind, ms: number): void;
-  defastraError(kind: CheckKind, type: string, retryable: boolean): void;
-  cacheHit(kind: CheckKind): void;
+  defastraLatency(kind: IdentifierKind, ms: number): void;
+  defastraError(kind: IdentifierKind, type: string, retryable: boolean): void;
+  cacheHit(kind: IdentifierKind): void;
   walletBalance(balance: number): void;
-  /** A velocity key reached its review or block threshold (design 1.10). */
+  /** A velocity key reached its review or block threshold (docs/waves.md). */
   velocity(key: string, decision: 'review' | 'block'): void;
   /** An identifier was not checked because the hourly Defastra spend cap was reached. */
   spendLimited(): void;

@@ -1,18 +1,15 @@
-/** The decision (design 1.4, 1.8, 1.10, 1.11): list precedence, velocity, thresholds per identifier, on_error, spend. */
-import type { ListHit, ListSubject, Reason, VelocityHit } from '../core/verdict.js';
-
-export type { ListHit, ListSubject, VelocityHit };
+/** The decision (docs/verdict.md, docs/policy.md, docs/waves.md, docs/lists.md): list precedence, velocity, thresholds per identifier, on_error, spend. */
 
 import { type Decision, levelRank, mostSevere, type RiskLevel, type Source } from '../core/levels.js';
+import type { ListHit, Reason, VelocityHit } from '../core/verdict.js';
 import {
-  type Policy,
-  type ResolvedPolicy,
-  resolvePolicy,
-  type Thresholds,
+  type IdentifierKind,
+  LIST_ACTIONS,
+  type ListAction,
+  type ListKind,
   type VelocityKey,
-} from './schema.js';
-
-export type IdentifierKind = 'email' | 'phone';
+} from '../core/vocabulary.js';
+import { type Policy, type ResolvedPolicy, resolvePolicy, type Thresholds } from './schema.js';
 
 /**
  * What screening knows about one identifier when deciding. `skipped` = present and valid but not checked,
@@ -22,7 +19,7 @@ export type IdentifierKind = 'email' | 'phone';
 export type IdentifierInput =
   | { status: 'absent' }
   | { status: 'invalid' }
-  | { status: 'listed'; list: 'allow' | 'block' }
+  | { status: 'listed'; list: ListAction }
   | { status: 'result'; riskLevel: RiskLevel }
   | { status: 'error'; errorType: string }
   | { status: 'spend_limited' }
@@ -56,7 +53,7 @@ export const identifierDecision = (thresholds: Thresholds, level: RiskLevel): De
 const safeErrorType = (errorType: string): string =>
   /^[A-Za-z0-9_]{1,64}$/.test(errorType) ? errorType : 'UNKNOWN';
 
-const SUBJECT_TEXT: Record<ListSubject, string> = {
+const SUBJECT_TEXT: Record<ListKind, string> = {
   email: 'the email',
   email_domain: "the email's domain",
   phone: 'the phone',
@@ -162,7 +159,7 @@ const listHits = (
   context: DecisionContext,
 ): readonly ListHit[] => {
   const hits = [...(context.lists ?? [])];
-  const covers = (kind: IdentifierKind, list: 'allow' | 'block') =>
+  const covers = (kind: IdentifierKind, list: ListAction) =>
     hits.some(
       (h) => h.list === list && (h.subject === kind || (kind === 'email' && h.subject === 'email_domain')),
     );
@@ -201,7 +198,7 @@ export const decide = (
   context: DecisionContext = {},
 ): DecideResult => {
   const hits = listHits(email, phone, context);
-  for (const list of ['allow', 'block'] as const) {
+  for (const list of LIST_ACTIONS) {
     const reasons = hits.filter((hit) => hit.list === list).map(listReason);
     if (reasons.length > 0) return { decision: list, reasons, degraded: false };
   }

@@ -1,4 +1,4 @@
-/** Identifier normalisation and masking (design 1.4): emails trimmed and lowercased, phones as E.164 digits. */
+/** Identifier normalisation and masking (docs/verdict.md): emails trimmed and lowercased, phones as E.164 digits. */
 
 const MAX_EMAIL_LENGTH = 254;
 const MAX_LOCAL_LENGTH = 64;
@@ -136,7 +136,7 @@ const ipv6Groups = (text: string): number[] | null => {
 };
 
 /**
- * Normalises a client IP for velocity and lists (design 1.10, 1.11): IPv4 as dotted decimal, an IPv4-mapped
+ * Normalises a client IP for velocity and lists (docs/waves.md, docs/lists.md): IPv4 as dotted decimal, an IPv4-mapped
  * IPv6 address as its IPv4, any other IPv6 address as its /64 (`2001:db8:0:1::/64`, one subscriber's
  * network). Returns null when it is not an IP address.
  */
@@ -166,7 +166,7 @@ export const maskIp = (ip: string): string => {
 const GMAIL_DOMAINS = new Set(['gmail.com', 'googlemail.com']);
 
 /**
- * The mailbox of a normalised email (design 1.10): the local part without any `+tag`; for gmail.com and
+ * The mailbox of a normalised email (docs/waves.md): the local part without any `+tag`; for gmail.com and
  * googlemail.com also without dots, both counted as gmail.com. `j.o.e+x@googlemail.com` → `joe@gmail.com`.
  */
 export const mailboxOf = (email: string): string => {

@@ -1,19 +1,18 @@
 /**
- * The policy file's allow and block lists (design 1.8), matched by keyed hash: entries are normalised and hashed
+ * The policy file's allow and block lists (docs/policy.md), matched by keyed hash: entries are normalised and hashed
  * once per policy, so a screening (raw values in memory) and a replay (stored hashes only) match the same way.
  * Email domains match the domain and its subdomains.
  */
-import type { ListHit, ListSubject } from './decide.js';
+import type { ListHit } from '../core/verdict.js';
+import {
+  type IdentifierKind,
+  type KeyedHasher,
+  LIST_ACTIONS,
+  type ListAction,
+  type ListKind,
+} from '../core/vocabulary.js';
 import { normaliseDomain, normaliseEmail, normalisePhone } from './identifiers.js';
 import type { ResolvedPolicy } from './schema.js';
-
-export type ListName = 'allow' | 'block';
-
-/** What a keyed hash is of; part of the hashed message, so values of different kinds never collide. */
-export type HashKind = 'email' | 'phone' | 'ip' | 'mailbox' | 'email_domain' | 'request_body';
-
-/** HMAC-SHA256 of a normalised value with the pepper (see shared/screening/hashing.ts). */
-export type KeyedHasher = (kind: HashKind, normalised: string) => string;
 
 /** What list matching sees of a screening or a stored verdict: keyed hashes and the (public) email domain. */
 export interface ListSubjectKeys {
@@ -29,7 +28,7 @@ interface HashedList {
   phones: ReadonlySet<string>;
 }
 
-type HashedLists = Record<ListName, HashedList>;
+type HashedLists = Record<ListAction, HashedList>;
 
 const cache = new WeakMap<ResolvedPolicy, WeakMap<KeyedHasher, HashedLists>>();
 
@@ -96,9 +95,9 @@ export const policyListHits = (
 ): ListHit[] => {
   const lists = listsOf(policy, hash);
   const hits: ListHit[] = [];
-  for (const list of ['allow', 'block'] as const) {
+  for (const list of LIST_ACTIONS) {
     const entries = lists[list];
-    const add = (on: boolean, what: ListSubject) => {
+    const add = (on: boolean, what: ListKind) => {
       if (on) hits.push({ subject: what, list });
     };
     add(subject.emailHash !== null && entries.emails.has(subject.emailHash), 'email');
@@ -114,8 +113,8 @@ export const policyListHits = (
 };
 
 /** Which list wins for the identifiers a hit marks as `listed`: allow over block. */
-export const listedBy = (hits: readonly ListHit[], kind: 'email' | 'phone'): ListName | undefined => {
-  const subjects: readonly ListSubject[] = kind === 'email' ? ['email', 'email_domain'] : ['phone'];
+export const listedBy = (hits: readonly ListHit[], kind: IdentifierKind): ListAction | undefined => {
+  const subjects: readonly ListKind[] = kind === 'email' ? ['email', 'email_domain'] : ['phone'];
   const mine = hits.filter((hit) => subjects.includes(hit.subject));
   if (mine.some((hit) => hit.list === 'allow')) return 'allow';
   if (mine.some((hit) => hit.list === 'block')) return 'block';

@@ -1,7 +1,7 @@
-/** The policy file (design 1.8): zod schema, defaults, per-source resolution and validation errors that name the field. */
+/** The policy file (docs/policy.md): zod schema, defaults, per-source resolution and validation errors that name the field. */
 
 import { DECISIONS, RISK_LEVELS, SOURCES, type Source, TIMEOUT_MODES } from '../core/levels.js';
-import type { VelocityKey } from '../core/verdict.js';
+import { LIST_ACTIONS, VELOCITY_KEYS, type VelocityKey } from '../core/vocabulary.js';
 import * as z from '../validation/zod.js';
 import { normaliseDomain, normaliseEmail, normalisePhone } from './identifiers.js';
 
@@ -108,8 +108,6 @@ export type Thresholds = {
 export type Lists = { emails: string[]; email_domains: string[]; phones: string[] };
 /** Distinct identities per key and window at which velocity asks for review or block; null = off. */
 export type VelocityThresholds = { review: number | null; block: number | null };
-export const VELOCITY_KEYS = ['ip', 'mailbox', 'email_domain'] as const satisfies readonly VelocityKey[];
-export type { VelocityKey };
 export type VelocityPolicy = { window_minutes: number } & Record<VelocityKey, VelocityThresholds>;
 
 /** The fully merged policy for one source: what the decision code reads. */
@@ -146,7 +144,7 @@ const deepFreeze = <T>(value: T): T => {
   return value;
 };
 
-/** The defaults of design 1.8, frozen all the way down (a shallow freeze let nested defaults be changed). */
+/** The defaults of docs/policy.md, frozen all the way down (a shallow freeze let nested defaults be changed). */
 export const DEFAULT_POLICY: ResolvedPolicy = deepFreeze({
   version: 'default-1',
   thresholds: { email: { review: 'medium', block: 'high' }, phone: { review: 'medium', block: 'high' } },
@@ -249,7 +247,7 @@ const describeIssue = (issue: z.core.$ZodIssue): PolicyError => {
 const checkListPhones = (policy: Policy): void => {
   for (const source of SOURCES) {
     const resolved = resolvePolicy(policy, source);
-    for (const name of ['allow', 'block'] as const) {
+    for (const name of LIST_ACTIONS) {
       const fromOverride = policy.sources[source]?.[name]?.phones !== undefined;
       resolved[name].phones.forEach((phone, index) => {
         if (normalisePhone(phone, resolved.default_country_code) !== null) return;

@@ -1,17 +1,20 @@
 /**
- * What-if replay (design 1.12): stored verdicts re-decided under a candidate policy by the same `decide` the screening
+ * What-if replay (docs/reviews.md): stored verdicts re-decided under a candidate policy by the same `decide` the screening
  * uses, from their stored risk levels and identifier hashes (so the candidate's list entries match), with no Defastra
  * call. Runtime list hits, velocity and spend outcomes are kept as recorded. A verdict whose identifier was never
  * checked (a list or velocity decided it) cannot be re-decided when the candidate needs that level: it is reported,
  * not guessed.
  */
 
+import type { ReplayAnswer } from '../api/replay.js';
+import { InvalidInputError } from '../core/errors.js';
 import type { Decision, Source } from '../core/levels.js';
 import type { IdentifierOutcome } from '../core/verdict.js';
+import type { KeyedHasher } from '../core/vocabulary.js';
 import { decide, decidedWithoutLevels, type IdentifierInput, resolveForSource } from '../policy/decide.js';
-import { type KeyedHasher, listedBy, policyListHits } from '../policy/lists.js';
-import { type Policy, parsePolicy } from '../policy/schema.js';
-import type { StoredVerdict, VerdictStore } from '../store/port.js';
+import { listedBy, policyListHits } from '../policy/lists.js';
+import { type Policy, PolicyError, parsePolicy } from '../policy/schema.js';
+import type { StoredVerdict, VerdictRepository } from '../store/ports.js';
 
 /** Most verdicts one replay reads. */
 export const MAX_REPLAY_VERDICTS = 10_000;
@@ -19,27 +22,30 @@ export const MAX_REPLAY_VERDICTS = 10_000;
 export const DEFAULT_REPLAY_DAYS = 7;
 
 export interface ReplayRequest {
-  /** The candidate policy document (merged over the defaults, validated like a policy file: PolicyError). */
+  /** The candidate policy document (merged over the defaults, validated like a policy file). */
   policy: unknown;
   since?: string;
   until?: string;
   source?: Source;
 }
 
-export interface ReplayResult {
-  total: number;
-  changed: number;
-  transitions: Record<string, Record<string, number>>;
-  items: Array<{ verdict_id: string; from: Decision; to: Decision }>;
-  truncated: boolean;
-  /** Verdicts the candidate could not re-decide without guessing, and why. */
-  unresolved: Array<{ verdict_id: string; from: Decision; why: string }>;
+/** A range with nothing in it (since at or after until): 400. */
+export class ReplayRangeError extends InvalidInputError {
+  override readonly name = 'ReplayRangeError';
+  constructor(message: string) {
+    super('body', message);
+  }
 }
 
-/** A range with nothing in it (since at or after until): 400. */
-export class ReplayRangeError extends Error {
-  override readonly name = 'ReplayRangeError';
-}
+/** The candidate policy as a policy file would be read; an invalid one is the request's `policy` field's fault. */
+const candidateOf = (document: unknown): Policy => {
+  try {
+    return parsePolicy(document);
+  } catch (error) {
+    if (error instanceof PolicyError) throw new InvalidInputError('body field "policy"', error.message);
+    throw error;
+  }
+};
 
 type Known = IdentifierInput | 'unknown';
 
@@ -96,23 +102,23 @@ export const redecide = (candidate: Policy, hash: KeyedHasher, stored: StoredVer
   return { to: outcome.decision };
 };
 
-/** Runs a replay over the stored verdicts of the range. Throws PolicyError (400) for an invalid candidate. */
+/** Runs a replay over the stored verdicts of the range. An invalid candidate is an InvalidInputError naming the `policy` field. */
 export const replay = async (
-  deps: { store: VerdictStore; hash: KeyedHasher },
+  deps: { verdicts: Pick<VerdictRepository, 'listStored'>; hash: KeyedHasher },
   request: ReplayRequest,
   nowMs: number,
-): Promise<ReplayResult> => {
-  const candidate = parsePolicy(request.policy);
+): Promise<ReplayAnswer> => {
+  const candidate = candidateOf(request.policy);
   const until = request.until ?? new Date(nowMs).toISOString();
   const since = request.since ?? new Date(Date.parse(until) - DEFAULT_REPLAY_DAYS * 86_400_000).toISOString();
   if (Date.parse(since) >= Date.parse(until)) throw new ReplayRangeError('until must be after since');
-  const { records, truncated } = await deps.store.listStoredVerdicts({
+  const { records, truncated } = await deps.verdicts.listStored({
     since,
     until,
     max: MAX_REPLAY_VERDICTS,
     ...(request.source ? { source: request.source } : {}),
   });
-  const result: ReplayResult = {
+  const result: ReplayAnswer = {
     total: records.length,
     changed: 0,
     transitions: {},

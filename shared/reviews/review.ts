@@ -1,23 +1,24 @@
 /**
- * Reviews (design 1.12): an operator approves or rejects a verdict. The review replaces any earlier one; with
+ * Reviews (docs/reviews.md): an operator approves or rejects a verdict. The review replaces any earlier one; with
  * `add_to_list` the verdict's email and phone become runtime entries (from the stored hashes: the raw values were
  * never kept); a Stripe verdict's customer metadata follows the review when write-back is on.
  */
 
 import type { Review, Verdict } from '../core/verdict.js';
+import type { ListAction, ListKind, ReviewOutcome } from '../core/vocabulary.js';
 import { createListEntry } from '../lists/entries.js';
 import type { Telemetry } from '../observability/telemetry.js';
-import type { ListAction, ListKind, StoredVerdict, VerdictStore } from '../store/port.js';
+import type { Store, StoredVerdict } from '../store/ports.js';
 
 export interface ReviewRequest {
-  outcome: 'approve' | 'reject';
+  outcome: ReviewOutcome;
   note: string | null;
   addToList: boolean;
   reviewer: string;
 }
 
 export interface ReviewDeps {
-  store: VerdictStore;
+  store: Pick<Store, 'verdicts' | 'lists'>;
   telemetry: Telemetry;
   now: () => number;
   /** Writes the reviewed decision into the Stripe customer, when the policy and the verdict call for it. */
@@ -49,14 +50,14 @@ export const reviewVerdict = async (
     reviewed_at: new Date(nowMs).toISOString(),
     reviewed_by: request.reviewer,
   };
-  const stored = await deps.store.reviewVerdict(verdictId, review);
+  const stored = await deps.store.verdicts.review(verdictId, review);
   if (stored === null) return null;
   if (request.addToList) {
     const action: ListAction = request.outcome === 'approve' ? 'allow' : 'block';
     await Promise.all(
       listTargets(stored).map(({ kind, valueKey, masked }) =>
         createListEntry(
-          deps.store,
+          deps.store.lists,
           { valueKey, masked },
           {
             kind,

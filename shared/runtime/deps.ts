@@ -1,9 +1,10 @@
 /** The composition root's contract: everything an app needs, built once per process (locally or per Lambda cold start). */
+
+import type { KeyedHasher } from '../core/vocabulary.js';
 import type { DefastraPort } from '../defastra/types.js';
 import type { Telemetry } from '../observability/telemetry.js';
-import type { Policy } from '../policy/schema.js';
-import type { IdentifierHasher } from '../screening/hashing.js';
-import type { VerdictStore } from '../store/port.js';
+import type { PolicySource } from '../policy/source.js';
+import type { Store } from '../store/ports.js';
 
 export type ApiAuth =
   /** AWS: the HTTP API authorises with IAM (SigV4) before the function runs. */
@@ -12,10 +13,11 @@ export type ApiAuth =
   | { kind: 'bearer'; tokens: () => Promise<readonly string[]> };
 
 export interface AppDeps {
-  policy: Policy;
-  store: VerdictStore;
+  /** The policy a request runs under (the policy file, through `fixedPolicy`). */
+  policy: PolicySource;
+  store: Store;
   defastra: DefastraPort;
-  hash: IdentifierHasher;
+  hash: KeyedHasher;
   telemetry: Telemetry;
   now: () => number;
   apiAuth: ApiAuth;
@@ -34,9 +36,9 @@ export interface AppDeps {
 /** Resolves the deps lazily; a failure (e.g. a secret fetch) is not cached, so the next request tries again. */
 export type DepsProvider = () => Promise<AppDeps>;
 
-/** Memoises a deps factory, dropping a rejected attempt so the next call retries. */
-export const lazyDeps = (build: () => Promise<AppDeps>): DepsProvider => {
-  let pending: Promise<AppDeps> | undefined;
+/** Memoises a deps factory (or any async factory), dropping a rejected attempt so the next call retries. */
+export const lazyDeps = <T = AppDeps>(build: () => Promise<T>): (() => Promise<T>) => {
+  let pending: Promise<T> | undefined;
   return () => {
     pending ??= build().catch((error: unknown) => {
       pending = undefined;
@@ -54,7 +56,7 @@ export const splitSecrets = (value: string | undefined | null): string[] =>
     .filter((s) => s.length > 0);
 
 /**
- * Splits Supabase hook secrets: several are separated by spaces (design 1.2), each as Supabase shows it,
+ * Splits Supabase hook secrets: several are separated by spaces (docs/local.md), each as Supabase shows it,
  * `v1,whsec_<base64>` (the `v1,` is optional), so commas cannot separate them.
  */
 export const splitSpaceSecrets = (value: string | undefined | null): string[] =>

@@ -4,10 +4,11 @@ import { type LambdaConfig, loadLambdaConfig } from '../config/lambda.js';
 import { createDefastraClient } from '../defastra/client.js';
 import { DefastraAuthError } from '../defastra/errors.js';
 import type { Telemetry } from '../observability/telemetry.js';
+import { fixedPolicy } from '../policy/source.js';
 import { createHasher, deriveKey } from '../screening/hashing.js';
 import { isUnsetSecret } from '../secrets/placeholder.js';
 import { createSecretReader, type SecretReader } from '../secrets/secrets-manager.js';
-import { DynamoVerdictStore } from '../store/dynamodb.js';
+import { createDynamoStore } from '../store/dynamo/store.js';
 import { type AppDeps, type DepsProvider, lazyDeps, splitSecrets, splitSpaceSecrets } from './deps.js';
 
 /** A list secret (comma separated); empty while unset or still the placeholder, so every signature fails. */
@@ -26,30 +27,39 @@ const defastraKey = (secrets: SecretReader, arn: string, force: boolean) => asyn
   return value;
 };
 
-/** Builds the deps from `env` on first use (cold start); a failed secret fetch is retried on the next request. */
+/** What does not depend on the pepper: built once per container (cold start). */
+interface Base {
+  config: LambdaConfig;
+  reader: SecretReader;
+  shared: Omit<AppDeps, 'hash' | 'store'>;
+  client: DynamoDBClient;
+}
+
+/**
+ * Builds the deps from `env` on first use (cold start); a failed first build is retried on the next request. The
+ * pepper is read through the secret cache on every call, like every other secret, so a changed pepper is in use
+ * within `secretsMaxAgeSeconds` (docs/deploy.md, section 12): the hasher and the cursor key are rebuilt from it, and
+ * each call gets one consistent set (a request in flight keeps the one it started with). If the pepper cannot be
+ * re-read once it was known, the last value stays in use: it never changes in normal operation, and failing every
+ * screening for a Secrets Manager hiccup would be worse.
+ */
 export const lambdaDeps = (
   telemetry: Telemetry,
   env: NodeJS.ProcessEnv = process.env,
   secrets?: SecretReader,
-): DepsProvider =>
-  lazyDeps(async () => {
+): DepsProvider => {
+  let current: { pepper: string; deps: AppDeps } | undefined;
+  const buildBase = async (): Promise<Base> => {
     const config: LambdaConfig = loadLambdaConfig(env);
     const reader = secrets ?? createSecretReader({ maxAgeMs: config.secretsMaxAgeMs });
     const { secretArns } = config;
-    const pepper = await reader.get(secretArns.pepper);
-    const deps: AppDeps = {
-      policy: config.policy,
-      store: new DynamoVerdictStore({
-        client: new DynamoDBClient({}),
-        tableName: config.tableName,
-        cursorKey: deriveKey(pepper, 'cursor'),
-      }),
+    const shared: Base['shared'] = {
+      policy: fixedPolicy(config.policy),
       defastra: createDefastraClient({
         baseUrl: config.defastraBaseUrl,
         apiKey: defastraKey(reader, secretArns.defastraApiKey, false),
         refreshApiKey: defastraKey(reader, secretArns.defastraApiKey, true),
       }),
-      hash: createHasher(pepper),
       telemetry,
       now: Date.now,
       apiAuth: { kind: 'iam' },
@@ -67,5 +77,29 @@ export const lambdaDeps = (
       },
       stripeApiBaseUrl: config.stripeApiBaseUrl,
     };
-    return deps;
+    return { config, reader, shared, client: new DynamoDBClient({}) };
+  };
+  /** The deps for one pepper value: the hasher and the store's cursor key follow it. */
+  const depsFor = ({ config, shared, client }: Base, pepper: string): AppDeps => ({
+    ...shared,
+    hash: createHasher(pepper),
+    store: createDynamoStore({
+      client,
+      tableName: config.tableName,
+      cursorKey: deriveKey(pepper, 'cursor'),
+    }),
   });
+  const base = lazyDeps(buildBase);
+  return async () => {
+    const built = await base();
+    let pepper: string;
+    try {
+      pepper = await built.reader.get(built.config.secretArns.pepper);
+    } catch (error) {
+      if (current) return current.deps;
+      throw error;
+    }
+    if (current?.pepper !== pepper) current = { pepper, deps: depsFor(built, pepper) };
+    return current.deps;
+  };
+};

@@ -3,13 +3,10 @@
  * request bodies (kind `request_body`), so someone who reads the table cannot confirm a guessed body offline.
  */
 import { createHmac } from 'node:crypto';
-import type { HashKind, KeyedHasher } from '../policy/lists.js';
-
-export type IdentifierHasher = KeyedHasher;
-export type { HashKind };
+import type { KeyedHasher } from '../core/vocabulary.js';
 
 /** Builds the hasher for a pepper. The kind is part of the message, so an email and a phone never collide. */
-export const createHasher = (pepper: string): IdentifierHasher => {
+export const createHasher = (pepper: string): KeyedHasher => {
   if (pepper.length < 16) throw new Error('the hashing pepper must be at least 16 characters');
   return (kind, normalised) => createHmac('sha256', pepper).update(`${kind}:${normalised}`).digest('hex');
 };

@@ -1,18 +1,17 @@
 /** One identifier on its way through a screening: normalised, masked, hashed, and how it ended up. */
 
 import type { IdentifierOutcome } from '../core/verdict.js';
+import type { IdentifierKind, KeyedHasher, ListAction } from '../core/vocabulary.js';
 import type { DefastraError } from '../defastra/errors.js';
-import type { CheckKind, CheckResult } from '../defastra/types.js';
+import type { CheckResult } from '../defastra/types.js';
 import type { IdentifierInput } from '../policy/decide.js';
 import { maskEmail, maskPhone, normaliseEmail, normalisePhone } from '../policy/identifiers.js';
-import type { ListName } from '../policy/lists.js';
 import type { ResolvedPolicy } from '../policy/schema.js';
-import type { CachedResult } from '../store/port.js';
-import type { IdentifierHasher } from './hashing.js';
+import type { CachedResult } from '../store/ports.js';
 import { redactChecks, redactErrorMessage } from './redact.js';
 
 export interface PreparedIdentifier {
-  kind: CheckKind;
+  kind: IdentifierKind;
   raw: string;
   /** Null when the value is not a valid email or phone number. */
   normalised: string | null;
@@ -26,21 +25,21 @@ export type Lookup =
   | { error: DefastraError }
   | { spendLimited: true };
 
-/** Defastra's answer that the value itself is malformed: the same case as our own invalid value (design 1.4). */
-const INVALID_UPSTREAM: Record<CheckKind, string> = {
+/** Defastra's answer that the value itself is malformed: the same case as our own invalid value (docs/verdict.md). */
+const INVALID_UPSTREAM: Record<IdentifierKind, string> = {
   email: 'INVALID_REQUEST_EMAIL',
   phone: 'INVALID_REQUEST_PHONE',
 };
 
-export const isInvalidUpstream = (kind: CheckKind, found: Lookup | null): boolean =>
+export const isInvalidUpstream = (kind: IdentifierKind, found: Lookup | null): boolean =>
   found !== null && 'error' in found && found.error.type === INVALID_UPSTREAM[kind];
 
 /** Normalises, masks and hashes a raw value; null when absent. */
 export const prepareIdentifier = (
-  kind: CheckKind,
+  kind: IdentifierKind,
   raw: string | null | undefined,
   policy: ResolvedPolicy,
-  hash: IdentifierHasher,
+  hash: KeyedHasher,
 ): PreparedIdentifier | null => {
   if (raw === null || raw === undefined) return null;
   const normalised =
@@ -81,7 +80,7 @@ export const toCachedResult = (
 /** The identifier as the policy sees it; `skipped` when a list or velocity decided without looking it up. */
 export const toDecisionInput = (
   id: PreparedIdentifier | null,
-  list: ListName | undefined,
+  list: ListAction | undefined,
   found: Lookup | null,
 ): IdentifierInput => {
   if (!id) return { status: 'absent' };
@@ -95,10 +94,10 @@ export const toDecisionInput = (
 
 const SPEND_LIMIT_MESSAGE = 'not checked: the hourly Defastra spend cap is reached';
 
-/** The identifier as the verdict shows it (design 1.4). */
+/** The identifier as the verdict shows it (docs/verdict.md). */
 export const toOutcome = (
   id: PreparedIdentifier | null,
-  list: ListName | undefined,
+  list: ListAction | undefined,
   found: Lookup | null,
 ): IdentifierOutcome | null => {
   if (!id) return null;

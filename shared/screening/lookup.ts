@@ -5,12 +5,12 @@
 import { DefastraError } from '../defastra/errors.js';
 import type { CheckOptions, DefastraPort } from '../defastra/types.js';
 import type { Telemetry } from '../observability/telemetry.js';
-import type { CachedResult, VerdictStore } from '../store/port.js';
+import type { CachedResult, ScreeningReads } from '../store/ports.js';
 import { type Lookup, type PreparedIdentifier, toCachedResult } from './identifier.js';
 
 export interface LookupContext {
   defastra: DefastraPort;
-  store: VerdictStore;
+  screening: Pick<ScreeningReads, 'putCachedResult'>;
   telemetry: Telemetry;
   now: () => number;
   cacheHours: number;
@@ -84,7 +84,7 @@ export const lookupIdentifier = async (
       ctx.usage.calls++;
       if (ctx.cacheHours > 0) {
         const expiresAt = Math.ceil((result.checkedAt + ctx.cacheHours * 3_600_000) / 1000);
-        ctx.cacheWrites.push(() => ctx.store.putCachedResult(id.kind, valid.hash, result, expiresAt));
+        ctx.cacheWrites.push(() => ctx.screening.putCachedResult(id.kind, valid.hash, result, expiresAt));
       }
       return { result, cached: false };
     } finally {

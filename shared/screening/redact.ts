@@ -1,9 +1,10 @@
 /**
- * Scrubs text Defastra wrote (check details, error messages) before it is stored or returned (design 1.4): the
+ * Scrubs text Defastra wrote (check details, error messages) before it is stored or returned (docs/verdict.md): the
  * screened values become their masked forms, any other email or phone number in any common format is masked, and
  * lengths are capped so no answer can push a stored item past DynamoDB's 400 KB limit.
  */
-import type { Check } from '../defastra/types.js';
+
+import type { Check } from '../core/verdict.js';
 import { maskEmail } from '../policy/identifiers.js';
 
 /** Longest `checks[].detail` kept. */

@@ -4,33 +4,34 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ulid } from 'ulid';
+import { errorName } from '../core/errors.js';
 import type { Source } from '../core/levels.js';
-import type { Verdict, VerdictRecord } from '../core/verdict.js';
+import type { ListHit, VelocityHit, Verdict, VerdictRecord } from '../core/verdict.js';
+import type { KeyedHasher } from '../core/vocabulary.js';
 import type { DefastraError } from '../defastra/errors.js';
 import type { DefastraPort } from '../defastra/types.js';
 import { runtimeListHits, runtimeListKeys } from '../lists/keys.js';
 import type { Telemetry } from '../observability/telemetry.js';
-import {
-  decide,
-  decidedWithoutLevels,
-  type ListHit,
-  resolveForSource,
-  type VelocityHit,
-} from '../policy/decide.js';
+import { decide, decidedWithoutLevels, resolveForSource } from '../policy/decide.js';
 import { emailDomain, normaliseIp } from '../policy/identifiers.js';
 import { listedBy, policyListHits } from '../policy/lists.js';
 import type { Policy, ResolvedPolicy } from '../policy/schema.js';
 import { callsIncrement, hourOf, verdictIncrement } from '../stats/counters.js';
-import type { PreludeResult, StatsIncrement, VerdictStore } from '../store/port.js';
+import type { PreludeResult, StatsIncrement, Store } from '../store/ports.js';
 import { planVelocity, type VelocityPlan, velocityHits } from '../velocity/counts.js';
-import type { IdentifierHasher } from './hashing.js';
-import { type PreparedIdentifier, prepareIdentifier, toDecisionInput, toOutcome } from './identifier.js';
+import {
+  type Lookup,
+  type PreparedIdentifier,
+  prepareIdentifier,
+  toDecisionInput,
+  toOutcome,
+} from './identifier.js';
 import { type LookupContext, lookupIdentifier } from './lookup.js';
 
 export interface ScreeningDeps {
   defastra: DefastraPort;
-  store: VerdictStore;
-  hash: IdentifierHasher;
+  store: Pick<Store, 'verdicts' | 'screening' | 'counters'>;
+  hash: KeyedHasher;
   telemetry: Telemetry;
   now: () => number;
   newId?: () => string;
@@ -39,7 +40,7 @@ export interface ScreeningDeps {
 export interface ScreenInput {
   source: Source;
   sourceRef: string | null;
-  /** The provider's opaque id of the person (design 1.4 `subject_ref`); never an email or phone. */
+  /** The provider's opaque id of the person (docs/verdict.md `subject_ref`); never an email or phone. */
   subjectRef?: string | null;
   /** Raw values as received; `null`/`undefined` means absent. */
   email?: string | null;
@@ -114,7 +115,7 @@ export const planScreening = (deps: ScreeningDeps, policy: Policy, input: Screen
     { email: email?.normalised ?? null, ip, identityHash: email?.hash ?? phone?.hash ?? null },
     nowMs,
   );
-  const prelude = deps.store.prelude({
+  const prelude = deps.store.screening.prelude({
     cache:
       resolved.cache_hours > 0
         ? [email, phone].flatMap((id) => (id?.hash ? [{ kind: id.kind, hash: id.hash }] : []))
@@ -136,99 +137,152 @@ export const planScreening = (deps: ScreeningDeps, policy: Policy, input: Screen
 const bestEffort = (deps: ScreeningDeps, what: 'cache' | 'stats', write: () => Promise<void>) =>
   write().catch((error: unknown) => {
     deps.telemetry.storeWriteFailed(what);
-    deps.telemetry.warn(`${what} write failed`, { error: (error as Error).name ?? 'unknown' });
+    deps.telemetry.warn(`${what} write failed`, { error: errorName(error) });
   });
 
-/** Takes back the velocity adds of a screening that an allow list decided (allow-listed signups are not counted). */
-const forgetCounts = (deps: ScreeningDeps, plan: ScreeningPlan, prelude: PreludeResult): void => {
-  plan.velocity.counts.forEach((count, i) => {
-    if (!prelude.velocity[i]?.added) return;
-    deps.store.forgetVelocity(count).catch(() => deps.telemetry.storeWriteFailed('velocity'));
-  });
-};
+/** What the store round trip says before any Defastra call: the list hits and the velocity hits. */
+interface Gate {
+  prelude: PreludeResult | null;
+  /** Every list hit, policy file and runtime. */
+  lists: ListHit[];
+  /** The runtime list hits alone (kept with the verdict for replays). */
+  runtimeLists: ListHit[];
+  velocity: VelocityHit[];
+}
 
-/** The velocity hits of a screening, reporting counts that could not be written. */
-const velocityOf = (deps: ScreeningDeps, plan: ScreeningPlan, prelude: PreludeResult): VelocityHit[] => {
+/**
+ * Awaits the plan's round trip and reads lists and velocity from it. An allow-listed screening is not counted: its
+ * velocity adds are taken back, and a count that could not be written is reported and reaches no threshold.
+ */
+const openGate = async (deps: ScreeningDeps, plan: ScreeningPlan): Promise<Gate> => {
+  const prelude = plan.prelude ? await plan.prelude : null;
+  const runtimeLists = prelude ? runtimeListHits(prelude.lists) : [];
+  const lists = [...plan.policyHits, ...runtimeLists];
+  if (prelude === null) return { prelude, lists, runtimeLists, velocity: [] };
+  if (lists.some((hit) => hit.list === 'allow')) {
+    plan.velocity.counts.forEach((count, i) => {
+      if (!prelude.velocity[i]?.added) return;
+      deps.store.screening.forgetVelocity(count).catch(() => deps.telemetry.storeWriteFailed('velocity'));
+    });
+    return { prelude, lists, runtimeLists, velocity: [] };
+  }
   if (prelude.velocity.some((result) => result === null)) {
     deps.telemetry.storeWriteFailed('velocity');
     deps.telemetry.warn('velocity count not written; screening goes on without it');
   }
-  const hits = velocityHits(plan.velocity, prelude.velocity);
-  for (const hit of hits) deps.telemetry.velocity(hit.key, hit.decision);
-  return hits;
+  const velocity = velocityHits(plan.velocity, prelude.velocity);
+  for (const hit of velocity) deps.telemetry.velocity(hit.key, hit.decision);
+  return { prelude, lists, runtimeLists, velocity };
 };
 
-/** Runs one screening and stores its verdict. Throws RetryableScreeningError only with `throwOnRetryable`. */
-export const screen = async (
-  deps: ScreeningDeps,
-  policy: Policy,
+/** The caller's deadline, else the policy's budget for the source from the screening's start. */
+interface Deadline {
+  signal: AbortSignal;
+  /** The same deadline in epoch ms, when known. */
+  at: number | undefined;
+}
+
+const deadlineOf = (
+  plan: ScreeningPlan,
   input: ScreenInput,
-  options: ScreenOptions = {},
-): Promise<VerdictRecord> => {
-  const started = deps.now();
-  const plan = options.plan ?? planScreening(deps, policy, input);
-  const { policy: resolved, email, phone } = plan;
-  const budget = resolved.budget_ms[input.source];
-  const signal = options.signal ?? AbortSignal.timeout(budget);
-  const deadline = options.deadline ?? (options.signal ? undefined : started + budget);
+  options: ScreenOptions,
+  started: number,
+): Deadline => {
+  const budget = plan.policy.budget_ms[input.source];
+  return {
+    signal: options.signal ?? AbortSignal.timeout(budget),
+    at: options.deadline ?? (options.signal ? undefined : started + budget),
+  };
+};
 
-  const prelude = plan.prelude ? await plan.prelude : null;
-  const runtimeHits = prelude ? runtimeListHits(prelude.lists) : [];
-  const hits = [...plan.policyHits, ...runtimeHits];
-  const allowed = hits.some((hit) => hit.list === 'allow');
-  if (allowed && prelude) forgetCounts(deps, plan, prelude);
-  const velocity = prelude && !allowed ? velocityOf(deps, plan, prelude) : [];
-  const context = { lists: hits, velocity };
-
-  const cap = resolved.spend.max_defastra_calls_per_hour;
-  const ctx: LookupContext = {
+/** How this screening looks its identifiers up: the deadline, the cache the round trip read, the spend left. */
+const lookupFor = (
+  deps: ScreeningDeps,
+  plan: ScreeningPlan,
+  input: ScreenInput,
+  gate: Gate,
+  deadline: Deadline,
+  retry: boolean,
+): LookupContext => {
+  const { policy } = plan;
+  const cap = policy.spend.max_defastra_calls_per_hour;
+  return {
     defastra: deps.defastra,
-    store: deps.store,
+    screening: deps.store.screening,
     telemetry: deps.telemetry,
     now: deps.now,
-    cacheHours: resolved.cache_hours,
+    cacheHours: policy.cache_hours,
     call: {
-      timeout: resolved.defastra_timeout[input.source],
+      timeout: policy.defastra_timeout[input.source],
       label: `${LABEL_PREFIX}-${input.source}`,
-      signal,
-      ...(deadline === undefined ? {} : { deadline }),
-      retry: options.retry ?? true,
+      signal: deadline.signal,
+      ...(deadline.at === undefined ? {} : { deadline: deadline.at }),
+      retry,
     },
-    cached: prelude?.cache ?? new Map(),
+    cached: gate.prelude?.cache ?? new Map(),
     cacheWrites: [],
-    spend: { remaining: cap === null ? null : cap - (prelude?.spendCalls ?? 0) },
+    spend: { remaining: cap === null ? null : cap - (gate.prelude?.spendCalls ?? 0) },
     usage: { calls: 0, cacheHits: 0 },
   };
-  // A list or a velocity block decides alone: no Defastra call for either identifier.
-  const [emailLookup, phoneLookup] = decidedWithoutLevels(context)
-    ? [null, null]
-    : await Promise.all([lookupIdentifier(ctx, email), lookupIdentifier(ctx, phone)]);
+};
 
-  const now = deps.now();
-  if (options.throwOnRetryable) {
-    const retryable = [emailLookup, phoneLookup].find(
-      (l): l is { error: DefastraError } => !!l && 'error' in l && l.error.retryable,
-    );
-    if (retryable) {
-      // The other identifier's fresh result stays reusable, and its call is counted against the spend cap.
-      const writes = ctx.cacheWrites.map((write) => bestEffort(deps, 'cache', write));
-      if (ctx.usage.calls > 0) {
-        const increment = callsIncrement(ctx.usage.calls, randomUUID(), now, resolved.retention_days);
-        writes.push(bestEffort(deps, 'stats', () => deps.store.recordStats(increment)));
-      }
-      await Promise.all(writes);
-      throw new RetryableScreeningError(retryable.error);
-    }
+/** What looking up each identifier gave; nothing when a list or a velocity block decides alone. */
+interface Found {
+  email: Lookup | null;
+  phone: Lookup | null;
+}
+
+const lookUp = async (lookup: LookupContext, plan: ScreeningPlan, gate: Gate): Promise<Found> => {
+  if (decidedWithoutLevels(gate)) return { email: null, phone: null };
+  const [email, phone] = await Promise.all([
+    lookupIdentifier(lookup, plan.email),
+    lookupIdentifier(lookup, plan.phone),
+  ]);
+  return { email, phone };
+};
+
+/**
+ * With `throwOnRetryable`, a retryable Defastra failure is surfaced instead of decided: nothing is stored but what
+ * stays true (the other identifier's fresh result, and its call counted against the spend cap).
+ */
+const throwIfRetryable = async (
+  deps: ScreeningDeps,
+  lookup: LookupContext,
+  found: Found,
+  policy: ResolvedPolicy,
+  now: number,
+): Promise<void> => {
+  const retryable = [found.email, found.phone].find(
+    (l): l is { error: DefastraError } => !!l && 'error' in l && l.error.retryable,
+  );
+  if (!retryable) return;
+  const writes = lookup.cacheWrites.map((write) => bestEffort(deps, 'cache', write));
+  if (lookup.usage.calls > 0) {
+    const increment = callsIncrement(lookup.usage.calls, randomUUID(), now, policy.retention_days);
+    writes.push(bestEffort(deps, 'stats', () => deps.store.counters.record(increment)));
   }
+  await Promise.all(writes);
+  throw new RetryableScreeningError(retryable.error);
+};
 
-  const emailList = listedBy(hits, 'email');
-  const phoneList = listedBy(hits, 'phone');
+/** The verdict the policy decides, and the record the store keeps of it. */
+const recordOf = (
+  deps: ScreeningDeps,
+  plan: ScreeningPlan,
+  input: ScreenInput,
+  gate: Gate,
+  found: Found,
+  now: number,
+): VerdictRecord => {
+  const { policy, email, phone } = plan;
+  const emailList = listedBy(gate.lists, 'email');
+  const phoneList = listedBy(gate.lists, 'phone');
   const outcome = decide(
-    resolved,
+    policy,
     input.source,
-    toDecisionInput(email, emailList, emailLookup),
-    toDecisionInput(phone, phoneList, phoneLookup),
-    context,
+    toDecisionInput(email, emailList, found.email),
+    toDecisionInput(phone, phoneList, found.phone),
+    gate,
   );
   const verdict: Verdict = {
     verdict_id: deps.newId?.() ?? ulid(now),
@@ -239,35 +293,84 @@ export const screen = async (
     decision: outcome.decision,
     reasons: outcome.reasons,
     degraded: outcome.degraded,
-    email: toOutcome(email, emailList, emailLookup),
-    phone: toOutcome(phone, phoneList, phoneLookup),
-    policy_version: resolved.version,
+    email: toOutcome(email, emailList, found.email),
+    phone: toOutcome(phone, phoneList, found.phone),
+    policy_version: policy.version,
     review: null,
+    action: outcome.decision,
+    mode: 'enforce',
+    rescreen: null,
+    provisional_decision: null,
+    rescreened_at: null,
+    enforcement: null,
+    shadow: null,
+    outcome: null,
   };
-  const record: VerdictRecord = {
+  return {
     verdict,
     emailHash: email?.hash ?? null,
     phoneHash: phone?.hash ?? null,
-    facts: { runtimeLists: runtimeHits, velocity },
-    expiresAt: Math.ceil(now / 1000) + resolved.retention_days * 86_400,
+    facts: { runtimeLists: gate.runtimeLists, velocity: gate.velocity },
+    expiresAt: Math.ceil(now / 1000) + policy.retention_days * 86_400,
   };
-  const increment: StatsIncrement = verdictIncrement(verdict, ctx.usage, now, resolved.retention_days);
-  // The verdict write decides the outcome; the cache and the counters are best effort, in the same round trip.
+};
+
+/** The second round trip: the verdict write decides the outcome; cache, counters and `alongside` ride with it. */
+const storeRecord = async (
+  deps: ScreeningDeps,
+  record: VerdictRecord,
+  lookup: LookupContext,
+  policy: ResolvedPolicy,
+  now: number,
+  alongside: ScreenOptions['alongside'],
+): Promise<void> => {
+  const increment: StatsIncrement = verdictIncrement(
+    record.verdict,
+    lookup.usage,
+    now,
+    policy.retention_days,
+  );
   await Promise.all([
-    deps.store.saveVerdict(record),
-    ...ctx.cacheWrites.map((write) => bestEffort(deps, 'cache', write)),
-    bestEffort(deps, 'stats', () => deps.store.recordStats(increment)),
-    options.alongside?.(record),
+    deps.store.verdicts.save(record),
+    ...lookup.cacheWrites.map((write) => bestEffort(deps, 'cache', write)),
+    bestEffort(deps, 'stats', () => deps.store.counters.record(increment)),
+    alongside?.(record),
   ]);
+};
+
+const report = (deps: ScreeningDeps, verdict: Verdict, durationMs: number): void => {
   deps.telemetry.setCorrelationId(verdict.verdict_id);
-  deps.telemetry.decision(input.source, verdict.decision, verdict.degraded);
+  deps.telemetry.decision(verdict.source, verdict.decision, verdict.degraded);
   deps.telemetry.info('verdict', {
     verdict_id: verdict.verdict_id,
     source: verdict.source,
     decision: verdict.decision,
     degraded: verdict.degraded,
     reasons: verdict.reasons.map((r) => r.code),
-    duration_ms: now - started,
+    duration_ms: durationMs,
   });
+};
+
+/**
+ * Runs one screening and stores its verdict: the plan's round trip (lists, velocity) → Defastra for what is left to
+ * check → the policy → the verdict write. Throws RetryableScreeningError only with `throwOnRetryable`.
+ */
+export const screen = async (
+  deps: ScreeningDeps,
+  policy: Policy,
+  input: ScreenInput,
+  options: ScreenOptions = {},
+): Promise<VerdictRecord> => {
+  const started = deps.now();
+  const plan = options.plan ?? planScreening(deps, policy, input);
+  const deadline = deadlineOf(plan, input, options, started);
+  const gate = await openGate(deps, plan);
+  const lookup = lookupFor(deps, plan, input, gate, deadline, options.retry ?? true);
+  const found = await lookUp(lookup, plan, gate);
+  const now = deps.now();
+  if (options.throwOnRetryable) await throwIfRetryable(deps, lookup, found, plan.policy, now);
+  const record = recordOf(deps, plan, input, gate, found, now);
+  await storeRecord(deps, record, lookup, plan.policy, now, options.alongside);
+  report(deps, record.verdict, now - started);
   return record;
 };

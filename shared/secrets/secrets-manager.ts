@@ -1,5 +1,6 @@
 /** Reads secrets from AWS Secrets Manager with an in-memory cache (max age), and a forced refetch for rotations. */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { errorName } from '../core/errors.js';
 
 export interface SecretReader {
   /** The secret's string value; cached for `maxAgeMs`, refetched when `force` is set. */
@@ -31,7 +32,7 @@ export const createSecretReader = (options: SecretReaderOptions = {}): SecretRea
       return out.SecretString;
     } catch (error) {
       if (error instanceof SecretUnavailableError) throw error;
-      throw new SecretUnavailableError(`cannot read secret ${secretId}: ${(error as Error).name}`, {
+      throw new SecretUnavailableError(`cannot read secret ${secretId}: ${errorName(error)}`, {
         cause: error,
       });
     }

@@ -1,22 +1,10 @@
-/** Statistics (design 1.12), the read side: hour counters summed into hour or day buckets, empty ones with zeros. */
+/** Statistics (docs/reviews.md), the read side: hour counters summed into hour or day buckets, empty ones with zeros. */
+
+import type { BucketSize, StatsAnswer, StatsBucket } from '../api/stats.js';
+import { InvalidInputError } from '../core/errors.js';
 import { DECISIONS, SOURCES } from '../core/levels.js';
-import type { StatsHour, VerdictStore } from '../store/port.js';
+import type { CounterRepository, StatsHour } from '../store/ports.js';
 import { sourceCounter } from './counters.js';
-
-export type BucketSize = 'hour' | 'day';
-
-export interface StatsBucket {
-  start: string;
-  allow: number;
-  review: number;
-  block: number;
-  degraded: number;
-  by_source: Record<string, { allow: number; review: number; block: number }>;
-  defastra_calls: number;
-  cache_hits: number;
-  velocity: number;
-  spend_limited: number;
-}
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -26,8 +14,11 @@ export const MAX_BUCKETS = 2_000;
 export const DEFAULT_DAYS = 14;
 
 /** Thrown for a range that cannot be answered: 400 `invalid_request`. */
-export class StatsRangeError extends Error {
+export class StatsRangeError extends InvalidInputError {
   override readonly name = 'StatsRangeError';
+  constructor(message: string) {
+    super('query', message);
+  }
 }
 
 const floorTo = (ms: number, size: number): number => Math.floor(ms / size) * size;
@@ -89,17 +80,17 @@ export const toBuckets = (
 
 /** `GET /stats`: the buckets of [since, until) (default: the last 14 days by day), from the counters, never a scan. */
 export const readStatsBuckets = async (
-  store: VerdictStore,
+  counters: CounterRepository,
   range: { since?: string; until?: string; bucket?: BucketSize },
   nowMs: number,
-): Promise<{ buckets: StatsBucket[] }> => {
+): Promise<StatsAnswer> => {
   const bucket = range.bucket ?? 'day';
   const until = range.until ? Date.parse(range.until) : nowMs;
   const since = range.since ? Date.parse(range.since) : floorTo(nowMs, DAY_MS) - (DEFAULT_DAYS - 1) * DAY_MS;
   const starts = bucketStarts(since, until, bucket);
   const size = bucket === 'hour' ? HOUR_MS : DAY_MS;
   const first = starts[0]!;
-  const hours = await store.readStats(
+  const hours = await counters.read(
     new Date(first).toISOString(),
     new Date(first + starts.length * size).toISOString(),
   );

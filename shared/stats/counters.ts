@@ -1,6 +1,9 @@
-/** Statistics (design 1.12), the write side: what one verdict adds to its hour's counters. */
+/** Statistics (docs/reviews.md), the write side: what one verdict adds to its hour's counters. */
 import type { Verdict } from '../core/verdict.js';
-import type { StatsIncrement } from '../store/port.js';
+import type { StatsIncrement } from '../store/ports.js';
+
+/** The counter of Defastra calls (what the hourly spend cap totals). */
+export const DEFASTRA_CALLS = 'defastra_calls';
 
 /** The per-source counters are named `src_<source>_<decision>`; the others after the bucket fields they feed. */
 export const sourceCounter = (source: string, decision: string): string => `src_${source}_${decision}`;
@@ -23,7 +26,7 @@ export const verdictIncrement = (
       [verdict.decision]: 1,
       [sourceCounter(verdict.source, verdict.decision)]: 1,
       degraded: verdict.degraded ? 1 : 0,
-      defastra_calls: usage.calls,
+      [DEFASTRA_CALLS]: usage.calls,
       cache_hits: usage.cacheHits,
       velocity: codes.has('velocity') ? 1 : 0,
       spend_limited: codes.has('spend_limit') ? 1 : 0,
@@ -41,6 +44,6 @@ export const callsIncrement = (
 ): StatsIncrement => ({
   hour: hourOf(nowMs),
   shardSeed: seed,
-  counts: { defastra_calls: calls },
+  counts: { [DEFASTRA_CALLS]: calls },
   expiresAt: Math.ceil(nowMs / 1000) + retentionDays * 86_400,
 });

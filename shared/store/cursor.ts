@@ -1,24 +1,16 @@
-/** Verdict listing for both adapters: query plan, newest-first page walk, signed filter-bound cursor. */
+/**
+ * Verdict listing for every adapter: which index and partitions serve a query (the partitions named by what they hold,
+ * not by key shapes: each adapter maps them), the newest-first page walk over them, and the signed filter-bound cursor.
+ */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Decision, Source } from '../core/levels.js';
+import { toInstant } from '../core/time.js';
 import type { Verdict } from '../core/verdict.js';
-import {
-  decisionPartition,
-  emailPartition,
-  phonePartition,
-  reviewPartition,
-  timePartition,
-  toInstant,
-} from './items.js';
-import {
-  InvalidCursorError,
-  type ListQuery,
-  type ReviewFilter,
-  type VerdictPage,
-  type VerdictQuery,
-} from './port.js';
-import { allShards, VERDICT_SHARDS } from './shards.js';
-import type { TABLE_INDEXES } from './table.js';
+import type { ReviewFilter } from '../core/vocabulary.js';
+import { reviewStateOf } from '../reviews/state.js';
+import { InvalidCursorError } from './errors.js';
+import type { ListQuery, StoredVerdict, VerdictPage, VerdictQuery } from './ports.js';
+import { allShards, VERDICT_SHARDS, verdictShard } from './shards.js';
 
 export const MIN_LIMIT = 1;
 export const MAX_LIMIT = 100;
@@ -26,19 +18,59 @@ const MAX_CURSOR_LENGTH = 4096;
 const CURSOR_VERSION = 1;
 const SIGNING_CONTEXT = 'signup-gate/verdicts-cursor/v1';
 
-export type IndexKey = keyof typeof TABLE_INDEXES;
+/** The ways verdicts are listed: by email or phone hash, by review state, by decision, by time. */
+export type VerdictIndex = 'byEmail' | 'byPhone' | 'byTime' | 'byDecision' | 'byReview';
+
+/**
+ * One partition of an index: the value it is keyed by (an email or phone hash, a decision, a review state; none for
+ * time) and, for the sharded indexes (review, decision, time), its shard.
+ */
+export interface IndexPartition {
+  value?: string;
+  shard?: number;
+}
 
 /** How a query is served: which index, which partitions (several are merged newest-first), what is left to filter. */
 export interface QueryPlan {
-  index: IndexKey;
-  partitions: string[];
-  /** Filters the key condition does not serve (a FilterExpression in DynamoDB). */
+  index: VerdictIndex;
+  partitions: IndexPartition[];
+  /** Filters the partitions do not serve (a FilterExpression in DynamoDB). */
   filters: { phoneHash?: string; decision?: Decision; source?: Source; review?: ReviewFilter };
   /** Inclusive lower bound on the sort key, normalised ISO. */
   since?: string;
   /** Exclusive upper bound on the sort key, normalised ISO. */
   until?: string;
 }
+
+/** The partition of `index` a stored verdict is listed in; null when that index does not list it. */
+export const partitionOf = (
+  index: VerdictIndex,
+  stored: Pick<StoredVerdict, 'verdict' | 'emailHash' | 'phoneHash'>,
+): IndexPartition | null => {
+  const { verdict } = stored;
+  const shard = verdictShard(verdict.verdict_id);
+  switch (index) {
+    case 'byEmail':
+      return stored.emailHash ? { value: stored.emailHash } : null;
+    case 'byPhone':
+      return stored.phoneHash ? { value: stored.phoneHash } : null;
+    case 'byTime':
+      return { shard };
+    case 'byDecision':
+      return { value: verdict.decision, shard };
+    case 'byReview': {
+      const state = reviewStateOf(verdict.decision, verdict.review);
+      return state === 'none' ? null : { value: state, shard };
+    }
+  }
+};
+
+/** `<created_at ISO>#<verdict_id>`: the listing order, unique per verdict, by time then id. */
+export const createdSortKey = (verdict: Pick<Verdict, 'created_at' | 'verdict_id'>): string => {
+  const ms = Date.parse(verdict.created_at);
+  const instant = Number.isFinite(ms) ? new Date(ms).toISOString() : verdict.created_at;
+  return `${instant}#${verdict.verdict_id}`;
+};
 
 /** A sort-key window: `from` inclusive, `before` exclusive, both optional. */
 export interface SortKeyRange {
@@ -47,7 +79,7 @@ export interface SortKeyRange {
 }
 
 export interface ListedVerdict {
-  /** The item's `created_sk`. */
+  /** The verdict's `createdSortKey`. */
   sortKey: string;
   verdict: Verdict;
 }
@@ -57,7 +89,7 @@ export interface ListedVerdict {
  * Must return `need` items when that many exist (fewer means the partition is exhausted).
  */
 export type FetchPartition = (
-  partition: string,
+  partition: IndexPartition,
   range: SortKeyRange,
   need: number,
 ) => Promise<ListedVerdict[]>;
@@ -84,16 +116,16 @@ export const planQuery = (query: VerdictQuery): QueryPlan => {
   const shards = allShards(VERDICT_SHARDS);
   if (query.emailHash !== undefined) {
     if (query.phoneHash !== undefined) filters.phoneHash = query.phoneHash;
-    return { index: 'byEmail', partitions: [emailPartition(query.emailHash)], filters, ...range };
+    return { index: 'byEmail', partitions: [{ value: query.emailHash }], filters, ...range };
   }
   if (query.phoneHash !== undefined) {
-    return { index: 'byPhone', partitions: [phonePartition(query.phoneHash)], filters, ...range };
+    return { index: 'byPhone', partitions: [{ value: query.phoneHash }], filters, ...range };
   }
   if (query.review !== undefined) {
     const { review, ...rest } = filters;
     return {
       index: 'byReview',
-      partitions: shards.map((shard) => reviewPartition(query.review!, shard)),
+      partitions: shards.map((shard) => ({ value: review, shard })),
       filters: rest,
       ...range,
     };
@@ -102,12 +134,25 @@ export const planQuery = (query: VerdictQuery): QueryPlan => {
     const { decision, ...rest } = filters;
     return {
       index: 'byDecision',
-      partitions: shards.map((shard) => decisionPartition(query.decision!, shard)),
+      partitions: shards.map((shard) => ({ value: decision, shard })),
       filters: rest,
       ...range,
     };
   }
-  return { index: 'byTime', partitions: shards.map(timePartition), filters, ...range };
+  return { index: 'byTime', partitions: shards.map((shard) => ({ shard })), filters, ...range };
+};
+
+/** Whether a stored verdict passes the plan's residual filters (the partition itself is matched by the caller). */
+export const matchesFilters = (
+  plan: QueryPlan,
+  stored: Pick<StoredVerdict, 'verdict' | 'phoneHash'>,
+): boolean => {
+  const { phoneHash, decision, source, review } = plan.filters;
+  const { verdict } = stored;
+  if (phoneHash !== undefined && stored.phoneHash !== phoneHash) return false;
+  if (decision !== undefined && verdict.decision !== decision) return false;
+  if (source !== undefined && verdict.source !== source) return false;
+  return review === undefined || reviewStateOf(verdict.decision, verdict.review) === review;
 };
 
 /** True when the plan filters on more than the key condition (pages may come back short). */

@@ -1,365 +1,325 @@
 /**
- * In-memory VerdictStore (unit tests, the benchmark's app-only runs, the wave test): the DynamoDB adapter's items,
- * keys, cursors, markers and expiry, in a Map. `onWrite` sees every item write, as DynamoDB would bill it.
+ * The in-memory store (unit tests, the benchmark's app-only runs, the wave test): every port over plain Maps of domain
+ * records (stored verdicts, cached results, list entries, velocity identities, counters, markers), with the same
+ * expiry, cursors, marker rules and listing order as the DynamoDB adapter, and none of its key shapes or items.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Review, Verdict, VerdictRecord } from '../core/verdict.js';
-import type { CheckKind } from '../defastra/types.js';
+import { isExpiredAt, toInstant } from '../core/time.js';
+import type { VerdictRecord } from '../core/verdict.js';
+import { LIST_ACTIONS } from '../core/vocabulary.js';
+import { claimedMarker, claimOf, isMarkerClaimable, type MarkerRecord } from '../markers/state.js';
+import { callsIn, sumByHour } from '../stats/sums.js';
+import { shardCountAfterAdd } from '../velocity/counts.js';
 import {
+  createdSortKey,
   decodeListCursor,
   encodeListCursor,
   type FetchPartition,
+  type IndexPartition,
   type ListedVerdict,
   listVerdicts,
+  matchesFilters,
+  partitionOf,
   type QueryPlan,
 } from './cursor.js';
-import {
-  ATTR,
-  addCounts,
-  COUNTER_PREFIX,
-  cachedToItem,
-  cacheKey,
-  type Item,
-  isExpiredItem,
-  isMarkerClaimable,
-  itemToCached,
-  itemToCounts,
-  itemToMarker,
-  itemToStoredListEntry,
-  itemToStoredVerdict,
-  itemToVerdict,
-  LIST_INDEX_PARTITION,
-  listEntryItem,
-  listEntryKey,
-  listLookupItem,
-  listLookupKey,
-  markerKey,
-  markerToClaim,
-  markerToItem,
-  n,
-  phonePartition,
-  readString,
-  readStringSet,
-  reviewedAttributes,
-  s,
-  spendCallsIn,
-  statsKey,
-  statsPartition,
-  sumByHour,
-  toInstant,
-  velocityKey,
-  velocityShardCount,
-  verdictKey,
-  verdictToItem,
-} from './items.js';
 import type {
   CachedResult,
-  ClaimRequest,
-  ListEntry,
-  ListPage,
-  ListQuery,
-  MarkerClaim,
-  MarkerScope,
-  PreludeRequest,
-  PreludeResult,
-  StatsHour,
-  StatsIncrement,
+  CounterRepository,
+  ListKey,
+  ListRepository,
+  MarkerRepository,
+  ScreeningReads,
+  StatsCounts,
+  Store,
   StoredListEntry,
   StoredVerdict,
-  StoredVerdictRange,
-  VelocityCount,
-  VelocityResult,
-  VerdictPage,
-  VerdictQuery,
-  VerdictStore,
-  WriteBackState,
-} from './port.js';
+  VerdictRepository,
+} from './ports.js';
 import { allShards, STATS_SHARDS, statsShardOf } from './shards.js';
-import { TABLE_INDEXES } from './table.js';
 
-export interface MemoryVerdictStoreOptions {
+export interface MemoryStoreOptions {
   /** Cursor signing secret; a random one per instance by default. */
   cursorKey?: string;
   /** Clock in epoch ms (tests move it). */
   now?: () => number;
-  /** Sees every item write (put, update, conditional update attempt) with the item as it is after the write. */
-  onWrite?: (item: Item) => void;
 }
 
-const keyOf = (key: Item): string => `${readString(key, ATTR.pk) ?? ''}\n${readString(key, ATTR.sk) ?? ''}`;
-const bySortKeyDesc = (a: { sortKey: string }, b: { sortKey: string }) =>
+/** A record and the epoch second after which it counts as gone (none: kept). */
+interface Kept<T> {
+  value: T;
+  expiresAt: number | null;
+}
+
+/** The records of one store, by concern. */
+interface Records {
+  verdicts: Map<string, VerdictRecord>;
+  cache: Map<string, Kept<CachedResult>>;
+  entries: Map<string, Kept<StoredListEntry>>;
+  /** Which entry a kind+value+action look-up finds. */
+  lookups: Map<string, string>;
+  /** Identities per velocity counter shard. */
+  velocity: Map<string, Kept<Set<string>>>;
+  /** Counters per stats shard and hour. */
+  counters: Map<string, { hour: string; counts: StatsCounts }>;
+  markers: Map<string, MarkerRecord>;
+}
+
+/** Stored and returned values are copies, as a real store's are: no caller can change what is kept. */
+const copy = <T>(value: T): T => structuredClone(value);
+
+const descending = (a: { sortKey: string }, b: { sortKey: string }) =>
   a.sortKey < b.sortKey ? 1 : a.sortKey > b.sortKey ? -1 : 0;
 
-export class MemoryVerdictStore implements VerdictStore {
-  /** Items by `pk\nsk`, in the same shape the DynamoDB adapter writes. */
-  private readonly items = new Map<string, Item>();
-  private readonly cursorKey: string;
-  private readonly now: () => number;
-  private readonly onWrite: ((item: Item) => void) | undefined;
+const samePartition = (a: IndexPartition | null, b: IndexPartition): boolean =>
+  a !== null && a.value === b.value && a.shard === b.shard;
 
-  constructor(options: MemoryVerdictStoreOptions = {}) {
-    this.cursorKey = options.cursorKey ?? randomBytes(32).toString('base64url');
-    this.now = options.now ?? Date.now;
-    this.onWrite = options.onWrite;
-  }
+const storedOf = ({ verdict, emailHash, phoneHash, facts }: VerdictRecord): StoredVerdict =>
+  copy({ verdict, emailHash, phoneHash, facts });
 
-  private write(item: Item): void {
-    this.items.set(keyOf(item), item);
-    this.onWrite?.(item);
-  }
-
-  /** The item under `key`, or null when absent or expired. */
-  private live(key: Item): Item | null {
-    const item = this.items.get(keyOf(key));
-    return item === undefined || isExpiredItem(item, this.now()) ? null : item;
-  }
-
-  async saveVerdict(record: VerdictRecord): Promise<void> {
-    this.write(verdictToItem(record));
-  }
-
-  async getVerdict(verdictId: string): Promise<Verdict | null> {
-    const item = this.live(verdictKey(verdictId));
-    return item === null ? null : itemToVerdict(item);
-  }
-
-  async getStoredVerdict(verdictId: string): Promise<StoredVerdict | null> {
-    const item = this.live(verdictKey(verdictId));
-    return item === null ? null : itemToStoredVerdict(item);
-  }
-
-  queryVerdicts(query: VerdictQuery): Promise<VerdictPage> {
-    return listVerdicts(this.cursorKey, query, (plan) => this.partitionReader(plan));
-  }
-
-  async listStoredVerdicts(
-    range: StoredVerdictRange,
-  ): Promise<{ records: StoredVerdict[]; truncated: boolean }> {
-    const since = toInstant(range.since, 'since');
-    const until = toInstant(range.until, 'until');
-    const found: Array<{ sortKey: string; item: Item }> = [];
-    const nowMs = this.now();
-    for (const item of this.items.values()) {
-      const sortKey = readString(item, ATTR.createdSk);
-      if (sortKey === undefined || !readString(item, ATTR.timePk) || isExpiredItem(item, nowMs)) continue;
-      if (sortKey < since || sortKey >= until) continue;
-      if (range.source !== undefined && readString(item, ATTR.source) !== range.source) continue;
-      found.push({ sortKey, item });
-    }
-    found.sort(bySortKeyDesc);
-    return {
-      records: found.slice(0, range.max).map(({ item }) => itemToStoredVerdict(item)),
-      truncated: found.length > range.max,
-    };
-  }
-
-  async reviewVerdict(verdictId: string, review: Review): Promise<StoredVerdict | null> {
-    const current = this.live(verdictKey(verdictId));
-    if (current === null) return null;
-    const { state, partition } = reviewedAttributes(verdictId, review);
-    const updated: Item = {
-      ...current,
-      [ATTR.review]: s(JSON.stringify(review)),
-      [ATTR.reviewState]: s(state),
-      [ATTR.reviewPk]: s(partition),
-    };
-    this.write(updated);
-    return itemToStoredVerdict(updated);
-  }
-
-  async prelude(request: PreludeRequest): Promise<PreludeResult> {
-    const cache = new Map<string, CachedResult>();
-    for (const { kind, hash } of request.cache) {
-      const item = this.live(cacheKey(kind, hash));
-      if (item) cache.set(`${kind}:${hash}`, itemToCached(item));
-    }
-    const lists: StoredListEntry[] = [];
-    for (const key of request.lists) {
-      for (const action of ['allow', 'block'] as const) {
-        const item = this.live(listLookupKey(key, action));
-        if (item) lists.push(itemToStoredListEntry(item));
-      }
-    }
-    const velocity = request.velocity.map((count) => this.addToVelocity(count));
-    const spendCalls = request.spendHour
-      ? spendCallsIn((key) => this.items.get(keyOf(key)), request.spendHour)
-      : null;
-    return { cache, lists, velocity, spendCalls };
-  }
-
-  private addToVelocity(count: VelocityCount): VelocityResult {
-    const key = velocityKey(count.counter, count.shard);
-    const current = this.live(key) ?? undefined;
-    const old = readStringSet(current, ATTR.ids);
-    let mine: VelocityResult;
-    if (old.length >= count.shardCap && !old.includes(count.identity)) {
-      mine = { count: count.shardCap, added: false };
-      this.onWrite?.({ ...key }); // a failed conditional write is still a write request on that key
-    } else {
-      mine = velocityShardCount(old, count.identity);
-      const ids = mine.added ? [...old, count.identity] : old;
-      this.write({ ...key, [ATTR.ids]: { SS: ids }, [ATTR.expiresAt]: n(count.expiresAt) });
-    }
-    let others = 0;
-    for (const shard of allShards(count.shards)) {
-      if (shard === count.shard) continue;
-      others += readStringSet(this.live(velocityKey(count.counter, shard)) ?? undefined, ATTR.ids).length;
-    }
-    return { count: mine.count + others, added: mine.added };
-  }
-
-  async forgetVelocity(count: VelocityCount): Promise<void> {
-    const key = velocityKey(count.counter, count.shard);
-    const current = this.items.get(keyOf(key));
-    if (current === undefined) return;
-    const ids = readStringSet(current, ATTR.ids).filter((id) => id !== count.identity);
-    this.write({ ...current, [ATTR.ids]: { SS: ids } });
-  }
-
-  async getCachedResult(kind: CheckKind, hash: string): Promise<CachedResult | null> {
-    const item = this.live(cacheKey(kind, hash));
-    return item === null ? null : itemToCached(item);
-  }
-
-  async putCachedResult(
-    kind: CheckKind,
-    hash: string,
-    result: CachedResult,
-    expiresAt: number,
-  ): Promise<void> {
-    this.write(cachedToItem(kind, hash, result, expiresAt));
-  }
-
-  async recordStats(increment: StatsIncrement): Promise<void> {
-    const key = statsKey(statsShardOf(increment.shardSeed), increment.hour);
-    const current = this.items.get(keyOf(key)) ?? key;
-    const counts = itemToCounts(current);
-    addCounts(counts, increment.counts);
-    const item: Item = { ...key, [ATTR.expiresAt]: n(increment.expiresAt) };
-    for (const [name, value] of Object.entries(counts)) item[`${COUNTER_PREFIX}${name}`] = n(value);
-    this.write(item);
-  }
-
-  async readStats(sinceHour: string, untilHour: string): Promise<StatsHour[]> {
-    const partitions = new Set(allShards(STATS_SHARDS).map(statsPartition));
-    const stats = [...this.items.values()].filter((item) => partitions.has(readString(item, ATTR.pk) ?? ''));
-    return sumByHour(stats, sinceHour, untilHour);
-  }
-
-  async putListEntry(
-    stored: StoredListEntry,
-    expiresAtSec: number | null,
-  ): Promise<{ entry: ListEntry; created: boolean }> {
-    const { entry } = stored;
-    const existing = this.live(listLookupKey({ kind: entry.kind, valueKey: stored.valueKey }, entry.action));
-    if (existing) return { entry: itemToStoredListEntry(existing).entry, created: false };
-    this.write(listEntryItem(stored, expiresAtSec));
-    this.write(listLookupItem(stored, expiresAtSec));
-    return { entry, created: true };
-  }
-
-  async getListEntry(entryId: string): Promise<StoredListEntry | null> {
-    const item = this.live(listEntryKey(entryId));
-    return item === null ? null : itemToStoredListEntry(item);
-  }
-
-  async deleteListEntry(entryId: string): Promise<boolean> {
-    const stored = await this.getListEntry(entryId);
-    if (stored === null) return false;
-    const lookup = keyOf(
-      listLookupKey({ kind: stored.entry.kind, valueKey: stored.valueKey }, stored.entry.action),
-    );
-    if (readString(this.items.get(lookup) ?? {}, ATTR.entryId) === entryId) this.items.delete(lookup);
-    this.items.delete(keyOf(listEntryKey(entryId)));
-    return true;
-  }
-
-  async queryListEntries(query: ListQuery): Promise<ListPage> {
-    const before = decodeListCursor(this.cursorKey, query);
-    const nowMs = this.now();
-    const entries: ListEntry[] = [];
-    for (const item of this.items.values()) {
-      if (readString(item, ATTR.pk) !== LIST_INDEX_PARTITION || isExpiredItem(item, nowMs)) continue;
-      const entry = itemToStoredListEntry(item).entry;
-      if (before !== undefined && entry.entry_id >= before) continue;
-      if (query.kind && entry.kind !== query.kind) continue;
-      if (query.action && entry.action !== query.action) continue;
-      entries.push(entry);
-    }
-    entries.sort((a, b) => (a.entry_id < b.entry_id ? 1 : a.entry_id > b.entry_id ? -1 : 0));
-    const items = entries.slice(0, query.limit);
-    const last = items.at(-1);
-    return {
-      items,
-      nextCursor:
-        entries.length > query.limit && last ? encodeListCursor(this.cursorKey, query, last.entry_id) : null,
-    };
-  }
-
-  async claimMarker(request: ClaimRequest): Promise<MarkerClaim> {
-    const nowMs = this.now();
-    const current = this.items.get(keyOf(markerKey(request.scope, request.key)));
-    if (current !== undefined) {
-      const marker = itemToMarker(current);
-      if (!isMarkerClaimable(marker, nowMs)) return markerToClaim(marker);
-    }
-    const token = randomUUID();
-    this.write(markerToItem(request, nowMs, token));
-    return { state: 'claimed', token };
-  }
-
-  async completeMarker(
-    scope: MarkerScope,
-    key: string,
-    token: string,
-    verdictId: string,
-    writeBack?: WriteBackState,
-  ): Promise<boolean> {
-    return this.updateMarker(scope, key, token, {
-      [ATTR.state]: s('done'),
-      [ATTR.verdictId]: s(verdictId),
-      ...(writeBack === undefined ? {} : { [ATTR.writeBack]: s(writeBack) }),
-    });
-  }
-
-  async setWriteBack(scope: MarkerScope, key: string, writeBack: WriteBackState): Promise<void> {
-    this.updateMarker(scope, key, null, { [ATTR.writeBack]: s(writeBack) });
-  }
-
-  async releaseMarker(scope: MarkerScope, key: string, token: string): Promise<void> {
-    const pk = keyOf(markerKey(scope, key));
-    const current = this.items.get(pk);
-    if (current !== undefined && readString(current, ATTR.lockToken) === token) this.items.delete(pk);
-  }
-
-  private updateMarker(scope: MarkerScope, key: string, token: string | null, changes: Item): boolean {
-    const current = this.items.get(keyOf(markerKey(scope, key)));
-    if (current === undefined) return false;
-    if (token !== null && readString(current, ATTR.lockToken) !== token) return false;
-    this.write({ ...current, ...changes });
-    return true;
-  }
-
-  private partitionReader(plan: QueryPlan): FetchPartition {
-    const index = TABLE_INDEXES[plan.index];
-    const { phoneHash, decision, source, review } = plan.filters;
-    return async (partition, range, need) => {
-      const nowMs = this.now();
+const memoryVerdicts = (records: Records, cursorKey: string, now: () => number): VerdictRepository => {
+  const live = (verdictId: string): VerdictRecord | null => {
+    const record = records.verdicts.get(verdictId);
+    return record === undefined || isExpiredAt(record.expiresAt, now()) ? null : record;
+  };
+  const reader =
+    (plan: QueryPlan): FetchPartition =>
+    async (partition, range, need) => {
       const found: ListedVerdict[] = [];
-      for (const item of this.items.values()) {
-        const sortKey = readString(item, index.sortKey);
-        if (sortKey === undefined || readString(item, index.partitionKey) !== partition) continue;
+      for (const record of records.verdicts.values()) {
+        if (!samePartition(partitionOf(plan.index, record), partition)) continue;
+        const sortKey = createdSortKey(record.verdict);
         if (range.from !== undefined && sortKey < range.from) continue;
         if (range.before !== undefined && sortKey >= range.before) continue;
-        if (isExpiredItem(item, nowMs)) continue;
-        if (phoneHash !== undefined && readString(item, ATTR.phonePk) !== phonePartition(phoneHash)) continue;
-        if (decision !== undefined && readString(item, ATTR.decision) !== decision) continue;
-        if (source !== undefined && readString(item, ATTR.source) !== source) continue;
-        if (review !== undefined && readString(item, ATTR.reviewState) !== review) continue;
-        found.push({ sortKey, verdict: itemToVerdict(item) });
+        if (isExpiredAt(record.expiresAt, now()) || !matchesFilters(plan, record)) continue;
+        found.push({ sortKey, verdict: record.verdict });
       }
-      found.sort(bySortKeyDesc);
-      return found.slice(0, need);
+      return found
+        .sort(descending)
+        .slice(0, need)
+        .map(({ sortKey, verdict }) => ({ sortKey, verdict: copy(verdict) }));
     };
-  }
-}
+  return {
+    async save(record) {
+      records.verdicts.set(record.verdict.verdict_id, copy(record));
+    },
+    async get(verdictId) {
+      const record = live(verdictId);
+      return record === null ? null : copy(record.verdict);
+    },
+    async getStored(verdictId) {
+      const record = live(verdictId);
+      return record === null ? null : storedOf(record);
+    },
+    query: (query) => listVerdicts(cursorKey, query, reader),
+    async listStored(range) {
+      const since = toInstant(range.since, 'since');
+      const until = toInstant(range.until, 'until');
+      const found: Array<{ sortKey: string; record: VerdictRecord }> = [];
+      for (const record of records.verdicts.values()) {
+        const sortKey = createdSortKey(record.verdict);
+        if (sortKey < since || sortKey >= until || isExpiredAt(record.expiresAt, now())) continue;
+        if (range.source !== undefined && record.verdict.source !== range.source) continue;
+        found.push({ sortKey, record });
+      }
+      found.sort(descending);
+      return {
+        records: found.slice(0, range.max).map(({ record }) => storedOf(record)),
+        truncated: found.length > range.max,
+      };
+    },
+    async review(verdictId, review) {
+      const record = live(verdictId);
+      if (record === null) return null;
+      record.verdict.review = copy(review);
+      return storedOf(record);
+    },
+  };
+};
+
+const lookupKey = (key: ListKey, action: string): string => `${key.kind}\n${key.valueKey}\n${action}`;
+const velocityKey = (counter: string, shard: number): string => `${counter}\n${shard}`;
+const counterKey = (shard: number, hour: string): string => `${shard}\n${hour}`;
+
+/** The live entry a look-up finds, if any. */
+const liveEntry = (
+  records: Records,
+  key: ListKey,
+  action: string,
+  nowMs: number,
+): Kept<StoredListEntry> | null => {
+  const entryId = records.lookups.get(lookupKey(key, action));
+  const kept = entryId === undefined ? undefined : records.entries.get(entryId);
+  return kept === undefined || isExpiredAt(kept.expiresAt, nowMs) ? null : kept;
+};
+
+const memoryScreening = (records: Records, now: () => number): ScreeningReads => {
+  const liveIds = (counter: string, shard: number): Set<string> => {
+    const kept = records.velocity.get(velocityKey(counter, shard));
+    return kept === undefined || isExpiredAt(kept.expiresAt, now()) ? new Set() : kept.value;
+  };
+  return {
+    async prelude(request) {
+      const nowMs = now();
+      const cache = new Map<string, CachedResult>();
+      for (const { kind, hash } of request.cache) {
+        const kept = records.cache.get(`${kind}\n${hash}`);
+        if (kept && !isExpiredAt(kept.expiresAt, nowMs)) cache.set(`${kind}:${hash}`, copy(kept.value));
+      }
+      const lists: StoredListEntry[] = [];
+      for (const key of request.lists) {
+        for (const action of LIST_ACTIONS) {
+          const kept = liveEntry(records, key, action, nowMs);
+          if (kept) lists.push(copy(kept.value));
+        }
+      }
+      const velocity = request.velocity.map((count) => {
+        const ids = liveIds(count.counter, count.shard);
+        let mine = { count: count.shardCap, added: false };
+        if (ids.size < count.shardCap || ids.has(count.identity)) {
+          mine = shardCountAfterAdd(ids, count.identity);
+          ids.add(count.identity);
+          records.velocity.set(velocityKey(count.counter, count.shard), {
+            value: ids,
+            expiresAt: count.expiresAt,
+          });
+        }
+        const others = allShards(count.shards)
+          .filter((shard) => shard !== count.shard)
+          .reduce((sum, shard) => sum + liveIds(count.counter, shard).size, 0);
+        return { count: mine.count + others, added: mine.added };
+      });
+      const { spendHour } = request;
+      const spendCalls = spendHour
+        ? callsIn(
+            allShards(STATS_SHARDS).map(
+              (shard) => records.counters.get(counterKey(shard, spendHour))?.counts,
+            ),
+          )
+        : null;
+      return { cache, lists, velocity, spendCalls };
+    },
+    async forgetVelocity(count) {
+      records.velocity.get(velocityKey(count.counter, count.shard))?.value.delete(count.identity);
+    },
+    async putCachedResult(kind, hash, result, expiresAt) {
+      records.cache.set(`${kind}\n${hash}`, { value: copy(result), expiresAt });
+    },
+  };
+};
+
+const memoryLists = (records: Records, cursorKey: string, now: () => number): ListRepository => {
+  const get = (entryId: string): StoredListEntry | null => {
+    const kept = records.entries.get(entryId);
+    return kept === undefined || isExpiredAt(kept.expiresAt, now()) ? null : kept.value;
+  };
+  return {
+    async put(stored, expiresAtSec) {
+      const { entry } = stored;
+      const key = { kind: entry.kind, valueKey: stored.valueKey };
+      const existing = liveEntry(records, key, entry.action, now());
+      if (existing) return { entry: copy(existing.value.entry), created: false };
+      records.entries.set(entry.entry_id, { value: copy(stored), expiresAt: expiresAtSec });
+      records.lookups.set(lookupKey(key, entry.action), entry.entry_id);
+      return { entry: copy(entry), created: true };
+    },
+    get: async (entryId) => {
+      const stored = get(entryId);
+      return stored === null ? null : copy(stored);
+    },
+    async delete(entryId) {
+      const stored = get(entryId);
+      if (stored === null) return false;
+      const lookup = lookupKey({ kind: stored.entry.kind, valueKey: stored.valueKey }, stored.entry.action);
+      if (records.lookups.get(lookup) === entryId) records.lookups.delete(lookup);
+      records.entries.delete(entryId);
+      return true;
+    },
+    async query(query) {
+      const before = decodeListCursor(cursorKey, query);
+      const entries = [...records.entries.keys()]
+        .map(get)
+        .flatMap((stored) => (stored === null ? [] : [stored.entry]))
+        .filter(
+          (entry) =>
+            (before === undefined || entry.entry_id < before) &&
+            (!query.kind || entry.kind === query.kind) &&
+            (!query.action || entry.action === query.action),
+        )
+        .sort((a, b) => (a.entry_id < b.entry_id ? 1 : a.entry_id > b.entry_id ? -1 : 0));
+      const items = entries.slice(0, query.limit).map(copy);
+      const last = items.at(-1);
+      return {
+        items,
+        nextCursor:
+          entries.length > query.limit && last ? encodeListCursor(cursorKey, query, last.entry_id) : null,
+      };
+    },
+  };
+};
+
+const memoryMarkers = (records: Records, now: () => number): MarkerRepository => {
+  const keyOf = (scope: string, key: string) => `${scope}\n${key}`;
+  const held = (scope: string, key: string, token: string | null): MarkerRecord | null => {
+    const marker = records.markers.get(keyOf(scope, key));
+    return marker === undefined || (token !== null && marker.lockToken !== token) ? null : marker;
+  };
+  return {
+    async claim(request) {
+      const nowMs = now();
+      const current = records.markers.get(keyOf(request.scope, request.key));
+      if (current !== undefined && !isMarkerClaimable(current, nowMs)) return claimOf(current);
+      const token = randomUUID();
+      records.markers.set(keyOf(request.scope, request.key), claimedMarker(request, nowMs, token));
+      return { state: 'claimed', token };
+    },
+    async complete(scope, key, token, verdictId, writeBack) {
+      const marker = held(scope, key, token);
+      if (marker === null) return false;
+      marker.state = 'done';
+      marker.verdictId = verdictId;
+      if (writeBack !== undefined) marker.writeBack = writeBack;
+      return true;
+    },
+    async setWriteBack(scope, key, writeBack) {
+      const marker = held(scope, key, null);
+      if (marker !== null) marker.writeBack = writeBack;
+    },
+    async release(scope, key, token) {
+      if (held(scope, key, token) !== null) records.markers.delete(keyOf(scope, key));
+    },
+  };
+};
+
+const memoryCounters = (records: Records): CounterRepository => ({
+  async record(increment) {
+    const changes = Object.entries(increment.counts).filter(([, value]) => value !== 0);
+    if (changes.length === 0) return;
+    const key = counterKey(statsShardOf(increment.shardSeed), increment.hour);
+    const row = records.counters.get(key) ?? { hour: increment.hour, counts: {} };
+    for (const [name, value] of changes) row.counts[name] = (row.counts[name] ?? 0) + value;
+    records.counters.set(key, row);
+  },
+  read: async (sinceHour, untilHour) => copy(sumByHour(records.counters.values(), sinceHour, untilHour)),
+});
+
+/** Every port over one set of in-memory records. */
+export const createMemoryStore = (options: MemoryStoreOptions = {}): Store => {
+  const cursorKey = options.cursorKey ?? randomBytes(32).toString('base64url');
+  const now = options.now ?? Date.now;
+  const records: Records = {
+    verdicts: new Map(),
+    cache: new Map(),
+    entries: new Map(),
+    lookups: new Map(),
+    velocity: new Map(),
+    counters: new Map(),
+    markers: new Map(),
+  };
+  return {
+    verdicts: memoryVerdicts(records, cursorKey, now),
+    screening: memoryScreening(records, now),
+    lists: memoryLists(records, cursorKey, now),
+    markers: memoryMarkers(records, now),
+    counters: memoryCounters(records),
+  };
+};

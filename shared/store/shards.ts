@@ -1,5 +1,5 @@
 /**
- * Write sharding (design Part 2 "Scale"): how many partitions each hot key family is spread over, and the shard
+ * Write sharding (docs/capacity.md): how many partitions each hot key family is spread over, and the shard
  * of an item. DynamoDB gives one partition about 1,000 write units per second; 16 shards keep a wave of 1,000
  * screenings per second at ~60 writes per second per partition key value.
  */

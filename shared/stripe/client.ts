@@ -1,5 +1,5 @@
 /**
- * The official `stripe` client for the optional write-back (design 1.6): one client per API key (and base URL),
+ * The official `stripe` client for the optional write-back (docs/stripe.md): one client per API key (and base URL),
  * a short timeout and a single network retry, so a write-back never holds a webhook delivery for long.
  */
 import Stripe from 'stripe';

@@ -1,10 +1,12 @@
 /**
- * After a review (design 1.12): a Stripe verdict's customer gets `signup_gate_decision` = `allow` (approve) or
+ * After a review (docs/reviews.md): a Stripe verdict's customer gets `signup_gate_decision` = `allow` (approve) or
  * `block` (reject) when `stripe.write_back` is on. Best effort: the review is stored whatever Stripe answers.
  */
+
+import { errorName } from '../core/errors.js';
 import { resolveForSource } from '../policy/decide.js';
 import type { AppDeps } from '../runtime/deps.js';
-import type { StoredVerdict } from '../store/port.js';
+import type { StoredVerdict } from '../store/ports.js';
 import { getStripeClient, isTransientStripeError, isUsableStripeKey } from './client.js';
 import { METADATA_DECISION, METADATA_VERDICT_ID } from './write-back.js';
 
@@ -15,7 +17,7 @@ export const stripeReviewWriteBack =
     const { verdict } = stored;
     const customerId = verdict.subject_ref;
     if (verdict.source !== 'stripe' || !verdict.review || !customerId?.startsWith('cus_')) return;
-    if (!resolveForSource(d.policy, 'stripe').stripe.write_back) return;
+    if (!resolveForSource(await d.policy(), 'stripe').stripe.write_back) return;
     const log = { verdict_id: verdict.verdict_id };
     try {
       const apiKey = await d.stripeApiKey();
@@ -41,7 +43,7 @@ export const stripeReviewWriteBack =
       d.telemetry.warn('stripe review write-back failed', {
         ...log,
         permanent,
-        error: (error as { type?: string }).type ?? (error as Error).name ?? 'unknown',
+        error: (error as { type?: string } | null)?.type ?? errorName(error),
       });
     }
   };

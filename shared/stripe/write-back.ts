@@ -1,5 +1,5 @@
 /**
- * The optional write-back into Stripe (design 1.6), through the official client: on `review` or `block` the
+ * The optional write-back into Stripe (docs/stripe.md), through the official client: on `review` or `block` the
  * customer gets metadata `signup_gate_decision` / `signup_gate_verdict_id`; on `block` the email also goes into
  * the Radar value list named by `stripe.block_list_alias`. Every POST carries an idempotency key derived from
  * the verdict id, so a retried write-back (the next delivery of the event) repeats nothing. The raw email

@@ -1,17 +1,13 @@
 /**
- * Velocity (design 1.10), the pure part: which counters a screening adds its identity to (client IP, mailbox,
+ * Velocity (docs/waves.md), the pure part: which counters a screening adds its identity to (client IP, mailbox,
  * email domain, keyed by keyed hashes, in fixed windows aligned to the epoch) and which thresholds the counts reach.
  */
-import type { VelocityHit } from '../policy/decide.js';
+
+import type { VelocityHit } from '../core/verdict.js';
+import { type KeyedHasher, VELOCITY_KEYS, type VelocityKey } from '../core/vocabulary.js';
 import { emailDomain, mailboxOf } from '../policy/identifiers.js';
-import type { KeyedHasher } from '../policy/lists.js';
-import {
-  type ResolvedPolicy,
-  VELOCITY_KEYS,
-  type VelocityKey,
-  type VelocityThresholds,
-} from '../policy/schema.js';
-import type { VelocityCount, VelocityResult } from '../store/port.js';
+import type { ResolvedPolicy, VelocityThresholds } from '../policy/schema.js';
+import type { VelocityCount, VelocityResult } from '../store/ports.js';
 import { hexShard, VELOCITY_SHARDS } from '../store/shards.js';
 
 /** What velocity needs of a screening: normalised values (memory only) and the screened identity's keyed hash. */
@@ -81,6 +77,15 @@ export const planVelocity = (
     plan.keys.push({ key, thresholds });
   }
   return plan;
+};
+
+/**
+ * The count a velocity add reports for its own shard: the identities it held before, plus one when ours was new
+ * (`added`). The other shards' sizes are added to it.
+ */
+export const shardCountAfterAdd = (before: ReadonlySet<string>, identity: string): VelocityResult => {
+  const added = !before.has(identity);
+  return { count: before.size + (added ? 1 : 0), added };
 };
 
 /** The thresholds the counts reach; a count that could not be written (null) reaches none. */

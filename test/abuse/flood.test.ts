@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Auth0HookResponse } from '../../functions/auth0-hook/app.js';
-import { signAuth0Body } from '../../shared/http/auth0-signature.js';
+import { signAuth0Body } from '../../shared/webhooks/auth0.js';
 import { startTestServer, type TestServer } from '../helpers/local-server.js';
 
 /** Signs and sends one pre-registration event as the shipped Action does (a fresh Idempotency-Key each time). */

@@ -1,7 +1,7 @@
-/** Runtime allow and block lists (design 1.11) on the real local server: routes, validation, and their effect on screening. */
+/** Runtime allow and block lists (docs/lists.md) on the real local server: routes, validation, and their effect on screening. */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ListEntry } from '../../shared/api/lists.js';
 import { SANDBOX_IDENTITIES as ID } from '../../shared/defastra/sandbox/identities.js';
-import type { ListEntry } from '../../shared/store/port.js';
 import { startTestServer, type TestServer } from '../helpers/local-server.js';
 import { type ErrorAnswerBody, type Operator, operator } from '../helpers/operator.js';
 

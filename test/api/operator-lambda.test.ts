@@ -9,7 +9,6 @@ import { createApiApp } from '../../functions/api/app.js';
 import { createStripeHookApp } from '../../functions/stripe-hook/app.js';
 import type { Verdict } from '../../shared/core/verdict.js';
 import { parsePolicy } from '../../shared/policy/schema.js';
-import type { ListEntry } from '../../shared/store/port.js';
 import { clearStripeClients } from '../../shared/stripe/client.js';
 import { createTestDeps, TEST_STRIPE_SECRET, type TestDeps } from '../helpers/deps.js';
 import { type FakeStripeApi, startFakeStripeApi } from '../helpers/fake-stripe-api.js';
@@ -17,6 +16,8 @@ import { type LambdaResult, lambdaContext, lambdaEvent, resultJson } from '../he
 
 const json = <T>(result: LambdaResult): T => resultJson(result) as T;
 
+import type { ListEntry } from '../../shared/api/lists.js';
+import { fixedPolicy } from '../../shared/policy/source.js';
 import { customerCreated, customerId, sign, uniq } from '../stripe/fixtures/events.js';
 
 const PRINCIPAL = 'arn:aws:sts::123456789012:assumed-role/operator/session';
@@ -37,7 +38,7 @@ afterAll(async () => {
   clearStripeClients();
 });
 beforeEach(() => {
-  t.deps.policy = parsePolicy({ stripe: { write_back: true } });
+  t.deps.policy = fixedPolicy(parsePolicy({ stripe: { write_back: true } }));
   stripe.resetCalls();
 });
 
@@ -114,12 +115,12 @@ describe('a review of a Stripe verdict with write-back on', () => {
 
   it('writes nothing to Stripe with write-back off, and still stores the review when Stripe fails', async () => {
     const { customer, verdict } = await stripeVerdict('high');
-    t.deps.policy = parsePolicy({ stripe: { write_back: false } });
+    t.deps.policy = fixedPolicy(parsePolicy({ stripe: { write_back: false } }));
     stripe.resetCalls();
     await invoke('POST', `/verdicts/${verdict.verdict_id}/review`, { outcome: 'approve' });
     expect(stripe.calls).toHaveLength(0);
 
-    t.deps.policy = parsePolicy({ stripe: { write_back: true } });
+    t.deps.policy = fixedPolicy(parsePolicy({ stripe: { write_back: true } }));
     stripe.fail({ status: 500 });
     const reviewed = await invoke('POST', `/verdicts/${verdict.verdict_id}/review`, { outcome: 'reject' });
     stripe.clearFailures();

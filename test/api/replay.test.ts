@@ -1,6 +1,6 @@
-/** `POST /replay` (design 1.12) on the real local server: transitions for a known set of verdicts, with no Defastra call. */
+/** `POST /replay` (docs/reviews.md) on the real local server: transitions for a known set of verdicts, with no Defastra call. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ReplayResult } from '../../shared/replay/replay.js';
+import type { ReplayAnswer } from '../../shared/api/replay.js';
 import { startTestServer, type TestServer } from '../helpers/local-server.js';
 import { type ErrorAnswerBody, type Operator, operator } from '../helpers/operator.js';
 
@@ -33,7 +33,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => server.close());
 
-type Answer = ReplayResult & ErrorAnswerBody;
+type Answer = ReplayAnswer & ErrorAnswerBody;
 const replay = (body: unknown) => api.request<Answer>('POST', '/replay', body);
 
 describe('POST /replay', () => {

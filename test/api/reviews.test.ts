@@ -1,10 +1,10 @@
-/** Reviews and verdict events (design 1.12) on the real local server: the review route, the review filter, add_to_list, events.jsonl. */
+/** Reviews and verdict events (docs/reviews.md, docs/events.md) on the real local server: the review route, the review filter, add_to_list, events.jsonl. */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ListEntry } from '../../shared/api/lists.js';
 import type { Verdict } from '../../shared/core/verdict.js';
 import type { VerdictEvent } from '../../shared/events/events.js';
-import type { ListEntry } from '../../shared/store/port.js';
 import { startTestServer, type TestServer } from '../helpers/local-server.js';
 import { type ErrorAnswerBody, type Operator, operator } from '../helpers/operator.js';
 

@@ -1,6 +1,6 @@
-/** `GET /stats` (design 1.12) on the real local server: counts match the verdicts made, buckets, defaults and bad input. */
+/** `GET /stats` (docs/reviews.md) on the real local server: counts match the verdicts made, buckets, defaults and bad input. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StatsBucket } from '../../shared/stats/buckets.js';
+import type { StatsBucket } from '../../shared/api/stats.js';
 import { startTestServer, type TestServer } from '../helpers/local-server.js';
 import { type ErrorAnswerBody, type Operator, operator } from '../helpers/operator.js';
 

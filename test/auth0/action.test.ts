@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_IDENTITIES } from '../../shared/defastra/sandbox/index.js';
-import { AUTH0_SIGNATURE_HEADER, verifyAuth0Signature } from '../../shared/http/auth0-signature.js';
+import { AUTH0_SIGNATURE_HEADER, verifyAuth0Signature } from '../../shared/webhooks/auth0.js';
 import { startTestServer, type TestServer } from '../helpers/local-server.js';
 import {
   auth0Event,
@@ -287,7 +287,7 @@ describe('what the Action sends', () => {
     expect(signature).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
     const key = request.headers['idempotency-key'] as string;
     expect(key).toMatch(/^[0-9a-f-]{36}$/);
-    // The key is signed with the body (design 1.5): the same signature under another key is refused.
+    // The key is signed with the body (docs/auth0.md): the same signature under another key is refused.
     expect(
       verifyAuth0Signature(signature, request.body, [SECRET], nowSec(), { idempotencyKey: key }),
     ).toEqual({

@@ -1,4 +1,4 @@
-/** `auth0ScreenInput`: what an Auth0 event screens (design 1.4, 1.5, 1.10): identifiers, IP, source_ref, subject_ref. */
+/** `auth0ScreenInput`: what an Auth0 event screens (docs/verdict.md, docs/auth0.md, docs/waves.md): identifiers, IP, source_ref, subject_ref. */
 import { describe, expect, it } from 'vitest';
 import { auth0EventSchema, auth0ScreenInput } from '../../functions/auth0-hook/event.js';
 import * as z from '../../shared/validation/zod.js';

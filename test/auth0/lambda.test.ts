@@ -9,7 +9,7 @@ import { handle, type LambdaEvent } from 'hono/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuth0HookApp } from '../../functions/auth0-hook/app.js';
 import { SANDBOX_IDENTITIES } from '../../shared/defastra/sandbox/index.js';
-import { signAuth0Body } from '../../shared/http/auth0-signature.js';
+import { signAuth0Body } from '../../shared/webhooks/auth0.js';
 import { createTestDeps, TEST_AUTH0_SECRET, type TestDeps } from '../helpers/deps.js';
 import {
   type EventInput,

@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { auth0EventSchema } from '../../functions/auth0-hook/event.js';
 import { SANDBOX_IDENTITIES } from '../../shared/defastra/sandbox/index.js';
-import { AUTH0_SIGNATURE_HEADER, verifyAuth0Signature } from '../../shared/http/auth0-signature.js';
 import * as z from '../../shared/validation/zod.js';
+import { AUTH0_SIGNATURE_HEADER, verifyAuth0Signature } from '../../shared/webhooks/auth0.js';
 import { startTestServer, type TestServer } from '../helpers/local-server.js';
 import { captureLogs, closedPortUrl, fixture, HOOK_PATH, listen, NO_VELOCITY, nowSec } from './support.js';
 

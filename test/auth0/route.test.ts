@@ -1,11 +1,11 @@
 /**
- * `POST /hooks/auth0` (design 1.3, 1.4, 1.5), the same cases against the Hono app in process and against
+ * `POST /hooks/auth0` (docs/api.md, docs/verdict.md, docs/auth0.md), the same cases against the Hono app in process and against
  * the real local server over HTTP, both with the sandbox Defastra and a real DynamoDB-protocol store.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_IDENTITIES } from '../../shared/defastra/sandbox/index.js';
-import { AUTH0_SIGNATURE_HEADER, signAuth0Body } from '../../shared/http/auth0-signature.js';
+import { AUTH0_SIGNATURE_HEADER, signAuth0Body } from '../../shared/webhooks/auth0.js';
 import {
   appTarget,
   awaitFreshSecond,
@@ -210,7 +210,7 @@ describe.each([
     });
   });
 
-  describe('post-login fields (design 1.5)', () => {
+  describe('post-login fields (docs/auth0.md)', () => {
     const postLogin = (user: Record<string, unknown>) =>
       event(user, {
         trigger: 'post-login',

@@ -1,9 +1,9 @@
 /**
- * `signAuth0Body` / `verifyAuth0Signature`: the header format of design 1.5 (the Idempotency-Key signed with
+ * `signAuth0Body` / `verifyAuth0Signature`: the header format of docs/auth0.md (the Idempotency-Key signed with
  * the body), tolerance, rotation, malformed input, and a wrong-length v1 reported as a mismatch.
  */
 import { describe, expect, it } from 'vitest';
-import { signAuth0Body, verifyAuth0Signature } from '../../shared/http/auth0-signature.js';
+import { signAuth0Body, verifyAuth0Signature } from '../../shared/webhooks/auth0.js';
 
 const SECRET = 'sg_auth0_example_secret';
 const BODY = '{"user":{"email":"low@example.com"}}';

@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { vi } from 'vitest';
 import { createAuth0HookApp } from '../../functions/auth0-hook/app.js';
 import type { Sandbox } from '../../shared/defastra/sandbox/index.js';
-import { AUTH0_SIGNATURE_HEADER, signAuth0Body } from '../../shared/http/auth0-signature.js';
 import { silentTelemetry, type Telemetry } from '../../shared/observability/telemetry.js';
+import { AUTH0_SIGNATURE_HEADER, signAuth0Body } from '../../shared/webhooks/auth0.js';
 import { createTestDeps } from '../helpers/deps.js';
 import { startTestServer } from '../helpers/local-server.js';
 

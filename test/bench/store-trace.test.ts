@@ -14,9 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DynamoItem, itemBytes, writeUnits } from '../../bench/lib/capacity.js';
 import { keyOf, localOnlyCalls, StoreAccountant } from '../../bench/lib/store-cost.js';
 import { longestChain, StoreTrace } from '../../bench/lib/store-trace.js';
-import { type EmbeddedStore, listenDynalite } from '../../shared/local/dynalite.js';
-import { createDynamoClient } from '../../shared/store/client.js';
-import { ensureTable } from '../../shared/store/create-table.js';
+import { type EmbeddedStore, listenDynalite } from '../../local/dynalite.js';
+import { createDynamoClient } from '../../shared/store/dynamo/client.js';
+import { ensureTable } from '../../shared/store/dynamo/create-table.js';
 
 const TABLE = 'trace-test';
 let store: EmbeddedStore;

@@ -1,7 +1,8 @@
 /**
  * `signup-gate backfill` against the real local server and its Defastra sandbox (which counts requests):
  * `--dry-run` counts, a 200-row CSV backfill interrupted with SIGINT and resumed with no second Defastra
- * call for rows already done (the cache is off, so only the Idempotency-Keys can spare those calls), bad
+ * call for rows already done (the cache is off, so only the Idempotency-Keys can spare those calls) and a
+ * summary that says how many there were, bad
  * rows reported by line, `--out` with masked values only, and Auth0's JSON-lines export as is.
  */
 import { readFile, writeFile } from 'node:fs/promises';
@@ -116,8 +117,15 @@ describe('signup-gate backfill', () => {
     const callsFirst = done.length + done.filter((r) => r.phone !== '').length;
     expect(server.sandbox.stats().requests).toBe(callsFirst);
 
+    // The first run's summary says nothing of earlier runs: there was none.
+    expect(interrupted.stdout).not.toContain('earlier run');
+
     const secondOut = join(server.dataDir, 'second.csv');
     const resumed = await cli('backfill', usersCsv, '--concurrency', '8', '--out', secondOut);
+    // The resumed run says how many rows the first had done, and that they cost no Defastra call.
+    expect(resumed.stdout).toContain(
+      `${screenedFirst} of these 200 rows were already done by an earlier run: answered from their stored verdicts, no Defastra call made for them\n`,
+    );
     expect(resumed.stdout.trim().split('\n').at(-1)).toBe(
       `backfill: 200 screened, ${count('allow')} allow, ${count('review')} review, ${count('block')} block, 2 failed`,
     );
@@ -172,6 +180,7 @@ describe('signup-gate backfill', () => {
     expect(jsonOf(result)).toEqual({
       rows: 4,
       screened: 3,
+      already_done: 0,
       allow: 1,
       review: 0,
       block: 2,

@@ -113,13 +113,22 @@ describe('signup-gate verdicts', () => {
     expect(new Set(all.items.map((v) => v.verdict_id)).size).toBe(4);
   });
 
-  it('list prints a table, newest first', async () => {
-    const result = ok(await cli('verdicts', 'list', '--since', '1h'));
-    const lines = result.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^VERDICT\s+CREATED\s+SOURCE\s+DECISION\s+EMAIL\s+PHONE\s+REASONS\s+REVIEW$/);
+  it('list prints a compact table (within 100 columns), newest first; --wide shows every column', async () => {
+    const [compact, wide] = await Promise.all([
+      cli('verdicts', 'list', '--since', '1h'),
+      cli('verdicts', 'list', '--since', '1h', '--wide'),
+    ]);
+    const lines = ok(compact).stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^VERDICT\s+AGE\s+DECISION\s+SOURCE\s+EMAIL\/PHONE\s+REASONS\s+REVIEW$/);
     expect(lines).toHaveLength(5);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(100);
     const row = lines.find((l) => l.startsWith(blocked.verdict_id));
-    expect(row).toMatch(
+    expect(row).toMatch(/^\w{26}\s+\d+[smh]\s+block\s+api\s+j\*\*\*@example\.org\s+email_risk\+1\s+-$/);
+    const wideLines = ok(wide).stdout.trim().split('\n');
+    expect(wideLines[0]).toMatch(
+      /^VERDICT\s+CREATED\s+SOURCE\s+DECISION\s+EMAIL\s+PHONE\s+REASONS\s+REVIEW$/,
+    );
+    expect(wideLines.find((l) => l.startsWith(blocked.verdict_id))).toMatch(
       /api\s+block\s+j\*\*\*@example\.org high \(34\)\s+\+33\*{7}02 medium \(12\)\s+email_risk,phone_risk\s+-$/,
     );
   });

@@ -1,4 +1,4 @@
-/** The Cognito event mapping (design 1.4, 1.13): the three documented events, identifiers and `subject_ref`. */
+/** The Cognito event mapping (docs/verdict.md, docs/cognito.md): the three documented events, identifiers and `subject_ref`. */
 import { describe, expect, it } from 'vitest';
 import {
   cognitoPreSignUpSchema,

@@ -1,5 +1,5 @@
 /**
- * `POST /invoke/cognito-pre-signup` (design 1.13, local server only): the trigger's code run on a Cognito
+ * `POST /invoke/cognito-pre-signup` (docs/cognito.md, local server only): the trigger's code run on a Cognito
  * event body behind operator auth, against the Hono app over real deps (dynalite store, sandbox Defastra).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

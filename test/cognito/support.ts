@@ -33,7 +33,7 @@ export const cognitoEvent = (
 
 /** The newest cognito verdicts (newest first). */
 export const cognitoVerdicts = async (t: TestDeps): Promise<Verdict[]> =>
-  (await t.deps.store.queryVerdicts({ source: 'cognito', limit: 100 })).items;
+  (await t.deps.store.verdicts.query({ source: 'cognito', limit: 100 })).items;
 
 /** Every item of the test table, as DynamoDB JSON text. */
 export const tableText = async (t: TestDeps): Promise<string> => {

@@ -3,13 +3,14 @@
  * local server with verdicts made through POST /screen: login through the one-time link, the queue (approve by
  * keyboard, reject with add-to-list), verdicts (filters, pages, detail), lists (add, filter, remove), what-if,
  * the overview charts, accessibility checks, and the refusals (reused or stale link, no session, no CSRF token).
- * With CONSOLE_SCREENSHOTS=1 it saves each view to docs/console/ for the README.
+ * At 1400 px (the edges and 390 px: edges.test.ts). With CONSOLE_SCREENSHOTS=1 it saves each view to docs/console/.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOGIN_CODE_TTL_MS } from '../../cli/console/sessions.js';
+import { UNDO_MS } from '../../console/src/undo-window.js';
 import { startTestServer, type TestServer } from '../helpers/local-server.js';
 import { LOW_CONTRAST_TEXT, RECORD_CSP_VIOLATIONS, UNLABELLED_CONTROLS } from './page-checks.js';
 import {
@@ -18,8 +19,10 @@ import {
   type ConsoleHarness,
   launchChromium,
   SCREENSHOT_DIR,
-  screen,
+  SIGNUPS,
+  SIGNUPS_POLICY,
   screenshotsWanted,
+  seedSignups,
   startConsole,
 } from './support.js';
 
@@ -48,31 +51,11 @@ let page: Page;
 const problems: string[] = [];
 const seeded: Verdict[] = [];
 
-/**
- * Signups chosen through the sandbox identities (docs/sandbox.md): 4 reviews, 3 blocks, 22 allows, one of
- * them by the policy file's allow list (never checked, so a candidate without that list cannot re-decide it).
- */
-const SIGNUPS = [
-  { email: 'x+medium@example.com', reference: 'user-1001' },
-  { email: 'nina@example.net', phone: '+33600000002', reference: 'user-1002' },
-  { email: 'omar+medium@example.org', phone: '+33600000001', reference: 'user-1003' },
-  { email: 'error-insufficient_funds@example.com', reference: 'user-1004' },
-  { email: 'bob+high@example.com', reference: 'user-1005' },
-  { email: 'eve@mailinator.com', phone: '+33600000003', reference: 'user-1006' },
-  { email: 'ivan+extreme@example.com', phone: '+33600000004', reference: 'user-1007' },
-  { email: 'carol@example.org', phone: '+14155552671', reference: 'user-1008' },
-  { email: 'vip@example.com', reference: 'user-1009' },
-  ...Array.from({ length: 20 }, (_, i) => ({
-    email: `customer${i}@example.com`,
-    reference: `user-${2000 + i}`,
-  })),
-];
-
-const TELLING = 9;
 /** Waits for the page to catch up: generous, as the whole suite shares two cores. */
 const until = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 10_000, interval: 50 });
-/** The local server's policy file: the built-in defaults plus one allow-listed address. */
-const POLICY = { allow: { emails: ['vip@example.com'] } };
+/** Waits for a review decision to reach the API: the console sends it UNDO_MS after it was made. */
+const untilSent = <T>(read: () => T | Promise<T>) =>
+  expect.poll(read, { timeout: UNDO_MS + 10_000, interval: 100 });
 
 const get = async <T>(path: string): Promise<T> => {
   const response = await api(server, 'GET', path);
@@ -102,17 +85,14 @@ const expectAccessible = async (view: string) => {
 
 beforeAll(async () => {
   [server, assets, browser] = await Promise.all([
-    startTestServer({ policy: POLICY }),
+    startTestServer({ policy: SIGNUPS_POLICY }),
     buildAssets(),
     launchChromium(),
   ]);
-  // The plain customers first, so that the eight telling signups are the newest (first page, top of lists).
-  await Promise.all(SIGNUPS.slice(TELLING).map((signup) => screen(server, signup)));
-  for (const signup of SIGNUPS.slice(0, TELLING))
-    seeded.push((await screen(server, signup)) as unknown as Verdict);
+  seeded.push(...((await seedSignups(server)) as unknown as Verdict[]));
   harness = await startConsole(server, assets.dir);
   context = await browser.newContext({
-    viewport: { width: 1280, height: 800 },
+    viewport: { width: 1400, height: 900 },
     locale: 'en-GB',
     timezoneId: 'UTC',
   });
@@ -191,6 +171,10 @@ describe('the review console in Chromium', () => {
     await page.keyboard.press('a');
     await until(() => page.locator('.toast').first().textContent()).toContain(`Approved ${title}`);
     await until(() => items.count()).toBe(3);
+    // Sent once the undo window is over.
+    await untilSent(async () => (await get<Verdict>(`/verdicts/${target!.verdict_id}`)).review !== null).toBe(
+      true,
+    );
     const reviewed = await get<Verdict>(`/verdicts/${target!.verdict_id}`);
     expect(reviewed.review).toMatchObject({
       outcome: 'approve',
@@ -210,7 +194,9 @@ describe('the review console in Chromium', () => {
     await page.getByRole('button', { name: /^Reject/ }).click();
     await until(() => page.locator('.toast').last().textContent()).toContain('block-listed');
     await until(() => items.count()).toBe(2);
-    expect((await get<Verdict>(`/verdicts/${nina.verdict_id}`)).review?.outcome).toBe('reject');
+    await untilSent(async () => (await get<Verdict>(`/verdicts/${nina.verdict_id}`)).review?.outcome).toBe(
+      'reject',
+    );
     const blocks = await get<{ items: ListEntry[] }>('/lists?action=block');
     const masked = blocks.items.map((e) => e.masked);
     expect(masked).toContain(nina.email!.masked);

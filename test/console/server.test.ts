@@ -149,13 +149,12 @@ describe('one-time login', () => {
 });
 
 describe('without a session', () => {
-  it('every console route answers 401, assets included, and nothing is forwarded', async () => {
+  it('every console route answers 401, the script included, and nothing is forwarded', async () => {
     const before = harness.target.forwarded.length;
     const paths = [
       '/',
       '/assets/app.js',
-      '/assets/app.css',
-      '/assets/favicon.svg',
+      '/assets/app.js.map',
       '/api/session',
       '/api/verdicts',
       '/api/stats',
@@ -176,6 +175,24 @@ describe('without a session', () => {
     expect(post.status).toBe(401);
     expect(await post.json()).toEqual({ error: { code: 'unauthorized', message: 'no console session' } });
     expect(harness.target.forwarded.length).toBe(before);
+  });
+
+  it('serves the stylesheet and the icon, which the refusal pages use and which hold no data', async () => {
+    for (const [path, type] of [
+      ['/assets/app.css', 'text/css'],
+      ['/assets/favicon.svg', 'image/svg+xml'],
+    ] as const) {
+      const response = await get(path);
+      expect(response.status, path).toBe(200);
+      expect(response.headers.get('content-type'), path).toContain(type);
+      expectSecurityHeaders(response);
+    }
+    const refusal = await get('/login?code=nope');
+    expect(refusal.status).toBe(401);
+    const html = await refusal.text();
+    expect(html).toContain('<link rel="stylesheet" href="/assets/app.css">');
+    expect(html).toContain('<meta name="viewport"');
+    expect(html).not.toContain('<script');
   });
 
   it('a session expires after its lifetime', async () => {
@@ -399,7 +416,7 @@ describe('the listener', () => {
         port: Number(port()),
         assetsDir: assets.dir,
       }),
-    ).rejects.toThrow(`port ${port()} on 127.0.0.1 is in use`);
+    ).rejects.toThrow(`port ${port()} on 127.0.0.1 is already in use`);
   });
 
   it('refuses to start without a built page', async () => {

@@ -116,6 +116,45 @@ export const screen = async (
   return (await response.json()) as { verdict_id: string; decision: string };
 };
 
+/**
+ * Signups chosen through the sandbox identities (docs/sandbox.md): 4 reviews, 3 blocks, 22 allows, one of
+ * them by the policy file's allow list (never checked, so a candidate without that list cannot re-decide it).
+ */
+export const SIGNUPS = [
+  { email: 'x+medium@example.com', reference: 'user-1001' },
+  { email: 'nina@example.net', phone: '+33600000002', reference: 'user-1002' },
+  { email: 'omar+medium@example.org', phone: '+33600000001', reference: 'user-1003' },
+  { email: 'error-insufficient_funds@example.com', reference: 'user-1004' },
+  { email: 'bob+high@example.com', reference: 'user-1005' },
+  { email: 'eve@mailinator.com', phone: '+33600000003', reference: 'user-1006' },
+  { email: 'ivan+extreme@example.com', phone: '+33600000004', reference: 'user-1007' },
+  { email: 'carol@example.org', phone: '+14155552671', reference: 'user-1008' },
+  { email: 'vip@example.com', reference: 'user-1009' },
+  ...Array.from({ length: 20 }, (_, i) => ({
+    email: `customer${i}@example.com`,
+    reference: `user-${2000 + i}`,
+  })),
+];
+
+/** The local server's policy file for SIGNUPS: the built-in defaults plus one allow-listed address. */
+export const SIGNUPS_POLICY = { allow: { emails: ['vip@example.com'] } };
+
+/** How many of SIGNUPS are the telling ones (the rest are plain customers). */
+const TELLING = 9;
+
+/**
+ * Screens SIGNUPS: the plain customers first, so that the nine telling signups are the newest (first page,
+ * top of lists); resolves with the telling ones' verdicts, in SIGNUPS order.
+ */
+export const seedSignups = async (
+  server: TestServer,
+): Promise<Array<{ verdict_id: string; decision: string }>> => {
+  await Promise.all(SIGNUPS.slice(TELLING).map((signup) => screen(server, signup)));
+  const seeded: Array<{ verdict_id: string; decision: string }> = [];
+  for (const signup of SIGNUPS.slice(0, TELLING)) seeded.push(await screen(server, signup));
+  return seeded;
+};
+
 /** Where the README's screenshots go; written only with CONSOLE_SCREENSHOTS=1. */
 export const SCREENSHOT_DIR = fileURLToPath(new URL('../../docs/console/', import.meta.url));
 export const screenshotsWanted = process.env.CONSOLE_SCREENSHOTS === '1';

@@ -1,22 +1,21 @@
-/** Keeps the README true to the code: the policy defaults, the shipped policy.json and the local settings. */
+/** Keeps the README and the reference pages true to the code: the policy defaults, the shipped policy.json, the local settings. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY, parsePolicyJson } from '../../shared/policy/schema.js';
 
 const readme = readFileSync('README.md', 'utf8');
+const doc = (name: string) => readFileSync(`docs/${name}`, 'utf8');
 
-/** The first ```json block after `heading`. */
-const jsonAfter = (heading: string): unknown => {
-  const from = readme.indexOf(heading);
-  expect(from, heading).toBeGreaterThanOrEqual(0);
-  const block = /```json\n([\s\S]*?)```/.exec(readme.slice(from));
+/** The first ```json block of `text`. */
+const firstJson = (text: string): unknown => {
+  const block = /```json\n([\s\S]*?)```/.exec(text);
   expect(block).not.toBeNull();
   return JSON.parse(block![1]!);
 };
 
-describe('README', () => {
+describe('docs/policy.md', () => {
   it('shows exactly the built-in policy defaults', () => {
-    const { sources, ...rest } = jsonAfter('## The policy file') as Record<string, unknown>;
+    const { sources, ...rest } = firstJson(doc('policy.md')) as Record<string, unknown>;
     expect(sources).toEqual({});
     expect(rest).toEqual(DEFAULT_POLICY);
   });
@@ -24,25 +23,37 @@ describe('README', () => {
   it('matches the shipped policy.json, which holds the defaults', () => {
     expect(parsePolicyJson(readFileSync('policy.json', 'utf8')).base).toEqual(DEFAULT_POLICY);
   });
+});
 
+describe('docs/local.md', () => {
   it('documents every local server variable the config reads', () => {
     const config = readFileSync('shared/config/local.ts', 'utf8');
+    const local = doc('local.md');
     const names = [...config.matchAll(/^\s{2}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]!);
     expect(names.length).toBeGreaterThan(10);
-    for (const name of names) expect(readme, name).toContain(`\`${name}\``);
+    for (const name of names) expect(local, name).toContain(`\`${name}\``);
+  });
+});
+
+describe('README and docs/api.md', () => {
+  it('the README shows the two commands, a first screening and links every reference page', () => {
+    for (const text of ['npm start', 'npm test', 'localhost:3000/screen']) expect(readme).toContain(text);
+    for (const page of ['api', 'verdict', 'lists', 'reviews', 'waves', 'events', 'policy', 'local']) {
+      expect(readme).toContain(`](docs/${page}.md)`);
+    }
   });
 
-  it('shows the two commands and a curl example for every route', () => {
+  it('docs/api.md has a curl example for every route', () => {
+    const api = doc('api.md');
     for (const text of [
-      'npm start',
-      'npm test',
       '/screen',
       '/verdicts/',
       '/verdicts?',
       '/hooks/auth0',
       '/hooks/stripe',
+      '/hooks/supabase',
     ]) {
-      expect(readme).toContain(text);
+      expect(api).toContain(text);
     }
   });
 });

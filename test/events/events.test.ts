@@ -1,5 +1,5 @@
 /**
- * Verdict events (design 1.12): which changes make which events, the local change feed, and the stream consumer's
+ * Verdict events (docs/events.md): which changes make which events, the local change feed, and the stream consumer's
  * batch handling. EventBridge cannot run here: its PutEvents is replaced by a recording function (the only stand-in).
  */
 import type { DynamoDBRecord } from 'aws-lambda';
@@ -8,8 +8,9 @@ import type { Review, Verdict } from '../../shared/core/verdict.js';
 import { withChangeFeed } from '../../shared/events/change-feed.js';
 import { eventsFor } from '../../shared/events/events.js';
 import { eventsOfRecord, PUT_EVENTS_BATCH, publishRecords } from '../../shared/events/stream.js';
-import { cachedToItem, markerKey, verdictToItem } from '../../shared/store/items.js';
-import { MemoryVerdictStore } from '../../shared/store/memory.js';
+import { cachedToItem, verdictToItem } from '../../shared/store/dynamo/codec.js';
+import { markerKey } from '../../shared/store/dynamo/keys.js';
+import { createMemoryStore } from '../../shared/store/memory.js';
 import { makeRecord } from '../store/contract.js';
 
 const verdictOf = (decision: Verdict['decision'], i = 0) =>
@@ -56,13 +57,13 @@ describe('eventsFor', () => {
 describe('the local change feed', () => {
   it('reports saved verdicts and reviews after the write, and nothing for a failed write', async () => {
     const seen: Array<[string | null, string]> = [];
-    const store = withChangeFeed(new MemoryVerdictStore(), (before, after) =>
+    const verdicts = withChangeFeed(createMemoryStore().verdicts, (before, after) =>
       seen.push([before?.review?.outcome ?? (before ? 'unreviewed' : null), after.review?.outcome ?? 'new']),
     );
     const record = verdictOf('review');
-    await store.saveVerdict(record);
-    await store.reviewVerdict(record.verdict.verdict_id, review);
-    expect(await store.reviewVerdict('01JDX3K8Y0Q5W6Z8N2M4P6R8T0', review)).toBeNull();
+    await verdicts.save(record);
+    await verdicts.review(record.verdict.verdict_id, review);
+    expect(await verdicts.review('01JDX3K8Y0Q5W6Z8N2M4P6R8T0', review)).toBeNull();
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(seen).toEqual([
       [null, 'new'],
@@ -71,10 +72,10 @@ describe('the local change feed', () => {
   });
 
   it('never lets a failing listener fail the write', async () => {
-    const store = withChangeFeed(new MemoryVerdictStore(), () => {
+    const verdicts = withChangeFeed(createMemoryStore().verdicts, () => {
       throw new Error('listener broke');
     });
-    await expect(store.saveVerdict(verdictOf('block'))).resolves.toBeUndefined();
+    await expect(verdicts.save(verdictOf('block'))).resolves.toBeUndefined();
   });
 });
 

@@ -10,8 +10,8 @@ import { createAuth0HookApp } from '../../functions/auth0-hook/app.js';
 import type { Verdict } from '../../shared/core/verdict.js';
 import { createDefastraClient } from '../../shared/defastra/client.js';
 import { DEFASTRA_ERROR_TYPES } from '../../shared/defastra/errors.js';
-import { signAuth0Body } from '../../shared/http/auth0-signature.js';
 import type { AppDeps } from '../../shared/runtime/deps.js';
+import { signAuth0Body } from '../../shared/webhooks/auth0.js';
 import { createTestDeps, TEST_API_TOKEN, TEST_AUTH0_SECRET, type TestDeps } from '../helpers/deps.js';
 
 /**

@@ -20,13 +20,14 @@ import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiApp } from '../../functions/api/app.js';
+import { type EmbeddedStore, listenDynalite } from '../../local/dynalite.js';
 import type { Verdict } from '../../shared/core/verdict.js';
-import { type EmbeddedStore, listenDynalite } from '../../shared/local/dynalite.js';
 import type { AppDeps } from '../../shared/runtime/deps.js';
 import { deriveKey } from '../../shared/screening/hashing.js';
-import { createDynamoClient } from '../../shared/store/client.js';
-import { ensureTable } from '../../shared/store/create-table.js';
-import { DynamoVerdictStore } from '../../shared/store/dynamodb.js';
+import { createDynamoClient } from '../../shared/store/dynamo/client.js';
+import { ensureTable } from '../../shared/store/dynamo/create-table.js';
+import { createDynamoStore } from '../../shared/store/dynamo/store.js';
+import type { Store } from '../../shared/store/ports.js';
 import { createTestDeps, TEST_API_TOKEN, TEST_PEPPER, type TestDeps } from '../helpers/deps.js';
 import { startDynalite } from '../helpers/dynalite.js';
 
@@ -52,7 +53,7 @@ const storeClient = (endpoint: string): DynamoDBClient =>
     requestTimeoutMs: 1_500,
   });
 
-const appWith = (store: DynamoVerdictStore) => {
+const appWith = (store: Store) => {
   const deps: AppDeps = { ...t.deps, store };
   return createApiApp(async () => deps);
 };
@@ -87,7 +88,7 @@ describe('the store goes away and comes back (restart, data lost)', () => {
     const first = await startDynalite({ storage: 'tempdir' });
     const port = Number(new URL(first.endpoint).port);
     const client = storeClient(first.endpoint);
-    const store = new DynamoVerdictStore({
+    const store = createDynamoStore({
       client,
       tableName: first.tableName,
       cursorKey: deriveKey(TEST_PEPPER, 'c'),
@@ -139,7 +140,7 @@ describe('the store goes away and comes back (restart, data kept)', () => {
   let port: number;
   let client: DynamoDBClient;
   let skewMs = 0;
-  let store: DynamoVerdictStore;
+  let store: Store;
   const tableName = 'verdicts-outage';
 
   beforeAll(async () => {
@@ -148,7 +149,7 @@ describe('the store goes away and comes back (restart, data kept)', () => {
     port = Number(new URL(server.endpoint).port);
     client = storeClient(server.endpoint);
     await ensureTable(client, tableName, { pollMs: 10 });
-    store = new DynamoVerdictStore({
+    store = createDynamoStore({
       client,
       tableName,
       cursorKey: deriveKey(TEST_PEPPER, 'c'),

@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { firebaseAnswer } from '../../functions/firebase-hook/answer.js';
-import { firebaseVerifier } from '../../shared/http/verify/signup-gate-signature.js';
+import { firebaseVerifier } from '../../shared/webhooks/firebase.js';
 import { type Doc, fixtureText, readFixture } from '../helpers/fixtures.js';
 import { MESSAGE, sampleVerdict } from '../helpers/sample-verdict.js';
 

@@ -9,7 +9,7 @@ import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuth0HookApp } from '../../functions/auth0-hook/app.js';
 import { createStripeHookApp } from '../../functions/stripe-hook/app.js';
-import { AUTH0_SIGNATURE_HEADER, signAuth0Body } from '../../shared/http/auth0-signature.js';
+import { AUTH0_SIGNATURE_HEADER, signAuth0Body } from '../../shared/webhooks/auth0.js';
 import { createTestDeps, TEST_AUTH0_SECRET, TEST_STRIPE_SECRET, type TestDeps } from '../helpers/deps.js';
 import {
   bodyWith,

@@ -1,5 +1,5 @@
 /**
- * The body limit is enforced while the body streams in (design 1.3): a chunked body past 256 KiB is refused with 413
+ * The body limit is enforced while the body streams in (docs/api.md): a chunked body past 256 KiB is refused with 413
  * long before the client finishes sending it, on every body route of the real local server.
  */
 import { request } from 'node:http';

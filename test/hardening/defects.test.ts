@@ -11,7 +11,7 @@ import { createStripeHookApp } from '../../functions/stripe-hook/app.js';
 import type { Verdict } from '../../shared/core/verdict.js';
 import type { LogFields, Telemetry } from '../../shared/observability/telemetry.js';
 import { silentTelemetry } from '../../shared/observability/telemetry.js';
-import type { VerdictStore } from '../../shared/store/port.js';
+import type { Store } from '../../shared/store/ports.js';
 import { createTestDeps, TEST_API_TOKEN, TEST_STRIPE_SECRET, type TestDeps } from '../helpers/deps.js';
 import { customerCreated, sign } from '../stripe/fixtures/events.js';
 
@@ -61,7 +61,7 @@ describe('what Defastra writes is redacted and capped before it is stored or ret
     expect(message).not.toContain('john.doe');
     expect(message).toContain('j***@victim.org');
     expect(message.replace(/\D/g, '')).not.toContain('612345678');
-    expect(await t.deps.store.getVerdict(verdict.verdict_id)).toEqual(verdict);
+    expect(await t.deps.store.verdicts.get(verdict.verdict_id)).toEqual(verdict);
   });
 
   it.each([
@@ -92,7 +92,7 @@ describe('what Defastra writes is redacted and capped before it is stored or ret
     expect(res.status).toBe(200);
     const verdict = (await res.json()) as Verdict;
     for (const check of verdict.email?.checks ?? []) expect(check.detail.length).toBeLessThanOrEqual(500);
-    expect(await t.deps.store.getVerdict(verdict.verdict_id)).not.toBeNull();
+    expect(await t.deps.store.verdicts.get(verdict.verdict_id)).not.toBeNull();
   });
 });
 
@@ -112,9 +112,14 @@ describe('idempotency markers', () => {
   });
 
   it('a cache write that fails after the verdict is stored fails nothing: 200, and a retry gets the same verdict', async () => {
-    const failing = Object.create(t.deps.store) as VerdictStore;
-    failing.putCachedResult = async () => {
-      throw new Error('cache write failed');
+    const failing: Store = {
+      ...t.deps.store,
+      screening: {
+        ...t.deps.store.screening,
+        putCachedResult: async () => {
+          throw new Error('cache write failed');
+        },
+      },
     };
     const deps = { ...t.deps, store: failing };
     const body = { email: email('medium') };
@@ -146,10 +151,16 @@ describe('idempotency markers', () => {
 
 describe('velocity counts that cannot be written', () => {
   it('never block anyone: the screening goes on from Defastra, the failure is logged and counted', async () => {
-    const failing = Object.create(t.deps.store) as VerdictStore;
-    failing.prelude = async (request) => {
-      const result = await t.deps.store.prelude({ ...request, velocity: [] });
-      return { ...result, velocity: request.velocity.map(() => null) };
+    const { screening } = t.deps.store;
+    const failing: Store = {
+      ...t.deps.store,
+      screening: {
+        ...screening,
+        prelude: async (request) => {
+          const result = await screening.prelude({ ...request, velocity: [] });
+          return { ...result, velocity: request.velocity.map(() => null) };
+        },
+      },
     };
     const deps = { ...t.deps, store: failing };
     for (let i = 0; i < 35; i++) {

@@ -3,11 +3,12 @@ import { createDefastraClient, type DefastraClient } from '../../shared/defastra
 import { type Sandbox, startSandbox } from '../../shared/defastra/sandbox/server.js';
 import { silentTelemetry } from '../../shared/observability/telemetry.js';
 import { type Policy, parsePolicy } from '../../shared/policy/schema.js';
+import { fixedPolicy } from '../../shared/policy/source.js';
 import type { AppDeps, DepsProvider } from '../../shared/runtime/deps.js';
 import { createHasher, deriveKey } from '../../shared/screening/hashing.js';
-import { DynamoVerdictStore } from '../../shared/store/dynamodb.js';
-import { MemoryVerdictStore } from '../../shared/store/memory.js';
-import type { VerdictStore } from '../../shared/store/port.js';
+import { createDynamoStore } from '../../shared/store/dynamo/store.js';
+import { createMemoryStore } from '../../shared/store/memory.js';
+import type { Store } from '../../shared/store/ports.js';
 import { type DynaliteHandle, startDynalite } from './dynalite.js';
 
 export const TEST_PEPPER = 'test-pepper-0123456789abcdef0123456789abcdef';
@@ -45,19 +46,19 @@ export const createTestDeps = async (options: TestDepsOptions = {}): Promise<Tes
     backoffMs: 5,
   });
   let dynalite: DynaliteHandle | undefined;
-  let store: VerdictStore;
+  let store: Store;
   if (options.store === 'memory') {
-    store = new MemoryVerdictStore({ cursorKey: deriveKey(TEST_PEPPER, 'cursor') });
+    store = createMemoryStore({ cursorKey: deriveKey(TEST_PEPPER, 'cursor') });
   } else {
     dynalite = await startDynalite();
-    store = new DynamoVerdictStore({
+    store = createDynamoStore({
       client: dynalite.client,
       tableName: dynalite.tableName,
       cursorKey: deriveKey(TEST_PEPPER, 'cursor'),
     });
   }
   const deps: AppDeps = {
-    policy,
+    policy: fixedPolicy(policy),
     store,
     defastra,
     hash: createHasher(TEST_PEPPER),

@@ -4,9 +4,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { listenDynalite } from '../../shared/local/dynalite.js';
-import { createDynamoClient } from '../../shared/store/client.js';
-import { ensureTable } from '../../shared/store/create-table.js';
+import { listenDynalite } from '../../local/dynalite.js';
+import { createDynamoClient } from '../../shared/store/dynamo/client.js';
+import { ensureTable } from '../../shared/store/dynamo/create-table.js';
 
 export interface DynaliteHandle {
   endpoint: string;

@@ -7,10 +7,10 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type LocalServer, startLocalServer } from '../../local/server.js';
 import { DEV_SECRETS_FILE, type DevSecrets } from '../../shared/config/dev-secrets.js';
 import { loadLocalConfig } from '../../shared/config/local.js';
 import type { Sandbox } from '../../shared/defastra/sandbox/index.js';
-import { type LocalServer, startLocalServer } from '../../shared/local/server.js';
 import { silentTelemetry, type Telemetry } from '../../shared/observability/telemetry.js';
 import { splitSecrets, splitSpaceSecrets } from '../../shared/runtime/deps.js';
 
@@ -18,7 +18,7 @@ export interface TestServerOptions {
   /** The policy document written to the test's POLICY_FILE (default `{}`: the built-in defaults). */
   policy?: unknown;
   /**
-   * Extra environment (design 1.2 variables, `SANDBOX_*` faults). `undefined` values are dropped.
+   * Extra environment (docs/local.md variables, `SANDBOX_*` faults). `undefined` values are dropped.
    * HOST, PORT, DATA_DIR and POLICY_FILE default to 127.0.0.1, 0, a temp dir and the written policy.
    */
   env?: Record<string, string | undefined>;

@@ -97,6 +97,8 @@ describe('readInfraConfig', () => {
     ['apiTimeoutSeconds', 45],
     ['deletionProtection', 'yes'],
     ['removalPolicy', 'keep'],
+    ['removalPolicy', 'snapshot'],
+    ['removalPolicy', 'SNAPSHOT'],
     ['logLevel', 'TRACE'],
     ['alarmEmail', 'not-an-address'],
     ['defastraBaseUrl', 'ftp://example.com'],
@@ -126,5 +128,12 @@ describe('readInfraConfig', () => {
     expect(error).toBeInstanceOf(ContextError);
     expect((error as ContextError).key).toBe(key);
     expect((error as Error).message).toContain(`"${key}"`);
+    expect((error as Error).message).not.toContain('\n');
+  });
+
+  it('accepts exactly the removal policies the table supports (a global table cannot be snapshotted)', () => {
+    expect(read({ removalPolicy: 'retain' }).removalPolicy).toBe('retain');
+    expect(read({ removalPolicy: 'Destroy' }).removalPolicy).toBe('destroy');
+    expect(() => read({ removalPolicy: 'snapshot' })).toThrow(/"removalPolicy": expected retain or destroy/);
   });
 });

@@ -14,6 +14,7 @@ import { applyNag } from '../../infra/nag.js';
 import { loadSynthPolicy } from '../../infra/policy.js';
 import { HOOK_FUNCTIONS } from '../../infra/signup-gate-stack.js';
 import { PolicyError } from '../../shared/policy/schema.js';
+import { validDocumentedValues } from './documented.js';
 import {
   buildWithFlags,
   type Cfn,
@@ -58,7 +59,12 @@ describe('policy file at synth', () => {
 
   it('stops synth when an explicitly named file is missing', () => {
     const policyFile = join(tempDir('missing'), 'nope.json');
-    expect(thrown(buildWith({ policyFile })).message).toMatch(/cannot read policy file .*nope\.json: ENOENT/);
+    const error = thrown(buildWith({ policyFile }));
+    expect(error).toBeInstanceOf(ContextError);
+    expect((error as ContextError).key).toBe('policyFile');
+    expect(error.message).toMatch(
+      /^invalid CDK context "policyFile": cannot read policy file .*nope\.json: ENOENT$/,
+    );
   });
 
   it('uses {} when the default policy.json does not exist', () => {
@@ -75,9 +81,9 @@ describe('policy file at synth', () => {
 
   it('stops synth when a route budget does not fit in its function timeout', () => {
     const policyFile = writeTempFile('policy.json', { budget_ms: { api: 19_500 } });
-    expect(thrown(buildWith({ policyFile })).message).toMatch(
-      /budget_ms\.api \(19500 ms\).*apiTimeoutSeconds=20/,
-    );
+    const budgetError = thrown(buildWith({ policyFile }));
+    expect((budgetError as ContextError).key).toBe('apiTimeoutSeconds');
+    expect(budgetError.message).toMatch(/budget_ms\.api \(19500 ms\).*apiTimeoutSeconds=20/);
     const perSource = writeTempFile('policy.json', { sources: { auth0: { budget_ms: { auth0: 12_000 } } } });
     expect(thrown(buildWith({ policyFile: perSource })).message).toMatch(/budget_ms\.auth0/);
   });
@@ -218,7 +224,17 @@ describe('context variants', () => {
   });
 });
 
-describe('Cognito variants (design 1.13)', () => {
+describe('the documented settings', () => {
+  it('all valid values the guides show, at once, synthesise cdk-nag clean (documented-settings.test.ts reads each)', () => {
+    const valid = validDocumentedValues();
+    expect(valid).toMatchObject({ removalPolicy: 'destroy', deletionProtection: false });
+    const s = synthesise({ ...NO_BUNDLING, ...valid });
+    s.template.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Delete' });
+    expect(s.nagViolations).toEqual([]);
+  });
+});
+
+describe('Cognito variants (docs/cognito.md)', () => {
   const POOL_ARN = 'arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbCdEf123';
   const cognitoPermissions = (s: ReturnType<typeof synthesise>) =>
     (Object.values(s.template.findResources('AWS::Lambda::Permission')) as Cfn[])

@@ -5,10 +5,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
+import { bannerLines, defastraLine } from '../../local/banner.js';
+import type { LocalServer } from '../../local/server.js';
 import type { Verdict } from '../../shared/core/verdict.js';
 import { startSandbox } from '../../shared/defastra/sandbox/index.js';
-import { bannerLines, defastraLine } from '../../shared/local/banner.js';
-import type { LocalServer } from '../../shared/local/server.js';
 import { startTestServer } from '../helpers/local-server.js';
 
 const info = (over: Partial<LocalServer['info']> = {}): LocalServer['info'] => ({

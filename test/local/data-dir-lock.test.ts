@@ -8,11 +8,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listenDynalite, StoreInUseError } from '../../local/dynalite.js';
+import { type LocalServer, startLocalServer } from '../../local/server.js';
 import { ConfigError } from '../../shared/config/errors.js';
 import { loadLocalConfig } from '../../shared/config/local.js';
 import type { Verdict } from '../../shared/core/verdict.js';
-import { listenDynalite, StoreInUseError } from '../../shared/local/dynalite.js';
-import { type LocalServer, startLocalServer } from '../../shared/local/server.js';
 import { silentTelemetry } from '../../shared/observability/telemetry.js';
 
 let dataDir: string;

@@ -4,10 +4,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalServer } from '../../local/server.js';
 import { DEV_SECRETS_FILE } from '../../shared/config/dev-secrets.js';
 import { loadLocalConfig } from '../../shared/config/local.js';
 import type { Verdict } from '../../shared/core/verdict.js';
-import { startLocalServer } from '../../shared/local/server.js';
 import { silentTelemetry } from '../../shared/observability/telemetry.js';
 import { PolicyError } from '../../shared/policy/schema.js';
 

@@ -17,7 +17,7 @@ const THRESHOLDS: Threshold[] = ['low', 'medium', 'high', 'extreme', null];
 const SOURCE_LIST: Source[] = ['auth0', 'stripe', 'api'];
 const DECISION_LIST: Decision[] = ['allow', 'review', 'block'];
 
-/** The rule of design 1.8, written out independently of the code under test. */
+/** The rule of docs/policy.md, written out independently of the code under test. */
 const RANK: Record<RiskLevel, number> = { low: 1, medium: 2, high: 3, extreme: 4 };
 const expected = (level: RiskLevel, review: Threshold, block: Threshold): Decision => {
   if (block !== null && RANK[level] >= RANK[block]) return 'block';

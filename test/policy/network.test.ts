@@ -1,4 +1,4 @@
-/** Client IPs and mailboxes as velocity and runtime lists see them (design 1.10, 1.11). */
+/** Client IPs and mailboxes as velocity and runtime lists see them (docs/waves.md, docs/lists.md). */
 import { describe, expect, it } from 'vitest';
 import { mailboxOf, maskIp, normaliseIp } from '../../shared/policy/identifiers.js';
 

@@ -71,7 +71,7 @@ describe('invalid policy files name the field', () => {
     ],
     ['unknown list', { allow: { ips: [] } }, 'allow.ips'],
     ['prototype key', JSON.parse('{"__proto__": {"cache_hours": 1}}'), '__proto__'],
-    // velocity, spend, events (design 1.8, 1.10, 1.12)
+    // velocity, spend, events (docs/policy.md, docs/waves.md, docs/events.md)
     ['fractional velocity threshold', { velocity: { ip: { block: 2.5 } } }, 'velocity.ip.block'],
     ['zero velocity threshold', { velocity: { mailbox: { review: 0 } } }, 'velocity.mailbox.review'],
     [
@@ -174,7 +174,7 @@ describe('defaults', () => {
     ['"{}" as JSON', () => parsePolicyJson('{}')],
     ['JSON with a byte order mark', () => parsePolicyJson('\uFEFF{ }')],
     ['empty sources', () => parsePolicy({ sources: {} })],
-  ])('%s gives the design 1.8 defaults for every source', (_name, make) => {
+  ])('%s gives the docs/policy.md defaults for every source', (_name, make) => {
     const policy: Policy = make();
     for (const source of SOURCES) {
       const resolved = resolveForSource(policy, source);

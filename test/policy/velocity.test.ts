@@ -1,4 +1,4 @@
-/** Velocity (design 1.10), the pure part: which counters a screening adds to, windows, caps, and the hits counts make. */
+/** Velocity (docs/waves.md), the pure part: which counters a screening adds to, windows, caps, and the hits counts make. */
 import { describe, expect, it } from 'vitest';
 import { decide, decidedWithoutLevels, resolveForSource } from '../../shared/policy/decide.js';
 import { parsePolicy } from '../../shared/policy/schema.js';

@@ -1,66 +1,47 @@
 /**
- * A table for waves (design Part 2 "Scale", issue 10): a simulated 10 s wave of 10,000 Auth0 signups (one IP, one
+ * A table for waves (docs/capacity.md, issue 10): a simulated 10 s wave of 10,000 Auth0 signups (one IP, one
  * domain, many mailboxes, 1,000 per second) through the real hook app, counting every item write per partition key
  * value, in the table and in each index. No key value may take more than 10% of its table's or index's writes.
  * Two waves: one the velocity limits block, one they send to review (so the review index takes the wave too).
- * The store is the in-memory adapter (the same items as DynamoDB's, so the same keys); the clock is simulated.
+ * The store is the in-memory adapter, its writes counted with the DynamoDB adapter's own keys (so the same keys as
+ * in AWS: test/helpers/dynamo-writes.ts); the clock is simulated.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuth0HookApp } from '../../functions/auth0-hook/app.js';
 import { createDefastraClient, type DefastraClient } from '../../shared/defastra/client.js';
 import { type Sandbox, startSandbox } from '../../shared/defastra/sandbox/server.js';
-import { signAuth0Body } from '../../shared/http/auth0-signature.js';
 import { silentTelemetry } from '../../shared/observability/telemetry.js';
 import { parsePolicy } from '../../shared/policy/schema.js';
+import { fixedPolicy } from '../../shared/policy/source.js';
 import type { AppDeps } from '../../shared/runtime/deps.js';
 import { createHasher, deriveKey } from '../../shared/screening/hashing.js';
-import type { Item } from '../../shared/store/items.js';
-import { MemoryVerdictStore } from '../../shared/store/memory.js';
-import { TABLE_INDEXES, TABLE_KEYS } from '../../shared/store/table.js';
+import { TABLE_INDEXES } from '../../shared/store/dynamo/layout.js';
+import { createMemoryStore } from '../../shared/store/memory.js';
+import { signAuth0Body } from '../../shared/webhooks/auth0.js';
 import { TEST_AUTH0_SECRET, TEST_PEPPER } from '../helpers/deps.js';
+import { countingDynamoWrites, type Writes } from '../helpers/dynamo-writes.js';
 
 const SCREENINGS = 10_000;
 const WAVE_MS = 10_000;
 const MAX_SHARE = 0.1;
 
-type Writes = Map<string, Map<string, number>>;
-
 /** The most identities any velocity counter item held after a write: its size, hence the units each add costs. */
 let largestCounter = 0;
-
-/** Counts an item write per partition key value, for the table and each index it reaches. */
-const recorder = (writes: Writes) => (item: Item) => {
-  const ids = item.ids;
-  if (ids && 'SS' in ids) largestCounter = Math.max(largestCounter, ids.SS?.length ?? 0);
-  const count = (space: string, value: string) => {
-    const values = writes.get(space) ?? new Map<string, number>();
-    values.set(value, (values.get(value) ?? 0) + 1);
-    writes.set(space, values);
-  };
-  const pk = item[TABLE_KEYS.partitionKey];
-  if (pk && 'S' in pk && pk.S) count('table', pk.S);
-  for (const index of Object.values(TABLE_INDEXES)) {
-    const key = item[index.partitionKey];
-    if (key && 'S' in key && key.S) count(index.name, key.S);
-  }
-};
 
 let sandbox: Sandbox;
 let defastra: DefastraClient;
 
 /** Runs one wave under `policy`; returns the writes per key value and the Defastra calls it made. */
 const runWave = async (policy: unknown): Promise<{ writes: Writes; calls: number }> => {
-  const writes: Writes = new Map();
   const clock = { ms: Date.parse('2026-11-30T09:00:00.000Z') };
+  const counted = countingDynamoWrites(
+    createMemoryStore({ cursorKey: deriveKey(TEST_PEPPER, 'cursor'), now: () => clock.ms }),
+  );
   sandbox.resetStats();
   const deps: AppDeps = {
-    policy: parsePolicy(policy),
-    store: new MemoryVerdictStore({
-      cursorKey: deriveKey(TEST_PEPPER, 'cursor'),
-      now: () => clock.ms,
-      onWrite: recorder(writes),
-    }),
+    policy: fixedPolicy(parsePolicy(policy)),
+    store: counted.store,
     defastra,
     hash: createHasher(TEST_PEPPER),
     telemetry: silentTelemetry,
@@ -91,7 +72,8 @@ const runWave = async (policy: unknown): Promise<{ writes: Writes; calls: number
     });
     if (res.status !== 200) throw new Error(`signup ${i} answered ${res.status}`);
   }
-  return { writes, calls: sandbox.stats().requests };
+  largestCounter = Math.max(largestCounter, counted.largestVelocityShard());
+  return { writes: counted.writes, calls: sandbox.stats().requests };
 };
 
 /** The per-domain counter on too: a wave comes from one domain. */

@@ -1,4 +1,4 @@
-/** Redaction of text Defastra writes (design 1.4): emails and phones in any common format, caps, and linear time. */
+/** Redaction of text Defastra writes (docs/verdict.md): emails and phones in any common format, caps, and linear time. */
 import { describe, expect, it } from 'vitest';
 import { redactChecks, redactErrorMessage, redactPii } from '../../shared/screening/redact.js';
 

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_IDENTITIES as ID } from '../../shared/defastra/sandbox/identities.js';
 import { parsePolicy } from '../../shared/policy/schema.js';
 import { planScreening, RetryableScreeningError, screen } from '../../shared/screening/screen.js';
+import type { PreludeRequest } from '../../shared/store/ports.js';
 import { createTestDeps, type TestDeps } from '../helpers/deps.js';
 
 let t: TestDeps;
@@ -90,10 +91,15 @@ describe('screen', () => {
     await screen(t.deps, policy(), { source: 'api', sourceRef: null, email });
     let preludes = 0;
     const store = t.deps.store;
-    const counting = Object.create(store) as typeof store;
-    counting.prelude = (request) => {
-      preludes += 1;
-      return store.prelude(request);
+    const counting = {
+      ...store,
+      screening: {
+        ...store.screening,
+        prelude: (request: PreludeRequest) => {
+          preludes += 1;
+          return store.screening.prelude(request);
+        },
+      },
     };
     const deps = { ...t.deps, store: counting };
     const input = { source: 'api' as const, sourceRef: null, email, phone: `+${ID.phone.low}` };
@@ -162,7 +168,7 @@ describe('screen', () => {
       ),
     ).rejects.toBeInstanceOf(RetryableScreeningError);
     expect(t.sandbox.stats().requests).toBe(1);
-    const page = await t.deps.store.queryVerdicts({ limit: 100, source: 'stripe' });
+    const page = await t.deps.store.verdicts.query({ limit: 100, source: 'stripe' });
     expect(page.items.some((v) => v.source_ref === ref)).toBe(false);
   });
 
@@ -233,7 +239,13 @@ describe('screen', () => {
     expect(text).not.toContain(phone);
     expect(text).not.toContain(phone.slice(-9));
     expect(record.emailHash).toMatch(/^[0-9a-f]{64}$/);
-    const cached = await t.deps.store.getCachedResult('phone', record.phoneHash!);
+    const { cache } = await t.deps.store.screening.prelude({
+      cache: [{ kind: 'phone', hash: record.phoneHash! }],
+      lists: [],
+      velocity: [],
+    });
+    const cached = cache.get(`phone:${record.phoneHash}`);
+    expect(cached).toBeDefined();
     expect(JSON.stringify(cached)).not.toContain(phone.slice(-9));
     expect(record.verdict.verdict_id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
   });

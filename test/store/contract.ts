@@ -1,21 +1,21 @@
-/** The VerdictStore contract, written once and run against every adapter (a factory builds a fresh, empty store). */
+/** The store contract (every port), written once and run against every adapter (a factory builds a fresh, empty store). */
 import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
+import type { ListEntry } from '../../shared/api/lists.js';
 import { DECISIONS, type Decision, type Source } from '../../shared/core/levels.js';
 import type { Review, Verdict, VerdictRecord } from '../../shared/core/verdict.js';
-import {
-  type CachedResult,
-  type ClaimRequest,
-  InvalidCursorError,
-  type ListEntry,
-  type ListQuery,
-  type VelocityCount,
-  type VerdictQuery,
-  type VerdictStore,
-} from '../../shared/store/port.js';
+import { InvalidCursorError } from '../../shared/store/errors.js';
+import type {
+  CachedResult,
+  ClaimRequest,
+  ListQuery,
+  Store,
+  VelocityCount,
+  VerdictQuery,
+} from '../../shared/store/ports.js';
 
 /** Builds a fresh, empty store reading the given clock (epoch ms). */
-export type StoreFactory = (now: () => number) => Promise<VerdictStore>;
+export type StoreFactory = (now: () => number) => Promise<Store>;
 
 export const START_MS = Date.parse('2026-11-26T06:00:00.000Z');
 const START_SEC = Math.floor(START_MS / 1000);
@@ -61,6 +61,14 @@ export const makeRecord = (spec: RecordSpec): VerdictRecord => {
     policy_version: 'default-1',
     subject_ref: spec.subjectRef ?? null,
     review: null,
+    action: decision,
+    mode: 'enforce',
+    rescreen: null,
+    provisional_decision: null,
+    rescreened_at: null,
+    enforcement: null,
+    shadow: null,
+    outcome: null,
   };
   return {
     verdict,
@@ -83,7 +91,7 @@ const ids = (verdicts: Verdict[]) => verdicts.map((verdict) => verdict.verdict_i
 
 /** Follows next_cursor to the end, checking each page's size; returns the ids in order and the page count. */
 export const walkAll = async (
-  store: VerdictStore,
+  store: Store,
   query: Omit<VerdictQuery, 'cursor'>,
   limits: number[] = [query.limit],
 ): Promise<{ ids: string[]; pages: number }> => {
@@ -91,7 +99,7 @@ export const walkAll = async (
   let cursor: string | undefined;
   for (let page = 0; page < 1000; page++) {
     const limit = limits[page % limits.length] ?? query.limit;
-    const result = await store.queryVerdicts({
+    const result = await store.verdicts.query({
       ...query,
       limit,
       ...(cursor === undefined ? {} : { cursor }),
@@ -118,9 +126,9 @@ const shuffled = <T>(values: T[]): T[] => {
 };
 
 /** Saves records concurrently, a few at a time. */
-const saveAll = async (store: VerdictStore, records: VerdictRecord[]): Promise<void> => {
+const saveAll = async (store: Store, records: VerdictRecord[]): Promise<void> => {
   for (let i = 0; i < records.length; i += 20) {
-    await Promise.all(records.slice(i, i + 20).map((record) => store.saveVerdict(record)));
+    await Promise.all(records.slice(i, i + 20).map((record) => store.verdicts.save(record)));
   }
 };
 
@@ -143,8 +151,8 @@ const cached = (overrides: Partial<CachedResult> = {}): CachedResult => ({
 });
 
 /** Claims a marker that must be free; returns its lock token. */
-const claimed = async (store: VerdictStore, request: ClaimRequest): Promise<string> => {
-  const claim = await store.claimMarker(request);
+const claimed = async (store: Store, request: ClaimRequest): Promise<string> => {
+  const claim = await store.markers.claim(request);
   if (claim.state !== 'claimed') throw new Error(`expected a claim, got ${claim.state}`);
   return claim.token;
 };
@@ -160,38 +168,38 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
     it('saves and reads back a verdict unchanged', async () => {
       const { store } = await setup();
       const record = makeRecord({ at: BASE_MS, decision: 'block', emailHash: 'h1', phoneHash: 'p1' });
-      await store.saveVerdict(record);
-      expect(await store.getVerdict(record.verdict.verdict_id)).toEqual(record.verdict);
+      await store.verdicts.save(record);
+      expect(await store.verdicts.get(record.verdict.verdict_id)).toEqual(record.verdict);
     });
 
     it('returns null for a missing verdict', async () => {
       const { store } = await setup();
-      expect(await store.getVerdict(ulid())).toBeNull();
+      expect(await store.verdicts.get(ulid())).toBeNull();
     });
 
     it('returns null once expires_at is reached, and not a millisecond before', async () => {
       const { store, clock } = await setup();
       const record = makeRecord({ at: BASE_MS, expiresAt: START_SEC + 60 });
-      await store.saveVerdict(record);
+      await store.verdicts.save(record);
       clock.ms = (START_SEC + 60) * 1000 - 1;
-      expect(await store.getVerdict(record.verdict.verdict_id)).not.toBeNull();
+      expect(await store.verdicts.get(record.verdict.verdict_id)).not.toBeNull();
       clock.ms = (START_SEC + 60) * 1000;
-      expect(await store.getVerdict(record.verdict.verdict_id)).toBeNull();
+      expect(await store.verdicts.get(record.verdict.verdict_id)).toBeNull();
     });
 
     it('returns null for a verdict saved already expired', async () => {
       const { store } = await setup();
       const record = makeRecord({ at: BASE_MS, expiresAt: START_SEC - 1 });
-      await store.saveVerdict(record);
-      expect(await store.getVerdict(record.verdict.verdict_id)).toBeNull();
+      await store.verdicts.save(record);
+      expect(await store.verdicts.get(record.verdict.verdict_id)).toBeNull();
     });
 
     it('overwrites a verdict saved twice (a retried write is harmless)', async () => {
       const { store } = await setup();
       const record = makeRecord({ at: BASE_MS });
-      await store.saveVerdict(record);
-      await store.saveVerdict(record);
-      const page = await store.queryVerdicts({ limit: 10 });
+      await store.verdicts.save(record);
+      await store.verdicts.save(record);
+      const page = await store.verdicts.query({ limit: 10 });
       expect(ids(page.items)).toEqual([record.verdict.verdict_id]);
     });
   });
@@ -257,8 +265,8 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
       await saveAll(harness.store, Object.values(fixtures));
       return harness;
     };
-    const query = async (store: VerdictStore, filters: Omit<VerdictQuery, 'limit'>, limit = 100) => {
-      const page = await store.queryVerdicts({ ...filters, limit });
+    const query = async (store: Store, filters: Omit<VerdictQuery, 'limit'>, limit = 100) => {
+      const page = await store.verdicts.query({ ...filters, limit });
       return ids(page.items);
     };
 
@@ -316,22 +324,22 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
 
     it('honours limit 1 and 100 and rejects limits outside 1..100', async () => {
       const { store } = await seeded();
-      const one = await store.queryVerdicts({ limit: 1 });
+      const one = await store.verdicts.query({ limit: 1 });
       expect(ids(one.items)).toEqual(newestFirst(live).slice(0, 1));
       expect(one.nextCursor).not.toBeNull();
-      const all = await store.queryVerdicts({ limit: 100 });
+      const all = await store.verdicts.query({ limit: 100 });
       expect(all.items).toHaveLength(live.length);
       expect(all.nextCursor).toBeNull();
-      const exact = await store.queryVerdicts({ limit: live.length });
+      const exact = await store.verdicts.query({ limit: live.length });
       expect(exact.nextCursor).toBeNull();
       for (const limit of [0, -1, 101, 2.5, Number.NaN]) {
-        await expect(store.queryVerdicts({ limit })).rejects.toThrow(RangeError);
+        await expect(store.verdicts.query({ limit })).rejects.toThrow(RangeError);
       }
     });
 
     it('returns the stored verdict bodies in full', async () => {
       const { store } = await seeded();
-      const page = await store.queryVerdicts({ emailHash: 'B', limit: 5 });
+      const page = await store.verdicts.query({ emailHash: 'B', limit: 5 });
       expect(page.items).toEqual([b1.verdict]);
     });
   });
@@ -431,7 +439,7 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
     const seeded = async () => {
       const harness = await setup();
       for (let i = 0; i < 12; i++) {
-        await harness.store.saveVerdict(
+        await harness.store.verdicts.save(
           makeRecord({ at: BASE_MS + i, emailHash: 'cur', decision: DECISIONS[i % 3] }),
         );
       }
@@ -441,13 +449,13 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
 
     it('rejects a cursor with any one character changed', async () => {
       const { store } = await seeded();
-      const { nextCursor } = await store.queryVerdicts({ emailHash: 'cur', limit: 5 });
+      const { nextCursor } = await store.verdicts.query({ emailHash: 'cur', limit: 5 });
       expect(nextCursor).toMatch(/^[A-Za-z0-9_.-]+$/);
       const cursor = nextCursor as string;
       for (let i = 0; i < cursor.length; i++) {
         for (const replacement of [cursor[i] === 'A' ? 'B' : 'A', cursor[i] === '-' ? '_' : '-']) {
           const altered = `${cursor.slice(0, i)}${replacement}${cursor.slice(i + 1)}`;
-          await expect(store.queryVerdicts({ emailHash: 'cur', limit: 5, cursor: altered })).rejects.toThrow(
+          await expect(store.verdicts.query({ emailHash: 'cur', limit: 5, cursor: altered })).rejects.toThrow(
             InvalidCursorError,
           );
         }
@@ -456,7 +464,7 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
       for (const last of ALPHABET) {
         if (last === cursor.at(-1)) continue;
         const altered = `${cursor.slice(0, -1)}${last}`;
-        await expect(store.queryVerdicts({ emailHash: 'cur', limit: 5, cursor: altered })).rejects.toThrow(
+        await expect(store.verdicts.query({ emailHash: 'cur', limit: 5, cursor: altered })).rejects.toThrow(
           InvalidCursorError,
         );
       }
@@ -464,7 +472,7 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
 
     it('rejects truncated, extended and garbage cursors', async () => {
       const { store } = await seeded();
-      const cursor = (await store.queryVerdicts({ emailHash: 'cur', limit: 5 })).nextCursor as string;
+      const cursor = (await store.verdicts.query({ emailHash: 'cur', limit: 5 })).nextCursor as string;
       const [payload = ''] = cursor.split('.');
       const bad = [
         cursor.slice(0, -1),
@@ -486,7 +494,7 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
         'x'.repeat(10_000),
       ];
       for (const garbage of bad) {
-        await expect(store.queryVerdicts({ emailHash: 'cur', limit: 5, cursor: garbage })).rejects.toThrow(
+        await expect(store.verdicts.query({ emailHash: 'cur', limit: 5, cursor: garbage })).rejects.toThrow(
           InvalidCursorError,
         );
       }
@@ -494,8 +502,8 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
 
     it('rejects a cursor reused with different filters, but not with a different limit', async () => {
       const { store } = await seeded();
-      const fromEmail = (await store.queryVerdicts({ emailHash: 'cur', limit: 5 })).nextCursor as string;
-      const fromMerge = (await store.queryVerdicts({ limit: 5 })).nextCursor as string;
+      const fromEmail = (await store.verdicts.query({ emailHash: 'cur', limit: 5 })).nextCursor as string;
+      const fromMerge = (await store.verdicts.query({ limit: 5 })).nextCursor as string;
       const others: Array<Omit<VerdictQuery, 'limit' | 'cursor'>> = [
         {},
         { emailHash: 'other' },
@@ -507,7 +515,7 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
         { emailHash: 'cur', until: '2027-01-01T00:00:00.000Z' },
       ];
       for (const filters of others) {
-        await expect(store.queryVerdicts({ ...filters, limit: 5, cursor: fromEmail })).rejects.toThrow(
+        await expect(store.verdicts.query({ ...filters, limit: 5, cursor: fromEmail })).rejects.toThrow(
           InvalidCursorError,
         );
       }
@@ -516,11 +524,11 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
         { source: 'api' as const },
         { emailHash: 'cur' },
       ]) {
-        await expect(store.queryVerdicts({ ...filters, limit: 5, cursor: fromMerge })).rejects.toThrow(
+        await expect(store.verdicts.query({ ...filters, limit: 5, cursor: fromMerge })).rejects.toThrow(
           InvalidCursorError,
         );
       }
-      const next = await store.queryVerdicts({ emailHash: 'cur', limit: 3, cursor: fromEmail });
+      const next = await store.verdicts.query({ emailHash: 'cur', limit: 3, cursor: fromEmail });
       expect(next.items).toHaveLength(3);
     });
   });
@@ -528,11 +536,11 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
   describe(`${name}: markers`, () => {
     it('claims a fresh key, then reports it in progress with the first body hash', async () => {
       const { store } = await setup();
-      expect(await store.claimMarker(claimRequest())).toEqual({
+      expect(await store.markers.claim(claimRequest())).toEqual({
         state: 'claimed',
         token: expect.any(String),
       });
-      expect(await store.claimMarker(claimRequest({ bodyHash: 'body-2' }))).toEqual({
+      expect(await store.markers.claim(claimRequest({ bodyHash: 'body-2' }))).toEqual({
         state: 'in_progress',
         bodyHash: 'body-1',
       });
@@ -541,28 +549,28 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
     it('reports a completed marker as done with its verdict id and write-back state', async () => {
       const { store } = await setup();
       const token = await claimed(store, claimRequest());
-      expect(await store.completeMarker('stripe', 'evt_1', token, 'V1')).toBe(true);
-      expect(await store.claimMarker(claimRequest())).toEqual({
+      expect(await store.markers.complete('stripe', 'evt_1', token, 'V1')).toBe(true);
+      expect(await store.markers.claim(claimRequest())).toEqual({
         state: 'done',
         bodyHash: 'body-1',
         verdictId: 'V1',
       });
-      await store.setWriteBack('stripe', 'evt_1', 'pending');
-      expect(await store.claimMarker(claimRequest())).toEqual({
+      await store.markers.setWriteBack('stripe', 'evt_1', 'pending');
+      expect(await store.markers.claim(claimRequest())).toEqual({
         state: 'done',
         bodyHash: 'body-1',
         verdictId: 'V1',
         writeBack: 'pending',
       });
-      await store.setWriteBack('stripe', 'evt_1', 'done');
-      expect(await store.claimMarker(claimRequest())).toMatchObject({ state: 'done', writeBack: 'done' });
+      await store.markers.setWriteBack('stripe', 'evt_1', 'done');
+      expect(await store.markers.claim(claimRequest())).toMatchObject({ state: 'done', writeBack: 'done' });
     });
 
     it('records the write-back state given on completion', async () => {
       const { store } = await setup();
       const token = await claimed(store, claimRequest());
-      await store.completeMarker('stripe', 'evt_1', token, 'V1', 'none');
-      expect(await store.claimMarker(claimRequest())).toEqual({
+      await store.markers.complete('stripe', 'evt_1', token, 'V1', 'none');
+      expect(await store.markers.claim(claimRequest())).toEqual({
         state: 'done',
         bodyHash: 'body-1',
         verdictId: 'V1',
@@ -572,37 +580,37 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
 
     it('lets a new claim through once the lock has lapsed, not before', async () => {
       const { store, clock } = await setup();
-      await store.claimMarker(claimRequest({ lockMs: 5000 }));
+      await store.markers.claim(claimRequest({ lockMs: 5000 }));
       clock.ms += 5000;
-      expect((await store.claimMarker(claimRequest())).state).toBe('in_progress');
+      expect((await store.markers.claim(claimRequest())).state).toBe('in_progress');
       clock.ms += 1;
-      expect((await store.claimMarker(claimRequest({ bodyHash: 'body-2' }))).state).toBe('claimed');
-      expect(await store.claimMarker(claimRequest())).toEqual({ state: 'in_progress', bodyHash: 'body-2' });
+      expect((await store.markers.claim(claimRequest({ bodyHash: 'body-2' }))).state).toBe('claimed');
+      expect(await store.markers.claim(claimRequest())).toEqual({ state: 'in_progress', bodyHash: 'body-2' });
     });
 
     it('never takes over a done marker whose lock has lapsed', async () => {
       const { store, clock } = await setup();
       const token = await claimed(store, claimRequest({ lockMs: 1000 }));
-      await store.completeMarker('stripe', 'evt_1', token, 'V1');
+      await store.markers.complete('stripe', 'evt_1', token, 'V1');
       clock.ms += 60_000;
-      expect((await store.claimMarker(claimRequest())).state).toBe('done');
+      expect((await store.markers.claim(claimRequest())).state).toBe('done');
     });
 
     it('treats a marker past its expires_at as absent', async () => {
       const { store, clock } = await setup();
       const token = await claimed(store, claimRequest({ expiresAt: START_SEC + 30 }));
-      await store.completeMarker('stripe', 'evt_1', token, 'V1');
+      await store.markers.complete('stripe', 'evt_1', token, 'V1');
       clock.ms = (START_SEC + 30) * 1000;
-      expect((await store.claimMarker(claimRequest({ bodyHash: 'body-2' }))).state).toBe('claimed');
+      expect((await store.markers.claim(claimRequest({ bodyHash: 'body-2' }))).state).toBe('claimed');
     });
 
     it('lets a new claim through after release by its holder', async () => {
       const { store } = await setup();
       const first = await claimed(store, claimRequest());
-      await store.releaseMarker('stripe', 'evt_1', first);
+      await store.markers.release('stripe', 'evt_1', first);
       const second = await claimed(store, claimRequest());
       expect(second).not.toBe(first);
-      await store.releaseMarker('stripe', 'never-claimed', second);
+      await store.markers.release('stripe', 'never-claimed', second);
     });
 
     it('lets only the lock holder complete or release: a lapsed holder cannot touch the next claim', async () => {
@@ -611,14 +619,14 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
       clock.ms += 1001;
       const fast = await claimed(store, claimRequest({ bodyHash: 'body-2' }));
       // The slow request wakes up after its lock lapsed: it can neither complete nor delete the new claim.
-      expect(await store.completeMarker('stripe', 'evt_1', slow, 'V-slow')).toBe(false);
-      await store.releaseMarker('stripe', 'evt_1', slow);
-      expect(await store.claimMarker(claimRequest({ bodyHash: 'body-2' }))).toEqual({
+      expect(await store.markers.complete('stripe', 'evt_1', slow, 'V-slow')).toBe(false);
+      await store.markers.release('stripe', 'evt_1', slow);
+      expect(await store.markers.claim(claimRequest({ bodyHash: 'body-2' }))).toEqual({
         state: 'in_progress',
         bodyHash: 'body-2',
       });
-      expect(await store.completeMarker('stripe', 'evt_1', fast, 'V-fast')).toBe(true);
-      expect(await store.claimMarker(claimRequest({ bodyHash: 'body-2' }))).toMatchObject({
+      expect(await store.markers.complete('stripe', 'evt_1', fast, 'V-fast')).toBe(true);
+      expect(await store.markers.claim(claimRequest({ bodyHash: 'body-2' }))).toMatchObject({
         verdictId: 'V-fast',
       });
     });
@@ -626,31 +634,33 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
     it('releases a marker its holder completed (a verdict write that failed after the completion)', async () => {
       const { store } = await setup();
       const token = await claimed(store, claimRequest());
-      await store.completeMarker('stripe', 'evt_1', token, 'V1');
-      await store.releaseMarker('stripe', 'evt_1', token);
-      expect((await store.claimMarker(claimRequest())).state).toBe('claimed');
+      await store.markers.complete('stripe', 'evt_1', token, 'V1');
+      await store.markers.release('stripe', 'evt_1', token);
+      expect((await store.markers.claim(claimRequest())).state).toBe('claimed');
     });
 
     it('ignores completion and write-back for a marker that is gone', async () => {
       const { store } = await setup();
-      expect(await store.completeMarker('api', 'missing', 'no-token', 'V1')).toBe(false);
-      await store.setWriteBack('api', 'missing', 'done');
-      expect((await store.claimMarker(claimRequest({ scope: 'api', key: 'missing' }))).state).toBe('claimed');
+      expect(await store.markers.complete('api', 'missing', 'no-token', 'V1')).toBe(false);
+      await store.markers.setWriteBack('api', 'missing', 'done');
+      expect((await store.markers.claim(claimRequest({ scope: 'api', key: 'missing' }))).state).toBe(
+        'claimed',
+      );
     });
 
     it('keeps scopes apart', async () => {
       const { store } = await setup();
-      expect((await store.claimMarker(claimRequest({ scope: 'stripe', key: 'k' }))).state).toBe('claimed');
-      expect((await store.claimMarker(claimRequest({ scope: 'auth0', key: 'k' }))).state).toBe('claimed');
-      expect((await store.claimMarker(claimRequest({ scope: 'api', key: 'k' }))).state).toBe('claimed');
-      expect((await store.claimMarker(claimRequest({ scope: 'api', key: 'k' }))).state).toBe('in_progress');
+      expect((await store.markers.claim(claimRequest({ scope: 'stripe', key: 'k' }))).state).toBe('claimed');
+      expect((await store.markers.claim(claimRequest({ scope: 'auth0', key: 'k' }))).state).toBe('claimed');
+      expect((await store.markers.claim(claimRequest({ scope: 'api', key: 'k' }))).state).toBe('claimed');
+      expect((await store.markers.claim(claimRequest({ scope: 'api', key: 'k' }))).state).toBe('in_progress');
     });
 
     it('gives exactly one of 10 concurrent claims of one key', async () => {
       const { store } = await setup();
       const results = await Promise.all(
         Array.from({ length: 10 }, (_, i) =>
-          store.claimMarker(claimRequest({ key: 'race', bodyHash: `b${i}` })),
+          store.markers.claim(claimRequest({ key: 'race', bodyHash: `b${i}` })),
         ),
       );
       const claimed = results.filter((result) => result.state === 'claimed');
@@ -664,34 +674,40 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
   });
 
   describe(`${name}: cached results`, () => {
+    /** A cached result as a screening reads it: through the prelude. */
+    const cachedOf = async (store: Store, kind: 'email' | 'phone', hash: string) =>
+      (await store.screening.prelude({ cache: [{ kind, hash }], lists: [], velocity: [] })).cache.get(
+        `${kind}:${hash}`,
+      ) ?? null;
+
     it('puts and gets a cached result per kind and hash', async () => {
       const { store } = await setup();
-      await store.putCachedResult('email', 'h1', cached(), START_SEC + 3600);
-      await store.putCachedResult(
+      await store.screening.putCachedResult('email', 'h1', cached(), START_SEC + 3600);
+      await store.screening.putCachedResult(
         'phone',
         'h1',
         cached({ riskLevel: 'low', riskScore: 1 }),
         START_SEC + 3600,
       );
-      expect(await store.getCachedResult('email', 'h1')).toEqual(cached());
-      expect(await store.getCachedResult('phone', 'h1')).toEqual(cached({ riskLevel: 'low', riskScore: 1 }));
-      expect(await store.getCachedResult('email', 'h2')).toBeNull();
+      expect(await cachedOf(store, 'email', 'h1')).toEqual(cached());
+      expect(await cachedOf(store, 'phone', 'h1')).toEqual(cached({ riskLevel: 'low', riskScore: 1 }));
+      expect(await cachedOf(store, 'email', 'h2')).toBeNull();
     });
 
     it('replaces a cached result and returns null once it expires', async () => {
       const { store, clock } = await setup();
-      await store.putCachedResult('email', 'h1', cached(), START_SEC + 10);
-      await store.putCachedResult('email', 'h1', cached({ riskScore: 40 }), START_SEC + 20);
-      expect((await store.getCachedResult('email', 'h1'))?.riskScore).toBe(40);
+      await store.screening.putCachedResult('email', 'h1', cached(), START_SEC + 10);
+      await store.screening.putCachedResult('email', 'h1', cached({ riskScore: 40 }), START_SEC + 20);
+      expect((await cachedOf(store, 'email', 'h1'))?.riskScore).toBe(40);
       clock.ms = (START_SEC + 20) * 1000;
-      expect(await store.getCachedResult('email', 'h1')).toBeNull();
+      expect(await cachedOf(store, 'email', 'h1')).toBeNull();
     });
 
     it('keeps cached results and markers out of verdict listings', async () => {
       const { store } = await setup();
-      await store.putCachedResult('email', 'h1', cached(), START_SEC + 3600);
-      await store.claimMarker(claimRequest());
-      expect(await store.queryVerdicts({ limit: 100 })).toEqual({ items: [], nextCursor: null });
+      await store.screening.putCachedResult('email', 'h1', cached(), START_SEC + 3600);
+      await store.markers.claim(claimRequest());
+      expect(await store.verdicts.query({ limit: 100 })).toEqual({ items: [], nextCursor: null });
     });
   });
 
@@ -706,25 +722,25 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
     it('sets the review, keeps everything else, and a later review replaces it', async () => {
       const { store } = await setup();
       const record = makeRecord({ at: START_MS - 1000, decision: 'review', phoneHash: 'ph' });
-      await store.saveVerdict(record);
-      const first = await store.reviewVerdict(record.verdict.verdict_id, review('approve'));
+      await store.verdicts.save(record);
+      const first = await store.verdicts.review(record.verdict.verdict_id, review('approve'));
       expect(first?.verdict).toEqual({ ...record.verdict, review: review('approve') });
       expect(first).toMatchObject({ emailHash: 'email-hash', phoneHash: 'ph', facts: record.facts });
-      const second = await store.reviewVerdict(record.verdict.verdict_id, review('reject', START_MS + 5));
+      const second = await store.verdicts.review(record.verdict.verdict_id, review('reject', START_MS + 5));
       expect(second?.verdict.review?.outcome).toBe('reject');
-      expect((await store.getVerdict(record.verdict.verdict_id))?.review).toEqual(
+      expect((await store.verdicts.get(record.verdict.verdict_id))?.review).toEqual(
         review('reject', START_MS + 5),
       );
     });
 
     it('returns null for an unknown or expired verdict, and creates nothing', async () => {
       const { store, clock } = await setup();
-      expect(await store.reviewVerdict(ulid(START_MS), review('approve'))).toBeNull();
+      expect(await store.verdicts.review(ulid(START_MS), review('approve'))).toBeNull();
       const record = makeRecord({ at: START_MS - 1000, expiresAt: START_SEC + 10 });
-      await store.saveVerdict(record);
+      await store.verdicts.save(record);
       clock.ms = (START_SEC + 10) * 1000;
-      expect(await store.reviewVerdict(record.verdict.verdict_id, review('approve'))).toBeNull();
-      expect(await store.queryVerdicts({ limit: 100 })).toEqual({ items: [], nextCursor: null });
+      expect(await store.verdicts.review(record.verdict.verdict_id, review('approve'))).toBeNull();
+      expect(await store.verdicts.query({ limit: 100 })).toEqual({ items: [], nextCursor: null });
     });
 
     it('lists review=pending (decision review, unreviewed), approved and rejected, with other filters', async () => {
@@ -733,11 +749,11 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
       const approved = makeRecord({ at: BASE_MS + 2, decision: 'review' });
       const rejectedBlock = makeRecord({ at: BASE_MS + 3, decision: 'block', source: 'stripe' });
       const plainBlock = makeRecord({ at: BASE_MS + 4, decision: 'block' });
-      for (const record of [pending, approved, rejectedBlock, plainBlock]) await store.saveVerdict(record);
-      await store.reviewVerdict(approved.verdict.verdict_id, review('approve'));
-      await store.reviewVerdict(rejectedBlock.verdict.verdict_id, review('reject'));
+      for (const record of [pending, approved, rejectedBlock, plainBlock]) await store.verdicts.save(record);
+      await store.verdicts.review(approved.verdict.verdict_id, review('approve'));
+      await store.verdicts.review(rejectedBlock.verdict.verdict_id, review('reject'));
       const list = async (query: Omit<VerdictQuery, 'limit'>) =>
-        ids((await store.queryVerdicts({ limit: 100, ...query })).items);
+        ids((await store.verdicts.query({ limit: 100, ...query })).items);
       expect(await list({ review: 'pending' })).toEqual([pending.verdict.verdict_id]);
       expect(await list({ review: 'approved' })).toEqual([approved.verdict.verdict_id]);
       expect(await list({ review: 'rejected' })).toEqual([rejectedBlock.verdict.verdict_id]);
@@ -759,7 +775,7 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
         makeRecord({ at: BASE_MS + i * 1000, source: i % 2 ? 'stripe' : 'api', phoneHash: `p${i}` }),
       );
       await saveAll(store, records);
-      const all = await store.listStoredVerdicts({
+      const all = await store.verdicts.listStored({
         since: new Date(BASE_MS + 2000).toISOString(),
         until: new Date(BASE_MS + 10_000).toISOString(),
         max: 100,
@@ -772,20 +788,43 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
           .sort(),
       );
       expect(all.records.find((r) => r.phoneHash === 'p3')?.emailHash).toBe('email-hash');
-      const stripe = await store.listStoredVerdicts({
+      const stripe = await store.verdicts.listStored({
         since: new Date(BASE_MS).toISOString(),
         until: new Date(BASE_MS + 60_000).toISOString(),
         source: 'stripe',
         max: 100,
       });
       expect(stripe.records).toHaveLength(6);
-      const capped = await store.listStoredVerdicts({
+      const capped = await store.verdicts.listStored({
         since: new Date(BASE_MS).toISOString(),
         until: new Date(BASE_MS + 60_000).toISOString(),
         max: 5,
       });
       expect(capped).toMatchObject({ truncated: true });
       expect(capped.records).toHaveLength(5);
+    });
+
+    it('keeps the newest max of a capped range, newest first, whatever shards they are on', async () => {
+      const { store } = await setup();
+      // 48 verdicts over 8 minutes, saved out of order, their ids (hence shards) all different.
+      const records = shuffled(
+        Array.from({ length: 48 }, (_, i) => makeRecord({ at: BASE_MS + i * 10_000 })),
+      );
+      await saveAll(store, records);
+      const since = new Date(BASE_MS + 20_000).toISOString();
+      const until = new Date(BASE_MS + 400_000).toISOString();
+      const inRange = records.filter((r) => r.verdict.created_at >= since && r.verdict.created_at < until);
+      for (const max of [1, 7, 16, 17, 37]) {
+        const capped = await store.verdicts.listStored({ since, until, max });
+        expect(capped.truncated, `max ${max}`).toBe(true);
+        expect(
+          capped.records.map((r) => r.verdict.verdict_id),
+          `max ${max}`,
+        ).toEqual(newestFirst(inRange).slice(0, max));
+      }
+      const all = await store.verdicts.listStored({ since, until, max: inRange.length });
+      expect(all.truncated).toBe(false);
+      expect(all.records.map((r) => r.verdict.verdict_id)).toEqual(newestFirst(inRange));
     });
   });
 
@@ -805,18 +844,18 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
     it('creates an entry once per kind, value and action; the same again returns the first', async () => {
       const { store } = await setup();
       const first = entry(ulid(START_MS));
-      expect(await store.putListEntry({ entry: first, valueKey: 'h1' }, null)).toEqual({
+      expect(await store.lists.put({ entry: first, valueKey: 'h1' }, null)).toEqual({
         entry: first,
         created: true,
       });
       const again = entry(ulid(START_MS + 1));
-      expect(await store.putListEntry({ entry: again, valueKey: 'h1' }, null)).toEqual({
+      expect(await store.lists.put({ entry: again, valueKey: 'h1' }, null)).toEqual({
         entry: first,
         created: false,
       });
       const allow = entry(ulid(START_MS + 2), { action: 'allow' });
-      expect((await store.putListEntry({ entry: allow, valueKey: 'h1' }, null)).created).toBe(true);
-      const page = await store.queryListEntries({ limit: 10 });
+      expect((await store.lists.put({ entry: allow, valueKey: 'h1' }, null)).created).toBe(true);
+      const page = await store.lists.query({ limit: 10 });
       expect(page.items.map((e) => e.entry_id)).toEqual([allow.entry_id, first.entry_id]);
     });
 
@@ -824,30 +863,28 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
       const { store, clock } = await setup();
       const blocked = entry(ulid(START_MS));
       const expiring = entry(ulid(START_MS + 1), { kind: 'email_domain', masked: 'example.com' });
-      await store.putListEntry({ entry: blocked, valueKey: 'h1' }, null);
-      await store.putListEntry({ entry: expiring, valueKey: 'example.com' }, START_SEC + 60);
+      await store.lists.put({ entry: blocked, valueKey: 'h1' }, null);
+      await store.lists.put({ entry: expiring, valueKey: 'example.com' }, START_SEC + 60);
       const keys = [
         { kind: 'email' as const, valueKey: 'h1' },
         { kind: 'email_domain' as const, valueKey: 'example.com' },
         { kind: 'ip' as const, valueKey: 'h1' },
       ];
       const found = async () =>
-        (await store.prelude({ cache: [], lists: keys, velocity: [] })).lists
+        (await store.screening.prelude({ cache: [], lists: keys, velocity: [] })).lists
           .map((e) => e.entry.entry_id)
           .sort();
       expect(await found()).toEqual([blocked.entry_id, expiring.entry_id].sort());
-      expect(await store.deleteListEntry(blocked.entry_id)).toBe(true);
-      expect(await store.deleteListEntry(blocked.entry_id)).toBe(false);
-      expect(await store.getListEntry(blocked.entry_id)).toBeNull();
+      expect(await store.lists.delete(blocked.entry_id)).toBe(true);
+      expect(await store.lists.delete(blocked.entry_id)).toBe(false);
+      expect(await store.lists.get(blocked.entry_id)).toBeNull();
       expect(await found()).toEqual([expiring.entry_id]);
       clock.ms = (START_SEC + 60) * 1000;
       expect(await found()).toEqual([]);
-      expect((await store.queryListEntries({ limit: 10 })).items).toEqual([]);
+      expect((await store.lists.query({ limit: 10 })).items).toEqual([]);
       // The expired value can be listed again.
       const renewed = entry(ulid(clock.ms), { kind: 'email_domain', masked: 'example.com' });
-      expect((await store.putListEntry({ entry: renewed, valueKey: 'example.com' }, null)).created).toBe(
-        true,
-      );
+      expect((await store.lists.put({ entry: renewed, valueKey: 'example.com' }, null)).created).toBe(true);
     });
 
     it('filters and pages the listing with a signed cursor', async () => {
@@ -855,12 +892,12 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
       const entries = Array.from({ length: 7 }, (_, i) =>
         entry(ulid(START_MS + i), { kind: i % 2 ? 'ip' : 'email', action: i < 4 ? 'block' : 'allow' }),
       );
-      for (const [i, e] of entries.entries()) await store.putListEntry({ entry: e, valueKey: `v${i}` }, null);
+      for (const [i, e] of entries.entries()) await store.lists.put({ entry: e, valueKey: `v${i}` }, null);
       const walk = async (query: Omit<ListQuery, 'cursor' | 'limit'>) => {
         const seen: string[] = [];
         let cursor: string | undefined;
         do {
-          const page = await store.queryListEntries({ ...query, limit: 2, ...(cursor ? { cursor } : {}) });
+          const page = await store.lists.query({ ...query, limit: 2, ...(cursor ? { cursor } : {}) });
           seen.push(...page.items.map((e) => e.entry_id));
           cursor = page.nextCursor ?? undefined;
         } while (cursor);
@@ -874,11 +911,11 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
       expect(await walk({ kind: 'email', action: 'block' })).toEqual(
         newest.filter((e) => e.kind === 'email' && e.action === 'block').map((e) => e.entry_id),
       );
-      const page = await store.queryListEntries({ limit: 2 });
-      await expect(
-        store.queryListEntries({ limit: 2, kind: 'ip', cursor: page.nextCursor! }),
-      ).rejects.toThrow(InvalidCursorError);
-      await expect(store.queryListEntries({ limit: 2, cursor: `${page.nextCursor}x` })).rejects.toThrow(
+      const page = await store.lists.query({ limit: 2 });
+      await expect(store.lists.query({ limit: 2, kind: 'ip', cursor: page.nextCursor! })).rejects.toThrow(
+        InvalidCursorError,
+      );
+      await expect(store.lists.query({ limit: 2, cursor: `${page.nextCursor}x` })).rejects.toThrow(
         InvalidCursorError,
       );
     });
@@ -898,8 +935,8 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
   describe(`${name}: prelude`, () => {
     it('reads cached results by kind and hash in the same call', async () => {
       const { store } = await setup();
-      await store.putCachedResult('email', 'h1', cached(), START_SEC + 3600);
-      const result = await store.prelude({
+      await store.screening.putCachedResult('email', 'h1', cached(), START_SEC + 3600);
+      const result = await store.screening.prelude({
         cache: [
           { kind: 'email', hash: 'h1' },
           { kind: 'phone', hash: 'h1' },
@@ -915,8 +952,9 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
       const { store } = await setup();
       const counts: number[] = [];
       for (const i of [1, 2, 3, 1, 4, 2]) {
-        const [result] = (await store.prelude({ cache: [], lists: [], velocity: [velocityCount(hex(i))] }))
-          .velocity;
+        const [result] = (
+          await store.screening.prelude({ cache: [], lists: [], velocity: [velocityCount(hex(i))] })
+        ).velocity;
         counts.push(result!.count);
       }
       expect(counts).toEqual([1, 2, 3, 3, 4, 4]);
@@ -929,14 +967,14 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
       let last = 0;
       for (let i = 0; i < 8; i++) {
         const [result] = (
-          await store.prelude({ cache: [], lists: [], velocity: [velocityCount(sameShard(i))] })
+          await store.screening.prelude({ cache: [], lists: [], velocity: [velocityCount(sameShard(i))] })
         ).velocity;
         last = result!.count;
         expect(result!.count).toBe(Math.min(i + 1, 5));
       }
       expect(last).toBe(5);
       const [other] = (
-        await store.prelude({
+        await store.screening.prelude({
           cache: [],
           lists: [],
           velocity: [velocityCount(sameShard(0), { counter: 'ip#def#29000000' })],
@@ -947,26 +985,29 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
 
     it('forgets an identity it added (an allow-listed signup is not counted)', async () => {
       const { store } = await setup();
-      await store.prelude({ cache: [], lists: [], velocity: [velocityCount(hex(1))] });
-      const [added] = (await store.prelude({ cache: [], lists: [], velocity: [velocityCount(hex(2))] }))
-        .velocity;
+      await store.screening.prelude({ cache: [], lists: [], velocity: [velocityCount(hex(1))] });
+      const [added] = (
+        await store.screening.prelude({ cache: [], lists: [], velocity: [velocityCount(hex(2))] })
+      ).velocity;
       expect(added).toEqual({ count: 2, added: true });
-      await store.forgetVelocity(velocityCount(hex(2)));
-      const [after] = (await store.prelude({ cache: [], lists: [], velocity: [velocityCount(hex(3))] }))
-        .velocity;
+      await store.screening.forgetVelocity(velocityCount(hex(2)));
+      const [after] = (
+        await store.screening.prelude({ cache: [], lists: [], velocity: [velocityCount(hex(3))] })
+      ).velocity;
       expect(after!.count).toBe(2);
     });
 
     it('lets a window expire with its counter', async () => {
       const { store, clock } = await setup();
-      await store.prelude({
+      await store.screening.prelude({
         cache: [],
         lists: [],
         velocity: [velocityCount(hex(1), { expiresAt: START_SEC + 5 })],
       });
       clock.ms = (START_SEC + 5) * 1000;
-      const [result] = (await store.prelude({ cache: [], lists: [], velocity: [velocityCount(hex(2))] }))
-        .velocity;
+      const [result] = (
+        await store.screening.prelude({ cache: [], lists: [], velocity: [velocityCount(hex(2))] })
+      ).velocity;
       expect(result!.count).toBe(1);
     });
 
@@ -974,20 +1015,20 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
       const { store } = await setup();
       const hour = '2026-11-26T06:00:00.000Z';
       for (let i = 0; i < 20; i++) {
-        await store.recordStats({
+        await store.counters.record({
           hour,
           shardSeed: ulid(START_MS + i),
           counts: { defastra_calls: 2, allow: 1 },
           expiresAt: START_SEC + 86_400,
         });
       }
-      await store.recordStats({
+      await store.counters.record({
         hour: '2026-11-26T05:00:00.000Z',
         shardSeed: 'x',
         counts: { defastra_calls: 7 },
         expiresAt: START_SEC + 86_400,
       });
-      const result = await store.prelude({ cache: [], lists: [], velocity: [], spendHour: hour });
+      const result = await store.screening.prelude({ cache: [], lists: [], velocity: [], spendHour: hour });
       expect(result.spendCalls).toBe(40);
     });
   });
@@ -996,16 +1037,16 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
     it('sums the shards by hour over [since, until), oldest first', async () => {
       const { store } = await setup();
       const add = (hour: string, seed: string, counts: Record<string, number>) =>
-        store.recordStats({ hour, shardSeed: seed, counts, expiresAt: START_SEC + 86_400 });
+        store.counters.record({ hour, shardSeed: seed, counts, expiresAt: START_SEC + 86_400 });
       await add('2026-11-26T04:00:00.000Z', 'a', { allow: 1, src_api_allow: 1 });
       await add('2026-11-26T05:00:00.000Z', 'b', { block: 1, degraded: 1 });
       await add('2026-11-26T05:00:00.000Z', 'c', { block: 2, cache_hits: 3 });
       await add('2026-11-26T05:00:00.000Z', 'c', { block: 1, degraded: 0 });
       await add('2026-11-26T06:00:00.000Z', 'd', { review: 1 });
-      expect(await store.readStats('2026-11-26T05:00:00.000Z', '2026-11-26T06:00:00.000Z')).toEqual([
+      expect(await store.counters.read('2026-11-26T05:00:00.000Z', '2026-11-26T06:00:00.000Z')).toEqual([
         { hour: '2026-11-26T05:00:00.000Z', counts: { block: 4, degraded: 1, cache_hits: 3 } },
       ]);
-      const all = await store.readStats('2026-11-26T00:00:00.000Z', '2026-11-27T00:00:00.000Z');
+      const all = await store.counters.read('2026-11-26T00:00:00.000Z', '2026-11-27T00:00:00.000Z');
       expect(all.map((row) => row.hour)).toEqual([
         '2026-11-26T04:00:00.000Z',
         '2026-11-26T05:00:00.000Z',

@@ -9,9 +9,10 @@ import {
   planQuery,
   walkPage,
 } from '../../shared/store/cursor.js';
-import { InvalidCursorError } from '../../shared/store/port.js';
+import { InvalidCursorError } from '../../shared/store/errors.js';
 
-const shards = (prefix: string) => Array.from({ length: 16 }, (_v, i) => `${prefix}${i}`);
+const shards = (value?: string) =>
+  Array.from({ length: 16 }, (_v, shard) => (value === undefined ? { shard } : { value, shard }));
 
 describe('planQuery', () => {
   it('picks the email index first, then phone, review, decision, else the time shards', () => {
@@ -26,27 +27,27 @@ describe('planQuery', () => {
       }),
     ).toEqual({
       index: 'byEmail',
-      partitions: ['E#e'],
+      partitions: [{ value: 'e' }],
       filters: { phoneHash: 'p', decision: 'block', source: 'api', review: 'pending' },
     });
     expect(planQuery({ phoneHash: 'p', decision: 'block', limit: 5 })).toEqual({
       index: 'byPhone',
-      partitions: ['P#p'],
+      partitions: [{ value: 'p' }],
       filters: { decision: 'block' },
     });
     expect(planQuery({ review: 'approved', decision: 'block', limit: 5 })).toEqual({
       index: 'byReview',
-      partitions: shards('R#approved#'),
+      partitions: shards('approved'),
       filters: { decision: 'block' },
     });
     expect(planQuery({ decision: 'review', limit: 5 })).toEqual({
       index: 'byDecision',
-      partitions: shards('D#review#'),
+      partitions: shards('review'),
       filters: {},
     });
     expect(planQuery({ source: 'stripe', since: '2026-11-20T10:00:00Z', limit: 5 })).toEqual({
       index: 'byTime',
-      partitions: shards('T#'),
+      partitions: shards(),
       filters: { source: 'stripe' },
       since: '2026-11-20T10:00:00.000Z',
     });
@@ -60,12 +61,13 @@ describe('planQuery', () => {
   });
 });
 
-/** Fake partitions: sorted sort keys, served newest first within a range, with a call log. */
+/** Fake time partitions (`T#<shard>`): sorted sort keys, served newest first within a range, with a call log. */
 const fakePartitions = (data: Record<string, string[]>) => {
   const calls: string[] = [];
   const fetch: FetchPartition = async (partition, range, need) => {
-    calls.push(partition);
-    return (data[partition] ?? [])
+    const name = `T#${partition.shard}`;
+    calls.push(name);
+    return (data[name] ?? [])
       .filter(
         (key) =>
           (range.from === undefined || key >= range.from) &&

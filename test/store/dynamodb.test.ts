@@ -1,15 +1,16 @@
-/** The VerdictStore contract and the DynamoDB-only behaviours (layout, errors, no raw data) against dynalite. */
+/** The Store contract and the DynamoDB-only behaviours (layout, errors, no raw data) against dynalite. */
 
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server, type Socket } from 'node:net';
 import { DescribeTableCommand, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDynamoClient } from '../../shared/store/client.js';
-import { ensureTable } from '../../shared/store/create-table.js';
-import { DynamoVerdictStore } from '../../shared/store/dynamodb.js';
-import { StoreUnavailableError, type VerdictStore } from '../../shared/store/port.js';
+import { createDynamoClient } from '../../shared/store/dynamo/client.js';
+import { ensureTable } from '../../shared/store/dynamo/create-table.js';
+import { TABLE_INDEXES } from '../../shared/store/dynamo/layout.js';
+import { createDynamoStore } from '../../shared/store/dynamo/store.js';
+import { StoreUnavailableError } from '../../shared/store/errors.js';
+import type { Store } from '../../shared/store/ports.js';
 import { verdictShard } from '../../shared/store/shards.js';
-import { TABLE_INDEXES } from '../../shared/store/table.js';
 import { type DynaliteHandle, startDynalite } from '../helpers/dynalite.js';
 import { makeRecord, START_MS, verdictStoreContract } from './contract.js';
 
@@ -23,9 +24,9 @@ afterAll(async () => {
   await db?.close();
 });
 
-verdictStoreContract('DynamoVerdictStore on dynalite', async (now) => {
+verdictStoreContract('DynamoDB store on dynalite', async (now) => {
   const tableName = await db.freshTable();
-  return new DynamoVerdictStore({ client: db.client, tableName, cursorKey: CURSOR_KEY, now });
+  return createDynamoStore({ client: db.client, tableName, cursorKey: CURSOR_KEY, now });
 });
 
 const listen = (server: Server): Promise<number> =>
@@ -35,47 +36,49 @@ const listen = (server: Server): Promise<number> =>
 const close = (server: Server): Promise<void> => new Promise((resolve) => server.close(() => resolve()));
 
 /** Every store call, each expected to fail with StoreUnavailableError. */
-const everyCall = (store: VerdictStore): Array<[string, () => Promise<unknown>]> => [
-  ['saveVerdict', () => store.saveVerdict(makeRecord({ at: START_MS }))],
-  ['getVerdict', () => store.getVerdict('01JDX3K8Y0Q5W6Z8N2M4P6R8T0')],
-  ['queryVerdicts', () => store.queryVerdicts({ limit: 10 })],
-  ['queryVerdicts by email', () => store.queryVerdicts({ emailHash: 'h', limit: 10 })],
-  ['getCachedResult', () => store.getCachedResult('email', 'h')],
+const everyCall = (store: Store): Array<[string, () => Promise<unknown>]> => [
+  ['saveVerdict', () => store.verdicts.save(makeRecord({ at: START_MS }))],
+  ['getVerdict', () => store.verdicts.get('01JDX3K8Y0Q5W6Z8N2M4P6R8T0')],
+  ['queryVerdicts', () => store.verdicts.query({ limit: 10 })],
+  ['queryVerdicts by email', () => store.verdicts.query({ emailHash: 'h', limit: 10 })],
   [
     'claimMarker',
-    () => store.claimMarker({ scope: 'stripe', key: 'evt', bodyHash: 'b', lockMs: 1000, expiresAt: 2e9 }),
+    () => store.markers.claim({ scope: 'stripe', key: 'evt', bodyHash: 'b', lockMs: 1000, expiresAt: 2e9 }),
   ],
-  ['completeMarker', () => store.completeMarker('stripe', 'evt', 'token', 'V1')],
-  ['releaseMarker', () => store.releaseMarker('stripe', 'evt', 'token')],
-  ['getStoredVerdict', () => store.getStoredVerdict('01JDX3K8Y0Q5W6Z8N2M4P6R8T0')],
+  ['completeMarker', () => store.markers.complete('stripe', 'evt', 'token', 'V1')],
+  ['releaseMarker', () => store.markers.release('stripe', 'evt', 'token')],
+  ['getStoredVerdict', () => store.verdicts.getStored('01JDX3K8Y0Q5W6Z8N2M4P6R8T0')],
   [
     'listStoredVerdicts',
-    () => store.listStoredVerdicts({ since: '2026-01-01', until: '2026-02-01', max: 10 }),
+    () => store.verdicts.listStored({ since: '2026-01-01', until: '2026-02-01', max: 10 }),
   ],
   [
     'reviewVerdict',
     () =>
-      store.reviewVerdict('01JDX3K8Y0Q5W6Z8N2M4P6R8T0', {
+      store.verdicts.review('01JDX3K8Y0Q5W6Z8N2M4P6R8T0', {
         outcome: 'approve',
         note: null,
         reviewed_at: '2026-01-01T00:00:00.000Z',
         reviewed_by: 'local',
       }),
   ],
-  ['prelude', () => store.prelude({ cache: [{ kind: 'email', hash: 'h' }], lists: [], velocity: [] })],
+  [
+    'prelude',
+    () => store.screening.prelude({ cache: [{ kind: 'email', hash: 'h' }], lists: [], velocity: [] }),
+  ],
   [
     'recordStats',
-    () => store.recordStats({ hour: 'h', shardSeed: 's', counts: { allow: 1 }, expiresAt: 2e9 }),
+    () => store.counters.record({ hour: 'h', shardSeed: 's', counts: { allow: 1 }, expiresAt: 2e9 }),
   ],
-  ['readStats', () => store.readStats('a', 'b')],
-  ['queryListEntries', () => store.queryListEntries({ limit: 10 })],
-  ['getListEntry', () => store.getListEntry('01JDX3K8Y0Q5W6Z8N2M4P6R8T0')],
+  ['readStats', () => store.counters.read('a', 'b')],
+  ['queryListEntries', () => store.lists.query({ limit: 10 })],
+  ['getListEntry', () => store.lists.get('01JDX3K8Y0Q5W6Z8N2M4P6R8T0')],
 ];
 
-describe('DynamoVerdictStore: item layout', () => {
+describe('DynamoStore: item layout', () => {
   it('writes the verdict item with the index attributes the stack expects', async () => {
     const tableName = await db.freshTable();
-    const store = new DynamoVerdictStore({ client: db.client, tableName, cursorKey: CURSOR_KEY });
+    const store = createDynamoStore({ client: db.client, tableName, cursorKey: CURSOR_KEY });
     const record = makeRecord({
       at: START_MS,
       decision: 'review',
@@ -83,7 +86,7 @@ describe('DynamoVerdictStore: item layout', () => {
       emailHash: 'eh',
       phoneHash: 'ph',
     });
-    await store.saveVerdict(record);
+    await store.verdicts.save(record);
     const id = record.verdict.verdict_id;
     const { Item } = await db.client.send(
       new GetItemCommand({ TableName: tableName, Key: { pk: { S: `V#${id}` }, sk: { S: 'V' } } }),
@@ -110,9 +113,9 @@ describe('DynamoVerdictStore: item layout', () => {
 
   it('leaves out the hash attributes a verdict does not have (sparse indexes)', async () => {
     const tableName = await db.freshTable();
-    const store = new DynamoVerdictStore({ client: db.client, tableName, cursorKey: CURSOR_KEY });
+    const store = createDynamoStore({ client: db.client, tableName, cursorKey: CURSOR_KEY });
     const record = makeRecord({ at: START_MS, emailHash: null, phoneHash: null });
-    await store.saveVerdict(record);
+    await store.verdicts.save(record);
     const { Item } = await db.client.send(
       new GetItemCommand({
         TableName: tableName,
@@ -126,13 +129,13 @@ describe('DynamoVerdictStore: item layout', () => {
 
   it('writes markers and cache entries with their own key shapes', async () => {
     const tableName = await db.freshTable();
-    const store = new DynamoVerdictStore({
+    const store = createDynamoStore({
       client: db.client,
       tableName,
       cursorKey: CURSOR_KEY,
       now: () => START_MS,
     });
-    const claim = await store.claimMarker({
+    const claim = await store.markers.claim({
       scope: 'auth0',
       key: 'idem-1',
       bodyHash: 'bh',
@@ -140,8 +143,8 @@ describe('DynamoVerdictStore: item layout', () => {
       expiresAt: 1_900_000_000,
     });
     if (claim.state !== 'claimed') throw new Error('expected a claim');
-    await store.completeMarker('auth0', 'idem-1', claim.token, 'V1', 'none');
-    await store.putCachedResult(
+    await store.markers.complete('auth0', 'idem-1', claim.token, 'V1', 'none');
+    await store.screening.putCachedResult(
       'phone',
       'ph',
       { riskLevel: 'low', riskScore: 1, requestId: 'R', checks: [], checkedAt: START_MS },
@@ -165,10 +168,10 @@ describe('DynamoVerdictStore: item layout', () => {
   });
 });
 
-describe('DynamoVerdictStore: no raw identifiers', () => {
+describe('DynamoStore: no raw identifiers', () => {
   it('stores nothing that contains a raw email or phone number', async () => {
     const tableName = await db.freshTable();
-    const store = new DynamoVerdictStore({
+    const store = createDynamoStore({
       client: db.client,
       tableName,
       cursorKey: CURSOR_KEY,
@@ -177,7 +180,7 @@ describe('DynamoVerdictStore: no raw identifiers', () => {
     const raw = { email: 'jane.doe+signup@example.com', phone: '+14155550123' };
     // What the use case hands over: masked values and keyed hashes (here stand-ins) only.
     for (const [i, decision] of (['allow', 'review', 'block'] as const).entries()) {
-      await store.saveVerdict(
+      await store.verdicts.save(
         makeRecord({
           at: START_MS + i,
           decision,
@@ -186,13 +189,13 @@ describe('DynamoVerdictStore: no raw identifiers', () => {
         }),
       );
     }
-    await store.putCachedResult(
+    await store.screening.putCachedResult(
       'email',
       'hmac-email-0',
       { riskLevel: 'high', riskScore: 38, requestId: 'R1', checks: [], checkedAt: START_MS },
       2e9,
     );
-    await store.claimMarker({
+    await store.markers.claim({
       scope: 'stripe',
       key: 'evt_1',
       bodyHash: 'sha-1',
@@ -209,7 +212,7 @@ describe('DynamoVerdictStore: no raw identifiers', () => {
   });
 });
 
-describe('DynamoVerdictStore: failures', () => {
+describe('DynamoStore: failures', () => {
   it('turns a closed port into StoreUnavailableError quickly, keeping the cause', async () => {
     const probe = createServer();
     const port = await listen(probe);
@@ -219,7 +222,7 @@ describe('DynamoVerdictStore: failures', () => {
       region: 'local',
       maxAttempts: 2,
     });
-    const store = new DynamoVerdictStore({ client, tableName: 'missing', cursorKey: CURSOR_KEY });
+    const store = createDynamoStore({ client, tableName: 'missing', cursorKey: CURSOR_KEY });
     try {
       for (const [name, call] of everyCall(store)) {
         const started = Date.now();
@@ -249,10 +252,10 @@ describe('DynamoVerdictStore: failures', () => {
       maxAttempts: 2,
       requestTimeoutMs: 300,
     });
-    const store = new DynamoVerdictStore({ client, tableName: 'missing', cursorKey: CURSOR_KEY });
+    const store = createDynamoStore({ client, tableName: 'missing', cursorKey: CURSOR_KEY });
     try {
       const started = Date.now();
-      await expect(store.getVerdict('01JDX3K8Y0Q5W6Z8N2M4P6R8T0')).rejects.toBeInstanceOf(
+      await expect(store.verdicts.get('01JDX3K8Y0Q5W6Z8N2M4P6R8T0')).rejects.toBeInstanceOf(
         StoreUnavailableError,
       );
       expect(Date.now() - started).toBeLessThan(5000);
@@ -264,27 +267,27 @@ describe('DynamoVerdictStore: failures', () => {
   });
 
   it('turns a missing table into StoreUnavailableError', async () => {
-    const store = new DynamoVerdictStore({
+    const store = createDynamoStore({
       client: db.client,
       tableName: 'no-such-table',
       cursorKey: CURSOR_KEY,
     });
-    await expect(store.getVerdict('x')).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(store.verdicts.get('x')).rejects.toBeInstanceOf(StoreUnavailableError);
   });
 
   it('refuses an empty cursor key', () => {
-    expect(() => new DynamoVerdictStore({ client: db.client, tableName: 't', cursorKey: '' })).toThrow();
+    expect(() => createDynamoStore({ client: db.client, tableName: 't', cursorKey: '' })).toThrow();
   });
 
   it('refuses a cursor signed with another key', async () => {
     const tableName = await db.freshTable();
-    const a = new DynamoVerdictStore({ client: db.client, tableName, cursorKey: 'key-a' });
-    const b = new DynamoVerdictStore({ client: db.client, tableName, cursorKey: 'key-b' });
-    for (let i = 0; i < 3; i++) await a.saveVerdict(makeRecord({ at: START_MS + i }));
-    const { nextCursor } = await a.queryVerdicts({ limit: 1 });
+    const a = createDynamoStore({ client: db.client, tableName, cursorKey: 'key-a' });
+    const b = createDynamoStore({ client: db.client, tableName, cursorKey: 'key-b' });
+    for (let i = 0; i < 3; i++) await a.verdicts.save(makeRecord({ at: START_MS + i }));
+    const { nextCursor } = await a.verdicts.query({ limit: 1 });
     expect(nextCursor).not.toBeNull();
-    await expect(a.queryVerdicts({ limit: 1, cursor: nextCursor as string })).resolves.toBeDefined();
-    await expect(b.queryVerdicts({ limit: 1, cursor: nextCursor as string })).rejects.toThrow('cursor');
+    await expect(a.verdicts.query({ limit: 1, cursor: nextCursor as string })).resolves.toBeDefined();
+    await expect(b.verdicts.query({ limit: 1, cursor: nextCursor as string })).rejects.toThrow('cursor');
   });
 });
 
@@ -321,14 +324,14 @@ describe('startDynalite with a temp-dir store', () => {
   it('works on disk and cleans up on close', async () => {
     const disk = await startDynalite({ storage: 'tempdir' });
     try {
-      const store = new DynamoVerdictStore({
+      const store = createDynamoStore({
         client: disk.client,
         tableName: disk.tableName,
         cursorKey: CURSOR_KEY,
       });
       const record = makeRecord({ at: START_MS });
-      await store.saveVerdict(record);
-      expect(await store.getVerdict(record.verdict.verdict_id)).toEqual(record.verdict);
+      await store.verdicts.save(record);
+      expect(await store.verdicts.get(record.verdict.verdict_id)).toEqual(record.verdict);
     } finally {
       await disk.close();
     }

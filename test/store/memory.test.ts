@@ -1,5 +1,5 @@
-/** The VerdictStore contract against MemoryVerdictStore. */
-import { MemoryVerdictStore } from '../../shared/store/memory.js';
+/** The store contract against the in-memory adapter. */
+import { createMemoryStore } from '../../shared/store/memory.js';
 import { verdictStoreContract } from './contract.js';
 
-verdictStoreContract('MemoryVerdictStore', async (now) => new MemoryVerdictStore({ now }));
+verdictStoreContract('in-memory store', async (now) => createMemoryStore({ now }));

@@ -146,7 +146,7 @@ describe('signature (400 invalid_signature)', () => {
   });
 });
 
-describe('check order (1.3)', () => {
+describe('check order (docs/api.md)', () => {
   it('answers 405 with Allow on GET', async () => {
     const res = await fetch(`${server.url}/hooks/stripe`);
     expect(res.status).toBe(405);

@@ -1,5 +1,5 @@
 /**
- * The optional write-back (design 1.6) end to end over real HTTP: deliveries to the Stripe hook app served on a
+ * The optional write-back (docs/stripe.md) end to end over real HTTP: deliveries to the Stripe hook app served on a
  * port, the official `stripe` client talking to the fake Stripe API through STRIPE_API_BASE_URL, and the marker's
  * write-back state read from the store.
  */
@@ -11,6 +11,7 @@ import type { Verdict } from '../../shared/core/verdict.js';
 import type { LogFields, Telemetry } from '../../shared/observability/telemetry.js';
 import { silentTelemetry } from '../../shared/observability/telemetry.js';
 import { parsePolicy } from '../../shared/policy/schema.js';
+import { fixedPolicy } from '../../shared/policy/source.js';
 import { clearStripeClients } from '../../shared/stripe/client.js';
 import { createTestDeps, TEST_STRIPE_SECRET, type TestDeps } from '../helpers/deps.js';
 import { type FakeStripeApi, startFakeStripeApi } from '../helpers/fake-stripe-api.js';
@@ -76,7 +77,7 @@ afterAll(async () => {
 beforeEach(() => {
   stripe.resetCalls();
   stripe.clearFailures();
-  t.deps.policy = parsePolicy(WRITE_BACK_POLICY);
+  t.deps.policy = fixedPolicy(parsePolicy(WRITE_BACK_POLICY));
   apiKey = API_KEY;
   apiKeyFails = false;
 });
@@ -117,7 +118,7 @@ const redeliver = (delivery: SignedDelivery) => deliver(sign(delivery.event, TES
 
 /** The marker's write-back state (a done marker is only read by a claim, never taken). */
 const markerWriteBack = async (eventId: string) => {
-  const claim = await t.deps.store.claimMarker({
+  const claim = await t.deps.store.markers.claim({
     scope: 'stripe',
     key: eventId,
     bodyHash: 'probe',
@@ -215,9 +216,9 @@ describe('write-back', () => {
   });
 
   it('writes nothing when the policy leaves write_back off, or without a usable API key', async () => {
-    t.deps.policy = parsePolicy({ stripe: { write_back: false } });
+    t.deps.policy = fixedPolicy(parsePolicy({ stripe: { write_back: false } }));
     await deliver(sign(customerCreated({ id: newCustomer(), email: email('high') }), TEST_STRIPE_SECRET));
-    t.deps.policy = parsePolicy(WRITE_BACK_POLICY);
+    t.deps.policy = fixedPolicy(parsePolicy(WRITE_BACK_POLICY));
     apiKey = null;
     await deliver(sign(customerCreated({ id: newCustomer(), email: email('high') }), TEST_STRIPE_SECRET));
     // The deploy-time placeholder left in the secret is not a key: skipped with a warning, not sent.
@@ -232,7 +233,7 @@ describe('write-back', () => {
     const delivery = sign(customerCreated({ id, email: email('high') }), TEST_STRIPE_SECRET);
     stripe.fail({ status: 500 });
     await deliverExpecting503(delivery);
-    const stored = await t.deps.store.queryVerdicts({ source: 'stripe', limit: 100 });
+    const stored = await t.deps.store.verdicts.query({ source: 'stripe', limit: 100 });
     const verdict = stored.items.find((v) => v.source_ref === delivery.event.id)!;
     expect(verdict).toMatchObject({ decision: 'block', subject_ref: id });
     const failed = stripe.callsTo('POST', /^\/v1\/customers\//);
@@ -280,7 +281,7 @@ describe('write-back', () => {
 
   it('creates no list when the alias names none: warns, stays pending, and succeeds once the list exists', async () => {
     const alias = `missing_${uniq()}`;
-    t.deps.policy = parsePolicy({ stripe: { write_back: true, block_list_alias: alias } });
+    t.deps.policy = fixedPolicy(parsePolicy({ stripe: { write_back: true, block_list_alias: alias } }));
     const delivery = sign(customerCreated({ id: newCustomer(), email: email('high') }), TEST_STRIPE_SECRET);
     const verdict = await deliver(delivery);
     expect(verdict.decision).toBe('block');

@@ -1,5 +1,5 @@
 /**
- * `POST /hooks/supabase` (design 1.3, 1.4, 1.13): Supabase's before-user-created HTTP hook, against the Hono
+ * `POST /hooks/supabase` (docs/api.md, docs/verdict.md, docs/supabase.md): Supabase's before-user-created HTTP hook, against the Hono
  * app over real deps (dynalite store, sandbox Defastra over HTTP), with Supabase's documented payload and
  * deliveries signed as Supabase Auth signs them.
  */
@@ -116,7 +116,7 @@ describe('POST /hooks/supabase', () => {
       expect(second.status).toBe(403);
       expect(await json(second)).toEqual(await json(first));
       expect(h.t.sandbox.stats().byEndpoint.email - before).toBe(1);
-      const page = await h.t.deps.store.queryVerdicts({ source: 'supabase', limit: 100 });
+      const page = await h.t.deps.store.verdicts.query({ source: 'supabase', limit: 100 });
       expect(page.items.filter((v) => v.source_ref === id)).toHaveLength(1);
     });
 

@@ -1,5 +1,5 @@
 /**
- * `shared/http/standard-webhooks.ts`: Standard Webhooks verification as Supabase Auth signs (design 1.13).
+ * `shared/webhooks/standard-webhooks.ts`: Standard Webhooks verification as Supabase Auth signs (docs/supabase.md).
  * Signatures are made two ways: with the `standardwebhooks` library (what Supabase's Go server uses, same
  * algorithm) and independently with node:crypto from the specification, so the verifier is checked against
  * the spec, not only against itself.
@@ -11,7 +11,7 @@ import {
   signStandardWebhook,
   verifyStandardWebhook,
   webhookForSecret,
-} from '../../shared/http/standard-webhooks.js';
+} from '../../shared/webhooks/standard-webhooks.js';
 
 /** Two secrets in the dashboard's display form: `v1,whsec_` + base64 of 32 random bytes. */
 const SECRET = 'v1,whsec_dGVzdC1zdXBhYmFzZS1zZWNyZXQtMDEyMzQ1Njc4OWFiY2Q=';

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { createSupabaseHookApp, SUPABASE_HOOK_PATH } from '../../functions/supabase-hook/app.js';
 import type { Verdict } from '../../shared/core/verdict.js';
-import { signStandardWebhook } from '../../shared/http/standard-webhooks.js';
+import { signStandardWebhook } from '../../shared/webhooks/standard-webhooks.js';
 import { fixture, NO_VELOCITY, nowSec, recordingTelemetry } from '../auth0/support.js';
 import { createTestDeps, TEST_SUPABASE_SECRET, type TestDeps } from '../helpers/deps.js';
 
@@ -68,7 +68,7 @@ export const hookTarget = async (
     request,
     post: (body, headers) => request({ method: 'POST', body, headers }),
     verdictFor: async (webhookId) => {
-      const page = await t.deps.store.queryVerdicts({ source: 'supabase', limit: 100 });
+      const page = await t.deps.store.verdicts.query({ source: 'supabase', limit: 100 });
       return page.items.find((v) => v.source_ref === webhookId);
     },
     tableText: async () => {

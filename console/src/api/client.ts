@@ -24,8 +24,24 @@ export class ApiFailure extends Error {
   }
 }
 
-/** Called when the console session is gone (401 from the console server itself). */
-export type OnSessionLost = () => void;
+/** What the rest of the page learns from every call. */
+export interface ClientEvents {
+  /** The console session is gone (401 from the console server itself). */
+  onSessionLost: () => void;
+  /**
+   * Whether the API behind the console answers: `api_down` when the console server could not reach it,
+   * `console_down` when the console server itself is gone, `up` again on the next answer from the API.
+   */
+  onReachable: (state: Reachability) => void;
+}
+
+export type Reachability = 'up' | 'api_down' | 'console_down';
+
+/** Answers that mean the API (or the console server) is not there, rather than refusing something. */
+const UNREACHABLE: Record<string, Reachability> = {
+  upstream_unavailable: 'api_down',
+  console_unreachable: 'console_down',
+};
 
 const query = (params: Record<string, string | number | undefined>): string => {
   const q = new URLSearchParams();
@@ -36,9 +52,35 @@ const query = (params: Record<string, string | number | undefined>): string => {
 
 export class ApiClient {
   #csrf = '';
-  constructor(private readonly onSessionLost: OnSessionLost) {}
+  constructor(private readonly events: ClientEvents) {}
 
-  async #call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  async #call<T>(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    body?: unknown,
+    /** Lets the request outlive the page (a review sent as the tab closes). */
+    keepalive = false,
+  ): Promise<T> {
+    try {
+      const answer = await this.#send<T>(method, path, body, keepalive);
+      if (path !== '/session' && path !== '/logout') this.events.onReachable('up');
+      return answer;
+    } catch (error) {
+      if (error instanceof ApiFailure) {
+        const down = UNREACHABLE[error.code];
+        if (down) this.events.onReachable(down);
+        else if (error.status !== 401) this.events.onReachable('up');
+      }
+      throw error;
+    }
+  }
+
+  async #send<T>(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    body: unknown,
+    keepalive: boolean,
+  ): Promise<T> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (method !== 'GET') headers['X-CSRF-Token'] = this.#csrf;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -48,6 +90,7 @@ export class ApiClient {
         method,
         headers,
         credentials: 'same-origin',
+        ...(keepalive ? { keepalive } : {}),
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch {
@@ -63,7 +106,7 @@ export class ApiClient {
       const error = (data as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
       const code = typeof error?.code === 'string' ? error.code : 'http_error';
       const message = typeof error?.message === 'string' ? error.message : `HTTP ${response.status}`;
-      if (response.status === 401) this.onSessionLost();
+      if (response.status === 401) this.events.onSessionLost();
       throw new ApiFailure(response.status, code, message);
     }
     return data as T;
@@ -82,8 +125,13 @@ export class ApiClient {
 
   verdict = (id: string) => this.#call<Verdict>('GET', `/verdicts/${encodeURIComponent(id)}`);
 
-  review = (id: string, request: ReviewRequest) =>
-    this.#call<Verdict>('POST', `/verdicts/${encodeURIComponent(id)}/review`, request);
+  review = (id: string, request: ReviewRequest, options: { keepalive?: boolean } = {}) =>
+    this.#call<Verdict>(
+      'POST',
+      `/verdicts/${encodeURIComponent(id)}/review`,
+      request,
+      options.keepalive === true,
+    );
 
   lists = (filters: { kind?: string; action?: string; limit?: number; cursor?: string }) =>
     this.#call<Page<ListEntry>>('GET', `/lists${query(filters)}`);

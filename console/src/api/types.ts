@@ -1,21 +1,24 @@
-/** The API's shapes as the console reads them (design 1.4, 1.7, 1.11, 1.12): masked values only, never raw PII. */
+/**
+ * The API's shapes as the console reads them: the verdict (shared/core) and the API's own request and answer shapes
+ * (shared/api), plus what only the page needs. Masked values only, never raw PII.
+ */
 
+import type { ReplayAnswer } from '../../../shared/api/replay.js';
 import type { Decision, Source } from '../../../shared/core/levels.js';
-import type { StatsBucket } from '../../../shared/stats/buckets.js';
-import type { ListAction, ListKind } from '../../../shared/store/port.js';
+import type { ReviewFilter } from '../../../shared/core/vocabulary.js';
 
+export type { Page } from '../../../shared/api/common.js';
+export type { ListEntry, ListEntryBody as NewListEntry } from '../../../shared/api/lists.js';
+export type { ReplayBody as ReplayRequest } from '../../../shared/api/replay.js';
+export type { StatsAnswer as Stats, StatsBucket } from '../../../shared/api/stats.js';
+export type { ReviewBody as ReviewRequest } from '../../../shared/api/verdicts.js';
 export type { Decision, RiskLevel, Source } from '../../../shared/core/levels.js';
 export { DECISIONS, RISK_LEVELS, SOURCES } from '../../../shared/core/levels.js';
-export type { IdentifierOutcome, Review, Verdict } from '../../../shared/core/verdict.js';
-export type { Check } from '../../../shared/defastra/types.js';
+export type { Check, IdentifierOutcome, Review, Verdict } from '../../../shared/core/verdict.js';
+export type { ListAction, ListKind, ReviewFilter, ReviewOutcome } from '../../../shared/core/vocabulary.js';
+export { LIST_ACTIONS, LIST_KINDS, REVIEW_FILTERS } from '../../../shared/core/vocabulary.js';
 
-export interface Page<T> {
-  items: T[];
-  next_cursor: string | null;
-}
-
-export type ReviewFilter = 'pending' | 'approved' | 'rejected';
-
+/** The filters of the verdicts and what-if views, as typed values (the client writes them as query parameters). */
 export interface VerdictFilters {
   email?: string;
   phone?: string;
@@ -28,51 +31,15 @@ export interface VerdictFilters {
   cursor?: string;
 }
 
-export interface ReviewRequest {
-  outcome: 'approve' | 'reject';
-  note?: string;
-  add_to_list?: boolean;
-}
+export type { ReplayItem } from '../../../shared/api/replay.js';
 
-export type { ListAction, ListEntry, ListKind } from '../../../shared/store/port.js';
-export { LIST_KINDS } from '../../../shared/store/port.js';
-
-export interface NewListEntry {
-  kind: ListKind;
-  value: string;
-  action: ListAction;
-  note?: string;
-  expires_at?: string;
-}
-
-export type { StatsBucket } from '../../../shared/stats/buckets.js';
-
-export interface Stats {
-  buckets: StatsBucket[];
-}
-
-export interface ReplayRequest {
-  policy: unknown;
-  since?: string;
-  until?: string;
-  source?: Source;
-}
-
-export interface ReplayItem {
-  verdict_id: string;
-  from: Decision;
-  to: Decision;
-}
-
-export interface ReplayResult {
-  total: number;
-  changed: number;
-  transitions: Partial<Record<Decision, Partial<Record<Decision, number>>>>;
-  items: ReplayItem[];
-  truncated: boolean;
-  /** Verdicts the replay could not re-decide (e.g. decided by a list, never checked), when the API reports them. */
+/**
+ * The replay answer as the what-if view reads it: `unresolved` tolerated absent, or as bare verdict ids, so a server
+ * of another version still renders.
+ */
+export type ReplayResult = Omit<ReplayAnswer, 'unresolved'> & {
   unresolved?: Array<{ verdict_id?: string; from?: Decision; why?: string } | string>;
-}
+};
 
 /** What the console server tells the page about itself (never a credential of the target). */
 export interface SessionInfo {

@@ -1,5 +1,7 @@
 /** Small labels that carry a verdict's state at a glance: decision, risk level, review, source. Colour is never the only cue. */
-import type { Decision, ListAction, Review, RiskLevel, Source } from '../api/types.js';
+
+import type { ListAction } from '../../../shared/core/vocabulary.js';
+import type { Decision, Review, RiskLevel, Source } from '../api/types.js';
 import { DECISION_LABEL, formatAge, formatFullDateTime, SOURCE_LABEL } from '../format.js';
 
 export const DecisionBadge = ({ decision }: { decision: Decision }) => (

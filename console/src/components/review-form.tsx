@@ -1,5 +1,6 @@
 /** Approve or reject a verdict, with a note and the add-to-list option: a controlled form the queue drives by keyboard. */
 import type { Ref } from 'preact';
+import type { ReviewOutcome } from '../api/types.js';
 
 export interface ReviewDraft {
   note: string;
@@ -9,7 +10,7 @@ export interface ReviewDraft {
 export interface ReviewFormProps {
   draft: ReviewDraft;
   onDraft: (draft: ReviewDraft) => void;
-  onDecide: (outcome: 'approve' | 'reject') => void;
+  onDecide: (outcome: ReviewOutcome) => void;
   busy: boolean;
   /** Show the a / r / n / l key hints (the queue has those shortcuts). */
   keyHints?: boolean;

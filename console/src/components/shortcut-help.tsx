@@ -1,15 +1,15 @@
 /** The keyboard shortcuts, in a modal dialog that `?` opens and Escape closes. */
 import { useEffect, useRef } from 'preact/hooks';
 
-const GROUPS: Array<{ title: string; keys: Array<[string[], string]> }> = [
+type Group = { title: string; keys: Array<[string[], string]> };
+
+/** `views` are the navigation's entries: `g` then their key opens them. */
+const groups = (views: Array<{ key: string; label: string }>): Group[] => [
   {
     title: 'Everywhere',
     keys: [
-      [['g', 'q'], 'Review queue'],
-      [['g', 'v'], 'Verdicts'],
-      [['g', 'o'], 'Overview'],
-      [['g', 'l'], 'Lists'],
-      [['g', 'w'], 'What-if'],
+      ...views.map((v): [string[], string] => [['g', v.key], v.label]),
+      [['u'], 'Undo the review decision just made (for a few seconds)'],
       [['?'], 'This help'],
     ],
   },
@@ -26,7 +26,15 @@ const GROUPS: Array<{ title: string; keys: Array<[string[], string]> }> = [
   },
 ];
 
-export const ShortcutHelp = ({ open, onClose }: { open: boolean; onClose: () => void }) => {
+export const ShortcutHelp = ({
+  open,
+  onClose,
+  views,
+}: {
+  open: boolean;
+  onClose: () => void;
+  views: Array<{ key: string; label: string }>;
+}) => {
   const dialog = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const d = dialog.current;
@@ -37,7 +45,7 @@ export const ShortcutHelp = ({ open, onClose }: { open: boolean; onClose: () => 
   return (
     <dialog ref={dialog} class="help" aria-labelledby="help-title" onClose={onClose}>
       <h2 id="help-title">Keyboard shortcuts</h2>
-      {GROUPS.map((group) => (
+      {groups(views).map((group) => (
         <section key={group.title}>
           <h3>{group.title}</h3>
           <dl class="keys">

@@ -1,6 +1,6 @@
-/** Runtime allow and block lists (design 1.11): add an entry, filter, remove with a second click to confirm. */
+/** Runtime allow and block lists (docs/lists.md): add an entry, filter, remove with a second click to confirm. */
 import { useEffect, useState } from 'preact/hooks';
-import { ApiFailure } from '../api/client.js';
+import { describeFailure } from '../api/errors.js';
 import { LIST_KINDS, type ListAction, type ListEntry, type ListKind } from '../api/types.js';
 import { ActionBadge, Age } from '../components/badges.js';
 import { ErrorBox } from '../components/status.js';
@@ -25,7 +25,7 @@ interface Draft {
 const NEW: Draft = { kind: 'email', value: '', action: 'block', note: '', expires: '' };
 
 const AddForm = ({ onAdded }: { onAdded: (entry: ListEntry) => void }) => {
-  const { api, notify } = useApp();
+  const { api, notify, target } = useApp();
   const [draft, setDraft] = useState<Draft>(NEW);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -48,7 +48,7 @@ const AddForm = ({ onAdded }: { onAdded: (entry: ListEntry) => void }) => {
       setDraft({ ...NEW, kind: draft.kind, action: draft.action });
       onAdded(entry);
     } catch (e) {
-      setError(e instanceof ApiFailure ? e.message : String(e));
+      setError(describeFailure(e, target));
     } finally {
       setBusy(false);
     }
@@ -135,7 +135,7 @@ const AddForm = ({ onAdded }: { onAdded: (entry: ListEntry) => void }) => {
 };
 
 const RemoveButton = ({ entry, onRemoved }: { entry: ListEntry; onRemoved: () => void }) => {
-  const { api, notify } = useApp();
+  const { api, notify, target } = useApp();
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   if (!confirming) {
@@ -166,7 +166,7 @@ const RemoveButton = ({ entry, onRemoved }: { entry: ListEntry; onRemoved: () =>
             notify(`Removed ${entry.masked} from the ${entry.action} list.`, 'success');
             onRemoved();
           } catch (e) {
-            notify(e instanceof ApiFailure ? `Remove failed: ${e.message}` : String(e), 'error');
+            notify(`Not removed: ${describeFailure(e, target)}`, 'error');
             setBusy(false);
             setConfirming(false);
           }
@@ -182,7 +182,7 @@ const RemoveButton = ({ entry, onRemoved }: { entry: ListEntry; onRemoved: () =>
 };
 
 export const ListsView = () => {
-  const { api } = useApp();
+  const { api, target } = useApp();
   const [kind, setKind] = useState<'' | ListKind>('');
   const [action, setAction] = useState<'' | ListAction>('');
   const [text, setText] = useState('');
@@ -204,7 +204,7 @@ export const ListsView = () => {
       setItems(more ? [...items, ...page.items] : page.items);
       setCursor(page.next_cursor);
     } catch (e) {
-      setError(e instanceof ApiFailure ? e.message : String(e));
+      setError(describeFailure(e, target));
     } finally {
       setLoading(false);
     }
@@ -271,46 +271,48 @@ export const ListsView = () => {
           </form>
         </div>
         {error && <ErrorBox message={error} onRetry={() => void load(false)} />}
-        <table class="data">
-          <caption class="sr-only">List entries</caption>
-          <thead>
-            <tr>
-              <th scope="col">Action</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Value</th>
-              <th scope="col">Note</th>
-              <th scope="col">Added</th>
-              <th scope="col">Expires</th>
-              <th scope="col">
-                <span class="sr-only">Remove</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {shown.map((entry) => (
-              <tr key={entry.entry_id}>
-                <td>
-                  <ActionBadge action={entry.action} />
-                </td>
-                <td>{KIND_LABEL[entry.kind] ?? entry.kind}</td>
-                <td class="masked">{entry.masked}</td>
-                <td class="note-cell">{entry.note ?? <span class="muted">—</span>}</td>
-                <td>
-                  <Age iso={entry.created_at} /> <span class="muted small">by {entry.created_by}</span>
-                </td>
-                <td>
-                  {entry.expires_at ? formatDateTime(entry.expires_at) : <span class="muted">never</span>}
-                </td>
-                <td class="actions-cell">
-                  <RemoveButton
-                    entry={entry}
-                    onRemoved={() => setItems((all) => all.filter((e) => e.entry_id !== entry.entry_id))}
-                  />
-                </td>
+        <div class="table-wrap">
+          <table class="data entries">
+            <caption class="sr-only">List entries</caption>
+            <thead>
+              <tr>
+                <th scope="col">Action</th>
+                <th scope="col">Kind</th>
+                <th scope="col">Value</th>
+                <th scope="col">Note</th>
+                <th scope="col">Added</th>
+                <th scope="col">Expires</th>
+                <th scope="col">
+                  <span class="sr-only">Remove</span>
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {shown.map((entry) => (
+                <tr key={entry.entry_id}>
+                  <td class="cell-action">
+                    <ActionBadge action={entry.action} />
+                  </td>
+                  <td class="cell-kind">{KIND_LABEL[entry.kind] ?? entry.kind}</td>
+                  <td class="cell-value masked">{entry.masked}</td>
+                  <td class="cell-note note-cell">{entry.note ?? <span class="muted">—</span>}</td>
+                  <td class="cell-added" data-label="Added">
+                    <Age iso={entry.created_at} /> <span class="muted small">by {entry.created_by}</span>
+                  </td>
+                  <td class="cell-expires" data-label="Expires">
+                    {entry.expires_at ? formatDateTime(entry.expires_at) : <span class="muted">never</span>}
+                  </td>
+                  <td class="cell-remove actions-cell">
+                    <RemoveButton
+                      entry={entry}
+                      onRemoved={() => setItems((all) => all.filter((e) => e.entry_id !== entry.entry_id))}
+                    />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
         {!loading && !error && shown.length === 0 && (
           <p class="empty muted">{items.length === 0 ? 'No entries yet.' : 'No entry matches the search.'}</p>
         )}

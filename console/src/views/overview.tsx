@@ -1,12 +1,12 @@
 /** The overview: decisions per bucket, the degraded share, and Defastra calls against cache hits, from GET /stats. */
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import type uPlot from 'uplot';
-import { ApiFailure } from '../api/client.js';
+import { describeFailure } from '../api/errors.js';
 import { SOURCES, type StatsBucket } from '../api/types.js';
-import { axes, bars, Chart, timeScale } from '../components/chart.js';
+import { Chart } from '../components/chart.js';
 import { ErrorBox } from '../components/status.js';
 import { useApp } from '../context.js';
 import { formatCount, formatDateTime, formatDay, formatShare, SOURCE_LABEL } from '../format.js';
+import { decisionsChart, defastraChart, degradedChart } from './overview-charts.js';
 
 const RANGES = [
   { key: '24h', label: 'Last 24 hours, by hour', days: 1, bucket: 'hour' },
@@ -16,15 +16,6 @@ const RANGES = [
   { key: '90d', label: 'Last 90 days', days: 90, bucket: 'day' },
 ] as const;
 type RangeKey = (typeof RANGES)[number]['key'];
-
-const COLOURS = {
-  allow: '#2da44e',
-  review: '#d4a72c',
-  block: '#cf222e',
-  degraded: '#bc4c00',
-  calls: '#0969da',
-  hits: '#8250df',
-};
 
 const sum = (buckets: StatsBucket[], pick: (b: StatsBucket) => number) =>
   buckets.reduce((n, b) => n + pick(b), 0);
@@ -78,7 +69,7 @@ const DataTable = ({
 );
 
 export const OverviewView = () => {
-  const { api } = useApp();
+  const { api, target } = useApp();
   const [rangeKey, setRangeKey] = useState<RangeKey>('14d');
   const [buckets, setBuckets] = useState<StatsBucket[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -90,7 +81,7 @@ export const OverviewView = () => {
     const since = new Date(Date.now() - range.days * 86_400_000).toISOString();
     api.stats({ since, bucket: range.bucket }).then(
       (stats) => live && setBuckets(stats.buckets),
-      (e) => live && setError(e instanceof ApiFailure ? e.message : String(e)),
+      (e) => live && setError(describeFailure(e, target)),
     );
     return () => {
       live = false;
@@ -100,106 +91,15 @@ export const OverviewView = () => {
   const step = range.bucket === 'hour' ? 3600 : 86_400;
   const label = (iso: string) => (range.bucket === 'hour' ? formatDateTime(iso) : formatDay(iso));
 
-  const charts = useMemo(() => {
-    if (!buckets) return null;
-    const xs = buckets.map((b) => Math.floor(Date.parse(b.start) / 1000));
-    const raw = {
-      allow: buckets.map((b) => b.allow),
-      review: buckets.map((b) => b.review),
-      block: buckets.map((b) => b.block),
-    };
-    // Stacked bars: block at the bottom, then review, then allow; each series is drawn as its running total,
-    // tallest first, while the legend shows the bucket's own count.
-    const bar = (n: number) => (n > 0 ? n : null); // an empty bucket draws no sliver of a bar
-    const stacked: uPlot.AlignedData = [
-      xs,
-      buckets.map((b) => bar(b.block + b.review + b.allow)),
-      buckets.map((b) => bar(b.block + b.review)),
-      buckets.map((b) => bar(b.block)),
-    ];
-    const own =
-      (values: number[]) =>
-      (_u: uPlot, _v: number | null, _s: number, i: number | null): string =>
-        i === null || values[i] === undefined ? '—' : formatCount(values[i]);
-    const decisions: Omit<uPlot.Options, 'width' | 'height'> = {
-      scales: timeScale(step),
-      axes: axes(),
-      series: [
-        {},
-        {
-          label: 'Allow',
-          fill: COLOURS.allow,
-          stroke: COLOURS.allow,
-          paths: bars(),
-          points: { show: false },
-          value: own(raw.allow),
-        },
-        {
-          label: 'Review',
-          fill: COLOURS.review,
-          stroke: COLOURS.review,
-          paths: bars(),
-          points: { show: false },
-          value: own(raw.review),
-        },
-        {
-          label: 'Block',
-          fill: COLOURS.block,
-          stroke: COLOURS.block,
-          paths: bars(),
-          points: { show: false },
-          value: own(raw.block),
-        },
-      ],
-    };
-    const degradedShare = buckets.map((b) => (total(b) > 0 ? (100 * b.degraded) / total(b) : null));
-    const degraded: Omit<uPlot.Options, 'width' | 'height'> = {
-      scales: {
-        ...timeScale(step),
-        y: { range: (_u, _min, max) => [0, Math.max(5, Math.ceil((max ?? 0) * 1.2))] },
+  const charts = useMemo(
+    () =>
+      buckets && {
+        decisions: decisionsChart(buckets, step),
+        degraded: degradedChart(buckets, step),
+        defastra: defastraChart(buckets, step),
       },
-      axes: axes((v) => `${v}%`),
-      series: [
-        {},
-        {
-          label: 'Degraded share',
-          stroke: COLOURS.degraded,
-          width: 2,
-          fill: 'rgba(188, 76, 0, 0.12)',
-          points: { show: true, size: 5 },
-          spanGaps: false,
-          value: (_u, v) => (v === null ? '—' : `${v.toFixed(1)}%`),
-        },
-      ],
-    };
-    const defastra: Omit<uPlot.Options, 'width' | 'height'> = {
-      scales: timeScale(step),
-      axes: axes(),
-      series: [
-        {},
-        { label: 'Defastra calls', stroke: COLOURS.calls, width: 2, points: { show: true, size: 5 } },
-        {
-          label: 'Cache hits',
-          stroke: COLOURS.hits,
-          width: 2,
-          dash: [6, 4],
-          points: { show: true, size: 5 },
-        },
-      ],
-    };
-    return {
-      decisions: { options: decisions, data: stacked },
-      degraded: { options: degraded, data: [xs, degradedShare] as uPlot.AlignedData },
-      defastra: {
-        options: defastra,
-        data: [
-          xs,
-          buckets.map((b) => b.defastra_calls),
-          buckets.map((b) => b.cache_hits),
-        ] as uPlot.AlignedData,
-      },
-    };
-  }, [buckets, step]);
+    [buckets, step],
+  );
 
   const totals = buckets && {
     screened: sum(buckets, total),

@@ -1,6 +1,6 @@
 /** The review queue: verdicts waiting for a human (review=pending), one at a time, driven from the keyboard. */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { ApiFailure } from '../api/client.js';
+import { describeFailure } from '../api/errors.js';
 import type { Verdict } from '../api/types.js';
 import { Age, DegradedTag, SourceTag } from '../components/badges.js';
 import { type ReviewDraft, ReviewForm } from '../components/review-form.js';
@@ -14,13 +14,12 @@ const PAGE = 50;
 const EMPTY_DRAFT: ReviewDraft = { note: '', addToList: false };
 
 export const QueueView = ({ onHelp }: { onHelp: () => void }) => {
-  const { api, notify, refreshPending } = useApp();
+  const { api, reviews, target } = useApp();
   const [items, setItems] = useState<Verdict[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [index, setIndex] = useState(0);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const [draft, setDraft] = useState<ReviewDraft>(EMPTY_DRAFT);
   const noteRef = useRef<HTMLTextAreaElement>(null);
   const listRef = useRef<HTMLOListElement>(null);
@@ -43,7 +42,7 @@ export const QueueView = ({ onHelp }: { onHelp: () => void }) => {
         setCursor(page.next_cursor);
         if (!more) setIndex(0);
       } catch (e) {
-        setError(e instanceof ApiFailure ? e.message : String(e));
+        setError(describeFailure(e, target));
       } finally {
         setLoading(false);
       }
@@ -57,38 +56,54 @@ export const QueueView = ({ onHelp }: { onHelp: () => void }) => {
   const selected = items[Math.min(index, items.length - 1)];
   const selectedId = selected?.verdict_id;
 
-  // A new verdict on screen starts with an empty note, and its row stays in view.
+  /** The note and list choice of a decision that was undone, given back to its verdict. */
+  const undoneDraft = useRef<{ id: string; draft: ReviewDraft } | null>(null);
+
+  // A new verdict on screen starts with an empty note (or the one of its undone decision), and its row stays in view.
   useEffect(() => {
-    setDraft(EMPTY_DRAFT);
+    const back = undoneDraft.current;
+    undoneDraft.current = null;
+    setDraft(back && back.id === selectedId ? back.draft : EMPTY_DRAFT);
     listRef.current?.querySelector('[aria-current="true"]')?.scrollIntoView({ block: 'nearest' });
   }, [selectedId]);
 
   const move = (delta: number) => setIndex((i) => Math.max(0, Math.min(items.length - 1, i + delta)));
 
-  const decide = async (outcome: 'approve' | 'reject') => {
-    if (!selected || busy) return;
-    setBusy(true);
-    try {
-      await api.review(selected.verdict_id, {
+  /**
+   * Takes the verdict out of the queue at once and hands the decision to the app, which sends it after a few
+   * seconds unless it is undone; undone or refused, the verdict comes back where it was.
+   */
+  const decide = (outcome: 'approve' | 'reject') => {
+    if (!selected) return;
+    const at = items.indexOf(selected);
+    const who = selected.email?.masked ?? selected.phone?.masked ?? selected.verdict_id;
+    const listed = draft.addToList ? `, and ${outcome === 'approve' ? 'allow' : 'block'}-listed` : '';
+    const remaining = items.filter((v) => v.verdict_id !== selected.verdict_id);
+    setItems(remaining);
+    setIndex((i) => Math.min(i, Math.max(0, remaining.length - 1)));
+    reviews.schedule(
+      selected,
+      {
         outcome,
         ...(draft.note.trim() ? { note: draft.note.trim() } : {}),
         ...(draft.addToList ? { add_to_list: true } : {}),
-      });
-      const who = selected.email?.masked ?? selected.phone?.masked ?? selected.verdict_id;
-      notify(
-        `${outcome === 'approve' ? 'Approved' : 'Rejected'} ${who}${draft.addToList ? `, and ${outcome === 'approve' ? 'allow' : 'block'}-listed` : ''}.`,
-        'success',
-      );
-      const remaining = items.filter((v) => v.verdict_id !== selected.verdict_id);
-      setItems(remaining);
-      setIndex((i) => Math.min(i, Math.max(0, remaining.length - 1)));
-      refreshPending();
-      if (remaining.length < 5 && cursor) void load(true);
-    } catch (e) {
-      notify(e instanceof ApiFailure ? `Review failed: ${e.message}` : String(e), 'error');
-    } finally {
-      setBusy(false);
-    }
+      },
+      {
+        label: `${outcome === 'approve' ? 'Approved' : 'Rejected'} ${who}${listed}.`,
+        onReturned: () => {
+          undoneDraft.current = { id: selected.verdict_id, draft };
+          setItems((now) =>
+            now.some((v) => v.verdict_id === selected.verdict_id)
+              ? now
+              : [...now.slice(0, at), selected, ...now.slice(at)],
+          );
+          setIndex(at);
+        },
+        onSaved: () => {
+          if (remaining.length < 5 && cursor) void load(true);
+        },
+      },
+    );
   };
 
   useShortcuts({
@@ -96,8 +111,8 @@ export const QueueView = ({ onHelp }: { onHelp: () => void }) => {
     ArrowDown: () => move(1),
     k: () => move(-1),
     ArrowUp: () => move(-1),
-    a: () => void decide('approve'),
-    r: () => void decide('reject'),
+    a: () => decide('approve'),
+    r: () => decide('reject'),
     n: () => noteRef.current?.focus(),
     l: () => setDraft((d) => ({ ...d, addToList: !d.addToList })),
   });
@@ -172,8 +187,8 @@ export const QueueView = ({ onHelp }: { onHelp: () => void }) => {
             <ReviewForm
               draft={draft}
               onDraft={setDraft}
-              onDecide={(outcome) => void decide(outcome)}
-              busy={busy}
+              onDecide={decide}
+              busy={false}
               keyHints
               noteRef={noteRef}
             />

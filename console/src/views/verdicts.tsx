@@ -1,10 +1,10 @@
-/** Every stored verdict: the filters of design 1.7, pages by cursor, and a detail panel with the review form. */
+/** Every stored verdict: the filters of docs/api.md, pages by cursor, and a detail panel with the review form. */
 import { useEffect, useState } from 'preact/hooks';
-import { ApiFailure } from '../api/client.js';
+import type { ReviewFilter } from '../../../shared/core/vocabulary.js';
+import { describeFailure } from '../api/errors.js';
 import {
   DECISIONS,
   type Decision,
-  type ReviewFilter,
   SOURCES,
   type Source,
   type Verdict,
@@ -59,40 +59,50 @@ const toQuery = (f: FilterDraft, limit: number): VerdictFilters => {
   return q;
 };
 
-/** The review form of the detail panel; a verdict can be reviewed again (the later review replaces the earlier). */
+/**
+ * The review form of the detail panel; a verdict can be reviewed again (the later review replaces the earlier).
+ * The decision is sent after a few seconds unless undone (see reviews.ts).
+ */
 const ReviewPanel = ({ verdict, onReviewed }: { verdict: Verdict; onReviewed: (v: Verdict) => void }) => {
-  const { api, notify, refreshPending } = useApp();
+  const { reviews } = useApp();
   const [draft, setDraft] = useState<ReviewDraft>({ note: '', addToList: false });
-  const [busy, setBusy] = useState(false);
+  const [waiting, setWaiting] = useState(false);
   return (
     <ReviewForm
       draft={draft}
       onDraft={setDraft}
-      busy={busy}
-      onDecide={async (outcome) => {
-        setBusy(true);
-        try {
-          const updated = await api.review(verdict.verdict_id, {
+      busy={waiting}
+      onDecide={(outcome) => {
+        const sent = draft;
+        setWaiting(true);
+        setDraft({ note: '', addToList: false });
+        const who = verdict.email?.masked ?? verdict.phone?.masked ?? verdict.verdict_id;
+        reviews.schedule(
+          verdict,
+          {
             outcome,
-            ...(draft.note.trim() ? { note: draft.note.trim() } : {}),
-            ...(draft.addToList ? { add_to_list: true } : {}),
-          });
-          notify(`${outcome === 'approve' ? 'Approved' : 'Rejected'}.`, 'success');
-          setDraft({ note: '', addToList: false });
-          onReviewed(updated);
-          refreshPending();
-        } catch (e) {
-          notify(e instanceof ApiFailure ? `Review failed: ${e.message}` : String(e), 'error');
-        } finally {
-          setBusy(false);
-        }
+            ...(sent.note.trim() ? { note: sent.note.trim() } : {}),
+            ...(sent.addToList ? { add_to_list: true } : {}),
+          },
+          {
+            label: `${outcome === 'approve' ? 'Approved' : 'Rejected'} ${who}.`,
+            onSaved: (updated) => {
+              setWaiting(false);
+              onReviewed(updated);
+            },
+            onReturned: () => {
+              setWaiting(false);
+              setDraft(sent);
+            },
+          },
+        );
       }}
     />
   );
 };
 
 export const VerdictsView = ({ selectedId }: { selectedId?: string | undefined }) => {
-  const { api } = useApp();
+  const { api, target } = useApp();
   const [draft, setDraft] = useState<FilterDraft>(NO_FILTERS);
   const [applied, setApplied] = useState<FilterDraft>(NO_FILTERS);
   const [limit, setLimit] = useState(20);
@@ -115,7 +125,7 @@ export const VerdictsView = ({ selectedId }: { selectedId?: string | undefined }
       setItems(page.items);
       setNext(page.next_cursor);
     } catch (e) {
-      setError(e instanceof ApiFailure ? e.message : String(e));
+      setError(describeFailure(e, target));
       setItems([]);
       setNext(null);
     } finally {
@@ -141,7 +151,7 @@ export const VerdictsView = ({ selectedId }: { selectedId?: string | undefined }
     let live = true;
     api.verdict(selectedId).then(
       (v) => live && setDetail(v),
-      (e) => live && setDetailError(e instanceof ApiFailure ? e.message : String(e)),
+      (e) => live && setDetailError(describeFailure(e, target)),
     );
     return () => {
       live = false;
@@ -246,8 +256,12 @@ export const VerdictsView = ({ selectedId }: { selectedId?: string | undefined }
                 <th scope="col">Screened</th>
                 <th scope="col">Decision</th>
                 <th scope="col">Email, phone</th>
-                <th scope="col">Source</th>
-                <th scope="col">Reasons</th>
+                <th scope="col" class="col-source">
+                  Source
+                </th>
+                <th scope="col" class="col-reasons">
+                  Reasons
+                </th>
                 <th scope="col">Review</th>
               </tr>
             </thead>
@@ -270,10 +284,12 @@ export const VerdictsView = ({ selectedId }: { selectedId?: string | undefined }
                     <span class="masked">{v.email?.masked ?? v.phone?.masked ?? '—'}</span>
                     {v.email && v.phone && <span class="masked ident-sub">{v.phone.masked}</span>}
                   </td>
-                  <td>
+                  <td class="col-source">
                     <SourceTag source={v.source} />
                   </td>
-                  <td class="small">{v.reasons.map((r) => reasonLabel(r.code)).join(', ') || '—'}</td>
+                  <td class="col-reasons small">
+                    {v.reasons.map((r) => reasonLabel(r.code)).join(', ') || '—'}
+                  </td>
                   <td>
                     <ReviewTag review={v.review} />
                   </td>
@@ -335,10 +351,12 @@ export const VerdictsView = ({ selectedId }: { selectedId?: string | undefined }
                 </p>
                 <VerdictDetail verdict={detail}>
                   <ReviewPanel
+                    key={detail.verdict_id}
                     verdict={detail}
                     onReviewed={(updated) => {
-                      setDetail(updated);
-                      setItems(items.map((v) => (v.verdict_id === updated.verdict_id ? updated : v)));
+                      // Sent a few seconds later: the panel may show another verdict by then.
+                      setDetail((shown) => (shown?.verdict_id === updated.verdict_id ? updated : shown));
+                      setItems((all) => all.map((v) => (v.verdict_id === updated.verdict_id ? updated : v)));
                     }}
                   />
                 </VerdictDetail>

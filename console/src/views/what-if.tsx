@@ -1,6 +1,6 @@
 /** What-if: a candidate policy replayed over stored verdicts (POST /replay) — the transition table and what would change. */
 import { useState } from 'preact/hooks';
-import { ApiFailure } from '../api/client.js';
+import { describeFailure } from '../api/errors.js';
 import {
   DECISIONS,
   type Decision,
@@ -29,14 +29,14 @@ const MAX_ITEMS_SHOWN = 200;
 const ENRICH_PAGES = 5;
 
 /** Parses the candidate, or says where it is broken. */
-const parsePolicy = (text: string): { policy: unknown } | { error: string } => {
+const parsePolicy = (text: string): { policy: Record<string, unknown> } | { error: string } => {
   if (!text.trim()) return { error: 'Paste or load a policy first.' };
   try {
     const policy: unknown = JSON.parse(text);
     if (typeof policy !== 'object' || policy === null || Array.isArray(policy)) {
       return { error: 'A policy is a JSON object, e.g. { "thresholds": { … } }.' };
     }
-    return { policy };
+    return { policy: policy as Record<string, unknown> };
   } catch (e) {
     return { error: `Not valid JSON: ${e instanceof Error ? e.message : String(e)}` };
   }
@@ -112,7 +112,7 @@ const Transitions = ({
 );
 
 export const WhatIfView = () => {
-  const { api } = useApp();
+  const { api, target } = useApp();
   const [text, setText] = useState(EXAMPLE);
   const [since, setSince] = useState('');
   const [until, setUntil] = useState('');
@@ -168,7 +168,7 @@ export const WhatIfView = () => {
       setFilter(null);
       void enrich(answer, range);
     } catch (e) {
-      setError(e instanceof ApiFailure ? `The candidate was refused: ${e.message}` : String(e));
+      setError(describeFailure(e, target));
       setResult(null);
     } finally {
       setBusy(false);

@@ -1,16 +1,18 @@
-/** `GET|POST /lists`, `DELETE /lists/{entry_id}` (design 1.11): runtime allow and block entries. */
+/** `GET|POST /lists`, `DELETE /lists/{entry_id}` (docs/lists.md): runtime allow and block entries. */
 import type { Hono, MiddlewareHandler } from 'hono';
+import { pageOf, ulidParam } from '../../../shared/api/common.js';
+import { type ListEntryPage, listEntryBody, listsQuery } from '../../../shared/api/lists.js';
+import { NotFoundError } from '../../../shared/core/errors.js';
 import { parseJson, readBody } from '../../../shared/http/body.js';
 import type { AppEnv } from '../../../shared/http/env.js';
-import { ApiError, badRequest } from '../../../shared/http/errors.js';
+import { badRequest } from '../../../shared/http/errors.js';
 import { allowOnly } from '../../../shared/http/methods.js';
 import { principalOf } from '../../../shared/http/principal.js';
 import { validate } from '../../../shared/http/validation.js';
 import { createListEntry, listValueOf } from '../../../shared/lists/entries.js';
 import { resolveForSource } from '../../../shared/policy/decide.js';
 import type { DepsProvider } from '../../../shared/runtime/deps.js';
-import type { ListQuery } from '../../../shared/store/port.js';
-import { listEntryBody, listsQuery, ulidParam } from '../schemas.js';
+import type { ListQuery } from '../../../shared/store/ports.js';
 
 const VALUE_HINT = {
   email: 'an email address',
@@ -27,12 +29,12 @@ export const listRoutes = (app: Hono<AppEnv>, deps: DepsProvider, auth: Middlewa
     if (body.expires_at && Date.parse(body.expires_at) <= nowMs) {
       throw badRequest('body field "expires_at": must be in the future');
     }
-    const policy = resolveForSource(d.policy, 'api');
+    const policy = resolveForSource(await d.policy(), 'api');
     const value = listValueOf(body.kind, body.value, d.hash, policy.default_country_code);
     if (!value)
       throw badRequest(`body field "value": not a valid ${body.kind}; expected ${VALUE_HINT[body.kind]}`);
     const { entry, created } = await createListEntry(
-      d.store,
+      d.store.lists,
       value,
       {
         kind: body.kind,
@@ -58,16 +60,16 @@ export const listRoutes = (app: Hono<AppEnv>, deps: DepsProvider, auth: Middlewa
     if (q.kind) query.kind = q.kind;
     if (q.action) query.action = q.action;
     if (q.cursor) query.cursor = q.cursor;
-    const page = await d.store.queryListEntries(query);
-    return c.json({ items: page.items, next_cursor: page.nextCursor }, 200);
+    const answer: ListEntryPage = pageOf(await d.store.lists.query(query));
+    return c.json(answer, 200);
   });
   allowOnly(app, '/lists', ['GET', 'POST']);
 
   app.delete('/lists/:entry_id', auth, async (c) => {
     const d = await deps();
     const id = ulidParam(c.req.param('entry_id'));
-    if (!id || !(await d.store.deleteListEntry(id))) {
-      throw new ApiError(404, 'not_found', 'no list entry with this id');
+    if (!id || !(await d.store.lists.delete(id))) {
+      throw new NotFoundError('no list entry with this id');
     }
     d.telemetry.info('list entry deleted', { entry_id: id });
     return c.body(null, 204);

@@ -1,14 +1,12 @@
-/** `POST /replay` (design 1.12): what a candidate policy would have decided for stored verdicts, with no Defastra call. */
+/** `POST /replay` (docs/reviews.md): what a candidate policy would have decided for stored verdicts, with no Defastra call. */
 import type { Hono, MiddlewareHandler } from 'hono';
+import { replayBody } from '../../../shared/api/replay.js';
 import { parseJson, readBody } from '../../../shared/http/body.js';
 import type { AppEnv } from '../../../shared/http/env.js';
-import { badRequest } from '../../../shared/http/errors.js';
 import { allowOnly } from '../../../shared/http/methods.js';
 import { validate } from '../../../shared/http/validation.js';
-import { PolicyError } from '../../../shared/policy/schema.js';
-import { ReplayRangeError, replay } from '../../../shared/replay/replay.js';
+import { replay } from '../../../shared/replay/replay.js';
 import type { DepsProvider } from '../../../shared/runtime/deps.js';
-import { replayBody } from '../schemas.js';
 
 export const replayRoutes = (
   app: Hono<AppEnv>,
@@ -18,23 +16,17 @@ export const replayRoutes = (
   app.post('/replay', readBody(), auth, parseJson(), async (c) => {
     const d = await deps();
     const body = validate(replayBody, c.get('json'));
-    try {
-      const result = await replay(
-        d,
-        {
-          policy: body.policy,
-          ...(body.since ? { since: body.since } : {}),
-          ...(body.until ? { until: body.until } : {}),
-          ...(body.source ? { source: body.source } : {}),
-        },
-        d.now(),
-      );
-      return c.json(result, 200);
-    } catch (error) {
-      if (error instanceof PolicyError) throw badRequest(`body field "policy": ${error.message}`);
-      if (error instanceof ReplayRangeError) throw badRequest(`body: ${error.message}`);
-      throw error;
-    }
+    const result = await replay(
+      { verdicts: d.store.verdicts, hash: d.hash },
+      {
+        policy: body.policy,
+        ...(body.since ? { since: body.since } : {}),
+        ...(body.until ? { until: body.until } : {}),
+        ...(body.source ? { source: body.source } : {}),
+      },
+      d.now(),
+    );
+    return c.json(result, 200);
   });
   allowOnly(app, '/replay', ['POST']);
 };

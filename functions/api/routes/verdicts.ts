@@ -1,8 +1,11 @@
-/** `GET /verdicts/{id}`, `GET /verdicts` and `POST /verdicts/{id}/review` (design 1.7, 1.12). */
+/** `GET /verdicts/{id}`, `GET /verdicts` and `POST /verdicts/{id}/review` (docs/api.md, docs/reviews.md). */
 import type { Hono, MiddlewareHandler } from 'hono';
+import { pageOf, ulidParam } from '../../../shared/api/common.js';
+import { reviewBody, type VerdictPage, verdictsQuery } from '../../../shared/api/verdicts.js';
+import { NotFoundError } from '../../../shared/core/errors.js';
 import { parseJson, readBody } from '../../../shared/http/body.js';
 import type { AppEnv } from '../../../shared/http/env.js';
-import { ApiError, badRequest } from '../../../shared/http/errors.js';
+import { badRequest } from '../../../shared/http/errors.js';
 import { allowOnly } from '../../../shared/http/methods.js';
 import { principalOf } from '../../../shared/http/principal.js';
 import { validate } from '../../../shared/http/validation.js';
@@ -10,11 +13,10 @@ import { resolveForSource } from '../../../shared/policy/decide.js';
 import { normaliseEmail, normalisePhone } from '../../../shared/policy/identifiers.js';
 import { reviewVerdict } from '../../../shared/reviews/review.js';
 import type { DepsProvider } from '../../../shared/runtime/deps.js';
-import type { VerdictQuery } from '../../../shared/store/port.js';
+import type { VerdictQuery } from '../../../shared/store/ports.js';
 import { stripeReviewWriteBack } from '../../../shared/stripe/review-write-back.js';
-import { reviewBody, ulidParam, verdictsQuery } from '../schemas.js';
 
-const notFound = () => new ApiError(404, 'not_found', 'no verdict with this id');
+const notFound = () => new NotFoundError('no verdict with this id');
 
 /** A `+` in a query string arrives as a space: a phone filter that starts with a space then a digit meant `+`. */
 const phoneFilter = (value: string): string => (/^ \d/.test(value) ? `+${value.slice(1)}` : value);
@@ -27,7 +29,7 @@ export const verdictRoutes = (
   app.get('/verdicts/:id', auth, async (c) => {
     const d = await deps();
     const id = ulidParam(c.req.param('id'));
-    const verdict = id ? await d.store.getVerdict(id) : null;
+    const verdict = id ? await d.store.verdicts.get(id) : null;
     if (!verdict) throw notFound();
     c.set('verdictId', verdict.verdict_id);
     return c.json(verdict, 200);
@@ -58,7 +60,7 @@ export const verdictRoutes = (
   app.get('/verdicts', auth, async (c) => {
     const d = await deps();
     const q = validate(verdictsQuery, c.req.query(), 'query');
-    const policy = resolveForSource(d.policy, 'api');
+    const policy = resolveForSource(await d.policy(), 'api');
     const query: VerdictQuery = { limit: q.limit ?? 20 };
     if (q.email !== undefined) {
       const email = normaliseEmail(q.email);
@@ -76,8 +78,8 @@ export const verdictRoutes = (
     if (q.since) query.since = q.since;
     if (q.until) query.until = q.until;
     if (q.cursor) query.cursor = q.cursor;
-    const page = await d.store.queryVerdicts(query);
-    return c.json({ items: page.items, next_cursor: page.nextCursor }, 200);
+    const answer: VerdictPage = pageOf(await d.store.verdicts.query(query));
+    return c.json(answer, 200);
   });
   allowOnly(app, '/verdicts', ['GET']);
 };

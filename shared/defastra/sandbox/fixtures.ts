@@ -1,6 +1,6 @@
 /** Product objects the sandbox answers (risk level, score, checks, enrichment data) for each outcome. */
 import type { RiskLevel } from '../../core/levels.js';
-import type { ResultType } from '../types.js';
+import type { ResultType } from '../../core/verdict.js';
 
 /** Score the sandbox gives each level (Defastra ranges: low 0, medium 1-20, high 21-40, extreme 41-100). */
 export const SANDBOX_SCORES: Readonly<Record<RiskLevel, number>> = {

@@ -1,8 +1,8 @@
 /** The sandbox's Defastra protocol: checks in Defastra's order, then a success body with a wallet debit. */
 import { randomBytes } from 'node:crypto';
 import { TIMEOUT_MODES } from '../../core/levels.js';
+import type { IdentifierKind } from '../../core/vocabulary.js';
 import type { DefastraErrorType } from '../errors.js';
-import type { CheckKind } from '../types.js';
 import type { SandboxFaults } from './faults.js';
 import { emailProduct, phoneProduct } from './fixtures.js';
 import { emailOutcome, type Outcome, phoneOutcome, SANDBOX_KEYS } from './identities.js';
@@ -35,13 +35,13 @@ const INACTIVE_KEYS: Readonly<Record<string, DefastraErrorType>> = {
   [SANDBOX_KEYS.inactiveTeamUser]: 'INACTIVE_TEAM_USER',
 };
 
-const ENDPOINTS: Readonly<Record<string, CheckKind>> = {
+const ENDPOINTS: Readonly<Record<string, IdentifierKind>> = {
   '/deep_email_check': 'email',
   '/deep_phone_check': 'phone',
 };
 
 /** Which product a path names, if any (the query string is ignored). */
-export const endpointOf = (url: string): CheckKind | undefined => ENDPOINTS[url.split('?')[0] ?? ''];
+export const endpointOf = (url: string): IdentifierKind | undefined => ENDPOINTS[url.split('?')[0] ?? ''];
 
 /** One incoming request, as the protocol needs it. */
 export interface SandboxCall {
@@ -90,7 +90,10 @@ const PHONE = /^[1-9]\d{7,14}$/;
 const MAX_LABEL = 30;
 
 /** Parses the form body and applies the parameter checks; returns the identifier or an error. */
-const readParams = (kind: CheckKind, call: SandboxCall): { value: string } | { error: DefastraErrorType } => {
+const readParams = (
+  kind: IdentifierKind,
+  call: SandboxCall,
+): { value: string } | { error: DefastraErrorType } => {
   const mediaType = (call.contentType ?? '').split(';')[0]?.trim().toLowerCase();
   if (mediaType !== 'application/x-www-form-urlencoded') return { error: 'INVALID_PARAMETER' };
   const params = new URLSearchParams(call.body);

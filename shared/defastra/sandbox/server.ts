@@ -2,7 +2,7 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import zlib from 'node:zlib';
-import type { CheckKind } from '../types.js';
+import type { IdentifierKind } from '../../core/vocabulary.js';
 import { FaultState, type SandboxEncoding, type SandboxFaults, type SandboxFaultsInput } from './faults.js';
 import {
   answerCall,
@@ -35,7 +35,7 @@ export interface SandboxStats {
   requests: number;
   /** TCP connections accepted. */
   connections: number;
-  byEndpoint: Record<CheckKind, number>;
+  byEndpoint: Record<IdentifierKind, number>;
   /** Current wallet balance. */
   wallet: number;
 }

@@ -1,26 +1,33 @@
 /** Runtime list entries in DynamoDB: a look-up item per kind+value+action (what screenings read) and an entry item per id. */
 import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { isConditionalCheckFailed } from '../client.js';
+import type { ListEntry } from '../../api/lists.js';
+import { nowSeconds } from '../../core/time.js';
 import { decodeListCursor, encodeListCursor } from '../cursor.js';
-import {
-  ATTR,
-  isExpiredItem,
-  itemToStoredListEntry,
-  LIST_INDEX_PARTITION,
-  listEntryItem,
-  listEntryKey,
-  listLookupItem,
-  listLookupKey,
-  n,
-  nowSeconds,
-  readString,
-  s,
-} from '../items.js';
-import type { ListEntry, ListPage, ListQuery, StoredListEntry } from '../port.js';
+import type { ListPage, ListQuery, ListRepository, StoredListEntry } from '../ports.js';
+import { isConditionalCheckFailed } from './client.js';
+import { itemToStoredListEntry, listEntryItem, listLookupItem, toAttributes } from './codec.js';
+import { ATTR, type Item, LIST_INDEX_PARTITION, listEntryKey, listLookupKey, stringAttr } from './keys.js';
 import type { DynamoTable } from './table.js';
 
+const deleteItem = (table: DynamoTable, key: Item, condition?: { entryId: string }) =>
+  table.call('DeleteItem', () =>
+    table.client.send(
+      new DeleteItemCommand({
+        TableName: table.name,
+        Key: key,
+        ...(condition
+          ? {
+              ConditionExpression: '#eid = :eid',
+              ExpressionAttributeNames: { '#eid': ATTR.entryId },
+              ExpressionAttributeValues: toAttributes({ ':eid': condition.entryId }),
+            }
+          : {}),
+      }),
+    ),
+  );
+
 /** Writes the entry item, then claims the look-up item; when another live entry holds it, that one is returned. */
-export const putListEntry = async (
+const put = async (
   table: DynamoTable,
   stored: StoredListEntry,
   expiresAtSec: number | null,
@@ -28,10 +35,8 @@ export const putListEntry = async (
   const { entry } = stored;
   const lookupKey = listLookupKey({ kind: entry.kind, valueKey: stored.valueKey }, entry.action);
   for (let attempt = 0; attempt < 3; attempt++) {
-    const existing = await table.get(lookupKey);
-    if (existing !== null && !isExpiredItem(existing, table.now())) {
-      return { entry: itemToStoredListEntry(existing).entry, created: false };
-    }
+    const existing = await table.getLive(lookupKey);
+    if (existing !== null) return { entry: itemToStoredListEntry(existing).entry, created: false };
     await table.call('PutItem', () =>
       table.client.send(
         new PutItemCommand({ TableName: table.name, Item: listEntryItem(stored, expiresAtSec) }),
@@ -45,7 +50,7 @@ export const putListEntry = async (
             Item: listLookupItem(stored, expiresAtSec),
             ConditionExpression: 'attribute_not_exists(#pk) OR #exp <= :nowSec',
             ExpressionAttributeNames: { '#pk': ATTR.pk, '#exp': ATTR.expiresAt },
-            ExpressionAttributeValues: { ':nowSec': n(nowSeconds(table.now())) },
+            ExpressionAttributeValues: toAttributes({ ':nowSec': nowSeconds(table.now()) }),
           }),
         ),
       );
@@ -59,35 +64,14 @@ export const putListEntry = async (
   throw new Error('list entry kept changing while creating it');
 };
 
-const deleteItem = (
-  table: DynamoTable,
-  key: ReturnType<typeof listEntryKey>,
-  condition?: { entryId: string },
-) =>
-  table.call('DeleteItem', () =>
-    table.client.send(
-      new DeleteItemCommand({
-        TableName: table.name,
-        Key: key,
-        ...(condition
-          ? {
-              ConditionExpression: '#eid = :eid',
-              ExpressionAttributeNames: { '#eid': ATTR.entryId },
-              ExpressionAttributeValues: { ':eid': s(condition.entryId) },
-            }
-          : {}),
-      }),
-    ),
-  );
-
-export const getListEntry = async (table: DynamoTable, entryId: string): Promise<StoredListEntry | null> => {
-  const item = await table.get(listEntryKey(entryId));
-  return item === null || isExpiredItem(item, table.now()) ? null : itemToStoredListEntry(item);
+const get = async (table: DynamoTable, entryId: string): Promise<StoredListEntry | null> => {
+  const item = await table.getLive(listEntryKey(entryId));
+  return item === null ? null : itemToStoredListEntry(item);
 };
 
 /** Deletes the look-up item (only if it is still this entry's) and then the entry; false when unknown. */
-export const deleteListEntry = async (table: DynamoTable, entryId: string): Promise<boolean> => {
-  const stored = await getListEntry(table, entryId);
+const remove = async (table: DynamoTable, entryId: string): Promise<boolean> => {
+  const stored = await get(table, entryId);
   if (stored === null) return false;
   const { kind, action } = stored.entry;
   try {
@@ -100,31 +84,24 @@ export const deleteListEntry = async (table: DynamoTable, entryId: string): Prom
 };
 
 /** Newest entries first (ULID order), filtered by kind and action; the cursor is the last id returned, signed. */
-export const queryListEntries = async (
-  table: DynamoTable,
-  cursorKey: string,
-  query: ListQuery,
-): Promise<ListPage> => {
+const query = async (table: DynamoTable, cursorKey: string, query: ListQuery): Promise<ListPage> => {
   const before = decodeListCursor(cursorKey, query);
   const names: Record<string, string> = { '#pk': ATTR.pk, '#exp': ATTR.expiresAt };
-  const values: Record<string, ReturnType<typeof s>> = {
-    ':pk': s(LIST_INDEX_PARTITION),
-    ':nowSec': n(nowSeconds(table.now())),
-  };
+  const values: Record<string, unknown> = { ':pk': LIST_INDEX_PARTITION, ':nowSec': nowSeconds(table.now()) };
   const filters = ['(attribute_not_exists(#exp) OR #exp > :nowSec)'];
   if (query.kind) {
     names['#kind'] = ATTR.kind;
-    values[':kind'] = s(query.kind);
+    values[':kind'] = query.kind;
     filters.push('#kind = :kind');
   }
   if (query.action) {
     names['#action'] = ATTR.action;
-    values[':action'] = s(query.action);
+    values[':action'] = query.action;
     filters.push('#action = :action');
   }
   if (before) {
     names['#sk'] = ATTR.sk;
-    values[':before'] = s(before);
+    values[':before'] = before;
   }
   const items: ListEntry[] = [];
   let more = false;
@@ -133,7 +110,7 @@ export const queryListEntries = async (
       KeyConditionExpression: before ? '#pk = :pk AND #sk < :before' : '#pk = :pk',
       FilterExpression: filters.join(' AND '),
       ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
+      ExpressionAttributeValues: toAttributes(values),
       ScanIndexForward: false,
     },
     (item) => {
@@ -141,14 +118,19 @@ export const queryListEntries = async (
         more = true;
         return false;
       }
-      if (readString(item, ATTR.sk)) items.push(itemToStoredListEntry(item).entry);
+      if (stringAttr(item, ATTR.sk)) items.push(itemToStoredListEntry(item).entry);
       return true;
     },
     () => Math.max(query.limit + 1 - items.length, 25),
   );
   const last = items.at(-1);
-  return {
-    items,
-    nextCursor: more && last ? encodeListCursor(cursorKey, query, last.entry_id) : null,
-  };
+  return { items, nextCursor: more && last ? encodeListCursor(cursorKey, query, last.entry_id) : null };
 };
+
+/** The runtime list repository over `table`; listing cursors are signed with `cursorKey`. */
+export const dynamoLists = (table: DynamoTable, cursorKey: string): ListRepository => ({
+  put: (entry, expiresAtSec) => put(table, entry, expiresAtSec),
+  get: (entryId) => get(table, entryId),
+  delete: (entryId) => remove(table, entryId),
+  query: (listQuery) => query(table, cursorKey, listQuery),
+});

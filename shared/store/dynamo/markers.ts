@@ -1,26 +1,13 @@
-/** Idempotency and event markers in DynamoDB: one conditional put claims, and only the lock token's holder completes or releases. */
+/** Run-once markers in DynamoDB: one conditional put claims, and only the lock token's holder completes or releases. */
 import { randomUUID } from 'node:crypto';
 import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { isConditionalCheckFailed } from '../client.js';
-import {
-  ATTR,
-  type Item,
-  isMarkerClaimable,
-  itemToMarker,
-  markerKey,
-  markerToClaim,
-  markerToItem,
-  n,
-  nowSeconds,
-  s,
-} from '../items.js';
-import {
-  type ClaimRequest,
-  type MarkerClaim,
-  type MarkerScope,
-  StoreUnavailableError,
-  type WriteBackState,
-} from '../port.js';
+import { nowSeconds } from '../../core/time.js';
+import { claimedMarker, claimOf, isMarkerClaimable } from '../../markers/state.js';
+import { StoreUnavailableError } from '../errors.js';
+import type { ClaimRequest, MarkerClaim, MarkerRepository, MarkerScope, WriteBackState } from '../ports.js';
+import { isConditionalCheckFailed } from './client.js';
+import { itemToMarker, markerToItem, toAttributes } from './codec.js';
+import { ATTR, type Item, markerKey } from './keys.js';
 import type { DynamoTable } from './table.js';
 
 /** Claim attempts when the marker changes between our put and our read (deleted, or its lock lapsing). */
@@ -31,7 +18,7 @@ const CLAIM_ATTEMPTS = 4;
  * the current marker comes back with the failure (`ALL_OLD`), or, where the server does not return it (dynalite),
  * from a consistent read.
  */
-export const claimMarker = async (table: DynamoTable, request: ClaimRequest): Promise<MarkerClaim> => {
+const claim = async (table: DynamoTable, request: ClaimRequest): Promise<MarkerClaim> => {
   let lastSeen: Item | null = null;
   for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
     const nowMs = table.now();
@@ -41,7 +28,7 @@ export const claimMarker = async (table: DynamoTable, request: ClaimRequest): Pr
         table.client.send(
           new PutItemCommand({
             TableName: table.name,
-            Item: markerToItem(request, nowMs, token),
+            Item: markerToItem(request.scope, request.key, claimedMarker(request, nowMs, token)),
             ConditionExpression:
               'attribute_not_exists(#pk) OR #exp <= :nowSec OR (#state = :inProgress AND #lock < :nowMs)',
             ExpressionAttributeNames: {
@@ -50,11 +37,11 @@ export const claimMarker = async (table: DynamoTable, request: ClaimRequest): Pr
               '#state': ATTR.state,
               '#lock': ATTR.lockUntil,
             },
-            ExpressionAttributeValues: {
-              ':nowSec': n(nowSeconds(nowMs)),
-              ':nowMs': n(nowMs),
-              ':inProgress': s('in_progress'),
-            },
+            ExpressionAttributeValues: toAttributes({
+              ':nowSec': nowSeconds(nowMs),
+              ':nowMs': nowMs,
+              ':inProgress': 'in_progress',
+            }),
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         ),
@@ -67,37 +54,44 @@ export const claimMarker = async (table: DynamoTable, request: ClaimRequest): Pr
       if (current !== null) {
         lastSeen = current;
         const marker = itemToMarker(current);
-        if (!isMarkerClaimable(marker, table.now())) return markerToClaim(marker);
+        if (!isMarkerClaimable(marker, table.now())) return claimOf(marker);
       }
     }
   }
-  if (lastSeen !== null) return markerToClaim(itemToMarker(lastSeen));
+  if (lastSeen !== null) return claimOf(itemToMarker(lastSeen));
   throw new StoreUnavailableError('Marker kept changing while claiming it');
 };
 
-/** An update that applies only while `token` holds the marker; false when it no longer does. */
+/** Sets `fields` on the marker while `token` holds it (any holder when null); false when it is not held or gone. */
 const updateHeld = async (
   table: DynamoTable,
   scope: MarkerScope,
   key: string,
-  condition: { token: string } | null,
-  update: string,
-  names: Record<string, string>,
-  values: Item,
+  token: string | null,
+  fields: Record<string, string>,
 ): Promise<boolean> => {
+  const names: Record<string, string> = {};
+  const values: Record<string, string> = {};
+  const sets = Object.entries(fields).map(([attribute, value], i) => {
+    names[`#f${i}`] = attribute;
+    values[`:f${i}`] = value;
+    return `#f${i} = :f${i}`;
+  });
+  if (token === null) names['#pk'] = ATTR.pk;
+  else {
+    names['#token'] = ATTR.lockToken;
+    values[':token'] = token;
+  }
   try {
     await table.call('UpdateItem', () =>
       table.client.send(
         new UpdateItemCommand({
           TableName: table.name,
           Key: markerKey(scope, key),
-          UpdateExpression: update,
-          ConditionExpression: condition ? '#token = :token' : 'attribute_exists(#pk)',
-          ExpressionAttributeNames: {
-            ...names,
-            ...(condition ? { '#token': ATTR.lockToken } : { '#pk': ATTR.pk }),
-          },
-          ExpressionAttributeValues: { ...values, ...(condition ? { ':token': s(condition.token) } : {}) },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: token === null ? 'attribute_exists(#pk)' : '#token = :token',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: toAttributes(values),
         }),
       ),
     );
@@ -108,50 +102,8 @@ const updateHeld = async (
   }
 };
 
-export const completeMarker = (
-  table: DynamoTable,
-  scope: MarkerScope,
-  key: string,
-  token: string,
-  verdictId: string,
-  writeBack?: WriteBackState,
-): Promise<boolean> => {
-  const names: Record<string, string> = { '#state': ATTR.state, '#vid': ATTR.verdictId };
-  const values: Item = { ':done': s('done'), ':vid': s(verdictId) };
-  let update = 'SET #state = :done, #vid = :vid';
-  if (writeBack !== undefined) {
-    names['#wb'] = ATTR.writeBack;
-    values[':wb'] = s(writeBack);
-    update += ', #wb = :wb';
-  }
-  return updateHeld(table, scope, key, { token }, update, names, values);
-};
-
-/** Records the write-back state of a done marker. A marker that is gone is left gone. */
-export const setWriteBack = async (
-  table: DynamoTable,
-  scope: MarkerScope,
-  key: string,
-  writeBack: WriteBackState,
-): Promise<void> => {
-  await updateHeld(
-    table,
-    scope,
-    key,
-    null,
-    'SET #wb = :wb',
-    { '#wb': ATTR.writeBack },
-    { ':wb': s(writeBack) },
-  );
-};
-
 /** Deletes the marker only while `token` holds it: another caller's claim (after a lapse) is never touched. */
-export const releaseMarker = async (
-  table: DynamoTable,
-  scope: MarkerScope,
-  key: string,
-  token: string,
-): Promise<void> => {
+const release = async (table: DynamoTable, scope: MarkerScope, key: string, token: string): Promise<void> => {
   try {
     await table.call('DeleteItem', () =>
       table.client.send(
@@ -160,7 +112,7 @@ export const releaseMarker = async (
           Key: markerKey(scope, key),
           ConditionExpression: '#token = :token',
           ExpressionAttributeNames: { '#token': ATTR.lockToken },
-          ExpressionAttributeValues: { ':token': s(token) },
+          ExpressionAttributeValues: toAttributes({ ':token': token }),
         }),
       ),
     );
@@ -168,3 +120,19 @@ export const releaseMarker = async (
     if (!isConditionalCheckFailed(error)) throw error;
   }
 };
+
+/** The marker repository over `table`. */
+export const dynamoMarkers = (table: DynamoTable): MarkerRepository => ({
+  claim: (request) => claim(table, request),
+  complete: (scope, key, token, verdictId, writeBack?: WriteBackState) =>
+    updateHeld(table, scope, key, token, {
+      [ATTR.state]: 'done',
+      [ATTR.verdictId]: verdictId,
+      ...(writeBack === undefined ? {} : { [ATTR.writeBack]: writeBack }),
+    }),
+  // A marker that is gone is left gone.
+  setWriteBack: async (scope, key, writeBack) => {
+    await updateHeld(table, scope, key, null, { [ATTR.writeBack]: writeBack });
+  },
+  release: (scope, key, token) => release(table, scope, key, token),
+});

@@ -3,34 +3,29 @@
  * velocity shards, the spend counters) in parallel with one conditional ADD per velocity key. Plus the cache writes.
  */
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import type { CheckKind } from '../../defastra/types.js';
-import { isConditionalCheckFailed } from '../client.js';
-import {
-  ATTR,
-  cachedToItem,
-  cacheKey,
-  type Item,
-  isExpiredItem,
-  itemToCached,
-  itemToStoredListEntry,
-  listLookupKey,
-  n,
-  readStringSet,
-  s,
-  spendCallsIn,
-  statsKey,
-  velocityKey,
-  velocityShardCount,
-} from '../items.js';
+import { LIST_ACTIONS } from '../../core/vocabulary.js';
+import { callsIn } from '../../stats/sums.js';
+import { shardCountAfterAdd } from '../../velocity/counts.js';
 import type {
   CachedResult,
   PreludeRequest,
   PreludeResult,
+  ScreeningReads,
   StoredListEntry,
   VelocityCount,
   VelocityResult,
-} from '../port.js';
+} from '../ports.js';
 import { allShards, STATS_SHARDS } from '../shards.js';
+import { isConditionalCheckFailed } from './client.js';
+import {
+  cachedToItem,
+  itemToCached,
+  itemToCounts,
+  itemToStoredListEntry,
+  toAttributes,
+  velocityIdsOf,
+} from './codec.js';
+import { ATTR, cacheKey, type Item, listLookupKey, statsKey, velocityKey } from './keys.js';
 import { type DynamoTable, keyString } from './table.js';
 
 /**
@@ -47,17 +42,17 @@ const addToVelocity = async (table: DynamoTable, count: VelocityCount): Promise<
           UpdateExpression: 'ADD #ids :id SET #exp = :exp',
           ConditionExpression: 'attribute_not_exists(#ids) OR size(#ids) < :cap OR contains(#ids, :me)',
           ExpressionAttributeNames: { '#ids': ATTR.ids, '#exp': ATTR.expiresAt },
-          ExpressionAttributeValues: {
-            ':id': { SS: [count.identity] },
-            ':me': s(count.identity),
-            ':cap': n(count.shardCap),
-            ':exp': n(count.expiresAt),
-          },
+          ExpressionAttributeValues: toAttributes({
+            ':id': new Set([count.identity]),
+            ':me': count.identity,
+            ':cap': count.shardCap,
+            ':exp': count.expiresAt,
+          }),
           ReturnValues: 'UPDATED_OLD',
         }),
       ),
     );
-    return velocityShardCount(readStringSet(output.Attributes, ATTR.ids), count.identity);
+    return shardCountAfterAdd(velocityIdsOf(output.Attributes), count.identity);
   } catch (error) {
     if (isConditionalCheckFailed(error)) return { count: count.shardCap, added: false };
     throw error;
@@ -69,22 +64,23 @@ const velocityOtherShards = (count: VelocityCount): Item[] =>
     .filter((shard) => shard !== count.shard)
     .map((shard) => velocityKey(count.counter, shard));
 
-export const prelude = async (table: DynamoTable, request: PreludeRequest): Promise<PreludeResult> => {
-  const nowMs = table.now();
+const spendKeys = (hour: string): Item[] => allShards(STATS_SHARDS).map((shard) => statsKey(shard, hour));
+
+const prelude = async (table: DynamoTable, request: PreludeRequest): Promise<PreludeResult> => {
   const keys: Item[] = [
     ...request.cache.map(({ kind, hash }) => cacheKey(kind, hash)),
-    ...request.lists.flatMap((key) => [listLookupKey(key, 'allow'), listLookupKey(key, 'block')]),
+    ...request.lists.flatMap((key) => LIST_ACTIONS.map((action) => listLookupKey(key, action))),
     ...request.velocity.flatMap(velocityOtherShards),
-    ...(request.spendHour ? allShards(STATS_SHARDS).map((shard) => statsKey(shard, request.spendHour!)) : []),
+    ...(request.spendHour ? spendKeys(request.spendHour) : []),
   ];
   const adds = request.velocity.map((count) => addToVelocity(table, count).catch(() => null));
   const [found, own] = await Promise.all([
-    keys.length > 0 ? table.batchGet(keys) : new Map(),
+    keys.length > 0 ? table.batchGet(keys) : new Map<string, Item>(),
     Promise.all(adds),
   ]);
   const live = (key: Item): Item | undefined => {
     const item = found.get(keyString(key));
-    return item === undefined || isExpiredItem(item, nowMs) ? undefined : item;
+    return item === undefined || table.isExpired(item) ? undefined : item;
   };
 
   const cache = new Map<string, CachedResult>();
@@ -94,7 +90,7 @@ export const prelude = async (table: DynamoTable, request: PreludeRequest): Prom
   }
   const lists: StoredListEntry[] = [];
   for (const key of request.lists) {
-    for (const action of ['allow', 'block'] as const) {
+    for (const action of LIST_ACTIONS) {
       const item = live(listLookupKey(key, action));
       if (item) lists.push(itemToStoredListEntry(item));
     }
@@ -102,51 +98,41 @@ export const prelude = async (table: DynamoTable, request: PreludeRequest): Prom
   const velocity = request.velocity.map((count, i): VelocityResult | null => {
     const mine = own[i];
     if (!mine) return null;
-    const others = velocityOtherShards(count).reduce(
-      (sum, key) => sum + readStringSet(live(key), ATTR.ids).length,
-      0,
-    );
+    const others = velocityOtherShards(count).reduce((sum, key) => sum + velocityIdsOf(live(key)).size, 0);
     return { count: mine.count + others, added: mine.added };
   });
   const spendCalls = request.spendHour
-    ? spendCallsIn((key) => found.get(keyString(key)), request.spendHour)
+    ? callsIn(
+        spendKeys(request.spendHour).map((key) => {
+          const item = found.get(keyString(key));
+          return item && itemToCounts(item);
+        }),
+      )
     : null;
   return { cache, lists, velocity, spendCalls };
 };
 
-export const forgetVelocity = async (table: DynamoTable, count: VelocityCount): Promise<void> => {
-  await table.call('UpdateItem', () =>
-    table.client.send(
-      new UpdateItemCommand({
-        TableName: table.name,
-        Key: velocityKey(count.counter, count.shard),
-        UpdateExpression: 'DELETE #ids :id',
-        ExpressionAttributeNames: { '#ids': ATTR.ids },
-        ExpressionAttributeValues: { ':id': { SS: [count.identity] } },
-      }),
-    ),
-  );
-};
-
-export const getCachedResult = async (
-  table: DynamoTable,
-  kind: CheckKind,
-  hash: string,
-): Promise<CachedResult | null> => {
-  const item = await table.get(cacheKey(kind, hash), false);
-  return item === null || isExpiredItem(item, table.now()) ? null : itemToCached(item);
-};
-
-export const putCachedResult = async (
-  table: DynamoTable,
-  kind: CheckKind,
-  hash: string,
-  result: CachedResult,
-  expiresAt: number,
-): Promise<void> => {
-  await table.call('PutItem', () =>
-    table.client.send(
-      new PutItemCommand({ TableName: table.name, Item: cachedToItem(kind, hash, result, expiresAt) }),
-    ),
-  );
-};
+/** The screening's reads (and cache writes) over `table`. */
+export const dynamoScreening = (table: DynamoTable): ScreeningReads => ({
+  prelude: (request) => prelude(table, request),
+  async forgetVelocity(count) {
+    await table.call('UpdateItem', () =>
+      table.client.send(
+        new UpdateItemCommand({
+          TableName: table.name,
+          Key: velocityKey(count.counter, count.shard),
+          UpdateExpression: 'DELETE #ids :id',
+          ExpressionAttributeNames: { '#ids': ATTR.ids },
+          ExpressionAttributeValues: toAttributes({ ':id': new Set([count.identity]) }),
+        }),
+      ),
+    );
+  },
+  async putCachedResult(kind, hash, result, expiresAt) {
+    await table.call('PutItem', () =>
+      table.client.send(
+        new PutItemCommand({ TableName: table.name, Item: cachedToItem(kind, hash, result, expiresAt) }),
+      ),
+    );
+  },
+});

@@ -7,9 +7,11 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { toStoreError } from '../client.js';
-import { ATTR, type Item, readString } from '../items.js';
-import { StoreUnavailableError } from '../port.js';
+import { isExpiredAt } from '../../core/time.js';
+import { StoreUnavailableError } from '../errors.js';
+import { toStoreError } from './client.js';
+import { expiryOf } from './codec.js';
+import { ATTR, type Item, stringAttr } from './keys.js';
 
 /** Most keys one BatchGetItem takes. */
 const BATCH_GET_LIMIT = 100;
@@ -34,11 +36,22 @@ export class DynamoTable {
     }
   }
 
+  /** Whether an item's `expires_at` has passed (TTL deletion is lazy: expired items count as gone on read). */
+  isExpired(item: Item): boolean {
+    return isExpiredAt(expiryOf(item), this.now());
+  }
+
   async get(key: Item, consistent = true): Promise<Item | null> {
     const output = await this.call('GetItem', () =>
       this.client.send(new GetItemCommand({ TableName: this.name, Key: key, ConsistentRead: consistent })),
     );
     return output.Item ?? null;
+  }
+
+  /** The item under `key` unless absent or expired. */
+  async getLive(key: Item): Promise<Item | null> {
+    const item = await this.get(key);
+    return item === null || this.isExpired(item) ? null : item;
   }
 
   /**
@@ -75,6 +88,23 @@ export class DynamoTable {
     return found;
   }
 
+  /** A query's pages, read one at a time as the caller asks for them (`limit` items asked per page). */
+  async *queryPages(
+    input: Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>,
+    limit: number,
+  ): AsyncGenerator<Item[]> {
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const output = await this.call('Query', () =>
+        this.client.send(
+          new QueryCommand({ ...input, TableName: this.name, ExclusiveStartKey: startKey, Limit: limit }),
+        ),
+      );
+      yield output.Items ?? [];
+      startKey = output.LastEvaluatedKey;
+    } while (startKey !== undefined);
+  }
+
   /**
    * Runs a query page by page, calling `take` on each item until it returns false or the pages run out.
    * `pageLimit`, when given, is asked before each page (how many items are still worth reading).
@@ -105,4 +135,4 @@ export class DynamoTable {
 
 /** `pk\nsk` of an item or key: how batch results are matched back to what was asked. */
 export const keyString = (item: Item): string =>
-  `${readString(item, ATTR.pk) ?? ''}\n${readString(item, ATTR.sk) ?? ''}`;
+  `${stringAttr(item, ATTR.pk) ?? ''}\n${stringAttr(item, ATTR.sk) ?? ''}`;

@@ -1,73 +1,45 @@
 /** Verdicts in DynamoDB: save, read, review (one conditional update), list through the sharded indexes, replay reads. */
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import type { Review, Verdict, VerdictRecord } from '../../core/verdict.js';
-import { isConditionalCheckFailed } from '../client.js';
+import { nowSeconds, toInstant } from '../../core/time.js';
+import type { Review } from '../../core/verdict.js';
 import {
   type FetchPartition,
   hasResidualFilters,
+  type IndexPartition,
   type ListedVerdict,
   listVerdicts,
   type QueryPlan,
 } from '../cursor.js';
+import type { StoredVerdict, StoredVerdictList, StoredVerdictRange, VerdictRepository } from '../ports.js';
+import { allShards, VERDICT_SHARDS } from '../shards.js';
+import { isConditionalCheckFailed } from './client.js';
 import {
-  ATTR,
-  type Item,
-  isExpiredItem,
   itemToStoredVerdict,
   itemToVerdict,
-  n,
-  nowSeconds,
-  phonePartition,
-  readString,
   reviewedAttributes,
-  s,
-  timePartition,
-  toInstant,
-  verdictKey,
+  toAttributes,
   verdictToItem,
-} from '../items.js';
-import type { StoredVerdict, StoredVerdictRange, VerdictPage, VerdictQuery } from '../port.js';
-import { allShards, VERDICT_SHARDS } from '../shards.js';
-import { TABLE_INDEXES } from '../table.js';
+} from './codec.js';
+import { ATTR, type Item, partitionKeyOf, stringAttr, verdictKey } from './keys.js';
+import { TABLE_INDEXES } from './layout.js';
 import type { DynamoTable } from './table.js';
 
 /** Largest page DynamoDB is asked for while filtering. */
 const MAX_QUERY_PAGE = 1000;
 
-export const saveVerdict = async (table: DynamoTable, record: VerdictRecord): Promise<void> => {
-  await table.call('PutItem', () =>
-    table.client.send(new PutItemCommand({ TableName: table.name, Item: verdictToItem(record) })),
-  );
-};
-
-const liveVerdictItem = async (table: DynamoTable, verdictId: string): Promise<Item | null> => {
-  const item = await table.get(verdictKey(verdictId));
-  return item === null || isExpiredItem(item, table.now()) ? null : item;
-};
-
-export const getVerdict = async (table: DynamoTable, verdictId: string): Promise<Verdict | null> => {
-  const item = await liveVerdictItem(table, verdictId);
-  return item === null ? null : itemToVerdict(item);
-};
-
-export const getStoredVerdict = async (
-  table: DynamoTable,
-  verdictId: string,
-): Promise<StoredVerdict | null> => {
-  const item = await liveVerdictItem(table, verdictId);
-  return item === null ? null : itemToStoredVerdict(item);
-};
+/** The filter that leaves expired items out (TTL deletion is lazy). */
+const LIVE = '(attribute_not_exists(#exp) OR #exp > :nowSec)';
 
 /**
  * Sets the review in one conditional update (the verdict must exist and be live) and moves the verdict to its new
  * `by_review` partition, which the outcome alone decides; the updated item comes back with it. One round trip.
  */
-export const reviewVerdict = async (
+const review = async (
   table: DynamoTable,
   verdictId: string,
   review: Review,
 ): Promise<StoredVerdict | null> => {
-  const { state, partition } = reviewedAttributes(verdictId, review);
+  const set = reviewedAttributes(verdictId, review);
   try {
     const output = await table.call('UpdateItem', () =>
       table.client.send(
@@ -75,7 +47,7 @@ export const reviewVerdict = async (
           TableName: table.name,
           Key: verdictKey(verdictId),
           UpdateExpression: 'SET #review = :review, #state = :state, #rpk = :rpk',
-          ConditionExpression: 'attribute_exists(#pk) AND (attribute_not_exists(#exp) OR #exp > :nowSec)',
+          ConditionExpression: `attribute_exists(#pk) AND ${LIVE}`,
           ExpressionAttributeNames: {
             '#pk': ATTR.pk,
             '#exp': ATTR.expiresAt,
@@ -84,10 +56,10 @@ export const reviewVerdict = async (
             '#rpk': ATTR.reviewPk,
           },
           ExpressionAttributeValues: {
-            ':review': s(JSON.stringify(review)),
-            ':state': s(state),
-            ':rpk': s(partition),
-            ':nowSec': n(nowSeconds(table.now())),
+            ':review': set[ATTR.review]!,
+            ':state': set[ATTR.reviewState]!,
+            ':rpk': set[ATTR.reviewPk]!,
+            ...toAttributes({ ':nowSec': nowSeconds(table.now()) }),
           },
           ReturnValues: 'ALL_NEW',
         }),
@@ -108,9 +80,12 @@ export const reviewVerdict = async (
 const partitionReader = (table: DynamoTable, plan: QueryPlan): FetchPartition => {
   const index = TABLE_INDEXES[plan.index];
   const residual = hasResidualFilters(plan);
-  return async (partition, range, need) => {
+  return async (partition: IndexPartition, range, need) => {
     const names: Record<string, string> = { '#pk': index.partitionKey, '#exp': ATTR.expiresAt };
-    const values: Item = { ':pk': s(partition), ':nowSec': n(nowSeconds(table.now())) };
+    const values: Record<string, unknown> = {
+      ':pk': partitionKeyOf(plan.index, partition),
+      ':nowSec': nowSeconds(table.now()),
+    };
     let keyCondition = '#pk = :pk';
     if (range.from !== undefined && range.before !== undefined) {
       keyCondition += ' AND #sk BETWEEN :from AND :before';
@@ -120,23 +95,24 @@ const partitionReader = (table: DynamoTable, plan: QueryPlan): FetchPartition =>
       keyCondition += ' AND #sk < :before';
     }
     if (range.from !== undefined || range.before !== undefined) names['#sk'] = index.sortKey;
-    if (range.from !== undefined) values[':from'] = s(range.from);
-    if (range.before !== undefined) values[':before'] = s(range.before);
+    if (range.from !== undefined) values[':from'] = range.from;
+    if (range.before !== undefined) values[':before'] = range.before;
 
-    const filters = ['(attribute_not_exists(#exp) OR #exp > :nowSec)'];
+    const filters = [LIVE];
     const filterOn = (attribute: string, value: string | undefined) => {
       if (value === undefined) return;
       names[`#f_${attribute}`] = attribute;
-      values[`:f_${attribute}`] = s(value);
+      values[`:f_${attribute}`] = value;
       filters.push(`#f_${attribute} = :f_${attribute}`);
     };
+    const { phoneHash, decision, source, review } = plan.filters;
     filterOn(
       ATTR.phonePk,
-      plan.filters.phoneHash === undefined ? undefined : phonePartition(plan.filters.phoneHash),
+      phoneHash === undefined ? undefined : partitionKeyOf('byPhone', { value: phoneHash }),
     );
-    filterOn(ATTR.decision, plan.filters.decision);
-    filterOn(ATTR.source, plan.filters.source);
-    filterOn(ATTR.reviewState, plan.filters.review);
+    filterOn(ATTR.decision, decision);
+    filterOn(ATTR.source, source);
+    filterOn(ATTR.reviewState, review);
 
     const found: ListedVerdict[] = [];
     await table.queryEach(
@@ -145,11 +121,11 @@ const partitionReader = (table: DynamoTable, plan: QueryPlan): FetchPartition =>
         KeyConditionExpression: keyCondition,
         FilterExpression: filters.join(' AND '),
         ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
+        ExpressionAttributeValues: toAttributes(values),
         ScanIndexForward: false,
       },
       (item) => {
-        const sortKey = readString(item, index.sortKey);
+        const sortKey = stringAttr(item, index.sortKey);
         if (sortKey === undefined || sortKey === range.before) return true;
         found.push({ sortKey, verdict: itemToVerdict(item) });
         return found.length < need;
@@ -163,60 +139,95 @@ const partitionReader = (table: DynamoTable, plan: QueryPlan): FetchPartition =>
   };
 };
 
-export const queryVerdicts = (
-  table: DynamoTable,
-  cursorKey: string,
-  query: VerdictQuery,
-): Promise<VerdictPage> => listVerdicts(cursorKey, query, (plan) => partitionReader(table, plan));
+/** One `by_time` shard read newest-first for a replay: its pages as asked for, and the items read but not taken yet. */
+interface ShardReader {
+  pages: AsyncGenerator<Item[]>;
+  buffered: Array<{ sortKey: string; item: Item }>;
+  done: boolean;
+}
 
 /**
- * Stored verdicts created in [since, until) for a replay: every `by_time` shard read in parallel (never a scan),
- * at most `max` in all; `truncated` when more exist.
+ * Stored verdicts created in [since, until) for a replay, newest first: every `by_time` shard read newest-first in
+ * parallel (never a scan) and merged, so the `max` kept are the newest of the range whatever the shards hold; each
+ * shard is read page by page only as far as the merge needs. `truncated` when more exist.
  */
-export const listStoredVerdicts = async (
-  table: DynamoTable,
-  range: StoredVerdictRange,
-): Promise<{ records: StoredVerdict[]; truncated: boolean }> => {
+const listStored = async (table: DynamoTable, range: StoredVerdictRange): Promise<StoredVerdictList> => {
   const since = toInstant(range.since, 'since');
   const until = toInstant(range.until, 'until');
   const index = TABLE_INDEXES.byTime;
-  const records: StoredVerdict[] = [];
-  let truncated = false;
   const nowSec = nowSeconds(table.now());
-  await Promise.all(
-    allShards(VERDICT_SHARDS).map((shard) =>
-      table.queryEach(
-        {
-          IndexName: index.name,
-          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :until',
-          FilterExpression: `(attribute_not_exists(#exp) OR #exp > :nowSec)${range.source ? ' AND #src = :src' : ''}`,
-          ExpressionAttributeNames: {
-            '#pk': index.partitionKey,
-            '#sk': index.sortKey,
-            '#exp': ATTR.expiresAt,
-            ...(range.source ? { '#src': ATTR.source } : {}),
-          },
-          ExpressionAttributeValues: {
-            ':pk': s(timePartition(shard)),
-            ':from': s(since),
-            ':until': s(until),
-            ':nowSec': n(nowSec),
-            ...(range.source ? { ':src': s(range.source) } : {}),
-          },
-          ScanIndexForward: false,
+  const pageSize = Math.min(MAX_QUERY_PAGE, Math.ceil(range.max / VERDICT_SHARDS) + 1);
+  const shards: ShardReader[] = allShards(VERDICT_SHARDS).map((shard) => ({
+    pages: table.queryPages(
+      {
+        IndexName: index.name,
+        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :until',
+        FilterExpression: `${LIVE}${range.source ? ' AND #src = :src' : ''}`,
+        ExpressionAttributeNames: {
+          '#pk': index.partitionKey,
+          '#sk': index.sortKey,
+          '#exp': ATTR.expiresAt,
+          ...(range.source ? { '#src': ATTR.source } : {}),
         },
-        (item) => {
-          const sortKey = readString(item, index.sortKey) ?? '';
-          if (sortKey >= until) return true; // BETWEEN is inclusive; `until` is not
-          if (records.length >= range.max) {
-            truncated = true;
-            return false;
-          }
-          records.push(itemToStoredVerdict(item));
-          return true;
-        },
-      ),
+        ExpressionAttributeValues: toAttributes({
+          ':pk': partitionKeyOf('byTime', { shard }),
+          ':from': since,
+          ':until': until,
+          ':nowSec': nowSec,
+          ':src': range.source,
+        }),
+        ScanIndexForward: false,
+      },
+      pageSize,
     ),
-  );
-  return { records, truncated };
+    buffered: [],
+    done: false,
+  }));
+  const refill = async (reader: ShardReader): Promise<void> => {
+    while (!reader.done && reader.buffered.length === 0) {
+      const page = await reader.pages.next();
+      if (page.done) reader.done = true;
+      else {
+        for (const item of page.value) {
+          const sortKey = stringAttr(item, index.sortKey) ?? '';
+          if (sortKey < until) reader.buffered.push({ sortKey, item }); // BETWEEN is inclusive; `until` is not
+        }
+      }
+    }
+  };
+  const records: StoredVerdict[] = [];
+  for (;;) {
+    await Promise.all(shards.map(refill));
+    let newest: ShardReader | undefined;
+    for (const reader of shards) {
+      const head = reader.buffered[0];
+      if (head && (newest === undefined || head.sortKey > newest.buffered[0]!.sortKey)) newest = reader;
+    }
+    if (newest === undefined) return { records, truncated: false };
+    if (records.length === range.max) return { records, truncated: true };
+    records.push(itemToStoredVerdict(newest.buffered.shift()!.item));
+  }
+};
+
+/** The verdict repository over `table`; listing cursors are signed with `cursorKey`. */
+export const dynamoVerdicts = (table: DynamoTable, cursorKey: string): VerdictRepository => {
+  const live = (verdictId: string): Promise<Item | null> => table.getLive(verdictKey(verdictId));
+  return {
+    async save(record) {
+      await table.call('PutItem', () =>
+        table.client.send(new PutItemCommand({ TableName: table.name, Item: verdictToItem(record) })),
+      );
+    },
+    async get(verdictId) {
+      const item = await live(verdictId);
+      return item === null ? null : itemToVerdict(item);
+    },
+    async getStored(verdictId) {
+      const item = await live(verdictId);
+      return item === null ? null : itemToStoredVerdict(item);
+    },
+    query: (query) => listVerdicts(cursorKey, query, (plan) => partitionReader(table, plan)),
+    listStored: (range) => listStored(table, range),
+    review: (verdictId, given) => review(table, verdictId, given),
+  };
 };
