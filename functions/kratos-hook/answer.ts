@@ -19,8 +19,11 @@ export type KratosAnswer =
   | { status: 200; body: Record<string, never> }
   | { status: 403; body: KratosRejection };
 
-/** Allow and review → `200 {}`; block → `403` with the policy's `user_message` on the email field. */
-export const kratosAnswer = (verdict: Verdict, userMessage: string): KratosAnswer => {
+/**
+ * Allow and review → `200 {}`; block → `403` with the policy's `user_message` on the email field. Reads only the
+ * `action` (a verdict, or the `on_error` answer of a screening that could not finish).
+ */
+export const kratosAnswer = (verdict: Pick<Verdict, 'action'>, userMessage: string): KratosAnswer => {
   if (verdict.action !== 'block') return { status: 200, body: {} };
   return {
     status: 403,

@@ -25,8 +25,14 @@ export interface OktaAnswer {
   error?: { errorSummary: string; errorCauses: OktaErrorCause[] };
 }
 
-/** Allow and review let the registration go on; block denies it with the policy's `user_message`. */
-export const oktaAnswer = (verdict: Verdict, userMessage: string): { status: 200; body: OktaAnswer } => {
+/**
+ * Allow and review let the registration go on; block denies it with the policy's `user_message`. Reads only the
+ * `action` (a verdict, or the `on_error` answer of a screening that could not finish).
+ */
+export const oktaAnswer = (
+  verdict: Pick<Verdict, 'action'>,
+  userMessage: string,
+): { status: 200; body: OktaAnswer } => {
   if (verdict.action !== 'block') {
     return { status: 200, body: { commands: [{ type: ACTION_UPDATE, value: { registration: 'ALLOW' } }] } };
   }

@@ -11,8 +11,11 @@ export interface WorkosAnswerData {
   errorMessage?: string;
 }
 
-/** Allow and review → `Allow`; block → `Deny` with the message WorkOS shows the user. */
-export const workosAnswer = (verdict: Verdict, userMessage: string): WorkosAnswerData =>
+/**
+ * Allow and review → `Allow`; block → `Deny` with the message WorkOS shows the user. Reads only the `action` (a
+ * verdict, or the `on_error` answer of a screening that could not finish).
+ */
+export const workosAnswer = (verdict: Pick<Verdict, 'action'>, userMessage: string): WorkosAnswerData =>
   verdict.action === 'block'
     ? { type: 'user_registration', verdict: 'Deny', errorMessage: userMessage }
     : { type: 'user_registration', verdict: 'Allow' };
