@@ -18,6 +18,7 @@ import { customerCreated, sign } from '../stripe/fixtures/events.js';
 import type { EventBridgeStandIn } from './aws-stand-ins.js';
 import type { Invocation, LambdaContainer, LogLine } from './container.js';
 import { type HttpAnswer, type Image, preSignUpEvent, streamRecord } from './events.js';
+import { PROVIDER_SCENARIOS } from './provider-scenarios.js';
 import { type DeployedFunction, streamMappingsOf, type Trigger } from './template.js';
 
 /** The principal of the IAM authoriser context (test/helpers/lambda-events.ts). */
@@ -421,6 +422,7 @@ export const SCENARIOS: Record<string, Scenario> = {
   'supabase-hook': supabaseHook,
   'cognito-pre-signup': cognitoPreSignUp,
   'verdict-events': verdictEvents,
+  ...PROVIDER_SCENARIOS,
 };
 
 /** Scan of a whole table (the test tables are small). */
