@@ -12,6 +12,12 @@ export type RouteApp =
   | 'auth0-hook'
   | 'stripe-hook'
   | 'supabase-hook'
+  | 'okta-hook'
+  | 'kratos-hook'
+  | 'paddle-hook'
+  | 'clerk-hook'
+  | 'firebase-hook'
+  | 'workos-hook'
   | 'cognito-pre-signup'
   | 'health';
 
@@ -37,6 +43,12 @@ export const ROUTES: readonly HttpRoute[] = [
   { path: '/hooks/auth0', methods: ['POST'], app: 'auth0-hook', auth: 'hook' },
   { path: '/hooks/stripe', methods: ['POST'], app: 'stripe-hook', auth: 'hook' },
   { path: '/hooks/supabase', methods: ['POST'], app: 'supabase-hook', auth: 'hook' },
+  { path: '/hooks/okta', methods: ['POST'], app: 'okta-hook', auth: 'hook' },
+  { path: '/hooks/kratos', methods: ['POST'], app: 'kratos-hook', auth: 'hook' },
+  { path: '/hooks/paddle', methods: ['POST'], app: 'paddle-hook', auth: 'hook' },
+  { path: '/hooks/clerk', methods: ['POST'], app: 'clerk-hook', auth: 'hook' },
+  { path: '/hooks/firebase', methods: ['POST'], app: 'firebase-hook', auth: 'hook' },
+  { path: '/hooks/workos', methods: ['POST'], app: 'workos-hook', auth: 'hook' },
   {
     path: '/invoke/cognito-pre-signup',
     methods: ['POST'],

@@ -6,5 +6,11 @@ export const FUNCTION_NAMES = [
   'supabase-hook',
   'cognito-pre-signup',
   'verdict-events',
+  'okta-hook',
+  'kratos-hook',
+  'paddle-hook',
+  'clerk-hook',
+  'firebase-hook',
+  'workos-hook',
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];

@@ -1,13 +1,15 @@
 /**
  * The signup-gate stack: an HTTP API in front of the hook functions (open, authenticated in code) and the
  * operator API (IAM-authorised); the Cognito pre sign-up trigger; one DynamoDB table whose stream feeds the
- * verdict events to an EventBridge bus; six secrets; the alarms and the dashboard. Each function gets exactly
+ * verdict events to an EventBridge bus; the secrets; the alarms and the dashboard. Each function gets exactly
  * the secrets and table actions its code uses, and the policy file inside its bundle, never in its environment.
  */
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Stage } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { pathOf } from '../functions/routes.js';
+import { HOOK_SECRET_SETTINGS } from '../shared/config/hook-secrets.js';
 import type { Source } from '../shared/core/levels.js';
 import { PolicyError } from '../shared/policy/schema.js';
 import { TABLE_INDEXES, TABLE_KEYS } from '../shared/store/dynamo/layout.js';
@@ -19,6 +21,12 @@ import { Dashboard } from './dashboard.js';
 import { createHttpApi } from './http-api.js';
 import { acknowledge } from './nag.js';
 import { budgetMs, loadSynthPolicy, stagePolicyFile } from './policy.js';
+import {
+  PROVIDER_FUNCTIONS,
+  PROVIDER_SPECS,
+  type ProviderSecretKey,
+  perProviderFunction,
+} from './providers.js';
 import {
   createSecrets,
   type SecretKey,
@@ -46,6 +54,7 @@ const SCREENING: Record<
   api: { source: 'api', timeoutKey: 'apiTimeoutSeconds' },
   'supabase-hook': { source: 'supabase', timeoutKey: 'supabaseTimeoutSeconds' },
   'cognito-pre-signup': { source: 'cognito', timeoutKey: 'cognitoTimeoutSeconds' },
+  ...perProviderFunction(({ source, timeoutKey }) => ({ source, timeoutKey })),
 };
 
 /** The functions a signup waits on: reserved concurrency (`hookReservedConcurrency`) applies to these. */
@@ -74,6 +83,7 @@ export const SECRETS_OF: Record<FunctionName, readonly SecretKey[]> = {
   'supabase-hook': ['defastraApiKey', 'pepper', 'supabaseHookSecret'],
   'cognito-pre-signup': ['defastraApiKey', 'pepper'],
   'verdict-events': [],
+  ...perProviderFunction(({ secret }) => ['defastraApiKey', 'pepper', secret] as const),
 };
 
 /** The environment variable (shared/config/lambda.ts) that carries each secret's ARN. */
@@ -84,6 +94,12 @@ const SECRET_ENV: Record<SecretKey, string> = {
   stripeWebhookSecret: 'STRIPE_WEBHOOK_SECRET_ARN',
   stripeApiKey: 'STRIPE_API_KEY_SECRET_ARN',
   supabaseHookSecret: 'SUPABASE_HOOK_SECRET_ARN',
+  ...(Object.fromEntries(
+    PROVIDER_FUNCTIONS.map((name) => [
+      PROVIDER_SPECS[name].secret,
+      HOOK_SECRET_SETTINGS[PROVIDER_SPECS[name].source].arnEnv,
+    ]),
+  ) as Record<ProviderSecretKey, string>),
 };
 
 const DESCRIPTIONS: Record<FunctionName, string> = {
@@ -93,6 +109,7 @@ const DESCRIPTIONS: Record<FunctionName, string> = {
   'supabase-hook': 'signup-gate: POST /hooks/supabase (Supabase before-user-created hook)',
   'cognito-pre-signup': 'signup-gate: Amazon Cognito pre sign-up trigger',
   'verdict-events': 'signup-gate: table stream to EventBridge (Verdict Created, Verdict Reviewed)',
+  ...perProviderFunction(({ description }) => description),
 };
 
 const removalPolicyOf = (mode: RemovalMode): RemovalPolicy =>
@@ -199,7 +216,9 @@ export class SignupGateStack extends Stack {
         policyFile: this.policyFile,
         reservedConcurrency: (HOOK_FUNCTIONS as readonly string[]).includes(name)
           ? config.hookReservedConcurrency
-          : undefined,
+          : (PROVIDER_FUNCTIONS as readonly string[]).includes(name)
+            ? config.providerHookReservedConcurrency
+            : undefined,
       });
     this.functions = {
       'auth0-hook': create('auth0-hook'),
@@ -208,6 +227,7 @@ export class SignupGateStack extends Stack {
       'supabase-hook': create('supabase-hook'),
       'cognito-pre-signup': create('cognito-pre-signup'),
       'verdict-events': create('verdict-events'),
+      ...perProviderFunction((_spec, name) => create(name)),
     };
 
     // ---- least privilege: table actions by exact ARN, and only the secrets each function reads ---------
@@ -251,6 +271,7 @@ export class SignupGateStack extends Stack {
         'auth0-hook': this.functions['auth0-hook'].function,
         'stripe-hook': this.functions['stripe-hook'].function,
         'supabase-hook': this.functions['supabase-hook'].function,
+        ...perProviderFunction((_spec, name) => this.functions[name].function),
       },
     });
     this.api = api;
@@ -304,6 +325,13 @@ export class SignupGateStack extends Stack {
       value: `${baseUrl}hooks/supabase`,
       description: 'Supabase before-user-created hook URL (Authentication, Hooks)',
     });
+    for (const name of PROVIDER_FUNCTIONS) {
+      const { output } = PROVIDER_SPECS[name];
+      new CfnOutput(this, output.id, {
+        value: `${baseUrl}${pathOf(name).slice(1)}`,
+        description: output.description,
+      });
+    }
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     const secretNames = secretNamesOf(config);
     for (const key of Object.keys(secretNames) as SecretKey[]) {

@@ -5,10 +5,16 @@
 import type { Hono } from 'hono';
 import { createApiApp } from '../functions/api/app.js';
 import { createAuth0HookApp } from '../functions/auth0-hook/app.js';
+import { createClerkHookApp } from '../functions/clerk-hook/app.js';
 import { createCognitoInvokeApp } from '../functions/cognito-pre-signup/local-route.js';
+import { createFirebaseHookApp } from '../functions/firebase-hook/app.js';
+import { createKratosHookApp } from '../functions/kratos-hook/app.js';
+import { createOktaHookApp } from '../functions/okta-hook/app.js';
+import { createPaddleHookApp } from '../functions/paddle-hook/app.js';
 import { type RouteApp, routeOf } from '../functions/routes.js';
 import { createStripeHookApp } from '../functions/stripe-hook/app.js';
 import { createSupabaseHookApp } from '../functions/supabase-hook/app.js';
+import { createWorkosHookApp } from '../functions/workos-hook/app.js';
 import type { AppEnv } from '../shared/http/env.js';
 import { errorBody } from '../shared/http/errors.js';
 import type { Telemetry } from '../shared/observability/telemetry.js';
@@ -32,6 +38,12 @@ export const localFetch = (deps: DepsProvider, telemetry: Telemetry): Fetch => {
     'auth0-hook': createAuth0HookApp(deps, telemetry),
     'stripe-hook': createStripeHookApp(deps, telemetry),
     'supabase-hook': createSupabaseHookApp(deps, telemetry),
+    'okta-hook': createOktaHookApp(deps, telemetry),
+    'kratos-hook': createKratosHookApp(deps, telemetry),
+    'paddle-hook': createPaddleHookApp(deps, telemetry),
+    'clerk-hook': createClerkHookApp(deps, telemetry),
+    'firebase-hook': createFirebaseHookApp(deps, telemetry),
+    'workos-hook': createWorkosHookApp(deps, telemetry),
     'cognito-pre-signup': createCognitoInvokeApp(deps, telemetry),
   };
   return (request) => {

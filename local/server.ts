@@ -3,7 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type ServerType, serve } from '@hono/node-server';
-import { loadDevSecrets } from '../shared/config/dev-secrets.js';
+import { type DevSecrets, loadDevSecrets } from '../shared/config/dev-secrets.js';
+import { HOOK_SECRET_SETTINGS, perHook, splitHookSecrets } from '../shared/config/hook-secrets.js';
 import { ConfigError, isLiveDefastraUrl, type LocalConfig } from '../shared/config/local.js';
 import { createDefastraClient } from '../shared/defastra/client.js';
 import { describeFaults, SANDBOX_FAULT_ENV } from '../shared/defastra/sandbox/env.js';
@@ -106,6 +107,12 @@ export const startLocalServer = async (
     const auth0Secrets = splitSecrets(config.auth0HookSecret ?? secrets.auth0_hook_secret);
     const stripeSecrets = splitSecrets(config.stripeWebhookSecret ?? secrets.stripe_webhook_secret);
     const supabaseSecrets = splitSpaceSecrets(config.supabaseHookSecret ?? secrets.supabase_hook_secret);
+    const hookSecrets = perHook((hook) =>
+      splitHookSecrets(
+        hook,
+        config.hookSecrets[hook] ?? secrets[HOOK_SECRET_SETTINGS[hook].devSecret as keyof DevSecrets],
+      ),
+    );
     // Verdict events: dynalite has no stream, so a change feed around the store stands in for it.
     const eventsFile = join(config.dataDir, 'events.jsonl');
     const events = jsonlEventSink(eventsFile, telemetry);
@@ -133,6 +140,7 @@ export const startLocalServer = async (
       auth0HookSecrets: async () => auth0Secrets,
       stripeWebhookSecrets: async () => stripeSecrets,
       supabaseHookSecrets: async () => supabaseSecrets,
+      hookSecrets: perHook((hook) => async () => hookSecrets[hook]),
       stripeApiKey: async () => config.stripeApiKey ?? null,
       stripeApiBaseUrl: config.stripeApiBaseUrl,
     };

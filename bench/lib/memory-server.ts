@@ -3,10 +3,12 @@
  * client and sandbox, but the in-memory store instead of dynalite. The difference between the two tells how much of a
  * route's overhead is the store's round trips and how much is the app's own code. Its AppDeps are built by hand here, field for field as shared/runtime/deps.ts declares them.
  */
+
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import { localFetch } from '../../local/apps.js';
+import { perHook } from '../../shared/config/hook-secrets.js';
 import { createDefastraClient } from '../../shared/defastra/client.js';
 import { type Sandbox, startSandbox } from '../../shared/defastra/sandbox/server.js';
 import { silentTelemetry, type Telemetry } from '../../shared/observability/telemetry.js';
@@ -57,6 +59,7 @@ export const startMemoryServer = async (options: MemoryServerOptions): Promise<M
     auth0HookSecrets: async () => [auth0HookSecret],
     stripeWebhookSecrets: async () => [stripeWebhookSecret],
     supabaseHookSecrets: async () => [supabaseHookSecret],
+    hookSecrets: perHook(() => async () => []),
     stripeApiKey: async () => null,
   };
   const route = localFetch(async () => deps, telemetry);

@@ -2,6 +2,7 @@
 import type { Policy } from '../policy/schema.js';
 import * as z from '../validation/zod.js';
 import { parseEnv } from './errors.js';
+import { HOOK_SECRET_SETTINGS, type ProviderHook, perHook } from './hook-secrets.js';
 import { loadBundledPolicy } from './policy-file.js';
 
 const arn = z.string().check(z.regex(/^arn:aws[a-z-]*:secretsmanager:/, 'expected a Secrets Manager ARN'));
@@ -14,6 +15,12 @@ const lambdaEnv = z.object({
   AUTH0_HOOK_SECRET_ARN: z.optional(arn),
   STRIPE_WEBHOOK_SECRET_ARN: z.optional(arn),
   SUPABASE_HOOK_SECRET_ARN: z.optional(arn),
+  OKTA_HOOK_SECRET_ARN: z.optional(arn),
+  KRATOS_HOOK_SECRET_ARN: z.optional(arn),
+  PADDLE_WEBHOOK_SECRET_ARN: z.optional(arn),
+  CLERK_WEBHOOK_SECRET_ARN: z.optional(arn),
+  FIREBASE_HOOK_SECRET_ARN: z.optional(arn),
+  WORKOS_ACTIONS_SECRET_ARN: z.optional(arn),
   STRIPE_API_KEY_SECRET_ARN: z.optional(arn),
   STRIPE_API_BASE_URL: z.optional(z.url({ protocol: /^https?$/ })),
   SECRETS_MAX_AGE_SECONDS: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(86_400)), 300),
@@ -31,6 +38,8 @@ export interface LambdaConfig {
     supabaseHookSecret: string | undefined;
     stripeApiKey: string | undefined;
   };
+  /** The ARN of each provider hook's secret, for the function that serves the hook (undefined elsewhere). */
+  hookSecretArns: Record<ProviderHook, string | undefined>;
   stripeApiBaseUrl: string | undefined;
   secretsMaxAgeMs: number;
 }
@@ -50,6 +59,9 @@ export const loadLambdaConfig = (env: NodeJS.ProcessEnv): LambdaConfig => {
       supabaseHookSecret: e.SUPABASE_HOOK_SECRET_ARN,
       stripeApiKey: e.STRIPE_API_KEY_SECRET_ARN,
     },
+    hookSecretArns: perHook(
+      (hook) => e[HOOK_SECRET_SETTINGS[hook].arnEnv as keyof typeof e] as string | undefined,
+    ),
     stripeApiBaseUrl: e.STRIPE_API_BASE_URL,
     secretsMaxAgeMs: e.SECRETS_MAX_AGE_SECONDS * 1000,
   };

@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import * as z from '../validation/zod.js';
 import { ConfigError, parseEnv } from './errors.js';
+import { HOOK_SECRET_SETTINGS, type ProviderHook, perHook } from './hook-secrets.js';
 
 export { ConfigError };
 
@@ -36,6 +37,12 @@ const localEnv = z.object({
   AUTH0_HOOK_SECRET: optionalString,
   STRIPE_WEBHOOK_SECRET: optionalString,
   SUPABASE_HOOK_SECRET: optionalString,
+  OKTA_HOOK_SECRET: optionalString,
+  KRATOS_HOOK_SECRET: optionalString,
+  PADDLE_WEBHOOK_SECRET: optionalString,
+  CLERK_WEBHOOK_SECRET: optionalString,
+  FIREBASE_HOOK_SECRET: optionalString,
+  WORKOS_ACTIONS_SECRET: optionalString,
   STRIPE_API_KEY: optionalString,
   STRIPE_API_BASE_URL: url,
   API_TOKEN: optionalString,
@@ -54,6 +61,8 @@ export interface LocalConfig {
   auth0HookSecret: string | undefined;
   stripeWebhookSecret: string | undefined;
   supabaseHookSecret: string | undefined;
+  /** The provider hooks' secret settings (`OKTA_HOOK_SECRET`, ...); undefined = the generated value. */
+  hookSecrets: Record<ProviderHook, string | undefined>;
   stripeApiKey: string | undefined;
   stripeApiBaseUrl: string | undefined;
   apiToken: string | undefined;
@@ -117,6 +126,7 @@ export const loadLocalConfig = (env: NodeJS.ProcessEnv, cwd = process.cwd()): Lo
     auth0HookSecret: e.AUTH0_HOOK_SECRET,
     stripeWebhookSecret: e.STRIPE_WEBHOOK_SECRET,
     supabaseHookSecret: e.SUPABASE_HOOK_SECRET,
+    hookSecrets: perHook((hook) => e[HOOK_SECRET_SETTINGS[hook].env as keyof typeof e] as string | undefined),
     stripeApiKey: e.STRIPE_API_KEY,
     stripeApiBaseUrl: e.STRIPE_API_BASE_URL,
     apiToken: e.API_TOKEN,

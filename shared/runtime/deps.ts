@@ -1,5 +1,6 @@
 /** The composition root's contract: everything an app needs, built once per process (locally or per Lambda cold start). */
 
+import type { ProviderHook } from '../config/hook-secrets.js';
 import type { KeyedHasher } from '../core/vocabulary.js';
 import type { DefastraPort } from '../defastra/types.js';
 import type { Telemetry } from '../observability/telemetry.js';
@@ -27,6 +28,8 @@ export interface AppDeps {
   stripeWebhookSecrets: () => Promise<readonly string[]>;
   /** Active Standard Webhooks secrets of `/hooks/supabase` (`v1,whsec_...` as Supabase shows them). */
   supabaseHookSecrets: () => Promise<readonly string[]>;
+  /** Active secrets of each provider hook of shared/config/hook-secrets.ts (`/hooks/okta`, ...). */
+  hookSecrets: Record<ProviderHook, () => Promise<readonly string[]>>;
   /** Stripe API key for the optional write-back; null when not configured. */
   stripeApiKey: () => Promise<string | null>;
   /** Overrides Stripe's API host (tests point it at a local server). */

@@ -1,5 +1,6 @@
 /** The composition root inside Lambda: config from the environment, secrets from Secrets Manager, DynamoDB. */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { perHook, splitHookSecrets } from '../config/hook-secrets.js';
 import { type LambdaConfig, loadLambdaConfig } from '../config/lambda.js';
 import { createDefastraClient } from '../defastra/client.js';
 import { DefastraAuthError } from '../defastra/errors.js';
@@ -70,6 +71,12 @@ export const lambdaDeps = (
         const value = await reader.get(secretArns.supabaseHookSecret);
         return isUnsetSecret(value) ? [] : splitSpaceSecrets(value);
       },
+      hookSecrets: perHook((hook) => async () => {
+        const arn = config.hookSecretArns[hook];
+        if (!arn) return [];
+        const value = await reader.get(arn);
+        return isUnsetSecret(value) ? [] : splitHookSecrets(hook, value);
+      }),
       stripeApiKey: async () => {
         if (!secretArns.stripeApiKey) return null;
         const value = (await reader.get(secretArns.stripeApiKey)).trim();

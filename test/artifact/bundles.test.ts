@@ -169,6 +169,12 @@ describe('every function of the template, invoked as Lambda runs it', () => {
       AUTH0_HOOK_SECRET_ARN: () => password(48),
       STRIPE_WEBHOOK_SECRET_ARN: () => `whsec_${password(32)}`,
       SUPABASE_HOOK_SECRET_ARN: () => `v1,whsec_${randomBytes(32).toString('base64')}`,
+      OKTA_HOOK_SECRET_ARN: () => password(48),
+      KRATOS_HOOK_SECRET_ARN: () => password(48),
+      FIREBASE_HOOK_SECRET_ARN: () => password(48),
+      PADDLE_WEBHOOK_SECRET_ARN: () => `pdl_ntfset_${password(32)}`,
+      CLERK_WEBHOOK_SECRET_ARN: () => `whsec_${randomBytes(32).toString('base64')}`,
+      WORKOS_ACTIONS_SECRET_ARN: () => password(40),
       // The write-back is off in the policy: the optional Stripe API key keeps its placeholder, as it may.
       STRIPE_API_KEY_SECRET_ARN: () => initial,
     };

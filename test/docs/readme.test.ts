@@ -52,8 +52,21 @@ describe('README and docs/api.md', () => {
       '/hooks/auth0',
       '/hooks/stripe',
       '/hooks/supabase',
+      '/hooks/okta',
+      '/hooks/kratos',
     ]) {
       expect(api).toContain(text);
+    }
+  });
+
+  it('lists every hook route in docs/api.md and a row for each provider in the README', () => {
+    const api = doc('api.md');
+    for (const provider of ['okta', 'kratos', 'paddle', 'clerk', 'firebase', 'workos']) {
+      expect(api).toContain(`| \`POST /hooks/${provider}\``);
+      expect(readme).toMatch(
+        new RegExp(`\\| [^\\n]*\`POST /hooks/${provider}\`[^\\n]*\\]\\(docs/${provider}\\.md\\)`),
+      );
+      expect(doc(`${provider}.md`)).not.toMatch(/being wired/);
     }
   });
 });

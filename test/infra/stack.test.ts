@@ -4,6 +4,7 @@
  * verdict events, secrets, the Cognito trigger, alarms, dashboard, outputs and cdk-nag.
  * The app is synthesised once for the whole file.
  */
+
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CfnElement } from 'aws-cdk-lib';
@@ -21,6 +22,7 @@ import {
 } from '../../infra/signup-gate-stack.js';
 import { VERDICT_STREAM_FILTER } from '../../infra/verdict-events.js';
 import { loadEventsConfig } from '../../shared/config/events.js';
+import { PROVIDER_HOOKS } from '../../shared/config/hook-secrets.js';
 import { loadLambdaConfig } from '../../shared/config/lambda.js';
 import {
   FATAL_DEFASTRA_ERROR_TYPES,
@@ -110,9 +112,9 @@ const actionsOf = (name: FunctionName): string[] =>
   statementsOf(name).flatMap((st) => asArray(st.Action) as string[]);
 
 describe('functions', () => {
-  it('are the six of infra/bundling.ts, and no other', () => {
-    expect(ofType('AWS::Lambda::Function')).toHaveLength(6);
-    expect(FUNCTION_NAMES).toHaveLength(6);
+  it('are the twelve of infra/bundling.ts (one per provider hook), and no other', () => {
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(12);
+    expect(FUNCTION_NAMES).toHaveLength(12);
   });
 
   it.each(FUNCTION_NAMES)('%s runs Node.js 22 on arm64 from an ESM bundle', (name) => {
@@ -130,6 +132,15 @@ describe('functions', () => {
     expect(fnProps('supabase-hook').Timeout).toBe(6);
     expect(fnProps('cognito-pre-signup').Timeout).toBe(5);
     expect(fnProps('verdict-events').Timeout).toBe(30);
+  });
+
+  it('gives each provider hook a timeout above its budget and inside the time its provider waits', () => {
+    expect(fnProps('okta-hook').Timeout).toBe(4); // Okta waits 3 s; budget 2.5 s
+    expect(fnProps('kratos-hook').Timeout).toBe(6);
+    expect(fnProps('paddle-hook').Timeout).toBe(10);
+    expect(fnProps('clerk-hook').Timeout).toBe(15);
+    expect(fnProps('firebase-hook').Timeout).toBe(6); // the forwarder waits 6 s of Google's 7
+    expect(fnProps('workos-hook').Timeout).toBe(6);
   });
 
   it('reserves no concurrency by default', () => {
@@ -203,6 +214,16 @@ describe('functions', () => {
     ]);
     expect(secretVars('cognito-pre-signup')).toEqual(['DEFASTRA_API_KEY_SECRET_ARN', 'PEPPER_SECRET_ARN']);
     expect(secretVars('verdict-events')).toEqual([]);
+    for (const [name, variable] of [
+      ['okta-hook', 'OKTA_HOOK_SECRET_ARN'],
+      ['kratos-hook', 'KRATOS_HOOK_SECRET_ARN'],
+      ['paddle-hook', 'PADDLE_WEBHOOK_SECRET_ARN'],
+      ['clerk-hook', 'CLERK_WEBHOOK_SECRET_ARN'],
+      ['firebase-hook', 'FIREBASE_HOOK_SECRET_ARN'],
+      ['workos-hook', 'WORKOS_ACTIONS_SECRET_ARN'],
+    ] as const) {
+      expect(secretVars(name)).toEqual(['DEFASTRA_API_KEY_SECRET_ARN', 'PEPPER_SECRET_ARN', variable].sort());
+    }
   });
 
   /** The environment as a deployment resolves it, running from the synthesised asset directory. */
@@ -232,6 +253,9 @@ describe('functions', () => {
       expect(config.secretArns.stripeWebhookSecret !== undefined).toBe(name === 'stripe-hook');
       expect(config.secretArns.supabaseHookSecret !== undefined).toBe(name === 'supabase-hook');
       expect(config.secretArns.stripeApiKey !== undefined).toBe(name === 'stripe-hook' || name === 'api');
+      for (const hook of PROVIDER_HOOKS) {
+        expect(config.hookSecretArns[hook] !== undefined, hook).toBe(name === `${hook}-hook`);
+      }
     },
   );
 
@@ -418,6 +442,12 @@ describe('HTTP API', () => {
     ['ANY /hooks/auth0', 'auth0-hook'],
     ['ANY /hooks/stripe', 'stripe-hook'],
     ['ANY /hooks/supabase', 'supabase-hook'],
+    ['ANY /hooks/okta', 'okta-hook'],
+    ['ANY /hooks/kratos', 'kratos-hook'],
+    ['ANY /hooks/paddle', 'paddle-hook'],
+    ['ANY /hooks/clerk', 'clerk-hook'],
+    ['ANY /hooks/firebase', 'firebase-hook'],
+    ['ANY /hooks/workos', 'workos-hook'],
   ] as const;
   const OPERATOR = [
     'POST /screen',
@@ -475,7 +505,7 @@ describe('HTTP API', () => {
     s.template.resourcePropertiesCountIs(
       'AWS::ApiGatewayV2::Integration',
       { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' },
-      4,
+      10,
     );
   });
 
@@ -626,7 +656,7 @@ describe('verdict events', () => {
 });
 
 describe('secrets', () => {
-  it('creates the six secrets under the signup-gate/ prefix', () => {
+  it('creates the twelve secrets under the signup-gate/ prefix', () => {
     const names = ofType('AWS::SecretsManager::Secret').map((r) => r.Properties.Name);
     expect(names.sort()).toEqual(
       [
@@ -636,14 +666,27 @@ describe('secrets', () => {
         'signup-gate/stripe-api-key',
         'signup-gate/stripe-webhook-secret',
         'signup-gate/supabase-hook-secret',
+        'signup-gate/okta-hook-secret',
+        'signup-gate/kratos-hook-secret',
+        'signup-gate/paddle-webhook-secret',
+        'signup-gate/clerk-webhook-secret',
+        'signup-gate/firebase-hook-secret',
+        'signup-gate/workos-actions-secret',
       ].sort(),
     );
   });
 
-  it('generates the Auth0 hook secret and a 64-character pepper, without punctuation', () => {
+  it('generates the secrets we choose (Auth0, Okta, Kratos, Firebase hooks) and a 64-character pepper, without punctuation', () => {
     const props = (key: SecretKey) => resources[secretId[key]].Properties;
     expect(props('pepper').GenerateSecretString).toEqual({ PasswordLength: 64, ExcludePunctuation: true });
-    expect(props('auth0HookSecret').GenerateSecretString).toMatchObject({ ExcludePunctuation: true });
+    for (const key of [
+      'auth0HookSecret',
+      'oktaHookSecret',
+      'kratosHookSecret',
+      'firebaseHookSecret',
+    ] as const) {
+      expect(props(key).GenerateSecretString).toMatchObject({ ExcludePunctuation: true });
+    }
     expect(resources[secretId.pepper].DeletionPolicy).toBe('Retain');
   });
 
@@ -653,6 +696,9 @@ describe('secrets', () => {
       'stripeWebhookSecret',
       'stripeApiKey',
       'supabaseHookSecret',
+      'paddleWebhookSecret',
+      'clerkWebhookSecret',
+      'workosActionsSecret',
     ] as const) {
       expect(resources[secretId[key]].Properties.SecretString).toMatch(/^PLACEHOLDER/);
       expect(resources[secretId[key]].Properties.GenerateSecretString).toBeUndefined();
@@ -693,8 +739,8 @@ describe('alarms and dashboard', () => {
     return found[0];
   };
 
-  it('has 24 alarms', () => {
-    expect(alarms()).toHaveLength(24);
+  it('has 36 alarms', () => {
+    expect(alarms()).toHaveLength(36);
   });
 
   it('alarms on API 5xx and on each function’s errors and throttles', () => {
@@ -861,6 +907,18 @@ describe('outputs', () => {
         'StripeWebhookSecretName',
         'StripeApiKeySecretName',
         'SupabaseHookSecretName',
+        'OktaHookUrl',
+        'KratosHookUrl',
+        'PaddleHookUrl',
+        'ClerkHookUrl',
+        'FirebaseHookUrl',
+        'WorkosHookUrl',
+        'OktaHookSecretName',
+        'KratosHookSecretName',
+        'PaddleWebhookSecretName',
+        'ClerkWebhookSecretName',
+        'FirebaseHookSecretName',
+        'WorkosActionsSecretName',
         'EventBusName',
         'EventBusArn',
         'DashboardName',
@@ -872,6 +930,11 @@ describe('outputs', () => {
     expect(stringsIn(outputs.SupabaseHookUrl.Value).join('')).toMatch(/^https:\/\/.*\/hooks\/supabase$/);
     expect(outputs.DefastraApiKeySecretName.Value).toBe('signup-gate/defastra-api-key');
     expect(outputs.SupabaseHookSecretName.Value).toBe('signup-gate/supabase-hook-secret');
+    for (const provider of ['okta', 'kratos', 'paddle', 'clerk', 'firebase', 'workos']) {
+      const url = outputs[`${provider[0]!.toUpperCase()}${provider.slice(1)}HookUrl`].Value;
+      expect(stringsIn(url).join(''), provider).toMatch(new RegExp(`^https://.*/hooks/${provider}$`));
+    }
+    expect(outputs.ClerkWebhookSecretName.Value).toBe('signup-gate/clerk-webhook-secret');
     const busId = s.stack.getLogicalId(s.stack.events.bus.node.defaultChild as CfnElement);
     expect(outputs.EventBusName.Value).toEqual({ Ref: busId });
     expect(outputs.EventBusArn.Value).toEqual({ 'Fn::GetAtt': [busId, 'Arn'] });
@@ -890,9 +953,9 @@ describe('cdk-nag (AwsSolutions)', () => {
     const acks = acknowledgementsOf(s.stack);
     expect(acks.map((a) => a.id).sort()).toEqual(
       [
-        ...Array(6).fill('AwsSolutions-SMG4'),
-        ...Array(6).fill('AwsSolutions-L1'),
-        ...Array(12).fill('AwsSolutions-APIG4'), // three hooks, eight catch-all ANY routes, $default
+        ...Array(12).fill('AwsSolutions-SMG4'),
+        ...Array(12).fill('AwsSolutions-L1'),
+        ...Array(18).fill('AwsSolutions-APIG4'), // nine hooks, eight catch-all ANY routes, $default
         'AwsSolutions-SQS3',
         'AwsSolutions-IAM5[Resource::*]',
       ].sort(),
@@ -901,8 +964,8 @@ describe('cdk-nag (AwsSolutions)', () => {
       expect(ack.path.startsWith(`${s.stack.node.path}/`)).toBe(true);
       expect(ack.reason.length).toBeGreaterThan(60);
     }
-    // One L1 reason for six functions, one catch-all reason for nine routes; every other reason is its own.
-    expect(new Set(acks.map((a) => a.reason)).size).toBe(acks.length - 5 - 8);
+    // One L1 reason for twelve functions, one catch-all reason for nine routes; every other reason is its own.
+    expect(new Set(acks.map((a) => a.reason)).size).toBe(acks.length - 11 - 8);
   });
 
   it('accepts the ListStreams wildcard on the verdict-events role only', () => {
@@ -916,7 +979,17 @@ describe('cdk-nag (AwsSolutions)', () => {
     const auth0 = reasonOf('hooks--auth0');
     expect(auth0).not.toMatch(/cannot sign requests with SigV4|before any work/);
     expect(auth0).toMatch(/dependency-free/);
-    for (const path of ['hooks--auth0', 'hooks--stripe', 'hooks--supabase']) {
+    for (const path of [
+      'hooks--auth0',
+      'hooks--stripe',
+      'hooks--supabase',
+      'hooks--okta',
+      'hooks--kratos',
+      'hooks--paddle',
+      'hooks--clerk',
+      'hooks--firebase',
+      'hooks--workos',
+    ]) {
       const reason = reasonOf(path);
       expect(reason, path).toMatch(/reads the (raw )?body first \(at most 256 KiB/);
       expect(reason, path).toMatch(/constant[- ]time/);

@@ -91,6 +91,7 @@ describe('policy file at synth', () => {
   it.each([
     ['cognito', 4001, 'cognitoTimeoutSeconds=5'],
     ['supabase', 5001, 'supabaseTimeoutSeconds=6'],
+    ['okta', 3001, 'oktaTimeoutSeconds=4'],
   ])('stops synth when budget_ms.%s (%i ms) does not fit in %s', (source, budget, timeout) => {
     const policyFile = writeTempFile('policy.json', { budget_ms: { [source]: budget } });
     const message = thrown(buildWith({ policyFile })).message;
@@ -115,7 +116,7 @@ describe('policy file at synth', () => {
     expect(readFileSync(stack.policyFile, 'utf8')).toBe(JSON.stringify(policy));
     const template = readFileSync(join(assembly.directory, `${stack.stackName}.template.json`), 'utf8');
     expect(template).not.toContain('blocked.user.');
-  });
+  }, 60_000); // a full synth of twelve functions
 });
 
 describe('context variants', () => {
@@ -132,7 +133,7 @@ describe('context variants', () => {
       },
     });
     const alarms = Object.values(s.template.findResources('AWS::CloudWatch::Alarm')) as Cfn[];
-    expect(alarms.length).toBe(24);
+    expect(alarms.length).toBe(36); // two per provider hook function
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
       expect(alarm.Properties.OKActions).toEqual([{ Ref: topicId }]);
@@ -177,6 +178,7 @@ describe('context variants', () => {
       operatorThrottleRateLimit: '3',
       operatorThrottleBurstLimit: '6',
       hookReservedConcurrency: '25',
+      providerHookReservedConcurrency: '5',
       degradedShareThreshold: '0.5',
       degradedShareMinVerdicts: 100,
       rateLimitErrorsThreshold: 3,
@@ -204,6 +206,12 @@ describe('context variants', () => {
       'cognito-pre-signup': 25,
       api: undefined,
       'verdict-events': undefined,
+      'okta-hook': 5,
+      'kratos-hook': 5,
+      'paddle-hook': 5,
+      'clerk-hook': 5,
+      'firebase-hook': 5,
+      'workos-hook': 5,
     });
     expect(
       Object.keys(reserved)

@@ -6,9 +6,11 @@
  * The store is the in-memory adapter, its writes counted with the DynamoDB adapter's own keys (so the same keys as
  * in AWS: test/helpers/dynamo-writes.ts); the clock is simulated.
  */
+
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuth0HookApp } from '../../functions/auth0-hook/app.js';
+import { perHook } from '../../shared/config/hook-secrets.js';
 import { createDefastraClient, type DefastraClient } from '../../shared/defastra/client.js';
 import { type Sandbox, startSandbox } from '../../shared/defastra/sandbox/server.js';
 import { silentTelemetry } from '../../shared/observability/telemetry.js';
@@ -50,6 +52,7 @@ const runWave = async (policy: unknown): Promise<{ writes: Writes; calls: number
     auth0HookSecrets: async () => [TEST_AUTH0_SECRET],
     stripeWebhookSecrets: async () => [],
     supabaseHookSecrets: async () => [],
+    hookSecrets: perHook(() => async () => []),
     stripeApiKey: async () => null,
   };
   const app = createAuth0HookApp(async () => deps);
