@@ -97,6 +97,9 @@ export const listEntryKey = (entryId: string): Item => key(LIST_INDEX_PARTITION,
  */
 export const refPartition = (kind: RefKind, hash: string): string => REF_PARTITION.of(`${kind}#${hash}`);
 
+/** What every look-up partition of one reference kind starts with (an IAM condition on the keys a role may read). */
+export const refPartitionPrefix = (kind: RefKind): string => REF_PARTITION.of(`${kind}#`);
+
 export const refLookupKey = (kind: RefKind, hash: string, sortKey: string): Item =>
   key(refPartition(kind, hash), sortKey);
 
