@@ -31,8 +31,10 @@ export interface RowSpec<Row> {
   aliases: Record<keyof Row & string, string[]>;
   /** The server's limits (a longer value would be refused there). */
   maxLength: Record<keyof Row & string, number>;
-  /** At least one of these columns must be in a CSV header. */
+  /** At least one of these columns must be in a CSV header, */
   needs: string[];
+  /** said so in the error (`email or phone`). */
+  needsText: string;
   /** The row from its fields, or a problem (say which field, never the value). */
   finish(fields: Partial<Record<keyof Row & string, string>>): Row | string;
 }
@@ -47,6 +49,7 @@ export const BACKFILL_ROWS: RowSpec<BackfillRow> = {
   },
   maxLength: { email: 320, phone: 64, reference: 200, ip: 64 },
   needs: ['email', 'phone', 'phone_number'],
+  needsText: 'email or phone',
   finish: (row) => (row.email === undefined && row.phone === undefined ? 'no email and no phone' : row),
 };
 
@@ -119,7 +122,7 @@ async function* csvRows<Row>(
   const known = Object.values<string[]>(spec.aliases).flat();
   const hasNeeded = (names: string[] | undefined) =>
     names?.some((name) => spec.needs.includes(name)) ?? false;
-  const missing = `${path}: the header has no ${spec.needs.filter((n) => known.includes(n)).join(' or ')} column`;
+  const missing = `${path}: the header has no ${spec.needsText} column`;
   const skipped: RowEvent<Row>[] = [];
   let header: string[] | undefined;
   const parser = input.pipe(
