@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { registerBackfill } from './commands/backfill.js';
 import { registerConsole } from './commands/console.js';
+import { registerLabel } from './commands/label.js';
 import { registerLists } from './commands/lists.js';
 import { registerReplay } from './commands/replay.js';
 import { registerReview } from './commands/review.js';
@@ -21,7 +22,7 @@ Exit codes: 0 ok, 1 failure, 2 usage.`;
 /** Builds the program; `outputError` makes every usage error one line on stderr. */
 export const createProgram = (): Command => {
   const program = new Command('signup-gate')
-    .description('The signup-gate operator CLI: verdicts, reviews, lists, stats, what-if, backfill.')
+    .description('The signup-gate operator CLI: verdicts, reviews, labels, lists, stats, what-if, backfill.')
     .version(pkg.version)
     .option('--url <url>', `the API base URL (default: ${DEFAULT_URL})`)
     .option('--stack <name>', 'target a deployed stack (its ApiUrl output)')
@@ -49,6 +50,7 @@ export const createProgram = (): Command => {
   registerScreen(program);
   registerVerdicts(program);
   registerReview(program);
+  registerLabel(program);
   registerLists(program);
   registerStats(program);
   registerReplay(program);

@@ -20,6 +20,7 @@ import { ContextError, type InfraConfig, type RemovalMode } from './context.js';
 import { Dashboard } from './dashboard.js';
 import { createHttpApi } from './http-api.js';
 import { acknowledge } from './nag.js';
+import { grantSubjectLookups } from './outcomes.js';
 import { budgetMs, loadSynthPolicy, stagePolicyFile } from './policy.js';
 import {
   PROVIDER_FUNCTIONS,
@@ -260,6 +261,7 @@ export class SignupGateStack extends Stack {
         'Pinned to Node.js 22 on purpose: the bundles target node22 and the suite runs on Node 20/22; moving to a newer runtime is a deliberate change (bundle target, tests), not a silent upgrade.',
       );
     }
+    grantSubjectLookups(this.functions['stripe-hook'].role, this.table.tableArn);
     // The stream, through a filtered event source mapping; PutEvents on the bus only.
     this.events.consume(this.table, this.functions['verdict-events']);
 

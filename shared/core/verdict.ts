@@ -3,7 +3,14 @@
  * it is made of. At the bottom of the import graph: store, Defastra, policy and screening all build on it.
  */
 import type { Decision, RiskLevel, Source } from './levels.js';
-import type { ListAction, ListKind, ReviewOutcome, VelocityKey } from './vocabulary.js';
+import type {
+  ListAction,
+  ListKind,
+  OutcomeLabel,
+  OutcomeSource,
+  ReviewOutcome,
+  VelocityKey,
+} from './vocabulary.js';
 
 export type ResultType = 'risk' | 'trust' | 'neutral';
 
@@ -98,8 +105,8 @@ export interface ShadowDecision {
 
 /** What happened to the signup later: the truth a policy is judged by. */
 export interface Outcome {
-  label: 'fraud' | 'legit';
-  source: 'manual' | 'api' | 'stripe';
+  label: OutcomeLabel;
+  source: OutcomeSource;
   note: string | null;
   labelled_at: string;
   /** The IAM principal ARN in AWS, `local` locally, or the provider that reported it. */
@@ -181,4 +188,15 @@ export interface VerdictRecord {
   facts: DecisionFacts;
   /** Epoch seconds after which the record may be deleted (`retention_days`). */
   expiresAt: number;
+  /**
+   * Keyed hashes of the `subject_ref` and `source_ref` the caller gave, when any: what `POST /outcomes` finds the
+   * verdict by (docs/outcomes.md). Absent on records stored before they were kept.
+   */
+  refHashes?: RefHashes;
+}
+
+/** Keyed hashes of a verdict's references as given (null when it has none). */
+export interface RefHashes {
+  subject_ref: string | null;
+  source_ref: string | null;
 }

@@ -1,13 +1,15 @@
 /**
- * The local stand-in for DynamoDB Streams (dynalite has none): a store decorator that reports each verdict write and
- * review to a listener after the write succeeded. The listener runs off the request's path and can never fail it.
+ * The local stand-in for DynamoDB Streams (dynalite has none): a store decorator that reports each verdict write,
+ * review and outcome label to a listener after the write succeeded. The listener runs off the request's path and can
+ * never fail it.
  */
-import type { Review, Verdict, VerdictRecord } from '../core/verdict.js';
-import type { StoredVerdict, VerdictRepository } from '../store/ports.js';
+import type { Outcome, Review, Verdict, VerdictRecord } from '../core/verdict.js';
+import { sameOutcome } from '../outcomes/labels.js';
+import type { UpdatedVerdict, VerdictRepository } from '../store/ports.js';
 
 export type VerdictChangeListener = (before: Verdict | null, after: Verdict) => void;
 
-/** The same verdicts, with `onChange` told about every saved verdict and every review. */
+/** The same verdicts, with `onChange` told about every saved verdict, every review and every new outcome label. */
 export const withChangeFeed = (
   verdicts: VerdictRepository,
   onChange: VerdictChangeListener,
@@ -27,10 +29,15 @@ export const withChangeFeed = (
       await verdicts.save(record);
       notify(null, record.verdict);
     },
-    async review(verdictId: string, review: Review): Promise<StoredVerdict | null> {
+    async review(verdictId: string, review: Review): Promise<UpdatedVerdict | null> {
       const after = await verdicts.review(verdictId, review);
-      // A review changes the review alone, and every review is news: no read of the old state is needed.
-      if (after) notify({ ...after.verdict, review: null }, after.verdict);
+      if (after) notify(after.before, after.verdict);
+      return after;
+    },
+    async label(verdictId: string, outcome: Outcome): Promise<UpdatedVerdict | null> {
+      const after = await verdicts.label(verdictId, outcome);
+      // The same label again writes nothing, so, like the table's stream, the feed reports nothing.
+      if (after && !sameOutcome(after.before.outcome, outcome)) notify(after.before, after.verdict);
       return after;
     },
   };

@@ -1,17 +1,21 @@
 /**
  * Verdict events (docs/events.md): `Verdict Created` for a new verdict whose decision is published, `Verdict Reviewed`
- * for every review. One pure function decides them from a verdict's old and new state, so the local change feed and
- * the DynamoDB stream consumer in AWS emit exactly the same events.
+ * for every review, `Verdict Labelled` for every new outcome label. One pure function decides them from a verdict's
+ * old and new state, so the local change feed and the DynamoDB stream consumer in AWS emit exactly the same events.
  */
 import type { Decision } from '../core/levels.js';
 import type { Verdict } from '../core/verdict.js';
+import { sameOutcome } from '../outcomes/labels.js';
 
 export const EVENT_SOURCE = 'signup-gate';
-export type EventDetailType = 'Verdict Created' | 'Verdict Reviewed';
+export type EventDetailType = 'Verdict Created' | 'Verdict Reviewed' | 'Verdict Labelled';
 
 /** An event as published: EventBridge's envelope fields, the verdict (masked, no raw PII) as the detail. */
 export interface VerdictEvent {
-  /** Stable per change (`<verdict_id>:created`, `<verdict_id>:reviewed:<reviewed_at>`): consumers can deduplicate. */
+  /**
+   * Stable per change (`<verdict_id>:created`, `<verdict_id>:reviewed:<reviewed_at>`,
+   * `<verdict_id>:labelled:<labelled_at>`): consumers can deduplicate.
+   */
   id: string;
   time: string;
   'detail-type': EventDetailType;
@@ -41,6 +45,16 @@ export const eventsFor = (
       id: `${after.verdict_id}:reviewed:${review.reviewed_at}`,
       time: review.reviewed_at,
       'detail-type': 'Verdict Reviewed',
+      source: EVENT_SOURCE,
+      detail: after,
+    });
+  }
+  const outcome = after.outcome;
+  if (outcome && !sameOutcome(before?.outcome ?? null, outcome)) {
+    events.push({
+      id: `${after.verdict_id}:labelled:${outcome.labelled_at}`,
+      time: outcome.labelled_at,
+      'detail-type': 'Verdict Labelled',
       source: EVENT_SOURCE,
       detail: after,
     });

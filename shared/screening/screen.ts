@@ -12,6 +12,7 @@ import type { DefastraError } from '../defastra/errors.js';
 import type { DefastraPort } from '../defastra/types.js';
 import { runtimeListHits, runtimeListKeys } from '../lists/keys.js';
 import type { Telemetry } from '../observability/telemetry.js';
+import { refHashesOf } from '../outcomes/refs.js';
 import { decide, decidedWithoutLevels, resolveForSource } from '../policy/decide.js';
 import { emailDomain, normaliseIp } from '../policy/identifiers.js';
 import { listedBy, policyListHits } from '../policy/lists.js';
@@ -306,12 +307,14 @@ const recordOf = (
     shadow: null,
     outcome: null,
   };
+  const refHashes = refHashesOf(deps.hash, input);
   return {
     verdict,
     emailHash: email?.hash ?? null,
     phoneHash: phone?.hash ?? null,
     facts: { runtimeLists: gate.runtimeLists, velocity: gate.velocity },
     expiresAt: Math.ceil(now / 1000) + policy.retention_days * 86_400,
+    ...(refHashes ? { refHashes } : {}),
   };
 };
 

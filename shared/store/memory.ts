@@ -8,6 +8,7 @@ import { isExpiredAt, toInstant } from '../core/time.js';
 import type { VerdictRecord } from '../core/verdict.js';
 import { LIST_ACTIONS } from '../core/vocabulary.js';
 import { claimedMarker, claimOf, isMarkerClaimable, type MarkerRecord } from '../markers/state.js';
+import { sameOutcome } from '../outcomes/labels.js';
 import { callsIn, sumByHour } from '../stats/sums.js';
 import { shardCountAfterAdd } from '../velocity/counts.js';
 import {
@@ -130,8 +131,31 @@ const memoryVerdicts = (records: Records, cursorKey: string, now: () => number):
     async review(verdictId, review) {
       const record = live(verdictId);
       if (record === null) return null;
+      const before = copy(record.verdict);
       record.verdict.review = copy(review);
-      return storedOf(record);
+      return { ...storedOf(record), before };
+    },
+    async label(verdictId, outcome) {
+      const record = live(verdictId);
+      if (record === null) return null;
+      const before = copy(record.verdict);
+      if (!sameOutcome(record.verdict.outcome, outcome)) record.verdict.outcome = copy(outcome);
+      return { ...storedOf(record), before };
+    },
+    async idsMatching(match) {
+      const found: Array<{ sortKey: string; id: string }> = [];
+      for (const record of records.verdicts.values()) {
+        if (isExpiredAt(record.expiresAt, now())) continue;
+        const hash =
+          match.kind === 'email'
+            ? record.emailHash
+            : match.kind === 'phone'
+              ? record.phoneHash
+              : (record.refHashes?.[match.kind] ?? null);
+        if (hash === match.hash)
+          found.push({ sortKey: createdSortKey(record.verdict), id: record.verdict.verdict_id });
+      }
+      return found.sort(descending).map(({ id }) => id);
     },
   };
 };

@@ -6,8 +6,8 @@
 
 import type { ListEntry } from '../api/lists.js';
 import type { Decision, RiskLevel, Source } from '../core/levels.js';
-import type { Check, Review, Verdict, VerdictRecord } from '../core/verdict.js';
-import type { IdentifierKind, ListAction, ListKind, ReviewFilter } from '../core/vocabulary.js';
+import type { Check, Outcome, Review, Verdict, VerdictRecord } from '../core/verdict.js';
+import type { IdentifierKind, ListAction, ListKind, RefKind, ReviewFilter } from '../core/vocabulary.js';
 
 /** A Defastra result as cached: only what a verdict shows, never raw enrichment data. */
 export interface CachedResult {
@@ -42,6 +42,20 @@ export interface VerdictPage {
 
 /** A stored verdict with what the store keeps beside it (hashes, decision facts): for reviews and replays. */
 export type StoredVerdict = Omit<VerdictRecord, 'expiresAt'>;
+
+/**
+ * A stored verdict right after an update (a review, an outcome label), with the verdict as it was just before: what
+ * the update changed is the difference, read in the same write, so counters moved from it stay exact under races.
+ */
+export interface UpdatedVerdict extends StoredVerdict {
+  before: Verdict;
+}
+
+/** Verdicts stored under one keyed hash: of their email, their phone, or a reference the caller gave. */
+export interface VerdictMatch {
+  kind: IdentifierKind | RefKind;
+  hash: string;
+}
 
 /** Which stored verdicts a replay reads: created in [since, until) (ISO 8601), optionally of one source, at most `max`. */
 export interface StoredVerdictRange {
@@ -180,7 +194,14 @@ export interface VerdictRepository {
    */
   listStored(range: StoredVerdictRange): Promise<StoredVerdictList>;
   /** Sets (replaces) the review; null when no such verdict. */
-  review(verdictId: string, review: Review): Promise<StoredVerdict | null>;
+  review(verdictId: string, review: Review): Promise<UpdatedVerdict | null>;
+  /**
+   * Sets (replaces) the outcome label (docs/outcomes.md); null when no such verdict. The same label, source, note
+   * and author as the one stored changes nothing (its `labelled_at` stays): `before` then equals the verdict.
+   */
+  label(verdictId: string, outcome: Outcome): Promise<UpdatedVerdict | null>;
+  /** The ids of the live verdicts stored under one keyed hash, newest first: one index partition, never a scan. */
+  idsMatching(match: VerdictMatch): Promise<string[]>;
 }
 
 /** What a screening reads before any Defastra call (one round trip), and the cache writes after it. */

@@ -293,12 +293,21 @@ describe('the review console in Chromium', () => {
   it('what-if: replays a candidate policy and shows the transition table and the changed verdicts', async () => {
     await go('What-if', 'What-if: replay a candidate policy');
     const candidate = { thresholds: { email: { review: 'low' } } };
+    // Carol (allow, review under the candidate) turned out to be fraud: the candidate would catch her.
+    const labelled = await api(server, 'POST', `/verdicts/${seeded[7]!.verdict_id}/outcome`, {
+      label: 'fraud',
+    });
+    expect(labelled.status).toBe(200);
     const expected = (await (await api(server, 'POST', '/replay', { policy: candidate })).json()) as {
       total: number;
       changed: number;
       transitions: Record<string, Record<string, number>>;
       unresolved: Array<{ verdict_id: string }>;
+      outcomes: Record<string, { fraud: number; legit: number }>;
     };
+    const frauds = Object.values(expected.outcomes).reduce((n, cell) => n + cell.fraud, 0);
+    const caught = (expected.outcomes.review?.fraud ?? 0) + (expected.outcomes.block?.fraud ?? 0);
+    expect(caught).toBeGreaterThan(0);
     expect(expected.changed).toBeGreaterThan(0);
     const vip = seeded[8]!;
     expect(expected.unresolved.map((u) => u.verdict_id)).toEqual([vip.verdict_id]);
@@ -320,6 +329,11 @@ describe('the review console in Chromium', () => {
     await expect
       .poll(() => page.locator('.summary').textContent())
       .toContain(`${expected.changed} of ${expected.total} verdicts would change`);
+    const known = page.getByRole('table', { name: 'Known outcomes' });
+    await until(() => known.textContent()).toContain(`Known frauds caught`);
+    expect(await known.getByRole('row', { name: /Known frauds caught/ }).textContent()).toContain(
+      `${caught} of ${frauds} (${Math.round((caught / frauds) * 100)}%)`,
+    );
     const allowToReview = expected.transitions.allow?.review ?? 0;
     expect(allowToReview).toBeGreaterThan(0);
     const cell = page.getByRole('button', { name: `${allowToReview} from Allow to Review` });

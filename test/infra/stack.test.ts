@@ -13,6 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { bundleFunction } from '../../bench/bundle-size.js';
 import { FUNCTION_NAMES, type FunctionName, PROJECT_ROOT } from '../../infra/bundling.js';
 import { acknowledgementsOf } from '../../infra/nag.js';
+import { REF_LOOKUP_SID } from '../../infra/outcomes.js';
 import type { SecretKey } from '../../infra/secrets.js';
 import {
   HOOK_FUNCTIONS,
@@ -338,16 +339,29 @@ describe('IAM: least privilege', () => {
   });
 
   it.each(HOOK_FUNCTIONS)(
-    '%s may read and write items, batch-read them, and neither query nor scan',
+    '%s may read and write items, batch-read them, and neither query (but its look-ups) nor scan',
     (name) => {
       const table = statementsOf(name).find((st) => st.Sid === 'VerdictTable');
       expect([...table.Action].sort()).toEqual([...TABLE_ITEM_ACTIONS].sort());
       expect(table.Resource).toEqual({ 'Fn::GetAtt': [tableId, 'Arn'] });
-      const dynamo = actionsOf(name).filter((a) => a.startsWith('dynamodb:'));
+      const dynamo = statementsOf(name)
+        .filter((st) => st.Sid !== REF_LOOKUP_SID)
+        .flatMap((st) => asArray(st.Action) as string[])
+        .filter((a) => a.startsWith('dynamodb:'));
       expect(dynamo.sort()).toEqual([...TABLE_ITEM_ACTIONS].sort());
       expect(JSON.stringify(statementsOf(name))).not.toContain('/index/');
+      expect(statementsOf(name).some((st) => st.Sid === REF_LOOKUP_SID)).toBe(name === 'stripe-hook');
     },
   );
+
+  it('stripe-hook may query the subject_ref look-up partitions only (fraud reports, docs/outcomes.md)', () => {
+    const lookups = statementsOf('stripe-hook').find((st) => st.Sid === REF_LOOKUP_SID);
+    expect(lookups.Action).toBe(QUERY_ACTION);
+    expect(lookups.Resource).toEqual({ 'Fn::GetAtt': [tableId, 'Arn'] });
+    expect(lookups.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RF#subject_ref#*'] },
+    });
+  });
 
   it('api may also query the table and its five indexes', () => {
     const bySid = (sid: string) => statementsOf('api').find((st) => st.Sid === sid);
@@ -459,6 +473,9 @@ describe('HTTP API', () => {
     'DELETE /lists/{entry_id}',
     'GET /stats',
     'POST /replay',
+    'POST /verdicts/{id}/outcome',
+    'POST /outcomes',
+    'GET /quality',
   ];
   const CATCH_ALLS = [
     'ANY /screen',
@@ -469,6 +486,9 @@ describe('HTTP API', () => {
     'ANY /lists/{entry_id}',
     'ANY /stats',
     'ANY /replay',
+    'ANY /verdicts/{id}/outcome',
+    'ANY /outcomes',
+    'ANY /quality',
     '$default',
   ];
 
@@ -955,7 +975,7 @@ describe('cdk-nag (AwsSolutions)', () => {
       [
         ...Array(12).fill('AwsSolutions-SMG4'),
         ...Array(12).fill('AwsSolutions-L1'),
-        ...Array(18).fill('AwsSolutions-APIG4'), // nine hooks, eight catch-all ANY routes, $default
+        ...Array(21).fill('AwsSolutions-APIG4'), // nine hooks, eleven catch-all ANY routes, $default
         'AwsSolutions-SQS3',
         'AwsSolutions-IAM5[Resource::*]',
       ].sort(),
@@ -964,8 +984,8 @@ describe('cdk-nag (AwsSolutions)', () => {
       expect(ack.path.startsWith(`${s.stack.node.path}/`)).toBe(true);
       expect(ack.reason.length).toBeGreaterThan(60);
     }
-    // One L1 reason for twelve functions, one catch-all reason for nine routes; every other reason is its own.
-    expect(new Set(acks.map((a) => a.reason)).size).toBe(acks.length - 11 - 8);
+    // One L1 reason for twelve functions, one catch-all reason for eleven routes; every other reason is its own.
+    expect(new Set(acks.map((a) => a.reason)).size).toBe(acks.length - 11 - 10);
   });
 
   it('accepts the ListStreams wildcard on the verdict-events role only', () => {

@@ -71,6 +71,18 @@ const everyCall = (store: Store): Array<[string, () => Promise<unknown>]> => [
     () => store.counters.record({ hour: 'h', shardSeed: 's', counts: { allow: 1 }, expiresAt: 2e9 }),
   ],
   ['readStats', () => store.counters.read('a', 'b')],
+  [
+    'labelVerdict',
+    () =>
+      store.verdicts.label('01JDX3K8Y0Q5W6Z8N2M4P6R8T0', {
+        label: 'fraud',
+        source: 'manual',
+        note: null,
+        labelled_at: '2026-01-01T00:00:00.000Z',
+        labelled_by: 'local',
+      }),
+  ],
+  ['idsMatching', () => store.verdicts.idsMatching({ kind: 'subject_ref', hash: 'h' })],
   ['queryListEntries', () => store.lists.query({ limit: 10 })],
   ['getListEntry', () => store.lists.get('01JDX3K8Y0Q5W6Z8N2M4P6R8T0')],
 ];
@@ -91,7 +103,7 @@ describe('DynamoStore: item layout', () => {
     const { Item } = await db.client.send(
       new GetItemCommand({ TableName: tableName, Key: { pk: { S: `V#${id}` }, sk: { S: 'V' } } }),
     );
-    const { review: _review, ...body } = record.verdict;
+    const { review: _review, outcome: _outcome, ...body } = record.verdict;
     const shard = verdictShard(id);
     expect(Item).toEqual({
       pk: { S: `V#${id}` },
@@ -125,6 +137,48 @@ describe('DynamoStore: item layout', () => {
     expect(Item).not.toHaveProperty('email_pk');
     expect(Item).not.toHaveProperty('phone_pk');
     expect(Item).not.toHaveProperty('review_pk'); // an unreviewed allow is in no review partition
+  });
+
+  it('keeps an outcome label in attributes of its own, and a reference look-up item per reference', async () => {
+    const tableName = await db.freshTable();
+    const store = createDynamoStore({
+      client: db.client,
+      tableName,
+      cursorKey: CURSOR_KEY,
+      now: () => START_MS,
+    });
+    const record = makeRecord({ at: START_MS, refHashes: { subject_ref: 'sh', source_ref: 'rh' } });
+    await store.verdicts.save(record);
+    const id = record.verdict.verdict_id;
+    await store.verdicts.label(id, {
+      label: 'fraud',
+      source: 'stripe',
+      note: 'charge.dispute.created',
+      labelled_at: '2026-11-26T07:00:00.000Z',
+      labelled_by: 'stripe',
+    });
+    const { Items = [] } = await db.client.send(new ScanCommand({ TableName: tableName }));
+    const verdictItem = Items.find((item) => item.pk?.S === `V#${id}`);
+    expect(verdictItem?.outcome).toEqual({
+      S: JSON.stringify({
+        label: 'fraud',
+        source: 'stripe',
+        note: 'charge.dispute.created',
+        labelled_by: 'stripe',
+      }),
+    });
+    expect(verdictItem?.labelled_at).toEqual({ S: '2026-11-26T07:00:00.000Z' });
+    expect(JSON.parse(verdictItem?.body?.S ?? '{}')).not.toHaveProperty('outcome');
+    const sortKey = `${record.verdict.created_at}#${id}`;
+    for (const pk of ['RF#subject_ref#sh', 'RF#source_ref#rh']) {
+      expect(Items).toContainEqual({
+        pk: { S: pk },
+        sk: { S: sortKey },
+        verdict_id: { S: id },
+        expires_at: { N: String(record.expiresAt) },
+      });
+    }
+    expect(Items).toHaveLength(3);
   });
 
   it('writes markers and cache entries with their own key shapes', async () => {

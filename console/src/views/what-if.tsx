@@ -42,6 +42,64 @@ const parsePolicy = (text: string): { policy: Record<string, unknown> } | { erro
   }
 };
 
+type OutcomeTable = NonNullable<ReplayResult['outcomes']>;
+
+/** Known frauds and good users in an outcome table, and how many are caught (review or block) and blocked. */
+const knownOf = (table: OutcomeTable) => {
+  const sum = (label: 'fraud' | 'legit') => DECISIONS.reduce((n, d) => n + (table[d]?.[label] ?? 0), 0);
+  return {
+    frauds: sum('fraud'),
+    caught: (table.review?.fraud ?? 0) + (table.block?.fraud ?? 0),
+    good: sum('legit'),
+    blocked: table.block?.legit ?? 0,
+  };
+};
+
+const partOf = (part: number, whole: number): string =>
+  whole === 0 ? '–' : `${formatCount(part)} of ${formatCount(whole)} (${Math.round((part / whole) * 100)}%)`;
+
+/** The labelled verdicts (docs/outcomes.md) as decided and under the candidate: frauds caught, good users blocked. */
+const KnownOutcomes = ({ result }: { result: ReplayResult }) => {
+  if (!result.outcomes) return null;
+  const candidate = knownOf(result.outcomes);
+  const current = result.current ? knownOf(result.current.outcomes) : null;
+  if (candidate.frauds + candidate.good === 0) {
+    return (
+      <p class="muted small known-outcomes">
+        No labelled verdicts among them: label outcomes (reviews, the label command, Stripe fraud reports) to
+        see what the candidate would catch.
+      </p>
+    );
+  }
+  return (
+    <table class="data known-outcomes" aria-label="Known outcomes">
+      <thead>
+        <tr>
+          <th scope="col">Labelled verdicts</th>
+          {current && <th scope="col">As decided</th>}
+          <th scope="col">Candidate</th>
+        </tr>
+      </thead>
+      <tbody>
+        <tr>
+          <th scope="row">Known frauds caught</th>
+          {current && <td>{partOf(current.caught, current.frauds)}</td>}
+          <td>
+            <strong>{partOf(candidate.caught, candidate.frauds)}</strong>
+          </td>
+        </tr>
+        <tr>
+          <th scope="row">Known good users blocked</th>
+          {current && <td>{partOf(current.blocked, current.good)}</td>}
+          <td>
+            <strong>{partOf(candidate.blocked, candidate.good)}</strong>
+          </td>
+        </tr>
+      </tbody>
+    </table>
+  );
+};
+
 /** An unresolved entry as the API reports it (`{ verdict_id, from, why }`), or a bare verdict id. */
 const describeUnresolved = (entry: unknown): { id: string | null; from: Decision | null; why: string } => {
   if (typeof entry === 'string') return { id: entry, from: null, why: '' };
@@ -264,6 +322,7 @@ export const WhatIfView = () => {
                 <span class="tag tag-warn">only the first {formatCount(result.total)} were replayed</span>
               )}
             </p>
+            <KnownOutcomes result={result} />
             <Transitions result={result} filter={filter} onFilter={setFilter} />
             {unresolved.length > 0 && (
               <section class="callout callout-warn unresolved" aria-labelledby="unresolved-heading">

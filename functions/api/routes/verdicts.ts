@@ -41,8 +41,15 @@ export const verdictRoutes = (
     const body = validate(reviewBody, c.get('json'));
     const id = ulidParam(c.req.param('id'));
     if (!id) throw notFound();
+    const { retention_days: retentionDays } = resolveForSource(await d.policy(), 'api');
     const verdict = await reviewVerdict(
-      { store: d.store, telemetry: d.telemetry, now: d.now, stripeReview: stripeReviewWriteBack(d) },
+      {
+        store: d.store,
+        telemetry: d.telemetry,
+        now: d.now,
+        retentionDays,
+        stripeReview: stripeReviewWriteBack(d),
+      },
       id,
       {
         outcome: body.outcome,

@@ -6,12 +6,13 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   type DecisionFacts,
+  type Outcome,
   type Review,
   type Verdict,
   type VerdictRecord,
   withVerdictDefaults,
 } from '../../core/verdict.js';
-import type { IdentifierKind } from '../../core/vocabulary.js';
+import { type IdentifierKind, REF_KINDS } from '../../core/vocabulary.js';
 import { isWriteBackState, type MarkerRecord } from '../../markers/state.js';
 import { reviewedState, reviewStateOf } from '../../reviews/state.js';
 import { createdSortKey, partitionOf, type VerdictIndex } from '../cursor.js';
@@ -27,6 +28,7 @@ import {
   markerKey,
   PHONE_PARTITION,
   partitionKeyOf,
+  refLookupKey,
   VERDICT_PK,
   verdictKey,
 } from './keys.js';
@@ -83,12 +85,40 @@ export const reviewedAttributes = (verdictId: string, review: Review): Item => {
 };
 
 /**
- * The stored form of a verdict: the verdict as JSON (without its review, kept in its own attribute so a review is
- * one small update) plus the index attributes (hashes only, never raw values) and the decision facts.
+ * What an outcome label sets: what it says (label, source, note, author) as one JSON string in a fixed order, which a
+ * conditional update compares to tell a new label from a repeat, and when, apart.
+ */
+export const outcomeAttributes = (outcome: Outcome): Item =>
+  toAttributes({
+    [ATTR.outcome]: JSON.stringify({
+      label: outcome.label,
+      source: outcome.source,
+      note: outcome.note,
+      labelled_by: outcome.labelled_by,
+    }),
+    [ATTR.labelledAt]: outcome.labelled_at,
+  });
+
+const outcomeOf = (fields: Record<string, unknown>): Outcome | null => {
+  const said = jsonObject(fields, ATTR.outcome) as Omit<Outcome, 'labelled_at'> | null;
+  if (said === null) return null;
+  return {
+    label: said.label,
+    source: said.source,
+    note: said.note,
+    labelled_at: text(fields[ATTR.labelledAt]) ?? '',
+    labelled_by: said.labelled_by,
+  };
+};
+
+/**
+ * The stored form of a verdict: the verdict as JSON (without its review and outcome, kept in their own attributes so
+ * a review or a label is one small update) plus the index attributes (hashes only, never raw values) and the
+ * decision facts.
  */
 export const verdictToItem = (record: VerdictRecord): Item => {
   const { verdict } = record;
-  const { review, ...rest } = verdict;
+  const { review, outcome, ...rest } = verdict;
   const indexes: Record<string, string> = {};
   for (const [index, attribute] of INDEX_ATTRIBUTES) {
     const partition = partitionOf(index, record);
@@ -107,14 +137,28 @@ export const verdictToItem = (record: VerdictRecord): Item => {
       [ATTR.review]: review ? JSON.stringify(review) : undefined,
       [ATTR.expiresAt]: record.expiresAt,
     }),
+    ...(outcome ? outcomeAttributes(outcome) : {}),
   };
 };
+
+/** The look-up items of a verdict's references (docs/outcomes.md): one per reference the caller gave. */
+export const refLookupItems = (record: VerdictRecord): Item[] =>
+  REF_KINDS.flatMap((kind) => {
+    const hash = record.refHashes?.[kind];
+    if (!hash) return [];
+    return [
+      {
+        ...refLookupKey(kind, hash, createdSortKey(record.verdict)),
+        ...toAttributes({ [ATTR.verdictId]: record.verdict.verdict_id, [ATTR.expiresAt]: record.expiresAt }),
+      },
+    ];
+  });
 
 const verdictOf = (fields: Record<string, unknown>): Verdict => {
   const body = bodyOf(fields);
   if (typeof body.verdict_id !== 'string') throw new Error('Stored verdict has no verdict_id');
   const review = jsonObject(fields, ATTR.review) as Review | null;
-  return withVerdictDefaults({ ...(body as unknown as Verdict), review });
+  return withVerdictDefaults({ ...(body as unknown as Verdict), review, outcome: outcomeOf(fields) });
 };
 
 /** The verdict as the API returns it: body, review merged in, `subject_ref`/`review` null for older items. */
