@@ -1,6 +1,7 @@
 /**
- * The operator API (docs/api.md, docs/lists.md, docs/reviews.md): `POST /screen`, verdicts and their reviews, runtime lists, statistics and
- * what-if replay. Locally it checks a bearer token; in AWS the HTTP API has already done IAM auth.
+ * The operator API (docs/api.md, docs/lists.md, docs/reviews.md, docs/policy-lifecycle.md): `POST /screen`, verdicts
+ * and their reviews, runtime lists, statistics, what-if replay and the policy lifecycle. Locally it checks a bearer
+ * token; in AWS the HTTP API has already done IAM auth.
  */
 import type { Hono } from 'hono';
 import { createBaseApp } from '../../shared/http/app-base.js';
@@ -9,6 +10,7 @@ import type { AppEnv } from '../../shared/http/env.js';
 import type { Telemetry } from '../../shared/observability/telemetry.js';
 import type { DepsProvider } from '../../shared/runtime/deps.js';
 import { listRoutes } from './routes/lists.js';
+import { policyRoutes } from './routes/policy.js';
 import { replayRoutes } from './routes/replay.js';
 import { screenRoutes } from './routes/screen.js';
 import { statsRoutes } from './routes/stats.js';
@@ -23,5 +25,6 @@ export const createApiApp = (deps: DepsProvider, telemetry?: Telemetry): Hono<Ap
   listRoutes(app, deps, auth);
   statsRoutes(app, deps, auth);
   replayRoutes(app, deps, auth);
+  policyRoutes(app, deps, auth);
   return app;
 };

@@ -45,7 +45,7 @@ export const createSupabaseHookApp = (deps: DepsProvider, telemetry?: Telemetry)
       once: { key, body: c.get('rawBody') },
     });
     c.set('verdictId', verdict.verdict_id);
-    if (verdict.decision === 'block') {
+    if (verdict.action === 'block') {
       const body: SupabaseRejection = { error: { http_code: 403, message: policy.user_message } };
       return c.json(body, 403);
     }

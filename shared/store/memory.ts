@@ -22,6 +22,7 @@ import {
   partitionOf,
   type QueryPlan,
 } from './cursor.js';
+import { memoryPolicies } from './memory-policies.js';
 import type {
   CachedResult,
   CounterRepository,
@@ -321,5 +322,6 @@ export const createMemoryStore = (options: MemoryStoreOptions = {}): Store => {
     lists: memoryLists(records, cursorKey, now),
     markers: memoryMarkers(records, now),
     counters: memoryCounters(records),
+    policies: memoryPolicies(),
   };
 };
