@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { bundleFunction } from '../../bench/bundle-size.js';
 import { FUNCTION_NAMES, type FunctionName, PROJECT_ROOT } from '../../infra/bundling.js';
 import { acknowledgementsOf } from '../../infra/nag.js';
+import { POLICY_READ_SID, POLICY_WRITE_ACTIONS, POLICY_WRITE_DENY_SID } from '../../infra/policy-items.js';
 import type { SecretKey } from '../../infra/secrets.js';
 import {
   HOOK_FUNCTIONS,
@@ -32,6 +33,7 @@ import {
   cacheKey,
   listEntryKey,
   markerKey,
+  POLICY_PARTITION,
   statsKey,
   velocityKey,
   verdictKey,
@@ -287,6 +289,11 @@ describe('IAM: least privilege', () => {
       const statements = statementsOf(name);
       expect(statements.length).toBeGreaterThan(0);
       for (const statement of statements) {
+        // The one refusal: screening functions may not write the runtime policy items (docs/policy-lifecycle.md).
+        if (statement.Sid === POLICY_WRITE_DENY_SID) {
+          expect(statement.Effect).toBe('Deny');
+          continue;
+        }
         expect(statement.Effect).toBe('Allow');
         expect(statement.Resource).toBeDefined();
         for (const action of asArray(statement.Action) as string[]) expect(action).not.toContain('*');
@@ -314,16 +321,41 @@ describe('IAM: least privilege', () => {
   });
 
   it.each(HOOK_FUNCTIONS)(
-    '%s may read and write items, batch-read them, and neither query nor scan',
+    '%s may read and write items, batch-read them, query only the policy partition, and never scan',
     (name) => {
       const table = statementsOf(name).find((st) => st.Sid === 'VerdictTable');
       expect([...table.Action].sort()).toEqual([...TABLE_ITEM_ACTIONS].sort());
       expect(table.Resource).toEqual({ 'Fn::GetAtt': [tableId, 'Arn'] });
-      const dynamo = actionsOf(name).filter((a) => a.startsWith('dynamodb:'));
-      expect(dynamo.sort()).toEqual([...TABLE_ITEM_ACTIONS].sort());
+      const allowed = statementsOf(name)
+        .filter((st) => st.Effect === 'Allow')
+        .flatMap((st) => asArray(st.Action) as string[])
+        .filter((a) => a.startsWith('dynamodb:'));
+      expect(allowed.sort()).toEqual([...TABLE_ITEM_ACTIONS, QUERY_ACTION].sort());
       expect(JSON.stringify(statementsOf(name))).not.toContain('/index/');
     },
   );
+
+  it.each(HOOK_FUNCTIONS)('%s reads the runtime policy items and may not write them', (name) => {
+    const partition = { 'dynamodb:LeadingKeys': [POLICY_PARTITION] };
+    const read = statementsOf(name).find((st) => st.Sid === POLICY_READ_SID);
+    expect(read).toMatchObject({
+      Effect: 'Allow',
+      Action: QUERY_ACTION,
+      Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+      Condition: { 'ForAllValues:StringEquals': partition },
+    });
+    const deny = statementsOf(name).find((st) => st.Sid === POLICY_WRITE_DENY_SID);
+    expect(deny).toMatchObject({
+      Effect: 'Deny',
+      Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+      Condition: { 'ForAnyValue:StringEquals': partition },
+    });
+    expect([...deny.Action].sort()).toEqual([...POLICY_WRITE_ACTIONS].sort());
+  });
+
+  it('api writes the runtime policy items: no refusal on its role', () => {
+    expect(statementsOf('api').some((st) => st.Effect === 'Deny')).toBe(false);
+  });
 
   it('api may also query the table and its five indexes', () => {
     const bySid = (sid: string) => statementsOf('api').find((st) => st.Sid === sid);
@@ -429,6 +461,14 @@ describe('HTTP API', () => {
     'DELETE /lists/{entry_id}',
     'GET /stats',
     'POST /replay',
+    'GET /policy',
+    'PUT /policy',
+    'GET /policy/versions',
+    'GET /policy/versions/{version}',
+    'POST /policy/rollback',
+    'GET /policy/shadow',
+    'PUT /policy/shadow',
+    'DELETE /policy/shadow',
   ];
   const CATCH_ALLS = [
     'ANY /screen',
@@ -439,6 +479,11 @@ describe('HTTP API', () => {
     'ANY /lists/{entry_id}',
     'ANY /stats',
     'ANY /replay',
+    'ANY /policy',
+    'ANY /policy/versions',
+    'ANY /policy/versions/{version}',
+    'ANY /policy/rollback',
+    'ANY /policy/shadow',
     '$default',
   ];
 
@@ -892,7 +937,7 @@ describe('cdk-nag (AwsSolutions)', () => {
       [
         ...Array(6).fill('AwsSolutions-SMG4'),
         ...Array(6).fill('AwsSolutions-L1'),
-        ...Array(12).fill('AwsSolutions-APIG4'), // three hooks, eight catch-all ANY routes, $default
+        ...Array(17).fill('AwsSolutions-APIG4'), // three hooks, thirteen catch-all ANY routes, $default
         'AwsSolutions-SQS3',
         'AwsSolutions-IAM5[Resource::*]',
       ].sort(),
@@ -901,8 +946,8 @@ describe('cdk-nag (AwsSolutions)', () => {
       expect(ack.path.startsWith(`${s.stack.node.path}/`)).toBe(true);
       expect(ack.reason.length).toBeGreaterThan(60);
     }
-    // One L1 reason for six functions, one catch-all reason for nine routes; every other reason is its own.
-    expect(new Set(acks.map((a) => a.reason)).size).toBe(acks.length - 5 - 8);
+    // One L1 reason for six functions, one catch-all reason for fourteen routes; every other reason is its own.
+    expect(new Set(acks.map((a) => a.reason)).size).toBe(acks.length - 5 - 13);
   });
 
   it('accepts the ListStreams wildcard on the verdict-events role only', () => {
