@@ -2,6 +2,7 @@
  * The review console in a real browser (headless Debian Chromium through playwright-core), against a real
  * local server with verdicts made through POST /screen: login through the one-time link, the queue (approve by
  * keyboard, reject with add-to-list), verdicts (filters, pages, detail), lists (add, filter, remove), what-if (apply, run as shadow), the policy view,
+ * the shadow panel of the overview,
  * the overview charts, accessibility checks, and the refusals (reused or stale link, no session, no CSRF token).
  * At 1400 px (the edges and 390 px: edges.test.ts). With CONSOLE_SCREENSHOTS=1 it saves each view to docs/console/.
  */
@@ -376,6 +377,22 @@ describe('the review console in Chromium', () => {
     expect(applied.created_by).toBe('local');
     await page.getByRole('button', { name: 'Run as shadow' }).click();
     await until(async () => (await api(server, 'GET', '/policy/shadow')).status).toBe(200);
+    // One screening while the shadow is set (a block, so the review queue stays as seeded): the overview shows the
+    // live x shadow transitions.
+    expect((await api(server, 'POST', '/screen', { email: 'shadowed+high@example.com' })).status).toBe(200);
+    await go('Overview', 'Overview');
+    const shadowPanel = page.getByRole('region', { name: 'Shadow policy' });
+    await until(() => shadowPanel.locator('td.num').allTextContents()).toEqual([
+      '0',
+      '0',
+      '0',
+      '0',
+      '0',
+      '0',
+      '0',
+      '0',
+      '1',
+    ]);
 
     await go('Policy', 'Policy: versions, diff, rollback');
     const activePanel = page.getByRole('region', { name: /Active version/ });
@@ -415,10 +432,11 @@ describe('the review console in Chromium', () => {
       `/stats?since=${encodeURIComponent(since)}&bucket=day`,
     );
     const screened = stats.buckets.reduce((n, b) => n + b.allow + b.review + b.block, 0);
-    expect(screened).toBe(SIGNUPS.length);
+    // The seeded signups and the one screened under the shadow (policy test).
+    expect(screened).toBe(SIGNUPS.length + 1);
     await expect
       .poll(() => page.locator('.tile').filter({ hasText: 'Screened' }).locator('.tile-value').textContent())
-      .toBe(String(SIGNUPS.length));
+      .toBe(String(SIGNUPS.length + 1));
     await expectAccessible('overview');
     await shoot('overview');
   });
