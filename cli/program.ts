@@ -5,6 +5,7 @@ import { registerBackfill } from './commands/backfill.js';
 import { registerConsole } from './commands/console.js';
 import { registerLabel } from './commands/label.js';
 import { registerLists } from './commands/lists.js';
+import { registerPolicy } from './commands/policy.js';
 import { registerReplay } from './commands/replay.js';
 import { registerReview } from './commands/review.js';
 import { registerScreen } from './commands/screen.js';
@@ -22,7 +23,9 @@ Exit codes: 0 ok, 1 failure, 2 usage.`;
 /** Builds the program; `outputError` makes every usage error one line on stderr. */
 export const createProgram = (): Command => {
   const program = new Command('signup-gate')
-    .description('The signup-gate operator CLI: verdicts, reviews, labels, lists, stats, what-if, backfill.')
+    .description(
+      'The signup-gate operator CLI: verdicts, reviews, labels, lists, stats, policy, what-if, backfill.',
+    )
     .version(pkg.version)
     .option('--url <url>', `the API base URL (default: ${DEFAULT_URL})`)
     .option('--stack <name>', 'target a deployed stack (its ApiUrl output)')
@@ -53,6 +56,7 @@ export const createProgram = (): Command => {
   registerLabel(program);
   registerLists(program);
   registerStats(program);
+  registerPolicy(program);
   registerReplay(program);
   registerBackfill(program);
   registerConsole(program);

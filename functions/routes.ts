@@ -4,7 +4,7 @@
  * import here, and no app code either.
  */
 
-export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'DELETE';
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
 
 /** The apps behind the routes: the Lambda functions' apps, the local Cognito invoke route, the local health check. */
 export type RouteApp =
@@ -43,6 +43,11 @@ export const ROUTES: readonly HttpRoute[] = [
   { path: '/verdicts/{id}/outcome', methods: ['POST'], app: 'api', auth: 'operator' },
   { path: '/outcomes', methods: ['POST'], app: 'api', auth: 'operator' },
   { path: '/quality', methods: ['GET'], app: 'api', auth: 'operator' },
+  { path: '/policy', methods: ['GET', 'PUT'], app: 'api', auth: 'operator' },
+  { path: '/policy/versions', methods: ['GET'], app: 'api', auth: 'operator' },
+  { path: '/policy/versions/{version}', methods: ['GET'], app: 'api', auth: 'operator' },
+  { path: '/policy/rollback', methods: ['POST'], app: 'api', auth: 'operator' },
+  { path: '/policy/shadow', methods: ['GET', 'PUT', 'DELETE'], app: 'api', auth: 'operator' },
   { path: '/hooks/auth0', methods: ['POST'], app: 'auth0-hook', auth: 'hook' },
   { path: '/hooks/stripe', methods: ['POST'], app: 'stripe-hook', auth: 'hook' },
   { path: '/hooks/supabase', methods: ['POST'], app: 'supabase-hook', auth: 'hook' },

@@ -22,6 +22,7 @@ import { createHttpApi } from './http-api.js';
 import { acknowledge } from './nag.js';
 import { grantSubjectLookups } from './outcomes.js';
 import { budgetMs, loadSynthPolicy, stagePolicyFile } from './policy.js';
+import { readOnlyPolicyItems } from './policy-items.js';
 import {
   PROVIDER_FUNCTIONS,
   PROVIDER_SPECS,
@@ -104,7 +105,7 @@ const SECRET_ENV: Record<SecretKey, string> = {
 };
 
 const DESCRIPTIONS: Record<FunctionName, string> = {
-  api: 'signup-gate: operator API (IAM): /screen, /verdicts, /lists, /stats, /replay',
+  api: 'signup-gate: operator API (IAM): /screen, /verdicts, /lists, /stats, /replay, /policy',
   'auth0-hook': 'signup-gate: POST /hooks/auth0 (Auth0 pre-user-registration and post-login Actions)',
   'stripe-hook': 'signup-gate: POST /hooks/stripe (Stripe webhook endpoint)',
   'supabase-hook': 'signup-gate: POST /hooks/supabase (Supabase before-user-created hook)',
@@ -245,6 +246,8 @@ export class SignupGateStack extends Stack {
           }),
         );
       }
+      // The runtime policy versions: the api function writes them, every other screening function only reads them.
+      if (name !== 'api' && name !== 'verdict-events') readOnlyPolicyItems(service.role, this.table.tableArn);
       if (name === 'api') {
         service.role.addToPrincipalPolicy(
           new iam.PolicyStatement({
@@ -313,7 +316,7 @@ export class SignupGateStack extends Stack {
     new CfnOutput(this, 'ApiUrl', {
       value: baseUrl,
       description:
-        'Base URL; the operator routes (/screen, /verdicts, /lists, /stats, /replay) need SigV4 (IAM)',
+        'Base URL; the operator routes (/screen, /verdicts, /lists, /stats, /replay, /policy) need SigV4 (IAM)',
     });
     new CfnOutput(this, 'Auth0HookUrl', {
       value: `${baseUrl}hooks/auth0`,

@@ -14,7 +14,8 @@ import { eventsFor } from '../shared/events/events.js';
 import { type EventSink, jsonlEventSink } from '../shared/events/jsonl-sink.js';
 import type { Telemetry } from '../shared/observability/telemetry.js';
 import { resolveForSource } from '../shared/policy/decide.js';
-import { fixedPolicy } from '../shared/policy/source.js';
+import { policyDeps } from '../shared/policy/source.js';
+import { runtimePolicies } from '../shared/policy-lifecycle/runtime.js';
 import { type AppDeps, splitSecrets, splitSpaceSecrets } from '../shared/runtime/deps.js';
 import { createHasher, deriveKey } from '../shared/screening/hashing.js';
 import { createDynamoClient } from '../shared/store/dynamo/client.js';
@@ -129,8 +130,9 @@ export const startLocalServer = async (
         events.publish(eventsFor(before, after, publish)),
       ),
     };
+    const policies = runtimePolicies({ file: policy, versions: store.policies, now: Date.now, telemetry });
     const deps: AppDeps = {
-      policy: fixedPolicy(policy),
+      ...policyDeps(policies),
       store,
       defastra,
       hash: createHasher(secrets.pepper),

@@ -205,13 +205,15 @@ exports.onExecutePostLogin = async (event, api) => {
 
   // Only an id-shaped value reaches the log and app_metadata, whatever the answer holds.
   const verdictId = VERDICT_ID.test(String(verdict.verdict_id)) ? verdict.verdict_id : null;
+  // Follow the action: `allow` whatever the decision in monitor mode (an older signup-gate sends none).
+  const action = DECISIONS.includes(verdict.action) ? verdict.action : verdict.decision;
   log(`decision=${verdict.decision} verdict=${verdictId}${verdict.degraded ? ' degraded' : ''}`);
-  if (verdict.decision === 'block') {
+  if (action === 'block') {
     const message = userMessageOf(verdict.user_message);
     // Auth0 keeps metadata changes even when the login is denied: later logins are denied too.
     recordVerdict(api, { decision: 'block', verdict_id: verdictId, user_message: message });
     api.access.deny(message);
     return;
   }
-  if (verdict.decision === 'review') recordVerdict(api, { decision: 'review', verdict_id: verdictId });
+  if (action === 'review') recordVerdict(api, { decision: 'review', verdict_id: verdictId });
 };

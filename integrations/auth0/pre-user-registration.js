@@ -156,8 +156,10 @@ exports.onExecutePreUserRegistration = async (event, api) => {
 
   // Only an id-shaped value reaches the log and app_metadata, whatever the answer holds.
   const verdictId = VERDICT_ID.test(String(verdict.verdict_id)) ? verdict.verdict_id : null;
+  // Follow the action: `allow` whatever the decision in monitor mode (an older signup-gate sends none).
+  const action = DECISIONS.includes(verdict.action) ? verdict.action : verdict.decision;
   log(`decision=${verdict.decision} verdict=${verdictId}${verdict.degraded ? ' degraded' : ''}`);
-  if (verdict.decision === 'block') {
+  if (action === 'block') {
     const message =
       typeof verdict.user_message === 'string' && verdict.user_message
         ? verdict.user_message
@@ -165,7 +167,7 @@ exports.onExecutePreUserRegistration = async (event, api) => {
     api.access.deny('signup_gate_block', message);
     return;
   }
-  if (verdict.decision === 'review') {
+  if (action === 'review') {
     try {
       api.user.setAppMetadata('signup_gate', { decision: 'review', verdict_id: verdictId });
     } catch {

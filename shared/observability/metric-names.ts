@@ -30,6 +30,8 @@ export const METRIC = {
   storeWriteFailures: 'StoreWriteFailures',
   /** Count of failed Stripe write-backs; dimension `failure` (`permanent` is alarmed, `transient` is retried by Stripe). */
   writeBackFailures: 'WriteBackFailures',
+  /** Count of policy changes made through the api function; dimension `policy` (`active` or `shadow`). */
+  policyChanges: 'PolicyChanges',
 } as const;
 
 export const DIMENSION = {
@@ -40,6 +42,7 @@ export const DIMENSION = {
   velocityKey: 'velocity_key',
   what: 'what',
   failure: 'failure',
+  policy: 'policy',
 } as const;
 
 /** Defastra error types that mean we are sending too much: alarmed together (a flood, or a limit too low). */

@@ -170,6 +170,9 @@ export const createPowertoolsTelemetry = (
         [DIMENSION.failure]: permanent ? 'permanent' : 'transient',
       });
     },
+    policyChanged(what) {
+      buffer.add(METRIC.policyChanges, MetricUnit.Count, 1, { [DIMENSION.policy]: what });
+    },
     flush() {
       buffer.publish(metrics);
     },

@@ -1,6 +1,7 @@
 /** The policy file (docs/policy.md): zod schema, defaults, per-source resolution and validation errors that name the field. */
 
 import { DECISIONS, RISK_LEVELS, SOURCES, type Source, TIMEOUT_MODES } from '../core/levels.js';
+import type { PolicyMode } from '../core/verdict.js';
 import { LIST_ACTIONS, VELOCITY_KEYS, type VelocityKey } from '../core/vocabulary.js';
 import * as z from '../validation/zod.js';
 import { normaliseDomain, normaliseEmail, normalisePhone } from './identifiers.js';
@@ -10,6 +11,9 @@ import { normaliseDomain, normaliseEmail, normalisePhone } from './identifiers.j
  * wave of 1,000 signups/s on one key would need more write units than one DynamoDB partition gives.
  */
 export const MAX_VELOCITY_THRESHOLD = 1_000;
+
+/** `enforce`: the caller is asked to do what the policy decides; `monitor`: decisions are recorded, the caller allows. */
+export const POLICY_MODES = ['enforce', 'monitor'] as const satisfies readonly PolicyMode[];
 
 const level = z.nullable(z.enum(RISK_LEVELS));
 const thresholdPair = z.strictObject({ review: z.optional(level), block: z.optional(level) });
@@ -69,6 +73,7 @@ const events = z.strictObject({
 
 /** Keys a `sources.<source>` override may name: everything but `version` and `sources` itself. */
 const overridable = {
+  mode: z.optional(z.enum(POLICY_MODES)),
   thresholds: z.optional(thresholds),
   on_error: z.optional(perSource(z.enum(DECISIONS))),
   defastra_timeout: z.optional(perSource(z.enum(TIMEOUT_MODES))),
@@ -113,6 +118,7 @@ export type VelocityPolicy = { window_minutes: number } & Record<VelocityKey, Ve
 /** The fully merged policy for one source: what the decision code reads. */
 export interface ResolvedPolicy {
   version: string;
+  mode: PolicyMode;
   thresholds: { email: Thresholds; phone: Thresholds };
   on_error: Record<Source, (typeof DECISIONS)[number]>;
   defastra_timeout: Record<Source, (typeof TIMEOUT_MODES)[number]>;
@@ -147,6 +153,7 @@ const deepFreeze = <T>(value: T): T => {
 /** The defaults of docs/policy.md, frozen all the way down (a shallow freeze let nested defaults be changed). */
 export const DEFAULT_POLICY: ResolvedPolicy = deepFreeze({
   version: 'default-1',
+  mode: 'enforce',
   thresholds: { email: { review: 'medium', block: 'high' }, phone: { review: 'medium', block: 'high' } },
   // The providers' own deadlines set these: Okta waits 3 s, Google 7 s (Firebase), Supabase and Cognito 5 s,
   // Paddle 5 s; Clerk's deliveries come after the user exists and are retried, so they can wait longer.

@@ -4,7 +4,7 @@ import type { ProviderHook } from '../config/hook-secrets.js';
 import type { KeyedHasher } from '../core/vocabulary.js';
 import type { DefastraPort } from '../defastra/types.js';
 import type { Telemetry } from '../observability/telemetry.js';
-import type { PolicySource } from '../policy/source.js';
+import type { PolicyRuntime, PolicySource } from '../policy/source.js';
 import type { Store } from '../store/ports.js';
 
 export type ApiAuth =
@@ -14,8 +14,10 @@ export type ApiAuth =
   | { kind: 'bearer'; tokens: () => Promise<readonly string[]> };
 
 export interface AppDeps {
-  /** The policy a request runs under (the policy file, through `fixedPolicy`). */
+  /** The policy a request runs under: the active runtime version, else the policy file (`policyDeps(policies)`). */
   policy: PolicySource;
+  /** The bundled file, the active version and the shadow policy, read with a bounded age (docs/policy-lifecycle.md). */
+  policies: PolicyRuntime;
   store: Store;
   defastra: DefastraPort;
   hash: KeyedHasher;

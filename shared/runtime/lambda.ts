@@ -5,11 +5,12 @@ import { type LambdaConfig, loadLambdaConfig } from '../config/lambda.js';
 import { createDefastraClient } from '../defastra/client.js';
 import { DefastraAuthError } from '../defastra/errors.js';
 import type { Telemetry } from '../observability/telemetry.js';
-import { fixedPolicy } from '../policy/source.js';
+import { policyDeps } from '../policy/source.js';
+import { runtimePolicies } from '../policy-lifecycle/runtime.js';
 import { createHasher, deriveKey } from '../screening/hashing.js';
 import { isUnsetSecret } from '../secrets/placeholder.js';
 import { createSecretReader, type SecretReader } from '../secrets/secrets-manager.js';
-import { createDynamoStore } from '../store/dynamo/store.js';
+import { createDynamoPolicies, createDynamoStore } from '../store/dynamo/store.js';
 import { type AppDeps, type DepsProvider, lazyDeps, splitSecrets, splitSpaceSecrets } from './deps.js';
 
 /** A list secret (comma separated); empty while unset or still the placeholder, so every signature fails. */
@@ -54,8 +55,16 @@ export const lambdaDeps = (
     const config: LambdaConfig = loadLambdaConfig(env);
     const reader = secrets ?? createSecretReader({ maxAgeMs: config.secretsMaxAgeMs });
     const { secretArns } = config;
+    const client = new DynamoDBClient({});
+    // One policy runtime per container: the active version and the shadow, read from the table with a bounded age.
+    const policies = runtimePolicies({
+      file: config.policy,
+      versions: createDynamoPolicies({ client, tableName: config.tableName }),
+      now: Date.now,
+      telemetry,
+    });
     const shared: Base['shared'] = {
-      policy: fixedPolicy(config.policy),
+      ...policyDeps(policies),
       defastra: createDefastraClient({
         baseUrl: config.defastraBaseUrl,
         apiKey: defastraKey(reader, secretArns.defastraApiKey, false),
@@ -84,7 +93,7 @@ export const lambdaDeps = (
       },
       stripeApiBaseUrl: config.stripeApiBaseUrl,
     };
-    return { config, reader, shared, client: new DynamoDBClient({}) };
+    return { config, reader, shared, client };
   };
   /** The deps for one pepper value: the hasher and the store's cursor key follow it. */
   const depsFor = ({ config, shared, client }: Base, pepper: string): AppDeps => ({

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { ulid } from 'ulid';
 import { errorName } from '../core/errors.js';
 import type { Source } from '../core/levels.js';
-import type { ListHit, VelocityHit, Verdict, VerdictRecord } from '../core/verdict.js';
+import type { ListHit, ShadowDecision, VelocityHit, Verdict, VerdictRecord } from '../core/verdict.js';
 import type { KeyedHasher } from '../core/vocabulary.js';
 import type { DefastraError } from '../defastra/errors.js';
 import type { DefastraPort } from '../defastra/types.js';
@@ -17,6 +17,7 @@ import { decide, decidedWithoutLevels, resolveForSource } from '../policy/decide
 import { emailDomain, normaliseIp } from '../policy/identifiers.js';
 import { listedBy, policyListHits } from '../policy/lists.js';
 import type { Policy, ResolvedPolicy } from '../policy/schema.js';
+import type { ShadowPolicy } from '../policy/source.js';
 import { callsIncrement, hourOf, verdictIncrement } from '../stats/counters.js';
 import type { PreludeResult, StatsIncrement, Store } from '../store/ports.js';
 import { planVelocity, type VelocityPlan, velocityHits } from '../velocity/counts.js';
@@ -66,6 +67,8 @@ export interface ScreenOptions {
    * failure does not fail the screening: the verdict is stored.
    */
   alongside?: (record: VerdictRecord) => Promise<void>;
+  /** The shadow policy to decide the screening under as well, from the same answers, lists and counts. */
+  shadow?: ShadowPolicy | null;
 }
 
 /** A retryable Defastra failure the caller asked to surface instead of deciding (nothing was stored). */
@@ -266,7 +269,45 @@ const throwIfRetryable = async (
   throw new RetryableScreeningError(retryable.error);
 };
 
-/** The verdict the policy decides, and the record the store keeps of it. */
+/**
+ * What the shadow policy decides from the same Defastra answers, runtime list entries and velocity counts: its own
+ * policy-file lists and thresholds apply, nothing is looked up again. An identifier the live policy never looked up
+ * (its lists or velocity decided) is unchecked for the shadow too.
+ */
+const shadowDecisionOf = (
+  deps: ScreeningDeps,
+  plan: ScreeningPlan,
+  input: ScreenInput,
+  gate: Gate,
+  found: Found,
+  shadow: ShadowPolicy,
+): ShadowDecision => {
+  const policy = resolveForSource(shadow.policy, input.source);
+  const { email, phone } = plan;
+  const lists = [
+    ...policyListHits(policy, deps.hash, {
+      emailHash: email?.hash ?? null,
+      emailDomain: email?.normalised ? emailDomain(email.normalised) : null,
+      phoneHash: phone?.hash ?? null,
+    }),
+    ...gate.runtimeLists,
+  ];
+  const counted: VelocityPlan = {
+    counts: plan.velocity.counts,
+    keys: plan.velocity.keys.map(({ key }) => ({ key, thresholds: policy.velocity[key] })),
+  };
+  const velocity = gate.prelude ? velocityHits(counted, gate.prelude.velocity) : [];
+  const { decision } = decide(
+    policy,
+    input.source,
+    toDecisionInput(email, listedBy(lists, 'email'), found.email),
+    toDecisionInput(phone, listedBy(lists, 'phone'), found.phone),
+    { lists, velocity },
+  );
+  return { version: shadow.version, decision };
+};
+
+/** The verdict the policy decides (and the shadow's decision beside it), and the record the store keeps of it. */
 const recordOf = (
   deps: ScreeningDeps,
   plan: ScreeningPlan,
@@ -274,6 +315,7 @@ const recordOf = (
   gate: Gate,
   found: Found,
   now: number,
+  shadow: ShadowPolicy | null,
 ): VerdictRecord => {
   const { policy, email, phone } = plan;
   const emailList = listedBy(gate.lists, 'email');
@@ -285,6 +327,8 @@ const recordOf = (
     toDecisionInput(phone, phoneList, found.phone),
     gate,
   );
+  // Monitor mode records the policy's judgement and asks the caller to allow (docs/policy-lifecycle.md).
+  const action = policy.mode === 'monitor' ? 'allow' : outcome.decision;
   const verdict: Verdict = {
     verdict_id: deps.newId?.() ?? ulid(now),
     created_at: new Date(now).toISOString(),
@@ -298,13 +342,13 @@ const recordOf = (
     phone: toOutcome(phone, phoneList, found.phone),
     policy_version: policy.version,
     review: null,
-    action: outcome.decision,
-    mode: 'enforce',
+    action,
+    mode: policy.mode,
     rescreen: null,
     provisional_decision: null,
     rescreened_at: null,
     enforcement: null,
-    shadow: null,
+    shadow: shadow ? shadowDecisionOf(deps, plan, input, gate, found, shadow) : null,
     outcome: null,
   };
   const refHashes = refHashesOf(deps.hash, input);
@@ -348,6 +392,9 @@ const report = (deps: ScreeningDeps, verdict: Verdict, durationMs: number): void
     verdict_id: verdict.verdict_id,
     source: verdict.source,
     decision: verdict.decision,
+    action: verdict.action,
+    mode: verdict.mode,
+    ...(verdict.shadow ? { shadow: verdict.shadow.decision } : {}),
     degraded: verdict.degraded,
     reasons: verdict.reasons.map((r) => r.code),
     duration_ms: durationMs,
@@ -372,7 +419,7 @@ export const screen = async (
   const found = await lookUp(lookup, plan, gate);
   const now = deps.now();
   if (options.throwOnRetryable) await throwIfRetryable(deps, lookup, found, plan.policy, now);
-  const record = recordOf(deps, plan, input, gate, found, now);
+  const record = recordOf(deps, plan, input, gate, found, now, options.shadow ?? null);
   await storeRecord(deps, record, lookup, plan.policy, now, options.alongside);
   report(deps, record.verdict, now - started);
   return record;

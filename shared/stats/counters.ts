@@ -8,6 +8,9 @@ export const DEFASTRA_CALLS = 'defastra_calls';
 /** The per-source counters are named `src_<source>_<decision>`; the others after the bucket fields they feed. */
 export const sourceCounter = (source: string, decision: string): string => `src_${source}_${decision}`;
 
+/** The counter of live × shadow decisions (`shadow_<live>_<shadow>`), kept while a shadow policy is set. */
+export const shadowCounter = (live: string, shadow: string): string => `shadow_${live}_${shadow}`;
+
 /** The UTC hour containing `ms`, as an ISO instant. */
 export const hourOf = (ms: number): string => new Date(Math.floor(ms / 3_600_000) * 3_600_000).toISOString();
 
@@ -30,6 +33,8 @@ export const verdictIncrement = (
       cache_hits: usage.cacheHits,
       velocity: codes.has('velocity') ? 1 : 0,
       spend_limited: codes.has('spend_limit') ? 1 : 0,
+      monitored: verdict.mode === 'monitor' ? 1 : 0,
+      ...(verdict.shadow ? { [shadowCounter(verdict.decision, verdict.shadow.decision)]: 1 } : {}),
     },
     expiresAt: Math.ceil(nowMs / 1000) + retentionDays * 86_400,
   };

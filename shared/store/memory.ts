@@ -23,6 +23,7 @@ import {
   partitionOf,
   type QueryPlan,
 } from './cursor.js';
+import { memoryPolicies } from './memory-policies.js';
 import type {
   CachedResult,
   CounterRepository,
@@ -345,5 +346,6 @@ export const createMemoryStore = (options: MemoryStoreOptions = {}): Store => {
     lists: memoryLists(records, cursorKey, now),
     markers: memoryMarkers(records, now),
     counters: memoryCounters(records),
+    policies: memoryPolicies(),
   };
 };

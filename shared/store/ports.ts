@@ -5,6 +5,7 @@
  */
 
 import type { ListEntry } from '../api/lists.js';
+import type { PolicyDocument, PolicyVersionSummary } from '../api/policy.js';
 import type { Decision, RiskLevel, Source } from '../core/levels.js';
 import type { Check, Outcome, Review, Verdict, VerdictRecord } from '../core/verdict.js';
 import type { IdentifierKind, ListAction, ListKind, RefKind, ReviewFilter } from '../core/vocabulary.js';
@@ -247,6 +248,40 @@ export interface CounterRepository {
   read(sinceHour: string, untilHour: string): Promise<StatsHour[]>;
 }
 
+/** A runtime policy version (or a shadow) as kept: never deleted (docs/policy-lifecycle.md). */
+export interface StoredPolicyVersion extends PolicyVersionSummary {
+  /** The version's number: `r<seq>` for a runtime version, `s<seq>` for a shadow. */
+  seq: number;
+  created_at: string;
+  /** The effective merged policy, its `version` the version's own. */
+  document: PolicyDocument;
+}
+
+/** What screenings run under, read in one round trip. */
+export interface PolicyHead {
+  /** The newest runtime version; null while the bundled file's is the only one. */
+  active: StoredPolicyVersion | null;
+  /** The shadow policy; null when none is set. */
+  shadow: StoredPolicyVersion | null;
+  /** The number of the last shadow ever set (0 before the first), so a new one is `s<n+1>` even after a clear. */
+  shadowSeq: number;
+}
+
+/** Runtime policy versions and the shadow policy. Versions are appended with a conditional write, never changed. */
+export interface PolicyVersionRepository {
+  /** The newest version and the shadow (strongly consistent: a change just made is seen). */
+  head(): Promise<PolicyHead>;
+  /** Stores `version` unless its `seq` is taken (false: another write won, read the head again). */
+  append(version: StoredPolicyVersion): Promise<boolean>;
+  get(seq: number): Promise<StoredPolicyVersion | null>;
+  /** Versions with a `seq` below `before` (all when absent), newest first, at most `limit`; without their documents. */
+  list(query: { before?: number; limit: number }): Promise<Array<Omit<StoredPolicyVersion, 'document'>>>;
+  /** Sets the shadow unless another was set since `shadow.seq - 1` was the last one (false: read the head again). */
+  putShadow(shadow: StoredPolicyVersion): Promise<boolean>;
+  /** Removes the shadow (its number stays used); false when none was set. */
+  clearShadow(): Promise<boolean>;
+}
+
 /** Every port of one store: what `AppDeps.store` holds. */
 export interface Store {
   verdicts: VerdictRepository;
@@ -254,4 +289,5 @@ export interface Store {
   lists: ListRepository;
   markers: MarkerRepository;
   counters: CounterRepository;
+  policies: PolicyVersionRepository;
 }

@@ -17,6 +17,7 @@ export const stripeReviewWriteBack =
     const { verdict } = stored;
     const customerId = verdict.subject_ref;
     if (verdict.source !== 'stripe' || !verdict.review || !customerId?.startsWith('cus_')) return;
+    if (verdict.mode === 'monitor') return; // nothing is written back for a monitored verdict
     if (!resolveForSource(await d.policy(), 'stripe').stripe.write_back) return;
     const log = { verdict_id: verdict.verdict_id };
     try {

@@ -79,6 +79,7 @@ describe('GET /stats', () => {
       cache_hits: 0,
       velocity: 0,
       spend_limited: 0,
+      monitored: 0,
     });
   });
 

@@ -4,7 +4,8 @@ import { createDefastraClient, type DefastraClient } from '../../shared/defastra
 import { type Sandbox, startSandbox } from '../../shared/defastra/sandbox/server.js';
 import { silentTelemetry } from '../../shared/observability/telemetry.js';
 import { type Policy, parsePolicy } from '../../shared/policy/schema.js';
-import { fixedPolicy } from '../../shared/policy/source.js';
+import { policyDeps } from '../../shared/policy/source.js';
+import { runtimePolicies } from '../../shared/policy-lifecycle/runtime.js';
 import type { AppDeps, DepsProvider } from '../../shared/runtime/deps.js';
 import { createHasher, deriveKey } from '../../shared/screening/hashing.js';
 import { createDynamoStore } from '../../shared/store/dynamo/store.js';
@@ -68,7 +69,9 @@ export const createTestDeps = async (options: TestDepsOptions = {}): Promise<Tes
     });
   }
   const deps: AppDeps = {
-    policy: fixedPolicy(policy),
+    ...policyDeps(
+      runtimePolicies({ file: policy, versions: store.policies, now: Date.now, telemetry: silentTelemetry }),
+    ),
     store,
     defastra,
     hash: createHasher(TEST_PEPPER),

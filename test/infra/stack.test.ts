@@ -14,6 +14,7 @@ import { bundleFunction } from '../../bench/bundle-size.js';
 import { FUNCTION_NAMES, type FunctionName, PROJECT_ROOT } from '../../infra/bundling.js';
 import { acknowledgementsOf } from '../../infra/nag.js';
 import { REF_LOOKUP_SID } from '../../infra/outcomes.js';
+import { POLICY_READ_SID, POLICY_WRITE_ACTIONS, POLICY_WRITE_DENY_SID } from '../../infra/policy-items.js';
 import type { SecretKey } from '../../infra/secrets.js';
 import {
   HOOK_FUNCTIONS,
@@ -35,6 +36,7 @@ import {
   cacheKey,
   listEntryKey,
   markerKey,
+  POLICY_PARTITION,
   statsKey,
   velocityKey,
   verdictKey,
@@ -312,6 +314,11 @@ describe('IAM: least privilege', () => {
       const statements = statementsOf(name);
       expect(statements.length).toBeGreaterThan(0);
       for (const statement of statements) {
+        // The one refusal: screening functions may not write the runtime policy items (docs/policy-lifecycle.md).
+        if (statement.Sid === POLICY_WRITE_DENY_SID) {
+          expect(statement.Effect).toBe('Deny');
+          continue;
+        }
         expect(statement.Effect).toBe('Allow');
         expect(statement.Resource).toBeDefined();
         for (const action of asArray(statement.Action) as string[]) expect(action).not.toContain('*');
@@ -339,16 +346,16 @@ describe('IAM: least privilege', () => {
   });
 
   it.each(HOOK_FUNCTIONS)(
-    '%s may read and write items, batch-read them, and neither query (but its look-ups) nor scan',
+    '%s may read and write items, batch-read them, query only the policy partition (and its look-ups), and never scan',
     (name) => {
       const table = statementsOf(name).find((st) => st.Sid === 'VerdictTable');
       expect([...table.Action].sort()).toEqual([...TABLE_ITEM_ACTIONS].sort());
       expect(table.Resource).toEqual({ 'Fn::GetAtt': [tableId, 'Arn'] });
-      const dynamo = statementsOf(name)
-        .filter((st) => st.Sid !== REF_LOOKUP_SID)
+      const allowed = statementsOf(name)
+        .filter((st) => st.Effect === 'Allow' && st.Sid !== REF_LOOKUP_SID)
         .flatMap((st) => asArray(st.Action) as string[])
         .filter((a) => a.startsWith('dynamodb:'));
-      expect(dynamo.sort()).toEqual([...TABLE_ITEM_ACTIONS].sort());
+      expect(allowed.sort()).toEqual([...TABLE_ITEM_ACTIONS, QUERY_ACTION].sort());
       expect(JSON.stringify(statementsOf(name))).not.toContain('/index/');
       expect(statementsOf(name).some((st) => st.Sid === REF_LOOKUP_SID)).toBe(name === 'stripe-hook');
     },
@@ -361,6 +368,28 @@ describe('IAM: least privilege', () => {
     expect(lookups.Condition).toEqual({
       'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RF#subject_ref#*'] },
     });
+  });
+
+  it.each(HOOK_FUNCTIONS)('%s reads the runtime policy items and may not write them', (name) => {
+    const partition = { 'dynamodb:LeadingKeys': [POLICY_PARTITION] };
+    const read = statementsOf(name).find((st) => st.Sid === POLICY_READ_SID);
+    expect(read).toMatchObject({
+      Effect: 'Allow',
+      Action: QUERY_ACTION,
+      Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+      Condition: { 'ForAllValues:StringEquals': partition },
+    });
+    const deny = statementsOf(name).find((st) => st.Sid === POLICY_WRITE_DENY_SID);
+    expect(deny).toMatchObject({
+      Effect: 'Deny',
+      Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+      Condition: { 'ForAnyValue:StringEquals': partition },
+    });
+    expect([...deny.Action].sort()).toEqual([...POLICY_WRITE_ACTIONS].sort());
+  });
+
+  it('api writes the runtime policy items: no refusal on its role', () => {
+    expect(statementsOf('api').some((st) => st.Effect === 'Deny')).toBe(false);
   });
 
   it('api may also query the table and its five indexes', () => {
@@ -476,6 +505,14 @@ describe('HTTP API', () => {
     'POST /verdicts/{id}/outcome',
     'POST /outcomes',
     'GET /quality',
+    'GET /policy',
+    'PUT /policy',
+    'GET /policy/versions',
+    'GET /policy/versions/{version}',
+    'POST /policy/rollback',
+    'GET /policy/shadow',
+    'PUT /policy/shadow',
+    'DELETE /policy/shadow',
   ];
   const CATCH_ALLS = [
     'ANY /screen',
@@ -489,6 +526,11 @@ describe('HTTP API', () => {
     'ANY /verdicts/{id}/outcome',
     'ANY /outcomes',
     'ANY /quality',
+    'ANY /policy',
+    'ANY /policy/versions',
+    'ANY /policy/versions/{version}',
+    'ANY /policy/rollback',
+    'ANY /policy/shadow',
     '$default',
   ];
 
@@ -975,7 +1017,7 @@ describe('cdk-nag (AwsSolutions)', () => {
       [
         ...Array(12).fill('AwsSolutions-SMG4'),
         ...Array(12).fill('AwsSolutions-L1'),
-        ...Array(21).fill('AwsSolutions-APIG4'), // nine hooks, eleven catch-all ANY routes, $default
+        ...Array(26).fill('AwsSolutions-APIG4'), // nine hooks, sixteen catch-all ANY routes, $default
         'AwsSolutions-SQS3',
         'AwsSolutions-IAM5[Resource::*]',
       ].sort(),
@@ -984,8 +1026,8 @@ describe('cdk-nag (AwsSolutions)', () => {
       expect(ack.path.startsWith(`${s.stack.node.path}/`)).toBe(true);
       expect(ack.reason.length).toBeGreaterThan(60);
     }
-    // One L1 reason for twelve functions, one catch-all reason for eleven routes; every other reason is its own.
-    expect(new Set(acks.map((a) => a.reason)).size).toBe(acks.length - 11 - 10);
+    // One L1 reason for twelve functions, one catch-all reason for sixteen routes and $default; every other reason is its own.
+    expect(new Set(acks.map((a) => a.reason)).size).toBe(acks.length - 11 - 16);
   });
 
   it('accepts the ListStreams wildcard on the verdict-events role only', () => {

@@ -15,7 +15,7 @@ import { createDefastraClient, type DefastraClient } from '../../shared/defastra
 import { type Sandbox, startSandbox } from '../../shared/defastra/sandbox/server.js';
 import { silentTelemetry } from '../../shared/observability/telemetry.js';
 import { parsePolicy } from '../../shared/policy/schema.js';
-import { fixedPolicy } from '../../shared/policy/source.js';
+import { fixedPolicies, policyDeps } from '../../shared/policy/source.js';
 import type { AppDeps } from '../../shared/runtime/deps.js';
 import { createHasher, deriveKey } from '../../shared/screening/hashing.js';
 import { TABLE_INDEXES } from '../../shared/store/dynamo/layout.js';
@@ -42,7 +42,7 @@ const runWave = async (policy: unknown): Promise<{ writes: Writes; calls: number
   );
   sandbox.resetStats();
   const deps: AppDeps = {
-    policy: fixedPolicy(parsePolicy(policy)),
+    ...policyDeps(fixedPolicies(parsePolicy(policy))),
     store: counted.store,
     defastra,
     hash: createHasher(TEST_PEPPER),

@@ -13,6 +13,7 @@ import type { Store } from '../../shared/store/ports.js';
 import { verdictShard } from '../../shared/store/shards.js';
 import { type DynaliteHandle, startDynalite } from '../helpers/dynalite.js';
 import { makeRecord, START_MS, verdictStoreContract } from './contract.js';
+import { policyRepositoryContract } from './policy-contract.js';
 
 const CURSOR_KEY = 'test-cursor-key';
 let db: DynaliteHandle;
@@ -28,6 +29,13 @@ verdictStoreContract('DynamoDB store on dynalite', async (now) => {
   const tableName = await db.freshTable();
   return createDynamoStore({ client: db.client, tableName, cursorKey: CURSOR_KEY, now });
 });
+
+policyRepositoryContract(
+  'DynamoDB store on dynalite',
+  async () =>
+    createDynamoStore({ client: db.client, tableName: await db.freshTable(), cursorKey: CURSOR_KEY })
+      .policies,
+);
 
 const listen = (server: Server): Promise<number> =>
   new Promise((resolve) =>
@@ -85,6 +93,8 @@ const everyCall = (store: Store): Array<[string, () => Promise<unknown>]> => [
   ['idsMatching', () => store.verdicts.idsMatching({ kind: 'subject_ref', hash: 'h' })],
   ['queryListEntries', () => store.lists.query({ limit: 10 })],
   ['getListEntry', () => store.lists.get('01JDX3K8Y0Q5W6Z8N2M4P6R8T0')],
+  ['policyHead', () => store.policies.head()],
+  ['listPolicyVersions', () => store.policies.list({ limit: 10 })],
 ];
 
 describe('DynamoStore: item layout', () => {

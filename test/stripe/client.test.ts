@@ -84,7 +84,7 @@ describe('getStripeClient', () => {
     const client = getStripeClient('sk_test_unreachable', 'http://127.0.0.1:9', { maxNetworkRetries: 0 });
     const outcome = await performWriteBack(
       {
-        verdict: { verdict_id: '01JDX3K8Y0Q5W6Z8N2M4P6R8T0', decision: 'block' },
+        verdict: { verdict_id: '01JDX3K8Y0Q5W6Z8N2M4P6R8T0', decision: 'block', action: 'block' },
         customerId: 'cus_Gone',
         email: 'someone@example.com',
       },
@@ -95,7 +95,11 @@ describe('getStripeClient', () => {
 });
 
 describe('planWriteBack', () => {
-  const verdict = (decision: 'allow' | 'review' | 'block') => ({ verdict_id: 'V1', decision });
+  const verdict = (decision: 'allow' | 'review' | 'block') => ({
+    verdict_id: 'V1',
+    decision,
+    action: decision,
+  });
 
   it.each([
     ['allow', 'cus_1', 'a@example.com', null],
@@ -107,6 +111,11 @@ describe('planWriteBack', () => {
     ['block', 'cus_1', null, { customer: true, blockList: false, listValue: null }],
   ] as const)('%s with customer %s and email %s → %j', (decision, customerId, email, expected) => {
     expect(planWriteBack({ verdict: verdict(decision), customerId, email })).toEqual(expected);
+  });
+
+  it('plans nothing for a monitored verdict: its action is allow, whatever the decision', () => {
+    const monitored = { verdict_id: 'V1', decision: 'block', action: 'allow' } as const;
+    expect(planWriteBack({ verdict: monitored, customerId: 'cus_1', email: 'a@example.com' })).toBeNull();
   });
 
   it('derives stable idempotency keys from the verdict id', () => {

@@ -9,6 +9,11 @@ import type { ReviewFilter } from '../../../shared/core/vocabulary.js';
 
 export type { Page } from '../../../shared/api/common.js';
 export type { ListEntry, ListEntryBody as NewListEntry } from '../../../shared/api/lists.js';
+export type {
+  PolicyDocument,
+  PolicyVersionAnswer,
+  PolicyVersionSummary,
+} from '../../../shared/api/policy.js';
 export type { ReplayBody as ReplayRequest } from '../../../shared/api/replay.js';
 export type { StatsAnswer as Stats, StatsBucket } from '../../../shared/api/stats.js';
 export type { ReviewBody as ReviewRequest } from '../../../shared/api/verdicts.js';

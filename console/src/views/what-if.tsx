@@ -15,6 +15,7 @@ import { ErrorBox } from '../components/status.js';
 import { useApp } from '../context.js';
 import { DECISION_LABEL, formatCount, localInputToIso, SOURCE_LABEL } from '../format.js';
 import { href } from '../router.js';
+import { PromoteCandidate } from './promote.js';
 
 const EXAMPLE = `{
   "thresholds": {
@@ -180,6 +181,8 @@ export const WhatIfView = () => {
   const [result, setResult] = useState<ReplayResult | null>(null);
   const [filter, setFilter] = useState<[Decision, Decision] | null>(null);
   const [known, setKnown] = useState<Map<string, Verdict>>(new Map());
+  /** The policy the result was replayed under: what "Apply" and "Run as shadow" send. */
+  const [replayed, setReplayed] = useState<Record<string, unknown> | null>(null);
 
   /** Best effort: finds the changed verdicts among the newest of the range, to show who they are. */
   const enrich = async (answer: ReplayResult, range: VerdictFilters) => {
@@ -223,6 +226,7 @@ export const WhatIfView = () => {
       const answer = await api.replay({ policy: parsed.policy, ...range });
       setKnown(new Map());
       setResult(answer);
+      setReplayed(parsed.policy);
       setFilter(null);
       void enrich(answer, range);
     } catch (e) {
@@ -324,6 +328,7 @@ export const WhatIfView = () => {
             </p>
             <KnownOutcomes result={result} />
             <Transitions result={result} filter={filter} onFilter={setFilter} />
+            {replayed && <PromoteCandidate policy={replayed} />}
             {unresolved.length > 0 && (
               <section class="callout callout-warn unresolved" aria-labelledby="unresolved-heading">
                 <h3 id="unresolved-heading">Could not be decided again ({formatCount(unresolved.length)})</h3>

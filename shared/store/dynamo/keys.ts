@@ -102,6 +102,18 @@ export const refPartitionPrefix = (kind: RefKind): string => REF_PARTITION.of(`$
 
 export const refLookupKey = (kind: RefKind, hash: string, sortKey: string): Item =>
   key(refPartition(kind, hash), sortKey);
+/** Runtime policy versions and the shadow: one partition (docs/policy-lifecycle.md), the versions sorted by number. */
+export const POLICY_PARTITION = 'POLICY';
+/** The sort key prefix of a version: `PV#` and its number, zero-padded so that the sort order is the number's. */
+export const POLICY_VERSION_SK = prefixed('PV#');
+const POLICY_SEQ_DIGITS = 10;
+
+export const policyVersionSortKey = (seq: number): string =>
+  POLICY_VERSION_SK.of(String(seq).padStart(POLICY_SEQ_DIGITS, '0'));
+
+export const policyVersionKey = (seq: number): Item => key(POLICY_PARTITION, policyVersionSortKey(seq));
+
+export const policyShadowKey = (): Item => key(POLICY_PARTITION, 'SHADOW');
 
 /** One shard of one velocity counter. */
 export const velocityKey = (counter: string, shard: number): Item =>

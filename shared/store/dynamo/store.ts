@@ -1,8 +1,9 @@
 /** The DynamoDB adapter: single table, conditional writes for locks, no transactions, no scans; one module per port. */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Store } from '../ports.js';
+import type { PolicyVersionRepository, Store } from '../ports.js';
 import { dynamoLists } from './lists.js';
 import { dynamoMarkers } from './markers.js';
+import { dynamoPolicies } from './policies.js';
 import { dynamoScreening } from './prelude.js';
 import { dynamoCounters } from './stats.js';
 import { DynamoTable } from './table.js';
@@ -27,5 +28,12 @@ export const createDynamoStore = (options: DynamoStoreOptions): Store => {
     lists: dynamoLists(table, options.cursorKey),
     markers: dynamoMarkers(table),
     counters: dynamoCounters(table),
+    policies: dynamoPolicies(table),
   };
 };
+
+/** The policy versions alone (what a function's policy source reads, before the pepper and the cursor key are known). */
+export const createDynamoPolicies = (
+  options: Omit<DynamoStoreOptions, 'cursorKey'>,
+): PolicyVersionRepository =>
+  dynamoPolicies(new DynamoTable(options.client, options.tableName, options.now ?? Date.now));
