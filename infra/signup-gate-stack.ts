@@ -194,7 +194,7 @@ export class SignupGateStack extends Stack {
         logLevel: config.logLevel,
         environment:
           name === 'verdict-events'
-            ? { EVENT_BUS_NAME: this.events.bus.eventBusName }
+            ? { EVENT_BUS_NAME: this.events.bus.eventBusName, TABLE_NAME: this.table.tableName }
             : screeningEnvironment(name),
         policyFile: this.policyFile,
         reservedConcurrency: (HOOK_FUNCTIONS as readonly string[]).includes(name)
@@ -240,7 +240,7 @@ export class SignupGateStack extends Stack {
         'Pinned to Node.js 22 on purpose: the bundles target node22 and the suite runs on Node 20/22; moving to a newer runtime is a deliberate change (bundle target, tests), not a silent upgrade.',
       );
     }
-    // The stream, through a filtered event source mapping; PutEvents on the bus only.
+    // The stream, through a filtered event source mapping; PutEvents on the bus, UpdateItem (counters) on the table.
     this.events.consume(this.table, this.functions['verdict-events']);
 
     // ---- HTTP API ----------------------------------------------------------------------------------

@@ -181,4 +181,10 @@ export interface VerdictRecord {
   facts: DecisionFacts;
   /** Epoch seconds after which the record may be deleted (`retention_days`). */
   expiresAt: number;
+  /**
+   * Set when the screening added the verdict's statistics counters itself, beside its write (a spend cap is set: the
+   * hour's Defastra-call total must count it at once). Otherwise they are added off the request path, from the store's
+   * change feed locally and the table's stream in AWS (docs/capacity.md), which leave a counted verdict alone.
+   */
+  counted?: true;
 }

@@ -106,6 +106,7 @@ export const verdictToItem = (record: VerdictRecord): Item => {
       [ATTR.reviewState]: reviewStateOf(verdict.decision, review),
       [ATTR.review]: review ? JSON.stringify(review) : undefined,
       [ATTR.expiresAt]: record.expiresAt,
+      [ATTR.counted]: record.counted,
     }),
   };
 };
@@ -139,6 +140,25 @@ export const verdictFromStreamImage = (image: Record<string, unknown> | undefine
   if (image === undefined) return null;
   const item = image as Item;
   return VERDICT_PK.valueOf(item[ATTR.pk]?.S) === null ? null : itemToVerdict(item);
+};
+
+/**
+ * A new verdict as the statistics need it (docs/capacity.md), from a stream record's NEW_IMAGE: the verdict, its expiry
+ * and whether its screening counted it; null when the image is absent or of another kind of item.
+ */
+export const createdFromStreamImage = (
+  image: Record<string, unknown> | undefined,
+): Pick<VerdictRecord, 'verdict' | 'expiresAt' | 'counted'> | null => {
+  const verdict = verdictFromStreamImage(image);
+  if (verdict === null) return null;
+  const fields = fieldsOf(image as Item);
+  const expiresAt = num(fields[ATTR.expiresAt]);
+  if (expiresAt === undefined) throw new Error(`Stored verdict ${verdict.verdict_id} has no expiry`);
+  return {
+    verdict,
+    expiresAt,
+    ...(fields[ATTR.counted] === true ? { counted: true as const } : {}),
+  };
 };
 
 // ---- cached Defastra results -----------------------------------------------------------------------------

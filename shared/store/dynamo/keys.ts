@@ -29,6 +29,7 @@ export const ATTR = {
   reviewState: 'review_state',
   review: 'review',
   facts: 'facts',
+  counted: 'counted',
   state: 'state',
   bodyHash: 'body_hash',
   lockUntil: 'lock_until',

@@ -1,6 +1,6 @@
 /** The DynamoDB adapter: single table, conditional writes for locks, no transactions, no scans; one module per port. */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Store } from '../ports.js';
+import type { CounterRepository, Store } from '../ports.js';
 import { dynamoLists } from './lists.js';
 import { dynamoMarkers } from './markers.js';
 import { dynamoScreening } from './prelude.js';
@@ -29,3 +29,9 @@ export const createDynamoStore = (options: DynamoStoreOptions): Store => {
     counters: dynamoCounters(table),
   };
 };
+
+/** The statistics counters alone (the stream consumer's and the local change feed's writes). */
+export const createDynamoCounters = (
+  options: Pick<DynamoStoreOptions, 'client' | 'tableName' | 'now'>,
+): CounterRepository =>
+  dynamoCounters(new DynamoTable(options.client, options.tableName, options.now ?? Date.now));
