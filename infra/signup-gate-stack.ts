@@ -213,7 +213,7 @@ export class SignupGateStack extends Stack {
         logLevel: config.logLevel,
         environment:
           name === 'verdict-events'
-            ? { EVENT_BUS_NAME: this.events.bus.eventBusName }
+            ? { EVENT_BUS_NAME: this.events.bus.eventBusName, TABLE_NAME: this.table.tableName }
             : screeningEnvironment(name),
         policyFile: this.policyFile,
         reservedConcurrency: (HOOK_FUNCTIONS as readonly string[]).includes(name)
@@ -265,7 +265,7 @@ export class SignupGateStack extends Stack {
       );
     }
     grantSubjectLookups(this.functions['stripe-hook'].role, this.table.tableArn);
-    // The stream, through a filtered event source mapping; PutEvents on the bus only.
+    // The stream, through a filtered event source mapping; PutEvents on the bus, UpdateItem (counters) on the table.
     this.events.consume(this.table, this.functions['verdict-events']);
 
     // ---- HTTP API ----------------------------------------------------------------------------------

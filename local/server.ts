@@ -10,7 +10,6 @@ import { createDefastraClient } from '../shared/defastra/client.js';
 import { describeFaults, SANDBOX_FAULT_ENV } from '../shared/defastra/sandbox/env.js';
 import { faultsFromEnv, type Sandbox, startSandbox } from '../shared/defastra/sandbox/server.js';
 import { withChangeFeed } from '../shared/events/change-feed.js';
-import { eventsFor } from '../shared/events/events.js';
 import { type EventSink, jsonlEventSink } from '../shared/events/jsonl-sink.js';
 import type { Telemetry } from '../shared/observability/telemetry.js';
 import { resolveForSource } from '../shared/policy/decide.js';
@@ -20,9 +19,10 @@ import { type AppDeps, splitSecrets, splitSpaceSecrets } from '../shared/runtime
 import { createHasher, deriveKey } from '../shared/screening/hashing.js';
 import { createDynamoClient } from '../shared/store/dynamo/client.js';
 import { ensureTable } from '../shared/store/dynamo/create-table.js';
-import { createDynamoStore } from '../shared/store/dynamo/store.js';
+import { createDynamoCounters, createDynamoStore } from '../shared/store/dynamo/store.js';
 import { localFetch } from './apps.js';
 import { listenDynalite, StoreInUseError } from './dynalite.js';
+import { type LocalEffects, localEffects } from './effects.js';
 import { loadPolicyFile } from './policy-file.js';
 
 export interface LocalServer {
@@ -44,12 +44,17 @@ export interface LocalServer {
     eventsFile: string;
   };
   sandbox: Sandbox | undefined;
-  /** The verdict events sink (tests wait on `drain()`). */
+  /** The verdict events sink. */
   events: EventSink;
+  /** What the change feed drives off the request path (events, statistics): tests wait on `effects.drain()`. */
+  effects: Pick<LocalEffects, 'drain'>;
   close(): Promise<void>;
 }
 
 type Closer = () => Promise<void>;
+
+/** The user agent suffix of the store calls made off the request path (the bench tells them apart by it). */
+export const EFFECTS_USER_AGENT = 'signup-gate-effects';
 
 /** Starts everything of docs/local.md and returns once the server listens. Throws on bad config or policy. */
 export const startLocalServer = async (
@@ -82,6 +87,9 @@ export const startLocalServer = async (
     const client: DynamoDBClient = createDynamoClient({ endpoint });
     closers.push(async () => client.destroy());
     await ensureTable(client, config.tableName);
+    // What the stream consumer does in AWS runs here on a client of its own, told apart by its user agent.
+    const effectsClient: DynamoDBClient = createDynamoClient({ endpoint, userAgent: EFFECTS_USER_AGENT });
+    closers.push(async () => effectsClient.destroy());
 
     let sandbox: Sandbox | undefined;
     let defastraBaseUrl = config.defastraBaseUrl;
@@ -114,22 +122,22 @@ export const startLocalServer = async (
         config.hookSecrets[hook] ?? secrets[HOOK_SECRET_SETTINGS[hook].devSecret as keyof DevSecrets],
       ),
     );
-    // Verdict events: dynalite has no stream, so a change feed around the store stands in for it.
+    // Verdict events and statistics: dynalite has no stream, so a change feed around the store stands in for it.
     const eventsFile = join(config.dataDir, 'events.jsonl');
     const events = jsonlEventSink(eventsFile, telemetry);
-    closers.push(() => events.drain());
-    const publish = resolveForSource(policy, 'api').events.publish;
+    const effects = localEffects({
+      events,
+      publish: resolveForSource(policy, 'api').events.publish,
+      counters: createDynamoCounters({ client: effectsClient, tableName: config.tableName }),
+      telemetry,
+    });
+    closers.push(() => effects.drain());
     const tableStore = createDynamoStore({
       client,
       tableName: config.tableName,
       cursorKey: deriveKey(secrets.pepper, 'cursor'),
     });
-    const store = {
-      ...tableStore,
-      verdicts: withChangeFeed(tableStore.verdicts, (before, after) =>
-        events.publish(eventsFor(before, after, publish)),
-      ),
-    };
+    const store = { ...tableStore, verdicts: withChangeFeed(tableStore.verdicts, effects.onChange) };
     const policies = runtimePolicies({ file: policy, versions: store.policies, now: Date.now, telemetry });
     const deps: AppDeps = {
       ...policyDeps(policies),
@@ -178,6 +186,7 @@ export const startLocalServer = async (
       },
       sandbox,
       events,
+      effects,
       close: closeAll,
     };
   } catch (error) {

@@ -130,7 +130,7 @@ const writeBackIfDue = async ({
     return;
   }
   const outcome = await performWriteBack(target, {
-    stripe: getStripeClient(apiKey, d.stripeApiBaseUrl),
+    stripe: await getStripeClient(apiKey, d.stripeApiBaseUrl),
     blockListAlias: policy.stripe.block_list_alias,
     telemetry: d.telemetry,
   });

@@ -193,6 +193,12 @@ export interface VerdictRecord {
    * verdict by (docs/outcomes.md). Absent on records stored before they were kept.
    */
   refHashes?: RefHashes;
+  /**
+   * Set when the screening added the verdict's statistics counters itself, beside its write (a spend cap is set: the
+   * hour's Defastra-call total must count it at once). Otherwise they are added off the request path, from the store's
+   * change feed locally and the table's stream in AWS (docs/capacity.md), which leave a counted verdict alone.
+   */
+  counted?: true;
 }
 
 /** Keyed hashes of a verdict's references as given (null when it has none). */

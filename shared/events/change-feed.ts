@@ -7,17 +7,18 @@ import type { Outcome, Review, Verdict, VerdictRecord } from '../core/verdict.js
 import { sameOutcome } from '../outcomes/labels.js';
 import type { UpdatedVerdict, VerdictRepository } from '../store/ports.js';
 
-export type VerdictChangeListener = (before: Verdict | null, after: Verdict) => void;
+/** Told each change: the verdict before (null when created) and after; for a creation, the stored record too. */
+export type VerdictChangeListener = (before: Verdict | null, after: Verdict, created?: VerdictRecord) => void;
 
 /** The same verdicts, with `onChange` told about every saved verdict, every review and every new outcome label. */
 export const withChangeFeed = (
   verdicts: VerdictRepository,
   onChange: VerdictChangeListener,
 ): VerdictRepository => {
-  const notify = (before: Verdict | null, after: Verdict) => {
+  const notify = (before: Verdict | null, after: Verdict, created?: VerdictRecord) => {
     queueMicrotask(() => {
       try {
-        onChange(before, after);
+        onChange(before, after, created);
       } catch {
         // A listener's failure is its own (it logs); the write already succeeded.
       }
@@ -27,7 +28,7 @@ export const withChangeFeed = (
     ...verdicts,
     async save(record: VerdictRecord): Promise<void> {
       await verdicts.save(record);
-      notify(null, record.verdict);
+      notify(null, record.verdict, record);
     },
     async review(verdictId: string, review: Review): Promise<UpdatedVerdict | null> {
       const after = await verdicts.review(verdictId, review);

@@ -1,6 +1,7 @@
 /**
  * The screening use case: normalise → one store round trip (cache, runtime lists, velocity, spend) → lists and
- * velocity → Defastra for email and phone in parallel → policy → store (verdict, cache, counters in parallel).
+ * velocity → Defastra for email and phone in parallel → policy → store (verdict and cache in parallel; the statistics
+ * counters too under a spend cap, else off the request path).
  */
 import { randomUUID } from 'node:crypto';
 import { ulid } from 'ulid';
@@ -19,7 +20,7 @@ import { listedBy, policyListHits } from '../policy/lists.js';
 import type { Policy, ResolvedPolicy } from '../policy/schema.js';
 import type { ShadowPolicy } from '../policy/source.js';
 import { callsIncrement, hourOf, verdictIncrement } from '../stats/counters.js';
-import type { PreludeResult, StatsIncrement, Store } from '../store/ports.js';
+import type { PreludeResult, Store } from '../store/ports.js';
 import { planVelocity, type VelocityPlan, velocityHits } from '../velocity/counts.js';
 import {
   type Lookup,
@@ -362,25 +363,24 @@ const recordOf = (
   };
 };
 
-/** The second round trip: the verdict write decides the outcome; cache, counters and `alongside` ride with it. */
+/**
+ * The second round trip: the verdict write decides the outcome; cache writes and `alongside` ride with it. The
+ * statistics counters ride with it only under a spend cap (the hour's call total must be current for the next
+ * screening); otherwise the change feed or the table's stream adds them off the request path (docs/capacity.md).
+ */
 const storeRecord = async (
   deps: ScreeningDeps,
   record: VerdictRecord,
   lookup: LookupContext,
   policy: ResolvedPolicy,
-  now: number,
   alongside: ScreenOptions['alongside'],
 ): Promise<void> => {
-  const increment: StatsIncrement = verdictIncrement(
-    record.verdict,
-    lookup.usage,
-    now,
-    policy.retention_days,
-  );
+  const countNow = policy.spend.max_defastra_calls_per_hour !== null;
+  if (countNow) record.counted = true;
   await Promise.all([
     deps.store.verdicts.save(record),
     ...lookup.cacheWrites.map((write) => bestEffort(deps, 'cache', write)),
-    bestEffort(deps, 'stats', () => deps.store.counters.record(increment)),
+    countNow && bestEffort(deps, 'stats', () => deps.store.counters.record(verdictIncrement(record))),
     alongside?.(record),
   ]);
 };
@@ -420,7 +420,7 @@ export const screen = async (
   const now = deps.now();
   if (options.throwOnRetryable) await throwIfRetryable(deps, lookup, found, plan.policy, now);
   const record = recordOf(deps, plan, input, gate, found, now, options.shadow ?? null);
-  await storeRecord(deps, record, lookup, plan.policy, now, options.alongside);
+  await storeRecord(deps, record, lookup, plan.policy, options.alongside);
   report(deps, record.verdict, now - started);
   return record;
 };

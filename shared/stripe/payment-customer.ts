@@ -27,7 +27,7 @@ export const customerOfPayment = async (
   account: string | null,
 ): Promise<string | null> => {
   const { getStripeClient } = await import('./client.js');
-  const stripe = getStripeClient(apiKey, baseUrl);
+  const stripe = await getStripeClient(apiKey, baseUrl);
   const options = account ? { stripeAccount: account } : {};
   if (payment.charge) {
     const charge = await stripe.charges.retrieve(payment.charge, {}, options);

@@ -26,7 +26,7 @@ export const stripeReviewWriteBack =
         d.telemetry.warn('stripe review write-back skipped: no usable Stripe API key', log);
         return;
       }
-      const stripe = getStripeClient(apiKey, d.stripeApiBaseUrl);
+      const stripe = await getStripeClient(apiKey, d.stripeApiBaseUrl);
       await stripe.customers.update(
         customerId,
         {

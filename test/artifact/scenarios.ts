@@ -10,6 +10,9 @@ import { expect } from 'vitest';
 import type { Source } from '../../shared/core/levels.js';
 import type { Sandbox } from '../../shared/defastra/sandbox/server.js';
 import type { ResolvedPolicy } from '../../shared/policy/schema.js';
+import { itemToCounts } from '../../shared/store/dynamo/codec.js';
+import { type Item, statsPartition } from '../../shared/store/dynamo/keys.js';
+import { allShards, STATS_SHARDS } from '../../shared/store/shards.js';
 import { signAuth0Body } from '../../shared/webhooks/auth0.js';
 import { signStandardWebhook } from '../../shared/webhooks/standard-webhooks.js';
 import type { EventInput } from '../helpers/lambda-events.js';
@@ -411,8 +414,19 @@ const verdictEvents: Scenario = {
     expect(published('Verdict Reviewed')).toEqual([reviewed!.id]);
     const text = JSON.stringify(entries);
     for (const email of ctx.shared.rawEmails) expect(text).not.toContain(email);
+
+    // The statistics of the new verdicts: no screening counted them (no spend cap), this function adds them once
+    // each (the MODIFY of the review adds nothing), merged per hour and shard.
+    const counters = (await ctx.table.scan()).filter((item) => STATS_PARTITIONS.has(item.pk?.S ?? ''));
+    const decisions = counters
+      .map((item) => itemToCounts(item as Item))
+      .reduce((n, counts) => n + (counts.allow ?? 0) + (counts.review ?? 0) + (counts.block ?? 0), 0);
+    expect(decisions).toBe(verdictItems.length);
   },
 };
+
+/** The partition key values of the statistics counter items. */
+const STATS_PARTITIONS = new Set(allShards(STATS_SHARDS).map(statsPartition));
 
 /** Scenarios by function name (the Powertools service name of each function in the template). */
 export const SCENARIOS: Record<string, Scenario> = {

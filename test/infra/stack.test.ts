@@ -175,12 +175,14 @@ describe('functions', () => {
     });
   });
 
-  it('gives verdict-events the bus name and nothing of the table or the secrets', () => {
+  it('gives verdict-events the bus name and the table name (for the counters), and none of the secrets', () => {
     const busId = s.stack.getLogicalId(s.stack.events.bus.node.defaultChild as CfnElement);
     expect(envOf('verdict-events').EVENT_BUS_NAME).toEqual({ Ref: busId });
+    expect(envOf('verdict-events').TABLE_NAME).toEqual({ Ref: tableId });
     expect(Object.keys(envOf('verdict-events')).sort()).toEqual(
       [
         'EVENT_BUS_NAME',
+        'TABLE_NAME',
         'LOG_LEVEL',
         'NODE_OPTIONS',
         'POWERTOOLS_METRICS_NAMESPACE',
@@ -407,7 +409,7 @@ describe('IAM: least privilege', () => {
     }
   });
 
-  it('verdict-events may read the stream, put events on the bus and record failed batches, nothing else', () => {
+  it('verdict-events may read the stream, put events on the bus, add counters and record failed batches, nothing else', () => {
     const queueId = s.stack.getLogicalId(s.stack.events.failures.node.defaultChild as CfnElement);
     const busId = s.stack.getLogicalId(s.stack.events.bus.node.defaultChild as CfnElement);
     const byResource = (resource: Cfn) =>
@@ -423,10 +425,12 @@ describe('IAM: least privilege', () => {
       expect.arrayContaining(['sqs:SendMessage']),
     );
     expect(byResource('*')).toEqual(['dynamodb:ListStreams']);
+    // The statistics counters of new verdicts: exactly UpdateItem, on the table alone (no index, no read).
+    expect(byResource({ 'Fn::GetAtt': [tableId, 'Arn'] })).toEqual(['dynamodb:UpdateItem']);
     const actions = actionsOf('verdict-events');
     expect(
       actions.every((a) =>
-        /^(dynamodb:(DescribeStream|GetRecords|GetShardIterator|ListStreams)|events:PutEvents|sqs:(SendMessage|GetQueueAttributes|GetQueueUrl)|logs:(CreateLogStream|PutLogEvents))$/.test(
+        /^(dynamodb:(DescribeStream|GetRecords|GetShardIterator|ListStreams|UpdateItem)|events:PutEvents|sqs:(SendMessage|GetQueueAttributes|GetQueueUrl)|logs:(CreateLogStream|PutLogEvents))$/.test(
           a,
         ),
       ),

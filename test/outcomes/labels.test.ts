@@ -33,10 +33,14 @@ const label = (id: string, body: unknown) =>
   api.request<Verdict & ErrorAnswerBody>('POST', `/verdicts/${id}/outcome`, body);
 const labelAll = (body: unknown) => api.request<LabelledAnswer & ErrorAnswerBody>('POST', '/outcomes', body);
 const get = async (id: string) => (await api.request<Verdict>('GET', `/verdicts/${id}`)).body;
-const quality = async (query = '') => (await api.request<QualityAnswer>('GET', `/quality${query}`)).body;
+/** GET /quality once the change feed has added the counters of the verdicts stored so far (off the request path). */
+const quality = async (query = '') => {
+  await server.server.effects.drain();
+  return (await api.request<QualityAnswer>('GET', `/quality${query}`)).body;
+};
 
 const events = async (): Promise<VerdictEvent[]> => {
-  await server.server.events.drain();
+  await server.server.effects.drain();
   const text = await readFile(join(server.dataDir, 'events.jsonl'), 'utf8').catch(() => '');
   return text
     .split('\n')

@@ -82,7 +82,9 @@ const counted = async (
   const store = createMemoryStore();
   for (const spec of specs) {
     const verdict = verdictAt(spec.at, spec.decision, spec.source ?? 'api');
-    await store.counters.record(verdictIncrement(verdict, { calls: 1, cacheHits: 0 }, spec.at, 90));
+    await store.counters.record(
+      verdictIncrement({ verdict, expiresAt: Math.floor(spec.at / 1000) + 90 * 86_400 }),
+    );
     if (spec.outcome) {
       const increment = qualityIncrement(verdict, { ...verdict, outcome: label(spec.outcome) }, 90);
       if (increment) await store.counters.record(increment);

@@ -31,6 +31,7 @@ export const ATTR = {
   outcome: 'outcome',
   labelledAt: 'labelled_at',
   facts: 'facts',
+  counted: 'counted',
   state: 'state',
   bodyHash: 'body_hash',
   lockUntil: 'lock_until',

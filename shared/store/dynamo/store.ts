@@ -1,6 +1,6 @@
 /** The DynamoDB adapter: single table, conditional writes for locks, no transactions, no scans; one module per port. */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { PolicyVersionRepository, Store } from '../ports.js';
+import type { CounterRepository, PolicyVersionRepository, Store } from '../ports.js';
 import { dynamoLists } from './lists.js';
 import { dynamoMarkers } from './markers.js';
 import { dynamoPolicies } from './policies.js';
@@ -37,3 +37,9 @@ export const createDynamoPolicies = (
   options: Omit<DynamoStoreOptions, 'cursorKey'>,
 ): PolicyVersionRepository =>
   dynamoPolicies(new DynamoTable(options.client, options.tableName, options.now ?? Date.now));
+
+/** The statistics counters alone (the stream consumer's and the local change feed's writes). */
+export const createDynamoCounters = (
+  options: Pick<DynamoStoreOptions, 'client' | 'tableName' | 'now'>,
+): CounterRepository =>
+  dynamoCounters(new DynamoTable(options.client, options.tableName, options.now ?? Date.now));
