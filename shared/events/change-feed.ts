@@ -1,8 +1,8 @@
 /**
- * The local stand-in for DynamoDB Streams (dynalite has none): a store decorator that reports each verdict write and
- * review to a listener after the write succeeded. The listener runs off the request's path and can never fail it.
+ * The local stand-in for DynamoDB Streams (dynalite has none): a store decorator that reports each verdict write,
+ * review and recorded enforcement to a listener after the write succeeded. The listener runs off the request's path and can never fail it.
  */
-import type { Review, Verdict, VerdictRecord } from '../core/verdict.js';
+import type { Enforcement, Review, Verdict, VerdictRecord } from '../core/verdict.js';
 import type { StoredVerdict, VerdictRepository } from '../store/ports.js';
 
 export type VerdictChangeListener = (before: Verdict | null, after: Verdict) => void;
@@ -31,6 +31,12 @@ export const withChangeFeed = (
       const after = await verdicts.review(verdictId, review);
       // A review changes the review alone, and every review is news: no read of the old state is needed.
       if (after) notify({ ...after.verdict, review: null }, after.verdict);
+      return after;
+    },
+    async setEnforcement(verdictId: string, enforcement: Enforcement): Promise<StoredVerdict | null> {
+      const after = await verdicts.setEnforcement(verdictId, enforcement);
+      // Only the enforcement changed; what it was before matters to no listener (each compares the fields it acts on).
+      if (after) notify({ ...after.verdict, enforcement: null }, after.verdict);
       return after;
     },
   };

@@ -30,6 +30,8 @@ export const METRIC = {
   storeWriteFailures: 'StoreWriteFailures',
   /** Count of failed Stripe write-backs; dimension `failure` (`permanent` is alarmed, `transient` is retried by Stripe). */
   writeBackFailures: 'WriteBackFailures',
+  /** Count of enforcements at a provider that ended failed; no dimensions (alarmed), the source is in the log line. */
+  enforcementFailures: 'EnforcementFailures',
 } as const;
 
 export const DIMENSION = {

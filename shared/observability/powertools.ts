@@ -170,6 +170,9 @@ export const createPowertoolsTelemetry = (
         [DIMENSION.failure]: permanent ? 'permanent' : 'transient',
       });
     },
+    enforcementFailed() {
+      buffer.add(METRIC.enforcementFailures, MetricUnit.Count, 1);
+    },
     flush() {
       buffer.publish(metrics);
     },

@@ -27,6 +27,8 @@ export interface Telemetry {
   storeWriteFailed(what: 'velocity' | 'cache' | 'stats' | 'marker'): void;
   /** A Stripe write-back failed: `permanent` (4xx, alarmed) or transient (Stripe retries the event). */
   writeBackFailed(permanent: boolean): void;
+  /** An enforcement at the provider ended `failed` (docs/enforcement.md; alarmed). */
+  enforcementFailed(source: Source): void;
   /** Sends buffered metrics (EMF); called once at the end of each request. */
   flush(): void;
 }
@@ -49,5 +51,6 @@ export const silentTelemetry: Telemetry = {
   spendLimited: noop,
   storeWriteFailed: noop,
   writeBackFailed: noop,
+  enforcementFailed: noop,
   flush: noop,
 };

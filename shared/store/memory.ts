@@ -133,6 +133,12 @@ const memoryVerdicts = (records: Records, cursorKey: string, now: () => number):
       record.verdict.review = copy(review);
       return storedOf(record);
     },
+    async setEnforcement(verdictId, enforcement) {
+      const record = live(verdictId);
+      if (record === null) return null;
+      record.verdict.enforcement = copy(enforcement);
+      return storedOf(record);
+    },
   };
 };
 

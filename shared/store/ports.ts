@@ -6,7 +6,7 @@
 
 import type { ListEntry } from '../api/lists.js';
 import type { Decision, RiskLevel, Source } from '../core/levels.js';
-import type { Check, Review, Verdict, VerdictRecord } from '../core/verdict.js';
+import type { Check, Enforcement, Review, Verdict, VerdictRecord } from '../core/verdict.js';
 import type { IdentifierKind, ListAction, ListKind, ReviewFilter } from '../core/vocabulary.js';
 
 /** A Defastra result as cached: only what a verdict shows, never raw enrichment data. */
@@ -181,6 +181,11 @@ export interface VerdictRepository {
   listStored(range: StoredVerdictRange): Promise<StoredVerdictList>;
   /** Sets (replaces) the review; null when no such verdict. */
   review(verdictId: string, review: Review): Promise<StoredVerdict | null>;
+  /**
+   * Records what was done at the provider (docs/enforcement.md): replaces `enforcement` and nothing else; null when no
+   * such verdict. The update is a verdict change like any other (the change feed and the stream report it).
+   */
+  setEnforcement(verdictId: string, enforcement: Enforcement): Promise<StoredVerdict | null>;
 }
 
 /** What a screening reads before any Defastra call (one round trip), and the cache writes after it. */

@@ -91,7 +91,8 @@ describe('DynamoStore: item layout', () => {
     const { Item } = await db.client.send(
       new GetItemCommand({ TableName: tableName, Key: { pk: { S: `V#${id}` }, sk: { S: 'V' } } }),
     );
-    const { review: _review, ...body } = record.verdict;
+    // The review and the enforcement live in attributes of their own, written only once set.
+    const { review: _review, enforcement: _enforcement, ...body } = record.verdict;
     const shard = verdictShard(id);
     expect(Item).toEqual({
       pk: { S: `V#${id}` },

@@ -6,6 +6,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   type DecisionFacts,
+  type Enforcement,
   type Review,
   type Verdict,
   type VerdictRecord,
@@ -82,13 +83,18 @@ export const reviewedAttributes = (verdictId: string, review: Review): Item => {
   });
 };
 
+/** What recording an enforcement sets: its own attribute, so the update touches nothing else. */
+export const enforcementAttributes = (enforcement: Enforcement): Item =>
+  toAttributes({ [ATTR.enforcement]: JSON.stringify(enforcement) });
+
 /**
- * The stored form of a verdict: the verdict as JSON (without its review, kept in its own attribute so a review is
- * one small update) plus the index attributes (hashes only, never raw values) and the decision facts.
+ * The stored form of a verdict: the verdict as JSON (without its review and enforcement, each kept in its own attribute
+ * so that recording one is one small update) plus the index attributes (hashes only, never raw values) and the
+ * decision facts.
  */
 export const verdictToItem = (record: VerdictRecord): Item => {
   const { verdict } = record;
-  const { review, ...rest } = verdict;
+  const { review, enforcement, ...rest } = verdict;
   const indexes: Record<string, string> = {};
   for (const [index, attribute] of INDEX_ATTRIBUTES) {
     const partition = partitionOf(index, record);
@@ -105,6 +111,7 @@ export const verdictToItem = (record: VerdictRecord): Item => {
       [ATTR.decision]: verdict.decision,
       [ATTR.reviewState]: reviewStateOf(verdict.decision, review),
       [ATTR.review]: review ? JSON.stringify(review) : undefined,
+      [ATTR.enforcement]: enforcement ? JSON.stringify(enforcement) : undefined,
       [ATTR.expiresAt]: record.expiresAt,
     }),
   };
@@ -114,7 +121,12 @@ const verdictOf = (fields: Record<string, unknown>): Verdict => {
   const body = bodyOf(fields);
   if (typeof body.verdict_id !== 'string') throw new Error('Stored verdict has no verdict_id');
   const review = jsonObject(fields, ATTR.review) as Review | null;
-  return withVerdictDefaults({ ...(body as unknown as Verdict), review });
+  const enforcement = jsonObject(fields, ATTR.enforcement) as Enforcement | null;
+  return withVerdictDefaults({
+    ...(body as unknown as Verdict),
+    review,
+    ...(enforcement ? { enforcement } : {}),
+  });
 };
 
 /** The verdict as the API returns it: body, review merged in, `subject_ref`/`review` null for older items. */

@@ -28,6 +28,7 @@ export const ATTR = {
   decision: 'decision',
   reviewState: 'review_state',
   review: 'review',
+  enforcement: 'enforcement',
   facts: 'facts',
   state: 'state',
   bodyHash: 'body_hash',

@@ -1,7 +1,7 @@
 /** Verdicts in DynamoDB: save, read, review (one conditional update), list through the sharded indexes, replay reads. */
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { nowSeconds, toInstant } from '../../core/time.js';
-import type { Review } from '../../core/verdict.js';
+import type { Enforcement, Review } from '../../core/verdict.js';
 import {
   type FetchPartition,
   hasResidualFilters,
@@ -14,6 +14,7 @@ import type { StoredVerdict, StoredVerdictList, StoredVerdictRange, VerdictRepos
 import { allShards, VERDICT_SHARDS } from '../shards.js';
 import { isConditionalCheckFailed } from './client.js';
 import {
+  enforcementAttributes,
   itemToStoredVerdict,
   itemToVerdict,
   reviewedAttributes,
@@ -59,6 +60,40 @@ const review = async (
             ':review': set[ATTR.review]!,
             ':state': set[ATTR.reviewState]!,
             ':rpk': set[ATTR.reviewPk]!,
+            ...toAttributes({ ':nowSec': nowSeconds(table.now()) }),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    return output.Attributes ? itemToStoredVerdict(output.Attributes) : null;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return null;
+    throw error;
+  }
+};
+
+/** Sets the enforcement attribute in one conditional update (the verdict must exist and be live). One round trip. */
+const setEnforcement = async (
+  table: DynamoTable,
+  verdictId: string,
+  enforcement: Enforcement,
+): Promise<StoredVerdict | null> => {
+  try {
+    const output = await table.call('UpdateItem', () =>
+      table.client.send(
+        new UpdateItemCommand({
+          TableName: table.name,
+          Key: verdictKey(verdictId),
+          UpdateExpression: 'SET #enforcement = :enforcement',
+          ConditionExpression: `attribute_exists(#pk) AND ${LIVE}`,
+          ExpressionAttributeNames: {
+            '#pk': ATTR.pk,
+            '#exp': ATTR.expiresAt,
+            '#enforcement': ATTR.enforcement,
+          },
+          ExpressionAttributeValues: {
+            ':enforcement': enforcementAttributes(enforcement)[ATTR.enforcement]!,
             ...toAttributes({ ':nowSec': nowSeconds(table.now()) }),
           },
           ReturnValues: 'ALL_NEW',
@@ -229,5 +264,6 @@ export const dynamoVerdicts = (table: DynamoTable, cursorKey: string): VerdictRe
     query: (query) => listVerdicts(cursorKey, query, (plan) => partitionReader(table, plan)),
     listStored: (range) => listStored(table, range),
     review: (verdictId, given) => review(table, verdictId, given),
+    setEnforcement: (verdictId, enforcement) => setEnforcement(table, verdictId, enforcement),
   };
 };
