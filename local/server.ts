@@ -8,6 +8,9 @@ import { ConfigError, isLiveDefastraUrl, type LocalConfig } from '../shared/conf
 import { createDefastraClient } from '../shared/defastra/client.js';
 import { describeFaults, SANDBOX_FAULT_ENV } from '../shared/defastra/sandbox/env.js';
 import { faultsFromEnv, type Sandbox, startSandbox } from '../shared/defastra/sandbox/server.js';
+import { type BackgroundEnforcer, backgroundEnforcer } from '../shared/enforce/background.js';
+import { createEnforcer } from '../shared/enforce/enforcer.js';
+import { createProviders, type ProviderSettings } from '../shared/enforce/providers/index.js';
 import { withChangeFeed } from '../shared/events/change-feed.js';
 import { eventsFor } from '../shared/events/events.js';
 import { type EventSink, jsonlEventSink } from '../shared/events/jsonl-sink.js';
@@ -44,10 +47,24 @@ export interface LocalServer {
   sandbox: Sandbox | undefined;
   /** The verdict events sink (tests wait on `drain()`). */
   events: EventSink;
+  /** The enforcer on the change feed (docs/enforcement.md; tests wait on `drain()`). */
+  enforcement: BackgroundEnforcer;
   close(): Promise<void>;
 }
 
 type Closer = () => Promise<void>;
+
+/** The provider APIs the environment sets up (docs/enforcement.md); Stripe and Cognito are always there. */
+const providerSettings = (config: LocalConfig): ProviderSettings => {
+  const { auth0, supabase, clerk, cognitoEndpoint } = config.enforcement;
+  return {
+    auth0: auth0 && { ...auth0, clientSecret: async () => auth0.clientSecret },
+    supabase: supabase && { url: supabase.url, serviceRoleKey: async () => supabase.serviceRoleKey },
+    cognito: { endpoint: cognitoEndpoint },
+    stripe: { apiKey: async () => config.stripeApiKey ?? null, baseUrl: config.stripeApiBaseUrl },
+    clerk: clerk && { baseUrl: clerk.baseUrl, secretKey: async () => clerk.secretKey },
+  };
+};
 
 /** Starts everything of docs/local.md and returns once the server listens. Throws on bad config or policy. */
 export const startLocalServer = async (
@@ -118,10 +135,24 @@ export const startLocalServer = async (
     });
     const store = {
       ...tableStore,
-      verdicts: withChangeFeed(tableStore.verdicts, (before, after) =>
-        events.publish(eventsFor(before, after, publish)),
-      ),
+      verdicts: withChangeFeed(tableStore.verdicts, (before, after) => {
+        events.publish(eventsFor(before, after, publish));
+        enforcement.onChange(before, after);
+      }),
     };
+    // Enforcement at the providers: the same enforcer as in AWS, on the change feed instead of the stream. It records
+    // through the feed too, so `Verdict Enforced` reaches events.jsonl (a change that records asks nothing more).
+    const enforcement = backgroundEnforcer(
+      createEnforcer({
+        verdicts: store.verdicts,
+        policy: fixedPolicy(policy),
+        providers: createProviders(providerSettings(config)),
+        telemetry,
+        now: Date.now,
+      }),
+      telemetry,
+    );
+    closers.push(() => enforcement.drain());
     const deps: AppDeps = {
       policy: fixedPolicy(policy),
       store,
@@ -168,6 +199,7 @@ export const startLocalServer = async (
       },
       sandbox,
       events,
+      enforcement,
       close: closeAll,
     };
   } catch (error) {

@@ -14,7 +14,6 @@ import { normaliseEmail, normalisePhone } from '../../../shared/policy/identifie
 import { reviewVerdict } from '../../../shared/reviews/review.js';
 import type { DepsProvider } from '../../../shared/runtime/deps.js';
 import type { VerdictQuery } from '../../../shared/store/ports.js';
-import { stripeReviewWriteBack } from '../../../shared/stripe/review-write-back.js';
 
 const notFound = () => new NotFoundError('no verdict with this id');
 
@@ -41,16 +40,12 @@ export const verdictRoutes = (
     const body = validate(reviewBody, c.get('json'));
     const id = ulidParam(c.req.param('id'));
     if (!id) throw notFound();
-    const verdict = await reviewVerdict(
-      { store: d.store, telemetry: d.telemetry, now: d.now, stripeReview: stripeReviewWriteBack(d) },
-      id,
-      {
-        outcome: body.outcome,
-        note: body.note ?? null,
-        addToList: body.add_to_list ?? false,
-        reviewer: principalOf(c),
-      },
-    );
+    const verdict = await reviewVerdict({ store: d.store, telemetry: d.telemetry, now: d.now }, id, {
+      outcome: body.outcome,
+      note: body.note ?? null,
+      addToList: body.add_to_list ?? false,
+      reviewer: principalOf(c),
+    });
     if (!verdict) throw notFound();
     c.set('verdictId', verdict.verdict_id);
     return c.json(verdict, 200);
