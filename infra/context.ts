@@ -43,6 +43,8 @@ export interface InfraConfig {
   cognitoTimeoutSeconds: number;
   /** Timeout of the stream consumer that puts verdict events on the bus. */
   verdictEventsTimeoutSeconds: number;
+  /** Timeout of the stream consumer that blocks and unblocks accounts at the providers (docs/enforcement.md). */
+  enforcerTimeoutSeconds: number;
   /** Level of the Powertools Logger (`LOG_LEVEL`). */
   logLevel: LogLevel;
   /** HTTP API stage throttling (every route without its own setting: the catch-alls): requests/s and burst. */
@@ -98,6 +100,7 @@ export const DEFAULT_CONFIG: InfraConfig = {
   supabaseTimeoutSeconds: 6,
   cognitoTimeoutSeconds: 5,
   verdictEventsTimeoutSeconds: 30,
+  enforcerTimeoutSeconds: 60,
   logLevel: 'INFO',
   throttleRateLimit: 50,
   throttleBurstLimit: 100,
@@ -261,6 +264,8 @@ const readInfraConfigFrom = (get: Reader): InfraConfig => {
     // Cognito stops waiting for a trigger after 5 s: a longer timeout would only bill for answers nobody reads.
     cognitoTimeoutSeconds: read(get, 'cognitoTimeoutSeconds', integer(1, 5)),
     verdictEventsTimeoutSeconds: read(get, 'verdictEventsTimeoutSeconds', integer(1, 900)),
+    // Room for one provider's tries and the records not reached (shared/enforce/stream.ts keeps 20 s back).
+    enforcerTimeoutSeconds: read(get, 'enforcerTimeoutSeconds', integer(30, 900)),
     logLevel: read(get, 'logLevel', oneOf(['DEBUG', 'INFO', 'WARN', 'ERROR'] as const)),
     throttleRateLimit: read(get, 'throttleRateLimit', number(1)),
     throttleBurstLimit: read(get, 'throttleBurstLimit', integer(1, 5000)),
