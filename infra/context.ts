@@ -55,6 +55,8 @@ export interface InfraConfig {
   workosTimeoutSeconds: number;
   /** Timeout of the stream consumer that puts verdict events on the bus. */
   verdictEventsTimeoutSeconds: number;
+  /** Timeout of the stream consumer that blocks and unblocks accounts at the providers (docs/enforcement.md). */
+  enforcerTimeoutSeconds: number;
   /** Level of the Powertools Logger (`LOG_LEVEL`). */
   logLevel: LogLevel;
   /** HTTP API stage throttling (every route without its own setting: the catch-alls): requests/s and burst. */
@@ -121,6 +123,7 @@ export const DEFAULT_CONFIG: InfraConfig = {
   firebaseTimeoutSeconds: 6,
   workosTimeoutSeconds: 6,
   verdictEventsTimeoutSeconds: 30,
+  enforcerTimeoutSeconds: 60,
   logLevel: 'INFO',
   throttleRateLimit: 50,
   throttleBurstLimit: 100,
@@ -291,6 +294,8 @@ const readInfraConfigFrom = (get: Reader): InfraConfig => {
     firebaseTimeoutSeconds: read(get, 'firebaseTimeoutSeconds', integer(1, 29)),
     workosTimeoutSeconds: read(get, 'workosTimeoutSeconds', integer(1, 29)),
     verdictEventsTimeoutSeconds: read(get, 'verdictEventsTimeoutSeconds', integer(1, 900)),
+    // Room for one provider's tries and the records not reached (shared/enforce/stream.ts keeps 20 s back).
+    enforcerTimeoutSeconds: read(get, 'enforcerTimeoutSeconds', integer(30, 900)),
     logLevel: read(get, 'logLevel', oneOf(['DEBUG', 'INFO', 'WARN', 'ERROR'] as const)),
     throttleRateLimit: read(get, 'throttleRateLimit', number(1)),
     throttleBurstLimit: read(get, 'throttleBurstLimit', integer(1, 5000)),

@@ -12,5 +12,6 @@ export const FUNCTION_NAMES = [
   'clerk-hook',
   'firebase-hook',
   'workos-hook',
+  'enforcer',
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];

@@ -1,8 +1,9 @@
 /**
  * The signup-gate stack: an HTTP API in front of the hook functions (open, authenticated in code) and the
  * operator API (IAM-authorised); the Cognito pre sign-up trigger; one DynamoDB table whose stream feeds the
- * verdict events to an EventBridge bus; the secrets; the alarms and the dashboard. Each function gets exactly
- * the secrets and table actions its code uses, and the policy file inside its bundle, never in its environment.
+ * verdict events to an EventBridge bus and the enforcer to the providers' APIs; the secrets; the alarms and the
+ * dashboard. Each function gets exactly the secrets and table actions its code uses, and the policy file inside its
+ * bundle, never in its environment.
  */
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Stage } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -18,6 +19,7 @@ import type { FunctionName } from './bundling.js';
 import { CognitoTrigger } from './cognito.js';
 import { ContextError, type InfraConfig, type RemovalMode } from './context.js';
 import { Dashboard } from './dashboard.js';
+import { Enforcement } from './enforcer.js';
 import { createHttpApi } from './http-api.js';
 import { acknowledge } from './nag.js';
 import { grantSubjectLookups } from './outcomes.js';
@@ -46,9 +48,12 @@ export interface SignupGateStackProps extends StackProps {
 /** Margin between a route's budget_ms and its function timeout (store writes, reply). */
 const TIMEOUT_MARGIN_MS = 1000;
 
+/** The functions that consume the table's stream instead of screening. */
+type StreamConsumer = 'verdict-events' | 'enforcer';
+
 /** The functions that screen, with the policy source whose budget_ms must fit in their timeout. */
 const SCREENING: Record<
-  Exclude<FunctionName, 'verdict-events'>,
+  Exclude<FunctionName, StreamConsumer>,
   { source: Source; timeoutKey: keyof InfraConfig & `${string}TimeoutSeconds` }
 > = {
   'auth0-hook': { source: 'auth0', timeoutKey: 'auth0TimeoutSeconds' },
@@ -78,14 +83,15 @@ export const QUERY_ACTION = 'dynamodb:Query';
 
 /** The secrets each function's code reads (shared/runtime/lambda.ts). */
 export const SECRETS_OF: Record<FunctionName, readonly SecretKey[]> = {
-  // A review of a Stripe verdict writes the customer's metadata (docs/reviews.md): the Stripe API key.
-  api: ['defastraApiKey', 'pepper', 'stripeApiKey'],
+  api: ['defastraApiKey', 'pepper'],
   'auth0-hook': ['defastraApiKey', 'pepper', 'auth0HookSecret'],
   'stripe-hook': ['defastraApiKey', 'pepper', 'stripeWebhookSecret', 'stripeApiKey'],
   'supabase-hook': ['defastraApiKey', 'pepper', 'supabaseHookSecret'],
   'cognito-pre-signup': ['defastraApiKey', 'pepper'],
   'verdict-events': [],
   ...perProviderFunction(({ secret }) => ['defastraApiKey', 'pepper', secret] as const),
+  // The provider APIs of enforcement (docs/enforcement.md); Cognito's is reached with the role instead.
+  enforcer: ['stripeApiKey', 'auth0Management', 'supabaseAdmin', 'clerkSecretKey'],
 };
 
 /** The environment variable (shared/config/lambda.ts) that carries each secret's ARN. */
@@ -102,6 +108,9 @@ const SECRET_ENV: Record<SecretKey, string> = {
       HOOK_SECRET_SETTINGS[PROVIDER_SPECS[name].source].arnEnv,
     ]),
   ) as Record<ProviderSecretKey, string>),
+  auth0Management: 'AUTH0_MANAGEMENT_SECRET_ARN',
+  supabaseAdmin: 'SUPABASE_ADMIN_SECRET_ARN',
+  clerkSecretKey: 'CLERK_SECRET_KEY_SECRET_ARN',
 };
 
 const DESCRIPTIONS: Record<FunctionName, string> = {
@@ -112,6 +121,7 @@ const DESCRIPTIONS: Record<FunctionName, string> = {
   'cognito-pre-signup': 'signup-gate: Amazon Cognito pre sign-up trigger',
   'verdict-events': 'signup-gate: table stream to EventBridge (Verdict Created, Verdict Reviewed)',
   ...perProviderFunction(({ description }) => description),
+  enforcer: 'signup-gate: table stream to the providers (block and unblock accounts, docs/enforcement.md)',
 };
 
 const removalPolicyOf = (mode: RemovalMode): RemovalPolicy =>
@@ -138,6 +148,7 @@ export class SignupGateStack extends Stack {
   readonly events: VerdictEvents;
   readonly cognito: CognitoTrigger;
   readonly alarms: Alarms;
+  readonly enforcement: Enforcement;
   readonly api: ReturnType<typeof createHttpApi>['api'];
   readonly stage: ReturnType<typeof createHttpApi>['stage'];
   /** The staged policy file every bundle ships as `policy.json`. */
@@ -202,7 +213,20 @@ export class SignupGateStack extends Stack {
         : {}),
     });
     const timeoutOf = (name: FunctionName): number =>
-      name === 'verdict-events' ? config.verdictEventsTimeoutSeconds : config[SCREENING[name].timeoutKey];
+      name === 'verdict-events'
+        ? config.verdictEventsTimeoutSeconds
+        : name === 'enforcer'
+          ? config.enforcerTimeoutSeconds
+          : config[SCREENING[name].timeoutKey];
+    const environmentOf = (name: FunctionName): Record<string, string> => {
+      if (name === 'verdict-events')
+        return { EVENT_BUS_NAME: this.events.bus.eventBusName, TABLE_NAME: this.table.tableName };
+      if (name === 'enforcer') {
+        const { DEFASTRA_BASE_URL: _defastra, ...rest } = screeningEnvironment(name);
+        return rest;
+      }
+      return screeningEnvironment(name);
+    };
     const create = (name: FunctionName): ServiceFunction =>
       new ServiceFunction(this, pascal(name), {
         name,
@@ -211,10 +235,7 @@ export class SignupGateStack extends Stack {
         memorySize: config.memorySize,
         logRetentionDays: config.logRetentionDays,
         logLevel: config.logLevel,
-        environment:
-          name === 'verdict-events'
-            ? { EVENT_BUS_NAME: this.events.bus.eventBusName, TABLE_NAME: this.table.tableName }
-            : screeningEnvironment(name),
+        environment: environmentOf(name),
         policyFile: this.policyFile,
         reservedConcurrency: (HOOK_FUNCTIONS as readonly string[]).includes(name)
           ? config.hookReservedConcurrency
@@ -230,6 +251,7 @@ export class SignupGateStack extends Stack {
       'cognito-pre-signup': create('cognito-pre-signup'),
       'verdict-events': create('verdict-events'),
       ...perProviderFunction((_spec, name) => create(name)),
+      enforcer: create('enforcer'),
     };
 
     // ---- least privilege: table actions by exact ARN, and only the secrets each function reads ---------
@@ -237,7 +259,8 @@ export class SignupGateStack extends Stack {
       (index) => `${this.table.tableArn}/index/${index.name}`,
     );
     for (const [name, service] of Object.entries(this.functions) as [FunctionName, ServiceFunction][]) {
-      if (name !== 'verdict-events') {
+      // The stream consumers get their own narrower statements (infra/verdict-events.ts, infra/enforcer.ts).
+      if (name !== 'verdict-events' && name !== 'enforcer') {
         service.role.addToPrincipalPolicy(
           new iam.PolicyStatement({
             sid: 'VerdictTable',
@@ -304,13 +327,21 @@ export class SignupGateStack extends Stack {
       storeWriteFailuresThreshold: config.storeWriteFailuresThreshold,
       alarmEmail: config.alarmEmail,
     });
-    new Dashboard(this, 'Dashboard', {
+    // ---- enforcement at the providers (docs/enforcement.md): a second stream consumer, its IAM and alarms --------
+    this.enforcement = new Enforcement(this, 'Enforcement', {
+      table: this.table,
+      consumer: this.functions.enforcer,
+      cognitoUserPoolArn: config.cognitoUserPoolArn,
+      alarms: this.alarms,
+    });
+    const dashboard = new Dashboard(this, 'Dashboard', {
       dashboardName: config.stackName,
       api,
       functions: lambdas,
       verdictEvents,
       alarms: this.alarms.alarms,
     });
+    dashboard.dashboard.addWidgets(...this.enforcement.widgets());
 
     const baseUrl = stage.url; // ends with "/"
     new CfnOutput(this, 'ApiUrl', {

@@ -9,6 +9,9 @@ import { ConfigError, isLiveDefastraUrl, type LocalConfig } from '../shared/conf
 import { createDefastraClient } from '../shared/defastra/client.js';
 import { describeFaults, SANDBOX_FAULT_ENV } from '../shared/defastra/sandbox/env.js';
 import { faultsFromEnv, type Sandbox, startSandbox } from '../shared/defastra/sandbox/server.js';
+import { type BackgroundEnforcer, backgroundEnforcer } from '../shared/enforce/background.js';
+import { createEnforcer } from '../shared/enforce/enforcer.js';
+import { createProviders, type ProviderSettings } from '../shared/enforce/providers/index.js';
 import { withChangeFeed } from '../shared/events/change-feed.js';
 import { type EventSink, jsonlEventSink } from '../shared/events/jsonl-sink.js';
 import type { Telemetry } from '../shared/observability/telemetry.js';
@@ -48,6 +51,8 @@ export interface LocalServer {
   events: EventSink;
   /** What the change feed drives off the request path (events, statistics): tests wait on `effects.drain()`. */
   effects: Pick<LocalEffects, 'drain'>;
+  /** The enforcer on the change feed (docs/enforcement.md; tests wait on `drain()`). */
+  enforcement: BackgroundEnforcer;
   close(): Promise<void>;
 }
 
@@ -55,6 +60,18 @@ type Closer = () => Promise<void>;
 
 /** The user agent suffix of the store calls made off the request path (the bench tells them apart by it). */
 export const EFFECTS_USER_AGENT = 'signup-gate-effects';
+
+/** The provider APIs the environment sets up (docs/enforcement.md); Stripe and Cognito are always there. */
+const providerSettings = (config: LocalConfig): ProviderSettings => {
+  const { auth0, supabase, clerk, cognitoEndpoint } = config.enforcement;
+  return {
+    auth0: auth0 && { ...auth0, clientSecret: async () => auth0.clientSecret },
+    supabase: supabase && { url: supabase.url, serviceRoleKey: async () => supabase.serviceRoleKey },
+    cognito: { endpoint: cognitoEndpoint },
+    stripe: { apiKey: async () => config.stripeApiKey ?? null, baseUrl: config.stripeApiBaseUrl },
+    clerk: clerk && { baseUrl: clerk.baseUrl, secretKey: async () => clerk.secretKey },
+  };
+};
 
 /** Starts everything of docs/local.md and returns once the server listens. Throws on bad config or policy. */
 export const startLocalServer = async (
@@ -137,8 +154,27 @@ export const startLocalServer = async (
       tableName: config.tableName,
       cursorKey: deriveKey(secrets.pepper, 'cursor'),
     });
-    const store = { ...tableStore, verdicts: withChangeFeed(tableStore.verdicts, effects.onChange) };
+    const store = {
+      ...tableStore,
+      verdicts: withChangeFeed(tableStore.verdicts, (before, after, created) => {
+        effects.onChange(before, after, created);
+        enforcement.onChange(before, after);
+      }),
+    };
     const policies = runtimePolicies({ file: policy, versions: store.policies, now: Date.now, telemetry });
+    // Enforcement at the providers: the same enforcer as in AWS, on the change feed instead of the stream. It records
+    // through the feed too, so `Verdict Enforced` reaches events.jsonl (a change that records asks nothing more).
+    const enforcement = backgroundEnforcer(
+      createEnforcer({
+        verdicts: store.verdicts,
+        policy: policyDeps(policies).policy,
+        providers: createProviders(providerSettings(config)),
+        telemetry,
+        now: Date.now,
+      }),
+      telemetry,
+    );
+    closers.push(() => enforcement.drain());
     const deps: AppDeps = {
       ...policyDeps(policies),
       store,
@@ -187,6 +223,7 @@ export const startLocalServer = async (
       sandbox,
       events,
       effects,
+      enforcement,
       close: closeAll,
     };
   } catch (error) {

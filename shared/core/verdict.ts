@@ -172,12 +172,20 @@ export const withVerdictDefaults = (
 
 /**
  * What a replay (docs/reviews.md) needs besides the verdict and cannot read from it: the runtime list entries and the
- * velocity keys that decided it, kept as recorded. Stored with the verdict, never returned by the API.
+ * velocity keys that decided it, kept as recorded; and what enforcement needs to find the account. Stored with the
+ * verdict, never returned by the API.
  */
 export interface DecisionFacts {
   /** Runtime list entries that matched (policy-file hits are re-evaluated from the candidate policy instead). */
   runtimeLists: ListHit[];
   velocity: VelocityHit[];
+  /** Where the account lives at the provider beyond `subject_ref`, for enforcement (docs/enforcement.md). */
+  account?: AccountLocation;
+}
+
+/** Cognito: the user pool the trigger ran for (a `userName` is unique within its pool only). */
+export interface AccountLocation {
+  userPoolId?: string;
 }
 
 /** A verdict plus the keyed hashes the store indexes it by (never the raw values). */

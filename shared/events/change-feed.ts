@@ -1,11 +1,11 @@
 /**
  * The local stand-in for DynamoDB Streams (dynalite has none): a store decorator that reports each verdict write,
- * review and outcome label to a listener after the write succeeded. The listener runs off the request's path and can
- * never fail it.
+ * review, outcome label and recorded enforcement to a listener after the write succeeded. The listener runs off the
+ * request's path and can never fail it.
  */
-import type { Outcome, Review, Verdict, VerdictRecord } from '../core/verdict.js';
+import type { Enforcement, Outcome, Review, Verdict, VerdictRecord } from '../core/verdict.js';
 import { sameOutcome } from '../outcomes/labels.js';
-import type { UpdatedVerdict, VerdictRepository } from '../store/ports.js';
+import type { StoredVerdict, UpdatedVerdict, VerdictRepository } from '../store/ports.js';
 
 /** Told each change: the verdict before (null when created) and after; for a creation, the stored record too. */
 export type VerdictChangeListener = (before: Verdict | null, after: Verdict, created?: VerdictRecord) => void;
@@ -39,6 +39,12 @@ export const withChangeFeed = (
       const after = await verdicts.label(verdictId, outcome);
       // The same label again writes nothing, so, like the table's stream, the feed reports nothing.
       if (after && !sameOutcome(after.before.outcome, outcome)) notify(after.before, after.verdict);
+      return after;
+    },
+    async setEnforcement(verdictId: string, enforcement: Enforcement): Promise<StoredVerdict | null> {
+      const after = await verdicts.setEnforcement(verdictId, enforcement);
+      // Only the enforcement changed; what it was before matters to no listener (each compares the fields it acts on).
+      if (after) notify({ ...after.verdict, enforcement: null }, after.verdict);
       return after;
     },
   };

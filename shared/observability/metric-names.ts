@@ -32,6 +32,8 @@ export const METRIC = {
   writeBackFailures: 'WriteBackFailures',
   /** Count of policy changes made through the api function; dimension `policy` (`active` or `shadow`). */
   policyChanges: 'PolicyChanges',
+  /** Count of enforcements at a provider that ended failed; no dimensions (alarmed), the source is in the log line. */
+  enforcementFailures: 'EnforcementFailures',
 } as const;
 
 export const DIMENSION = {

@@ -173,6 +173,9 @@ export const createPowertoolsTelemetry = (
     policyChanged(what) {
       buffer.add(METRIC.policyChanges, MetricUnit.Count, 1, { [DIMENSION.policy]: what });
     },
+    enforcementFailed() {
+      buffer.add(METRIC.enforcementFailures, MetricUnit.Count, 1);
+    },
     flush() {
       buffer.publish(metrics);
     },

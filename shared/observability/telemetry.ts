@@ -29,6 +29,8 @@ export interface Telemetry {
   writeBackFailed(permanent: boolean): void;
   /** An operator changed the active policy version or the shadow policy (docs/policy-lifecycle.md). */
   policyChanged(what: 'active' | 'shadow'): void;
+  /** An enforcement at the provider ended `failed` (docs/enforcement.md; alarmed). */
+  enforcementFailed(source: Source): void;
   /** Sends buffered metrics (EMF); called once at the end of each request. */
   flush(): void;
 }
@@ -52,5 +54,6 @@ export const silentTelemetry: Telemetry = {
   storeWriteFailed: noop,
   writeBackFailed: noop,
   policyChanged: noop,
+  enforcementFailed: noop,
   flush: noop,
 };

@@ -3,6 +3,7 @@
 import { DECISIONS, RISK_LEVELS, SOURCES, type Source, TIMEOUT_MODES } from '../core/levels.js';
 import type { PolicyMode } from '../core/verdict.js';
 import { LIST_ACTIONS, VELOCITY_KEYS, type VelocityKey } from '../core/vocabulary.js';
+import { ENFORCEABLE_SOURCES, isEnforceable } from '../enforce/sources.js';
 import * as z from '../validation/zod.js';
 import { normaliseDomain, normaliseEmail, normalisePhone } from './identifiers.js';
 
@@ -71,6 +72,27 @@ const events = z.strictObject({
   ),
 });
 
+/** `enforce.<source>`: act on the account at the provider (docs/enforcement.md); true only where an adapter exists. */
+const enforce = z.strictObject(
+  Object.fromEntries(
+    SOURCES.map((source) => [
+      source,
+      z.optional(
+        isEnforceable(source)
+          ? z.boolean()
+          : z
+              .boolean()
+              .check(
+                z.refine(
+                  (on) => !on,
+                  `signup-gate cannot act on ${source} accounts (enforcement exists for ${ENFORCEABLE_SOURCES.join(', ')})`,
+                ),
+              ),
+      ),
+    ]),
+  ) as Record<Source, z.ZodMiniOptional<z.ZodMiniBoolean>>,
+);
+
 /** Keys a `sources.<source>` override may name: everything but `version` and `sources` itself. */
 const overridable = {
   mode: z.optional(z.enum(POLICY_MODES)),
@@ -100,6 +122,7 @@ export const policyFileSchema = z.strictObject({
   ...overridable,
   spend: z.optional(spend),
   events: z.optional(events),
+  enforce: z.optional(enforce),
   sources: z.optional(perSource(overrideSchema)),
 });
 
@@ -133,6 +156,8 @@ export interface ResolvedPolicy {
   velocity: VelocityPolicy;
   spend: { max_defastra_calls_per_hour: number | null; on_exhausted: (typeof DECISIONS)[number] };
   events: { publish: Array<(typeof DECISIONS)[number]> };
+  /** Per source: whether a final block is carried out at the provider (docs/enforcement.md). */
+  enforce: Record<Source, boolean>;
 }
 
 /** A validated policy: the base (file over defaults) plus the raw per-source overrides. */
@@ -211,6 +236,19 @@ export const DEFAULT_POLICY: ResolvedPolicy = deepFreeze({
   },
   spend: { max_defastra_calls_per_hour: null, on_exhausted: 'review' },
   events: { publish: ['review', 'block'] },
+  enforce: {
+    auth0: false,
+    stripe: false,
+    api: false,
+    cognito: false,
+    supabase: false,
+    okta: false,
+    kratos: false,
+    paddle: false,
+    clerk: false,
+    firebase: false,
+    workos: false,
+  },
 } satisfies ResolvedPolicy);
 
 /** Thrown for an invalid policy; `field` is the dotted path of the first offending key. */

@@ -1,8 +1,9 @@
 /**
  * Reviews (docs/reviews.md): an operator approves or rejects a verdict. The review replaces any earlier one; with
  * `add_to_list` the verdict's email and phone become runtime entries (from the stored hashes: the raw values were
- * never kept); a Stripe verdict's customer metadata follows the review when write-back is on. A review is a label
- * too (docs/outcomes.md): it moves the verdict's quality counter unless an outcome label decides it.
+ * never kept). A review is a label too (docs/outcomes.md): it moves the verdict's quality counter unless an outcome
+ * label decides it. What a review does at the provider (a block, its undoing, a Stripe customer's metadata) follows
+ * from the change, off the request's path (docs/enforcement.md).
  */
 
 import type { Review, Verdict } from '../core/verdict.js';
@@ -25,8 +26,6 @@ export interface ReviewDeps {
   now: () => number;
   /** How long the quality counters of the verdict's hour are kept (`retention_days`). */
   retentionDays: number;
-  /** Writes the reviewed decision into the Stripe customer, when the policy and the verdict call for it. */
-  stripeReview?: (stored: StoredVerdict) => Promise<void>;
 }
 
 /** The runtime entries `add_to_list` creates: one per stored identifier hash. */
@@ -79,7 +78,6 @@ export const reviewVerdict = async (
       ),
     );
   }
-  await deps.stripeReview?.(stored);
   deps.telemetry.info('verdict reviewed', {
     verdict_id: verdictId,
     outcome: request.outcome,

@@ -7,7 +7,14 @@ import { randomUUID } from 'node:crypto';
 import { ulid } from 'ulid';
 import { errorName } from '../core/errors.js';
 import type { Source } from '../core/levels.js';
-import type { ListHit, ShadowDecision, VelocityHit, Verdict, VerdictRecord } from '../core/verdict.js';
+import type {
+  AccountLocation,
+  ListHit,
+  ShadowDecision,
+  VelocityHit,
+  Verdict,
+  VerdictRecord,
+} from '../core/verdict.js';
 import type { KeyedHasher } from '../core/vocabulary.js';
 import type { DefastraError } from '../defastra/errors.js';
 import type { DefastraPort } from '../defastra/types.js';
@@ -50,6 +57,8 @@ export interface ScreenInput {
   phone?: string | null;
   /** The client's IP as the caller saw it (velocity and runtime lists); never stored raw. */
   ip?: string | null;
+  /** Where the account lives at the provider besides `subjectRef` (Cognito's user pool): kept in the facts, never returned. */
+  account?: AccountLocation;
 }
 
 export interface ScreenOptions {
@@ -357,7 +366,11 @@ const recordOf = (
     verdict,
     emailHash: email?.hash ?? null,
     phoneHash: phone?.hash ?? null,
-    facts: { runtimeLists: gate.runtimeLists, velocity: gate.velocity },
+    facts: {
+      runtimeLists: gate.runtimeLists,
+      velocity: gate.velocity,
+      ...(input.account ? { account: input.account } : {}),
+    },
     expiresAt: Math.ceil(now / 1000) + policy.retention_days * 86_400,
     ...(refHashes ? { refHashes } : {}),
   };

@@ -158,6 +158,12 @@ const memoryVerdicts = (records: Records, cursorKey: string, now: () => number):
       }
       return found.sort(descending).map(({ id }) => id);
     },
+    async setEnforcement(verdictId, enforcement) {
+      const record = live(verdictId);
+      if (record === null) return null;
+      record.verdict.enforcement = copy(enforcement);
+      return storedOf(record);
+    },
   };
 };
 

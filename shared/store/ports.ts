@@ -7,7 +7,7 @@
 import type { ListEntry } from '../api/lists.js';
 import type { PolicyDocument, PolicyVersionSummary } from '../api/policy.js';
 import type { Decision, RiskLevel, Source } from '../core/levels.js';
-import type { Check, Outcome, Review, Verdict, VerdictRecord } from '../core/verdict.js';
+import type { Check, Enforcement, Outcome, Review, Verdict, VerdictRecord } from '../core/verdict.js';
 import type { IdentifierKind, ListAction, ListKind, RefKind, ReviewFilter } from '../core/vocabulary.js';
 
 /** A Defastra result as cached: only what a verdict shows, never raw enrichment data. */
@@ -203,6 +203,11 @@ export interface VerdictRepository {
   label(verdictId: string, outcome: Outcome): Promise<UpdatedVerdict | null>;
   /** The ids of the live verdicts stored under one keyed hash, newest first: one index partition, never a scan. */
   idsMatching(match: VerdictMatch): Promise<string[]>;
+  /**
+   * Records what was done at the provider (docs/enforcement.md): replaces `enforcement` and nothing else; null when no
+   * such verdict. The update is a verdict change like any other (the change feed and the stream report it).
+   */
+  setEnforcement(verdictId: string, enforcement: Enforcement): Promise<StoredVerdict | null>;
 }
 
 /** What a screening reads before any Defastra call (one round trip), and the cache writes after it. */

@@ -427,6 +427,64 @@ const verdictEvents: Scenario = {
 
 /** The partition key values of the statistics counter items. */
 const STATS_PARTITIONS = new Set(allShards(STATS_SHARDS).map(statsPartition));
+/** The stream records of the table as the other functions left it, the reviewed verdict as INSERT then MODIFY. */
+const tableRecords = async (ctx: ScenarioContext) => {
+  const items = await ctx.table.scan();
+  const { reviewed } = ctx.shared;
+  expect(reviewed, 'the api scenario reviews a verdict first').toBeDefined();
+  const tableArn = `arn:aws:dynamodb:eu-west-1:123456789012:table/${ctx.table.name}`;
+  const records = items.map((item) =>
+    streamRecord(
+      'INSERT',
+      { newImage: item.pk?.S === `V#${reviewed!.id}` ? reviewed!.before : item },
+      tableArn,
+    ),
+  );
+  records.push(streamRecord('MODIFY', { oldImage: reviewed!.before, newImage: reviewed!.after }, tableArn));
+  return { items, records, tableArn };
+};
+
+/**
+ * The enforcer with the shipped policy (enforce off for every source): a rejected Auth0 verdict, every verdict the
+ * other functions stored and the reviewed one go through it; nothing is enforced, nothing recorded, nothing retried.
+ * Its secrets point at a port where nothing listens, so a wrong attempt would show as a recorded failure.
+ */
+const enforcerRun = async (ctx: ScenarioContext) => {
+  for (const source of ['auth0', 'supabase', 'cognito', 'stripe', 'clerk'] as const) {
+    expect(ctx.policy(source).enforce[source], `enforce.${source} in the shipped policy`).toBe(false);
+  }
+  const { items, records, tableArn } = await tableRecords(ctx);
+  const auth0 = items.find((item) => item.pk?.S?.startsWith('V#') && item.source?.S === 'auth0');
+  expect(auth0, 'an Auth0 verdict from the auth0-hook scenario').toBeDefined();
+  const review = {
+    outcome: 'reject',
+    note: null,
+    reviewed_at: new Date().toISOString(),
+    reviewed_by: OPERATOR_ARN,
+  };
+  records.push(
+    streamRecord(
+      'MODIFY',
+      { oldImage: auth0!, newImage: { ...auth0!, review: { S: JSON.stringify(review) } } },
+      tableArn,
+    ),
+  );
+  const [mapping] = streamMappingsOf(ctx.template, ctx.fn.logicalId);
+  expect(mapping?.reportsBatchItemFailures).toBe(true);
+  const batch = records.filter((record) => mapping!.filters.some((filter) => matchesFilter(filter, record)));
+  expect(batch.length).toBeGreaterThan(2);
+  const answer = await ctx.invoke<{ batchItemFailures: unknown[] }>({ Records: batch });
+  expect(answer.ok, answer.error?.errorMessage).toBe(true);
+  expect(answer.result).toEqual({ batchItemFailures: [] });
+  for (const item of await ctx.table.scan()) expect(item.enforcement, item.pk?.S).toBeUndefined();
+};
+
+const enforcer: Scenario = {
+  triggers: ['stream'],
+  configured: enforcerRun,
+  // Placeholders in every provider secret: with enforcement off nothing reads them, and nothing fails.
+  firstDeploy: enforcerRun,
+};
 
 /** Scenarios by function name (the Powertools service name of each function in the template). */
 export const SCENARIOS: Record<string, Scenario> = {
@@ -437,6 +495,7 @@ export const SCENARIOS: Record<string, Scenario> = {
   'cognito-pre-signup': cognitoPreSignUp,
   'verdict-events': verdictEvents,
   ...PROVIDER_SCENARIOS,
+  enforcer,
 };
 
 /** Scan of a whole table (the test tables are small). */

@@ -85,6 +85,36 @@ describe('eventsFor', () => {
       `${verdict.verdict_id}:labelled:2026-12-21T00:00:00.000Z`,
     ]);
   });
+
+  it('creates Verdict Enforced when an enforcement ends (done, failed, undone), never while it is pending', () => {
+    const reviewed = { ...verdictOf('review').verdict, review };
+    const at = '2026-11-30T11:00:05.000Z';
+    const pending = {
+      ...reviewed,
+      enforcement: { status: 'pending' as const, action: 'block' as const, at },
+    };
+    expect(eventsFor(reviewed, pending, PUBLISH)).toEqual([]);
+    const done = { ...reviewed, enforcement: { status: 'done' as const, action: 'block' as const, at } };
+    expect(eventsFor(pending, done, PUBLISH)).toEqual([
+      {
+        id: `${reviewed.verdict_id}:enforced:block:done:${at}`,
+        time: at,
+        'detail-type': 'Verdict Enforced',
+        source: 'signup-gate',
+        detail: done,
+      },
+    ]);
+    expect(eventsFor(done, done, PUBLISH)).toEqual([]);
+    const failed = {
+      ...done,
+      enforcement: { ...done.enforcement, status: 'failed' as const, error: 'http_403' },
+    };
+    expect(eventsFor(pending, failed, PUBLISH).map((e) => e['detail-type'])).toEqual(['Verdict Enforced']);
+    const undone = { ...done, enforcement: { status: 'undone' as const, action: 'unblock' as const, at } };
+    expect(eventsFor(done, undone, PUBLISH).map((e) => e.id)).toEqual([
+      `${reviewed.verdict_id}:enforced:unblock:undone:${at}`,
+    ]);
+  });
 });
 
 describe('the local change feed', () => {
@@ -97,10 +127,14 @@ describe('the local change feed', () => {
     await verdicts.save(record);
     await verdicts.review(record.verdict.verdict_id, review);
     expect(await verdicts.review('01JDX3K8Y0Q5W6Z8N2M4P6R8T0', review)).toBeNull();
+    const done = { status: 'done' as const, action: 'block' as const, at: review.reviewed_at };
+    await verdicts.setEnforcement(record.verdict.verdict_id, done);
+    expect(await verdicts.setEnforcement('01JDX3K8Y0Q5W6Z8N2M4P6R8T0', done)).toBeNull();
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(seen).toEqual([
       [null, 'new'],
       ['unreviewed', 'reject'],
+      ['reject', 'reject'],
     ]);
   });
 

@@ -23,6 +23,7 @@ import {
   TABLE_ITEM_ACTIONS,
 } from '../../infra/signup-gate-stack.js';
 import { VERDICT_STREAM_FILTER } from '../../infra/verdict-events.js';
+import { loadEnforcerConfig } from '../../shared/config/enforcer.js';
 import { loadEventsConfig } from '../../shared/config/events.js';
 import { PROVIDER_HOOKS } from '../../shared/config/hook-secrets.js';
 import { loadLambdaConfig } from '../../shared/config/lambda.js';
@@ -74,7 +75,7 @@ const POLICY = {
 /** The phone as digits too: a template could hold it normalised. */
 const LISTED_STRINGS = [...Object.values(LISTED), LISTED.blockedPhone.slice(1)];
 
-const SCREENING_FUNCTIONS = FUNCTION_NAMES.filter((name) => name !== 'verdict-events');
+const SCREENING_FUNCTIONS = FUNCTION_NAMES.filter((name) => name !== 'verdict-events' && name !== 'enforcer');
 
 let s: Synthesised;
 let resources: Record<string, Cfn>;
@@ -115,9 +116,9 @@ const actionsOf = (name: FunctionName): string[] =>
   statementsOf(name).flatMap((st) => asArray(st.Action) as string[]);
 
 describe('functions', () => {
-  it('are the twelve of infra/bundling.ts (one per provider hook), and no other', () => {
-    expect(ofType('AWS::Lambda::Function')).toHaveLength(12);
-    expect(FUNCTION_NAMES).toHaveLength(12);
+  it('are the thirteen of infra/bundling.ts (one per provider hook, the enforcer), and no other', () => {
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(13);
+    expect(FUNCTION_NAMES).toHaveLength(13);
   });
 
   it.each(FUNCTION_NAMES)('%s runs Node.js 22 on arm64 from an ESM bundle', (name) => {
@@ -196,11 +197,8 @@ describe('functions', () => {
       Object.keys(envOf(name))
         .filter((k) => k.endsWith('_SECRET_ARN'))
         .sort();
-    expect(secretVars('api')).toEqual([
-      'DEFASTRA_API_KEY_SECRET_ARN',
-      'PEPPER_SECRET_ARN',
-      'STRIPE_API_KEY_SECRET_ARN',
-    ]);
+    // A review's Stripe write-back is the enforcer's (docs/enforcement.md): the api needs no Stripe key.
+    expect(secretVars('api')).toEqual(['DEFASTRA_API_KEY_SECRET_ARN', 'PEPPER_SECRET_ARN']);
     expect(secretVars('auth0-hook')).toEqual([
       'AUTH0_HOOK_SECRET_ARN',
       'DEFASTRA_API_KEY_SECRET_ARN',
@@ -229,6 +227,12 @@ describe('functions', () => {
     ] as const) {
       expect(secretVars(name)).toEqual(['DEFASTRA_API_KEY_SECRET_ARN', 'PEPPER_SECRET_ARN', variable].sort());
     }
+    expect(secretVars('enforcer')).toEqual([
+      'AUTH0_MANAGEMENT_SECRET_ARN',
+      'CLERK_SECRET_KEY_SECRET_ARN',
+      'STRIPE_API_KEY_SECRET_ARN',
+      'SUPABASE_ADMIN_SECRET_ARN',
+    ]);
   });
 
   /** The environment as a deployment resolves it, running from the synthesised asset directory. */
@@ -257,12 +261,24 @@ describe('functions', () => {
       expect(config.secretArns.auth0HookSecret !== undefined).toBe(name === 'auth0-hook');
       expect(config.secretArns.stripeWebhookSecret !== undefined).toBe(name === 'stripe-hook');
       expect(config.secretArns.supabaseHookSecret !== undefined).toBe(name === 'supabase-hook');
-      expect(config.secretArns.stripeApiKey !== undefined).toBe(name === 'stripe-hook' || name === 'api');
+      expect(config.secretArns.stripeApiKey !== undefined).toBe(name === 'stripe-hook');
       for (const hook of PROVIDER_HOOKS) {
         expect(config.hookSecretArns[hook] !== undefined, hook).toBe(name === `${hook}-hook`);
       }
     },
   );
+
+  it('enforcer environment and bundle satisfy its config contract (shared/config/enforcer.ts)', () => {
+    const config = loadEnforcerConfig(deployedEnv('enforcer'));
+    expect(config.tableName).toBe('SignupGate-Table-ABC123');
+    expect(config.policy.base.version).toBe('infra-test-1');
+    expect(Object.values(config.secretArns).every((arn) => arn?.startsWith('arn:aws:secretsmanager:'))).toBe(
+      true,
+    );
+    // Neither Defastra nor the pepper: it screens nothing and lists nothing.
+    expect(Object.keys(envOf('enforcer'))).not.toContain('DEFASTRA_BASE_URL');
+    expect(Object.keys(envOf('enforcer'))).not.toContain('PEPPER_SECRET_ARN');
+  });
 
   it('verdict-events environment and bundle satisfy its config contract (shared/config/events.ts)', () => {
     const config = loadEventsConfig(deployedEnv('verdict-events'));
@@ -325,9 +341,17 @@ describe('IAM: least privilege', () => {
         expect(statement.Resource).toBeDefined();
         for (const action of asArray(statement.Action) as string[]) expect(action).not.toContain('*');
         if (statement.Resource === '*') {
-          // No resource-level permission exists for it (acknowledged IAM5 on this role only).
-          expect(name).toBe('verdict-events');
+          // No resource-level permission exists for it (acknowledged IAM5 on the stream consumers' roles only).
+          expect(['verdict-events', 'enforcer']).toContain(name);
           expect(statement.Action).toBe('dynamodb:ListStreams');
+          continue;
+        }
+        if (statement.Sid === 'CognitoUsers') {
+          // Without cognitoUserPoolArn: the user pools of the stack's account and region (acknowledged IAM5).
+          expect(name).toBe('enforcer');
+          expect(stringsIn(statement.Resource).join('')).toBe(
+            'arn:AWS::Partition:cognito-idp:AWS::Region:AWS::AccountId:userpool/*',
+          );
           continue;
         }
         for (const text of stringsIn(statement.Resource)) expect(text).not.toContain('*');
@@ -431,6 +455,28 @@ describe('IAM: least privilege', () => {
     expect(
       actions.every((a) =>
         /^(dynamodb:(DescribeStream|GetRecords|GetShardIterator|ListStreams|UpdateItem)|events:PutEvents|sqs:(SendMessage|GetQueueAttributes|GetQueueUrl)|logs:(CreateLogStream|PutLogEvents))$/.test(
+          a,
+        ),
+      ),
+    ).toBe(true);
+  });
+
+  it('enforcer may read the stream, read and update verdict items, disable and enable Cognito users, nothing else', () => {
+    const queueId = s.stack.getLogicalId(s.stack.enforcement.failures.node.defaultChild as CfnElement);
+    const bySid = (sid: string) => statementsOf('enforcer').find((st) => st.Sid === sid);
+    expect(bySid('VerdictItems')).toMatchObject({
+      Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+    });
+    expect(bySid('CognitoUsers').Action).toEqual([
+      'cognito-idp:AdminDisableUser',
+      'cognito-idp:AdminEnableUser',
+    ]);
+    expect(JSON.stringify(statementsOf('enforcer'))).toContain(queueId);
+    expect(JSON.stringify(statementsOf('enforcer'))).not.toContain('/index/');
+    expect(
+      actionsOf('enforcer').every((a) =>
+        /^(dynamodb:(DescribeStream|GetRecords|GetShardIterator|ListStreams|GetItem|UpdateItem)|cognito-idp:Admin(Disable|Enable)User|sqs:(SendMessage|GetQueueAttributes|GetQueueUrl)|secretsmanager:(GetSecretValue|DescribeSecret)|logs:(CreateLogStream|PutLogEvents))$/.test(
           a,
         ),
       ),
@@ -659,8 +705,8 @@ describe('verdict events', () => {
   });
 
   it('feeds verdict-events from the table stream, with partial failures, splitting and bounded retries', () => {
-    expect(mapping()).toHaveLength(1);
-    const props = mapping()[0].Properties;
+    expect(mapping()).toHaveLength(2);
+    const props = mapping().find((m) => m.Properties.FunctionName.Ref === fnId['verdict-events']).Properties;
     expect(props.FunctionName).toEqual({ Ref: fnId['verdict-events'] });
     expect(props.EventSourceArn).toEqual({ 'Fn::GetAtt': [tableId, 'StreamArn'] });
     expect(props).toMatchObject({
@@ -674,6 +720,24 @@ describe('verdict events', () => {
     expect(props.DestinationConfig).toEqual({
       OnFailure: { Destination: { 'Fn::GetAtt': [queueId(), 'Arn'] } },
     });
+  });
+
+  it('feeds the enforcer from the same stream, in small batches, the same way (docs/enforcement.md)', () => {
+    const props = mapping().find((m) => m.Properties.FunctionName.Ref === fnId.enforcer).Properties;
+    const queueId = s.stack.getLogicalId(s.stack.enforcement.failures.node.defaultChild as CfnElement);
+    expect(props).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': [tableId, 'StreamArn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      BatchSize: 10,
+      MaximumRetryAttempts: 8,
+      MaximumRecordAgeInSeconds: 12 * 3600,
+      StartingPosition: 'TRIM_HORIZON',
+      ParallelizationFactor: 1,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+    });
+    expect(props.FilterCriteria).toEqual(mapping()[0].Properties.FilterCriteria);
+    expect(resources[queueId].Properties.SqsManagedSseEnabled).toBe(true);
   });
 
   it('only wakes the function for verdicts created or reviewed', () => {
@@ -722,10 +786,13 @@ describe('verdict events', () => {
 });
 
 describe('secrets', () => {
-  it('creates the twelve secrets under the signup-gate/ prefix', () => {
+  it('creates the fifteen secrets under the signup-gate/ prefix', () => {
     const names = ofType('AWS::SecretsManager::Secret').map((r) => r.Properties.Name);
     expect(names.sort()).toEqual(
       [
+        'signup-gate/auth0-management',
+        'signup-gate/clerk-secret-key',
+        'signup-gate/supabase-admin',
         'signup-gate/auth0-hook-secret',
         'signup-gate/defastra-api-key',
         'signup-gate/hash-pepper',
@@ -765,6 +832,9 @@ describe('secrets', () => {
       'paddleWebhookSecret',
       'clerkWebhookSecret',
       'workosActionsSecret',
+      'auth0Management',
+      'supabaseAdmin',
+      'clerkSecretKey',
     ] as const) {
       expect(resources[secretId[key]].Properties.SecretString).toMatch(/^PLACEHOLDER/);
       expect(resources[secretId[key]].Properties.GenerateSecretString).toBeUndefined();
@@ -805,8 +875,21 @@ describe('alarms and dashboard', () => {
     return found[0];
   };
 
-  it('has 36 alarms', () => {
-    expect(alarms()).toHaveLength(36);
+  it('has 41 alarms', () => {
+    expect(alarms()).toHaveLength(41);
+  });
+
+  it('alarms on failed enforcements, given-up enforcer batches and enforcer lag (docs/enforcement.md)', () => {
+    const [failures] = byMetric(METRIC.enforcementFailures);
+    expect(failures).toMatchObject({ Namespace: METRICS_NAMESPACE, Statistic: 'Sum', Threshold: 1 });
+    expect(failures.Dimensions).toBeUndefined();
+    const queueId = s.stack.getLogicalId(s.stack.enforcement.failures.node.defaultChild as CfnElement);
+    const givenUp = alarmNamed('The enforcer stream mapping gave up');
+    expect(givenUp.Dimensions).toEqual([
+      { Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } },
+    ]);
+    const lag = byMetric('IteratorAge').find((a) => a.Dimensions[0].Value.Ref === fnId.enforcer);
+    expect(lag).toMatchObject({ Statistic: 'Maximum', Threshold: 15 * 60 * 1000 });
   });
 
   it('alarms on API 5xx and on each function’s errors and throttles', () => {
@@ -985,6 +1068,9 @@ describe('outputs', () => {
         'ClerkWebhookSecretName',
         'FirebaseHookSecretName',
         'WorkosActionsSecretName',
+        'Auth0ManagementSecretName',
+        'SupabaseAdminSecretName',
+        'ClerkSecretKeySecretName',
         'EventBusName',
         'EventBusArn',
         'DashboardName',
@@ -1019,24 +1105,33 @@ describe('cdk-nag (AwsSolutions)', () => {
     const acks = acknowledgementsOf(s.stack);
     expect(acks.map((a) => a.id).sort()).toEqual(
       [
-        ...Array(12).fill('AwsSolutions-SMG4'),
-        ...Array(12).fill('AwsSolutions-L1'),
+        ...Array(15).fill('AwsSolutions-SMG4'),
+        ...Array(13).fill('AwsSolutions-L1'),
         ...Array(26).fill('AwsSolutions-APIG4'), // nine hooks, sixteen catch-all ANY routes, $default
         'AwsSolutions-SQS3',
+        'AwsSolutions-SQS3',
         'AwsSolutions-IAM5[Resource::*]',
+        'AwsSolutions-IAM5[Resource::*]',
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cognito-idp:<AWS::Region>:<AWS::AccountId>:userpool/*]',
       ].sort(),
     );
     for (const ack of acks) {
       expect(ack.path.startsWith(`${s.stack.node.path}/`)).toBe(true);
       expect(ack.reason.length).toBeGreaterThan(60);
     }
-    // One L1 reason for twelve functions, one catch-all reason for sixteen routes and $default; every other reason is its own.
-    expect(new Set(acks.map((a) => a.reason)).size).toBe(acks.length - 11 - 16);
+    // One L1 reason for thirteen functions, one catch-all reason for sixteen routes and $default; every other reason is its own.
+    expect(new Set(acks.map((a) => a.reason)).size).toBe(acks.length - 12 - 16);
   });
 
-  it('accepts the ListStreams wildcard on the verdict-events role only', () => {
+  it('accepts the ListStreams wildcard on the stream consumers only, and the user pools on the enforcer only', () => {
     const iam5 = acknowledgementsOf(s.stack).filter((a) => a.id.startsWith('AwsSolutions-IAM5'));
-    expect(iam5.map((a) => a.path)).toEqual([s.stack.functions['verdict-events'].role.node.path]);
+    expect(iam5.map((a) => a.path).sort()).toEqual(
+      [
+        s.stack.functions['verdict-events'].role.node.path,
+        s.stack.functions.enforcer.role.node.path,
+        s.stack.functions.enforcer.role.node.path,
+      ].sort(),
+    );
   });
 
   it('states the real reason why each hook route has no gateway authoriser', () => {

@@ -3,7 +3,7 @@ import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
 import type { ListEntry } from '../../shared/api/lists.js';
 import { DECISIONS, type Decision, type Source } from '../../shared/core/levels.js';
-import type { Outcome, Review, Verdict, VerdictRecord } from '../../shared/core/verdict.js';
+import type { Enforcement, Outcome, Review, Verdict, VerdictRecord } from '../../shared/core/verdict.js';
 import { InvalidCursorError } from '../../shared/store/errors.js';
 import type {
   CachedResult,
@@ -769,6 +769,65 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
         plainBlock.verdict.verdict_id,
         rejectedBlock.verdict.verdict_id,
       ]);
+    });
+  });
+
+  describe(`${name}: enforcement (docs/enforcement.md)`, () => {
+    const enforcement = (status: Enforcement['status'], action: Enforcement['action']): Enforcement => ({
+      status,
+      action,
+      at: new Date(START_MS).toISOString(),
+      ...(status === 'failed' ? { error: 'http_403' } : {}),
+    });
+
+    it('replaces the enforcement and nothing else: review, facts and listings stay as they were', async () => {
+      const { store } = await setup();
+      const record = makeRecord({ at: START_MS - 1000, decision: 'review', subjectRef: 'auth0|1' });
+      record.facts = { ...record.facts, account: { userPoolId: 'eu-west-1_Pool1' } };
+      await store.verdicts.save(record);
+      const id = record.verdict.verdict_id;
+      await store.verdicts.review(id, {
+        outcome: 'reject',
+        note: null,
+        reviewed_at: new Date(START_MS).toISOString(),
+        reviewed_by: 'local',
+      });
+      const pending = await store.verdicts.setEnforcement(id, enforcement('pending', 'block'));
+      expect(pending?.verdict.enforcement).toEqual(enforcement('pending', 'block'));
+      const done = await store.verdicts.setEnforcement(id, enforcement('done', 'block'));
+      expect(done?.facts).toEqual(record.facts);
+      const read = await store.verdicts.get(id);
+      expect(read).toEqual({
+        ...record.verdict,
+        review: done?.verdict.review,
+        enforcement: enforcement('done', 'block'),
+      });
+      expect((await store.verdicts.getStored(id))?.facts.account).toEqual({ userPoolId: 'eu-west-1_Pool1' });
+      expect(ids((await store.verdicts.query({ limit: 100, review: 'rejected' })).items)).toEqual([id]);
+      const failed = await store.verdicts.setEnforcement(id, enforcement('failed', 'unblock'));
+      expect(failed?.verdict.enforcement).toEqual(enforcement('failed', 'unblock'));
+    });
+
+    it('returns null for an unknown or expired verdict, and creates nothing', async () => {
+      const { store, clock } = await setup();
+      expect(await store.verdicts.setEnforcement(ulid(START_MS), enforcement('done', 'block'))).toBeNull();
+      const record = makeRecord({ at: START_MS - 1000, expiresAt: START_SEC + 10 });
+      await store.verdicts.save(record);
+      clock.ms = (START_SEC + 10) * 1000;
+      expect(
+        await store.verdicts.setEnforcement(record.verdict.verdict_id, enforcement('done', 'block')),
+      ).toBeNull();
+      expect(await store.verdicts.query({ limit: 100 })).toEqual({ items: [], nextCursor: null });
+    });
+
+    it('keeps an enforcement a saved record carries', async () => {
+      const { store } = await setup();
+      const record = makeRecord({ at: START_MS - 1000, decision: 'block' });
+      record.verdict.enforcement = enforcement('undone', 'unblock');
+      await store.verdicts.save(record);
+      expect((await store.verdicts.get(record.verdict.verdict_id))?.enforcement).toEqual(
+        enforcement('undone', 'unblock'),
+      );
     });
   });
 

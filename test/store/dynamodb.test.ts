@@ -114,7 +114,8 @@ describe('DynamoStore: item layout', () => {
     const { Item } = await db.client.send(
       new GetItemCommand({ TableName: tableName, Key: { pk: { S: `V#${id}` }, sk: { S: 'V' } } }),
     );
-    const { review: _review, outcome: _outcome, ...body } = record.verdict;
+    // The review, the outcome and the enforcement live in attributes of their own, written only once set.
+    const { review: _review, outcome: _outcome, enforcement: _enforcement, ...body } = record.verdict;
     const shard = verdictShard(id);
     // The body is deflated into a binary attribute (verdict-body.ts): format tag 1, then the JSON.
     expect(Item?.body?.B?.[0]).toBe(1);

@@ -14,7 +14,6 @@ import { normaliseEmail, normalisePhone } from '../../../shared/policy/identifie
 import { reviewVerdict } from '../../../shared/reviews/review.js';
 import type { DepsProvider } from '../../../shared/runtime/deps.js';
 import type { VerdictQuery } from '../../../shared/store/ports.js';
-import { stripeReviewWriteBack } from '../../../shared/stripe/review-write-back.js';
 
 const notFound = () => new NotFoundError('no verdict with this id');
 
@@ -43,13 +42,7 @@ export const verdictRoutes = (
     if (!id) throw notFound();
     const { retention_days: retentionDays } = resolveForSource(await d.policy(), 'api');
     const verdict = await reviewVerdict(
-      {
-        store: d.store,
-        telemetry: d.telemetry,
-        now: d.now,
-        retentionDays,
-        stripeReview: stripeReviewWriteBack(d),
-      },
+      { store: d.store, telemetry: d.telemetry, now: d.now, retentionDays },
       id,
       {
         outcome: body.outcome,

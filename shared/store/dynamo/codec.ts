@@ -6,6 +6,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   type DecisionFacts,
+  type Enforcement,
   type Outcome,
   type Review,
   type Verdict,
@@ -97,6 +98,10 @@ export const reviewedAttributes = (verdictId: string, review: Review): Item => {
   });
 };
 
+/** What recording an enforcement sets: its own attribute, so the update touches nothing else. */
+export const enforcementAttributes = (enforcement: Enforcement): Item =>
+  toAttributes({ [ATTR.enforcement]: JSON.stringify(enforcement) });
+
 /**
  * What an outcome label sets: what it says (label, source, note, author) as one JSON string in a fixed order, which a
  * conditional update compares to tell a new label from a repeat, and when, apart.
@@ -125,13 +130,13 @@ const outcomeOf = (fields: Record<string, unknown>): Outcome | null => {
 };
 
 /**
- * The stored form of a verdict: the verdict without its review and outcome (kept in their own attributes so a review
- * or a label is one small update), deflated (verdict-body.ts), plus the index attributes (hashes only, never raw
+ * The stored form of a verdict: the verdict without its review, outcome and enforcement (each kept in its own
+ * attribute so that recording one is one small update), deflated (verdict-body.ts), plus the index attributes (hashes only, never raw
  * values) and the decision facts.
  */
 export const verdictToItem = (record: VerdictRecord): Item => {
   const { verdict } = record;
-  const { review, outcome, ...rest } = verdict;
+  const { review, outcome, enforcement, ...rest } = verdict;
   const indexes: Record<string, string> = {};
   for (const [index, attribute] of INDEX_ATTRIBUTES) {
     const partition = partitionOf(index, record);
@@ -148,6 +153,7 @@ export const verdictToItem = (record: VerdictRecord): Item => {
       [ATTR.decision]: verdict.decision,
       [ATTR.reviewState]: reviewStateOf(verdict.decision, review),
       [ATTR.review]: review ? JSON.stringify(review) : undefined,
+      [ATTR.enforcement]: enforcement ? JSON.stringify(enforcement) : undefined,
       [ATTR.expiresAt]: record.expiresAt,
       [ATTR.counted]: record.counted,
     }),
@@ -178,7 +184,13 @@ const verdictOf = (item: Item, fields: Record<string, unknown>): Verdict => {
   const body = required(parseObject(verdictBodyText(item[ATTR.body]), fields, ATTR.body), fields);
   if (typeof body.verdict_id !== 'string') throw new Error('Stored verdict has no verdict_id');
   const review = jsonObject(fields, ATTR.review) as Review | null;
-  return withVerdictDefaults({ ...(body as unknown as Verdict), review, outcome: outcomeOf(fields) });
+  const enforcement = jsonObject(fields, ATTR.enforcement) as Enforcement | null;
+  return withVerdictDefaults({
+    ...(body as unknown as Verdict),
+    review,
+    outcome: outcomeOf(fields),
+    ...(enforcement ? { enforcement } : {}),
+  });
 };
 
 /** The verdict as the API returns it: body, review merged in, `subject_ref`/`review` null for older items. */

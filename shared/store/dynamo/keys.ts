@@ -30,6 +30,7 @@ export const ATTR = {
   review: 'review',
   outcome: 'outcome',
   labelledAt: 'labelled_at',
+  enforcement: 'enforcement',
   facts: 'facts',
   counted: 'counted',
   state: 'state',

@@ -4,7 +4,7 @@
  */
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { nowSeconds, toInstant } from '../../core/time.js';
-import type { Outcome, Review } from '../../core/verdict.js';
+import type { Enforcement, Outcome, Review } from '../../core/verdict.js';
 import {
   type FetchPartition,
   hasResidualFilters,
@@ -24,6 +24,7 @@ import type {
 import { allShards, VERDICT_SHARDS } from '../shards.js';
 import { isConditionalCheckFailed } from './client.js';
 import {
+  enforcementAttributes,
   itemToStoredVerdict,
   itemToVerdict,
   outcomeAttributes,
@@ -81,6 +82,40 @@ const review = async (
     if (!output.Attributes) return null;
     const before = itemToStoredVerdict(output.Attributes);
     return { ...before, verdict: { ...before.verdict, review }, before: before.verdict };
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return null;
+    throw error;
+  }
+};
+
+/** Sets the enforcement attribute in one conditional update (the verdict must exist and be live). One round trip. */
+const setEnforcement = async (
+  table: DynamoTable,
+  verdictId: string,
+  enforcement: Enforcement,
+): Promise<StoredVerdict | null> => {
+  try {
+    const output = await table.call('UpdateItem', () =>
+      table.client.send(
+        new UpdateItemCommand({
+          TableName: table.name,
+          Key: verdictKey(verdictId),
+          UpdateExpression: 'SET #enforcement = :enforcement',
+          ConditionExpression: `attribute_exists(#pk) AND ${LIVE}`,
+          ExpressionAttributeNames: {
+            '#pk': ATTR.pk,
+            '#exp': ATTR.expiresAt,
+            '#enforcement': ATTR.enforcement,
+          },
+          ExpressionAttributeValues: {
+            ':enforcement': enforcementAttributes(enforcement)[ATTR.enforcement]!,
+            ...toAttributes({ ':nowSec': nowSeconds(table.now()) }),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    return output.Attributes ? itemToStoredVerdict(output.Attributes) : null;
   } catch (error) {
     if (isConditionalCheckFailed(error)) return null;
     throw error;
@@ -341,5 +376,6 @@ export const dynamoVerdicts = (table: DynamoTable, cursorKey: string): VerdictRe
     review: (verdictId, given) => review(table, verdictId, given),
     label: (verdictId, outcome) => label(table, verdictId, outcome),
     idsMatching: (match) => idsMatching(table, match),
+    setEnforcement: (verdictId, enforcement) => setEnforcement(table, verdictId, enforcement),
   };
 };
