@@ -8,6 +8,7 @@ import { registerReplay } from './commands/replay.js';
 import { registerReview } from './commands/review.js';
 import { registerScreen } from './commands/screen.js';
 import { registerStats } from './commands/stats.js';
+import { registerTrigger } from './commands/trigger.js';
 import { registerVerdicts } from './commands/verdicts.js';
 import { AUTH_MODES, DEFAULT_URL } from './resolve-target.js';
 
@@ -21,7 +22,7 @@ Exit codes: 0 ok, 1 failure, 2 usage.`;
 /** Builds the program; `outputError` makes every usage error one line on stderr. */
 export const createProgram = (): Command => {
   const program = new Command('signup-gate')
-    .description('The signup-gate operator CLI: verdicts, reviews, lists, stats, what-if, backfill.')
+    .description('The signup-gate operator CLI: verdicts, reviews, lists, stats, what-if, backfill, trigger.')
     .version(pkg.version)
     .option('--url <url>', `the API base URL (default: ${DEFAULT_URL})`)
     .option('--stack <name>', 'target a deployed stack (its ApiUrl output)')
@@ -54,5 +55,6 @@ export const createProgram = (): Command => {
   registerReplay(program);
   registerBackfill(program);
   registerConsole(program);
+  registerTrigger(program);
   return program;
 };

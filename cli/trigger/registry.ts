@@ -1,0 +1,16 @@
+/** The providers `signup-gate trigger` knows, by name: adding one is a module beside these and a line here. */
+import { auth0Trigger } from './auth0.js';
+import { cognitoTrigger } from './cognito.js';
+import type { TriggerProvider } from './provider.js';
+import { stripeTrigger } from './stripe.js';
+import { supabaseTrigger } from './supabase.js';
+
+export const TRIGGER_PROVIDERS: readonly TriggerProvider[] = [
+  auth0Trigger,
+  stripeTrigger,
+  supabaseTrigger,
+  cognitoTrigger,
+];
+
+export const triggerProvider = (name: string): TriggerProvider | undefined =>
+  TRIGGER_PROVIDERS.find((p) => p.name === name);
