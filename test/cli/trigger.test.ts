@@ -133,7 +133,7 @@ describe('signup-gate trigger, output and errors', () => {
     const result = await cli(['trigger', 'acme']);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      'signup-gate: trigger: unknown provider "acme" (one of: auth0, stripe, supabase, cognito)\n',
+      'signup-gate: trigger: unknown provider "acme" (one of: auth0, stripe, supabase, cognito, okta, kratos, paddle, clerk, firebase, workos)\n',
     );
   });
 
