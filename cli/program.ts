@@ -10,6 +10,7 @@ import { registerReplay } from './commands/replay.js';
 import { registerReview } from './commands/review.js';
 import { registerScreen } from './commands/screen.js';
 import { registerStats } from './commands/stats.js';
+import { registerTrigger } from './commands/trigger.js';
 import { registerVerdicts } from './commands/verdicts.js';
 import { AUTH_MODES, DEFAULT_URL } from './resolve-target.js';
 
@@ -24,7 +25,7 @@ Exit codes: 0 ok, 1 failure, 2 usage.`;
 export const createProgram = (): Command => {
   const program = new Command('signup-gate')
     .description(
-      'The signup-gate operator CLI: verdicts, reviews, labels, lists, stats, policy, what-if, backfill.',
+      'The signup-gate operator CLI: verdicts, reviews, labels, lists, stats, policy, what-if, backfill, trigger.',
     )
     .version(pkg.version)
     .option('--url <url>', `the API base URL (default: ${DEFAULT_URL})`)
@@ -60,5 +61,6 @@ export const createProgram = (): Command => {
   registerReplay(program);
   registerBackfill(program);
   registerConsole(program);
+  registerTrigger(program);
   return program;
 };
