@@ -6,14 +6,18 @@
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'DELETE';
 
-/** The apps behind the routes: the Lambda functions' apps, the local Cognito invoke route, the local health check. */
+/**
+ * The apps behind the routes: the Lambda functions' apps, the local Cognito invoke route, the local health check and
+ * the local OpenAPI document.
+ */
 export type RouteApp =
   | 'api'
   | 'auth0-hook'
   | 'stripe-hook'
   | 'supabase-hook'
   | 'cognito-pre-signup'
-  | 'health';
+  | 'health'
+  | 'openapi';
 
 export interface HttpRoute {
   path: string;
@@ -21,7 +25,7 @@ export interface HttpRoute {
   app: RouteApp;
   /** `hook`: signed by the caller, checked in code; `operator`: IAM in AWS, bearer locally; `none`: open. */
   auth: 'hook' | 'operator' | 'none';
-  /** Served by the local server only (in AWS the Cognito trigger is invoked by Cognito, and there is no /health). */
+  /** Served by the local server only (in AWS Cognito invokes its trigger; no /health, no /openapi.json). */
   localOnly?: boolean;
 }
 
@@ -45,6 +49,7 @@ export const ROUTES: readonly HttpRoute[] = [
     localOnly: true,
   },
   { path: '/health', methods: ['GET', 'HEAD'], app: 'health', auth: 'none', localOnly: true },
+  { path: '/openapi.json', methods: ['GET'], app: 'openapi', auth: 'none', localOnly: true },
 ];
 
 /** The path of an app that serves one route (a hook, the Cognito invoke route). */
