@@ -3,7 +3,7 @@
  * none is left over, the committed document is what `npm run openapi` writes now, every `$ref` resolves, every
  * schema compiles (JSON Schema 2020-12), and the local server serves the same document at `GET /openapi.json`.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
@@ -33,6 +33,11 @@ describe('docs/openapi.json', () => {
       expect(doc.paths[path]?.[method.toLowerCase()]).toBeDefined();
     },
   );
+
+  it('cites docs pages that exist', () => {
+    const pages = Object.values(OPERATIONS).flatMap((methods) => Object.values(methods).map((op) => op.docs));
+    for (const page of new Set(pages)) expect(existsSync(join(process.cwd(), page)), page).toBe(true);
+  });
 
   it('has no entry for a route that does not exist', () => {
     expect(strayOperations()).toEqual([]);
