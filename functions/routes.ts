@@ -6,7 +6,10 @@
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
 
-/** The apps behind the routes: the Lambda functions' apps, the local Cognito invoke route, the local health check. */
+/**
+ * The apps behind the routes: the Lambda functions' apps, the local Cognito invoke route, the local health check and
+ * the local OpenAPI document.
+ */
 export type RouteApp =
   | 'api'
   | 'auth0-hook'
@@ -19,7 +22,8 @@ export type RouteApp =
   | 'firebase-hook'
   | 'workos-hook'
   | 'cognito-pre-signup'
-  | 'health';
+  | 'health'
+  | 'openapi';
 
 export interface HttpRoute {
   path: string;
@@ -27,7 +31,7 @@ export interface HttpRoute {
   app: RouteApp;
   /** `hook`: signed by the caller, checked in code; `operator`: IAM in AWS, bearer locally; `none`: open. */
   auth: 'hook' | 'operator' | 'none';
-  /** Served by the local server only (in AWS the Cognito trigger is invoked by Cognito, and there is no /health). */
+  /** Served by the local server only (in AWS Cognito invokes its trigger; no /health, no /openapi.json). */
   localOnly?: boolean;
 }
 
@@ -65,6 +69,7 @@ export const ROUTES: readonly HttpRoute[] = [
     localOnly: true,
   },
   { path: '/health', methods: ['GET', 'HEAD'], app: 'health', auth: 'none', localOnly: true },
+  { path: '/openapi.json', methods: ['GET'], app: 'openapi', auth: 'none', localOnly: true },
 ];
 
 /** The path of an app that serves one route (a hook, the Cognito invoke route). */

@@ -15,6 +15,7 @@ import { type RouteApp, routeOf } from '../functions/routes.js';
 import { createStripeHookApp } from '../functions/stripe-hook/app.js';
 import { createSupabaseHookApp } from '../functions/supabase-hook/app.js';
 import { createWorkosHookApp } from '../functions/workos-hook/app.js';
+import { openApiText } from '../openapi/document.js';
 import type { AppEnv } from '../shared/http/env.js';
 import { errorBody } from '../shared/http/errors.js';
 import type { Telemetry } from '../shared/observability/telemetry.js';
@@ -31,9 +32,24 @@ const health: Fetch = (request) => {
   });
 };
 
+/** docs/openapi.json, built once from the code on the first `GET /openapi.json`; the contract's 405 otherwise. */
+const openApi = (): Fetch => {
+  let text: string | undefined;
+  return (request) => {
+    if (request.method !== 'GET') {
+      return Response.json(errorBody('method_not_allowed', 'use GET on this route'), {
+        status: 405,
+        headers: { Allow: 'GET' },
+      });
+    }
+    text ??= openApiText();
+    return new Response(text, { headers: { 'Content-Type': 'application/json' } });
+  };
+};
+
 /** Builds every app over `deps` and answers each request with the app its route names (unknown paths: the api's 404). */
 export const localFetch = (deps: DepsProvider, telemetry: Telemetry): Fetch => {
-  const apps: Record<Exclude<RouteApp, 'health'>, Hono<AppEnv>> = {
+  const apps: Record<Exclude<RouteApp, 'health' | 'openapi'>, Hono<AppEnv>> = {
     api: createApiApp(deps, telemetry),
     'auth0-hook': createAuth0HookApp(deps, telemetry),
     'stripe-hook': createStripeHookApp(deps, telemetry),
@@ -46,8 +62,11 @@ export const localFetch = (deps: DepsProvider, telemetry: Telemetry): Fetch => {
     'workos-hook': createWorkosHookApp(deps, telemetry),
     'cognito-pre-signup': createCognitoInvokeApp(deps, telemetry),
   };
+  const openApiDocument = openApi();
   return (request) => {
     const app = routeOf(new URL(request.url).pathname)?.app ?? 'api';
-    return app === 'health' ? health(request) : apps[app].fetch(request);
+    if (app === 'health') return health(request);
+    if (app === 'openapi') return openApiDocument(request);
+    return apps[app].fetch(request);
   };
 };
