@@ -1,7 +1,8 @@
 /**
  * The composition root of the `enforcer` function (docs/enforcement.md): config from the environment, the provider
  * credentials from Secrets Manager (read through the secret cache on each use, so a value set or rotated after deploy
- * is picked up), the verdict port over DynamoDB, the bundled policy.
+ * is picked up), the verdict port over DynamoDB, the runtime policy
+ * (the bundled file until a version is stored).
  */
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -15,10 +16,11 @@ import type { Providers } from '../enforce/providers/index.js';
 import { createStripeProvider } from '../enforce/providers/stripe.js';
 import { createSupabaseProvider } from '../enforce/providers/supabase.js';
 import type { Telemetry } from '../observability/telemetry.js';
-import { fixedPolicy } from '../policy/source.js';
+import { policyDeps } from '../policy/source.js';
+import { runtimePolicies } from '../policy-lifecycle/runtime.js';
 import { isUnsetSecret } from '../secrets/placeholder.js';
 import { createSecretReader, type SecretReader } from '../secrets/secrets-manager.js';
-import { createDynamoStore } from '../store/dynamo/store.js';
+import { createDynamoPolicies, createDynamoStore } from '../store/dynamo/store.js';
 import * as z from '../validation/zod.js';
 
 /** A secret's value, or null while unset (the placeholder); a read that fails is worth another try later. */
@@ -116,14 +118,22 @@ export const lambdaEnforcer = (
   const reader = secrets ?? createSecretReader({ maxAgeMs: config.secretsMaxAgeMs });
   // The enforcer lists nothing, so no cursor is ever signed: a random key stands in for the pepper-derived one,
   // and the function needs no access to the pepper.
+  const client = new DynamoDBClient({});
   const store = createDynamoStore({
-    client: new DynamoDBClient({}),
+    client,
     tableName: config.tableName,
     cursorKey: randomBytes(32).toString('hex'),
   });
+  // The runtime policy (docs/policy-lifecycle.md): an `enforce.<source>` switched at runtime governs the enforcer too.
+  const policies = runtimePolicies({
+    file: config.policy,
+    versions: createDynamoPolicies({ client, tableName: config.tableName }),
+    now: Date.now,
+    telemetry,
+  });
   return createEnforcer({
     verdicts: store.verdicts,
-    policy: fixedPolicy(config.policy),
+    policy: policyDeps(policies).policy,
     providers: lambdaProviders(config, reader),
     telemetry,
     now: Date.now,

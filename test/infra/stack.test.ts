@@ -461,7 +461,7 @@ describe('IAM: least privilege', () => {
     ).toBe(true);
   });
 
-  it('enforcer may read the stream, read and update verdict items, disable and enable Cognito users, nothing else', () => {
+  it('enforcer may read the stream, read and update verdict items, read the runtime policy, disable and enable Cognito users, nothing else', () => {
     const queueId = s.stack.getLogicalId(s.stack.enforcement.failures.node.defaultChild as CfnElement);
     const bySid = (sid: string) => statementsOf('enforcer').find((st) => st.Sid === sid);
     expect(bySid('VerdictItems')).toMatchObject({
@@ -474,9 +474,21 @@ describe('IAM: least privilege', () => {
     ]);
     expect(JSON.stringify(statementsOf('enforcer'))).toContain(queueId);
     expect(JSON.stringify(statementsOf('enforcer'))).not.toContain('/index/');
+    // Query only on the policy partition; the PutItem and DeleteItem are those of the explicit Deny there.
+    expect(bySid(POLICY_READ_SID)).toMatchObject({
+      Effect: 'Allow',
+      Action: 'dynamodb:Query',
+      Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [POLICY_PARTITION] } },
+    });
+    expect(bySid(POLICY_WRITE_DENY_SID).Effect).toBe('Deny');
+    const allowed = statementsOf('enforcer')
+      .filter((st) => st.Effect === 'Allow')
+      .flatMap((st) => asArray(st.Action) as string[])
+      .filter((a) => a.startsWith('dynamodb:') && !/Stream|GetRecords|GetShardIterator/.test(a));
+    expect(allowed.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
     expect(
       actionsOf('enforcer').every((a) =>
-        /^(dynamodb:(DescribeStream|GetRecords|GetShardIterator|ListStreams|GetItem|UpdateItem)|cognito-idp:Admin(Disable|Enable)User|sqs:(SendMessage|GetQueueAttributes|GetQueueUrl)|secretsmanager:(GetSecretValue|DescribeSecret)|logs:(CreateLogStream|PutLogEvents))$/.test(
+        /^(dynamodb:(DescribeStream|GetRecords|GetShardIterator|ListStreams|GetItem|UpdateItem|Query|PutItem|DeleteItem)|cognito-idp:Admin(Disable|Enable)User|sqs:(SendMessage|GetQueueAttributes|GetQueueUrl)|secretsmanager:(GetSecretValue|DescribeSecret)|logs:(CreateLogStream|PutLogEvents))$/.test(
           a,
         ),
       ),

@@ -121,9 +121,11 @@ describe('enforce mode (the default): every provider refuses a high-risk signup'
 describe('switched to monitor mode at runtime: every provider lets it through, the verdict keeps its decision', () => {
   beforeAll(() => setMode('monitor'));
 
-  it('the pre-user-registration Action does nothing', async () => {
+  it('the pre-user-registration Action lets it through, recording the verdict and its allow action only', async () => {
     const { calls, id } = await runPreRegistration();
-    expect(calls).toEqual([]);
+    expect(calls).toEqual([
+      ['user.setAppMetadata', 'signup_gate', { decision: 'block', action: 'allow', verdict_id: id }],
+    ]);
     expect(await verdict(id)).toMatchObject({
       decision: 'block',
       action: 'allow',
@@ -133,8 +135,12 @@ describe('switched to monitor mode at runtime: every provider lets it through, t
     });
   });
 
-  it('the post-login Action neither denies nor flags', async () => {
-    expect(await runPostLogin()).toEqual([]);
+  it('the post-login Action does not deny, and records the allow action (so later logins are not denied)', async () => {
+    const calls = await runPostLogin();
+    expect(calls.some(([name]) => name === 'access.deny')).toBe(false);
+    expect(calls).toEqual([
+      ['user.setAppMetadata', 'signup_gate', expect.objectContaining({ decision: 'block', action: 'allow' })],
+    ]);
   });
 
   it('Supabase gets 200 {} (the user is created)', async () => {
@@ -149,7 +155,11 @@ describe('switched to monitor mode at runtime: every provider lets it through, t
 
   it('back to enforce: refused again', async () => {
     await setMode('enforce');
-    expect((await runPreRegistration()).calls).toEqual([['access.deny', 'signup_gate_block', USER_MESSAGE]]);
+    expect((await runPreRegistration()).calls).toContainEqual([
+      'access.deny',
+      'signup_gate_block',
+      USER_MESSAGE,
+    ]);
     expect(await supabase()).toMatchObject({ status: 200, body: { error: { http_code: 403 } } });
   });
 });
