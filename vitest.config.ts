@@ -1,15 +1,21 @@
 /**
- * Vitest configuration: every suite under test/, run in forked processes so servers never share state, except the
- * in-process CDK synths, which share one process per worker (see CDK_FILES).
+ * Vitest configuration: every suite under test/, in forked processes. Most files share their worker's module cache
+ * (no isolation); the files listed in ISOLATED_FILES each get a fresh process.
  */
 import { defineConfig } from 'vitest/config';
 
 /**
- * Files that synthesise the stack in process. The first synth in a process loads most of aws-cdk-lib and cdk-nag
- * (seconds of CPU); later ones cost a fraction of it. These files keep no state between them (each synth has its own
- * App and temp directory), so they run without isolation and pay that first load once per worker, not once per file.
+ * Files that change process-wide state or rely on per-file module state: environment variables (Powertools, the
+ * secret fallbacks), the CLI's private HOME per file (test/cli/run-cli.ts), and the artifact test's own servers and
+ * runner copy. A new file that sets process.env, stubs globals, mocks modules or keeps state at module level belongs
+ * here.
  */
-const CDK_FILES = ['test/infra/**/*.test.ts', 'test/cognito/infra.test.ts'];
+const ISOLATED_FILES = [
+  'test/cli/**/*.test.ts',
+  'test/artifact/**/*.test.ts',
+  'test/observability/powertools.test.ts',
+  'test/faults/secrets.test.ts',
+];
 
 export default defineConfig({
   test: {
@@ -24,8 +30,15 @@ export default defineConfig({
     reporters: ['default'],
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     projects: [
-      { extends: true, test: { name: 'cdk', include: CDK_FILES, isolate: false } },
-      { extends: true, test: { name: 'isolated', include: ['test/**/*.test.ts'], exclude: CDK_FILES } },
+      /**
+       * Without isolation a worker loads the AWS SDK, Hono, zod, aws-cdk-lib (the first in-process synth alone costs
+       * about 7 s of CPU) and the project's modules once, not once per file: half the CPU of a run.
+       */
+      {
+        extends: true,
+        test: { name: 'shared', include: ['test/**/*.test.ts'], exclude: ISOLATED_FILES, isolate: false },
+      },
+      { extends: true, test: { name: 'isolated', include: ISOLATED_FILES } },
     ],
   },
 });
