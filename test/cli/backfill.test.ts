@@ -138,7 +138,7 @@ describe('signup-gate backfill', () => {
     for (const row of done) expect(byLine.get(row.line)?.verdict_id).toBe(row.verdict_id);
 
     resultsFile = secondOut;
-  });
+  }, 60_000); // two runs of 200 rows, the first paced at 50 rows/s: over 20 s on a loaded machine
 
   it('--out holds masked values only, with the decision and reasons of each row', async () => {
     const text = await readFile(resultsFile, 'utf8');

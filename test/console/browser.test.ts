@@ -55,9 +55,15 @@ const seeded: Verdict[] = [];
 
 /** Waits for the page to catch up: generous, as the whole suite shares two cores. */
 const until = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 10_000, interval: 50 });
-/** Waits for a review decision to reach the API: the console sends it UNDO_MS after it was made. */
+/**
+ * Waits for a review decision to reach the API: the console sends it UNDO_MS after it was made. Call `pastUndoWindow`
+ * first: the page's clock jumps over the window instead of the test waiting it out.
+ */
 const untilSent = <T>(read: () => T | Promise<T>) =>
   expect.poll(read, { timeout: UNDO_MS + 10_000, interval: 100 });
+
+/** Moves the page's (Playwright-installed) clock past the undo window, firing the timer that sends the decision. */
+const pastUndoWindow = () => page.clock.fastForward(UNDO_MS);
 
 const get = async <T>(path: string): Promise<T> => {
   const response = await api(server, 'GET', path);
@@ -100,6 +106,8 @@ beforeAll(async () => {
   });
   await context.addInitScript({ content: RECORD_CSP_VIOLATIONS });
   context.setDefaultTimeout(5000);
+  // A clock the test can move (time flows as usual until it does): the undo windows pass without being waited out.
+  await context.clock.install();
   page = await context.newPage();
   page.on('console', (message) => {
     if (message.type() === 'error' || message.type() === 'warning')
@@ -174,6 +182,7 @@ describe('the review console in Chromium', () => {
     await until(() => page.locator('.toast').first().textContent()).toContain(`Approved ${title}`);
     await until(() => items.count()).toBe(3);
     // Sent once the undo window is over.
+    await pastUndoWindow();
     await untilSent(async () => (await get<Verdict>(`/verdicts/${target!.verdict_id}`)).review !== null).toBe(
       true,
     );
@@ -196,6 +205,7 @@ describe('the review console in Chromium', () => {
     await page.getByRole('button', { name: /^Reject/ }).click();
     await until(() => page.locator('.toast').last().textContent()).toContain('block-listed');
     await until(() => items.count()).toBe(2);
+    await pastUndoWindow();
     await untilSent(async () => (await get<Verdict>(`/verdicts/${nina.verdict_id}`)).review?.outcome).toBe(
       'reject',
     );
@@ -448,9 +458,9 @@ describe('the review console in Chromium', () => {
     const screened = stats.buckets.reduce((n, b) => n + b.allow + b.review + b.block, 0);
     // The seeded signups and the one screened under the shadow (policy test).
     expect(screened).toBe(SIGNUPS.length + 1);
-    await expect
-      .poll(() => page.locator('.tile').filter({ hasText: 'Screened' }).locator('.tile-value').textContent())
-      .toBe(String(SIGNUPS.length + 1));
+    await until(() =>
+      page.locator('.tile').filter({ hasText: 'Screened' }).locator('.tile-value').textContent(),
+    ).toBe(String(SIGNUPS.length + 1));
     await expectAccessible('overview');
     await shoot('overview');
   });
