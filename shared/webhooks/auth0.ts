@@ -7,6 +7,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { safeEqualAny } from '../http/secure-compare.js';
+import { parseTimestampedHeader } from './timestamped-header.js';
 import type { Verification, Verifier, VerifyFailure } from './verifier.js';
 
 export const AUTH0_SIGNATURE_HEADER = 'X-Signup-Gate-Signature';
@@ -15,15 +16,10 @@ export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 /** Largest accepted gap between the signature's `t` and our clock, in either direction. */
 export const AUTH0_SIGNATURE_TOLERANCE_SEC = 300;
 
-/** Longest header we parse, and most `v1` entries we try: bounds the work an unsigned request can cause. */
-const MAX_HEADER_LENGTH = 1024;
-const MAX_SIGNATURES = 8;
-const TIMESTAMP = /^\d{1,12}$/;
 /**
  * A `v1` must be hex; its length is not part of the format, so `v1=deadbeef` is reported as a signature
  * that does not match (it is compared, in constant time, like any other) rather than as a format error.
  */
-const HEX = /^[0-9a-f]{1,128}$/i;
 
 /** The signed text: `<t>.<key>.<body>` with an Idempotency-Key, `<t>.<body>` without one. */
 const signedText = (t: number | string, body: string, idempotencyKey: string | null): string =>
@@ -44,33 +40,6 @@ export const signAuth0Body = (
 ): string => {
   if (!Number.isSafeInteger(t) || t < 0) throw new RangeError('t must be a whole number of unix seconds');
   return `t=${t},v1=${hmacHex(secret, signedText(t, body, idempotencyKey))}`;
-};
-
-interface ParsedHeader {
-  t: number;
-  v1: string[];
-}
-
-/** `t=<digits>` exactly once and 1–8 `v1=<hex>`; other `key=value` parts (future schemes) are ignored. */
-const parseHeader = (header: string): ParsedHeader | null => {
-  if (header.length > MAX_HEADER_LENGTH) return null;
-  let t: number | undefined;
-  const v1: string[] = [];
-  for (const part of header.split(',')) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) return null;
-    const key = part.slice(0, eq).trim();
-    const value = part.slice(eq + 1).trim();
-    if (key === 't') {
-      if (t !== undefined || !TIMESTAMP.test(value)) return null;
-      t = Number(value);
-    } else if (key === 'v1') {
-      if (!HEX.test(value)) return null;
-      v1.push(value.toLowerCase());
-    }
-  }
-  if (t === undefined || v1.length === 0 || v1.length > MAX_SIGNATURES) return null;
-  return { t, v1 };
 };
 
 export interface VerifyAuth0Options {
@@ -95,7 +64,7 @@ export const verifyAuth0Signature = (
 ): Verification => {
   if (header === undefined || header === null || header.trim() === '')
     return { ok: false, reason: 'missing' };
-  const parsed = parseHeader(header);
+  const parsed = parseTimestampedHeader(header, 12);
   if (!parsed) return { ok: false, reason: 'malformed' };
   const tolerance = options.toleranceSec ?? AUTH0_SIGNATURE_TOLERANCE_SEC;
   if (nowSec - parsed.t > tolerance) return { ok: false, reason: 'stale' };

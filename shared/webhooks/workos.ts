@@ -11,6 +11,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { safeEqual } from '../http/secure-compare.js';
+import { parseTimestampedHeader } from './timestamped-header.js';
 import {
   absent,
   refuse,
@@ -23,12 +24,6 @@ import {
 export const WORKOS_SIGNATURE_HEADER = 'WorkOS-Signature';
 /** Largest accepted gap between `t` and our clock, in either direction (the SDK's Actions default). */
 export const WORKOS_TOLERANCE_MS = 30_000;
-
-const MAX_HEADER_LENGTH = 1024;
-const MAX_SIGNATURES = 8;
-/** Unix milliseconds. */
-const TIMESTAMP = /^\d{1,15}$/;
-const HEX = /^[0-9a-f]{1,128}$/i;
 
 const hmacHex = (secret: string, text: string): string =>
   createHmac('sha256', secret).update(text, 'utf8').digest('hex');
@@ -44,28 +39,6 @@ const signedBodies = (rawBody: string): string[] => {
   return compact === undefined || compact === rawBody ? [rawBody] : [compact, rawBody];
 };
 
-/** `t=<digits>` exactly once and 1–8 `v1=<hex>`, comma separated (spaces allowed); other keys ignored. */
-const parse = (header: string): { t: number; v1: string[] } | null => {
-  if (header.length > MAX_HEADER_LENGTH) return null;
-  let t: number | undefined;
-  const v1: string[] = [];
-  for (const part of header.split(',')) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) return null;
-    const key = part.slice(0, eq).trim();
-    const value = part.slice(eq + 1).trim();
-    if (key === 't') {
-      if (t !== undefined || !TIMESTAMP.test(value)) return null;
-      t = Number(value);
-    } else if (key === 'v1') {
-      if (!HEX.test(value)) return null;
-      v1.push(value.toLowerCase());
-    }
-  }
-  if (t === undefined || v1.length === 0 || v1.length > MAX_SIGNATURES) return null;
-  return { t, v1 };
-};
-
 /** The header the SDK's scheme gives `body` at `t` (unix ms) for `secret` (tests and docs). */
 export const signWorkosBody = (secret: string, body: string, t: number): string => {
   if (!Number.isSafeInteger(t) || t < 0)
@@ -79,7 +52,7 @@ type Checked = { ok: true; secret: string } | { ok: false; verification: Verific
 const check = (request: SignedRequest, secrets: readonly string[], nowSec: number): Checked => {
   const header = request.header(WORKOS_SIGNATURE_HEADER);
   if (absent(header)) return { ok: false, verification: refuse('missing') };
-  const parsed = parse(header);
+  const parsed = parseTimestampedHeader(header, 15);
   if (!parsed) return { ok: false, verification: refuse('malformed') };
   const nowMs = nowSec * 1000;
   if (nowMs - parsed.t > WORKOS_TOLERANCE_MS) return { ok: false, verification: refuse('stale') };
