@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { type CsvError, parse } from 'csv-parse';
+import { normaliseIp } from '../../shared/policy/identifiers.js';
 import { CliError } from '../errors.js';
 
 import type { RowFormat } from './formats.js';
@@ -60,6 +61,8 @@ export const rowFromRecord = (record: Record<string, unknown>, csv: boolean): Ba
     if (csv && text.startsWith("'")) text = text.slice(1).trim();
     if (text === '') continue;
     if (text.length > MAX_LENGTH[field]) return `"${name}" is longer than ${MAX_LENGTH[field]} characters`;
+    // POST /screen refuses it (400): said here once, as a row problem, instead of one failed request per row.
+    if (field === 'ip' && normaliseIp(text) === null) return `"${name}" is not one IPv4 or IPv6 address`;
     row[field] = text;
   }
   if (row.email === undefined && row.phone === undefined) return 'no email and no phone';

@@ -144,7 +144,9 @@ export const createPowertoolsTelemetry = (
       });
     },
     defastraError(_kind, type, _retryable) {
-      buffer.add(METRIC.defastraErrors, MetricUnit.Count, 1, { [DIMENSION.errorType]: type });
+      // A dimension is never free text: an error_type that is not one of Defastra's codes is counted as UNKNOWN.
+      const errorType = /^[A-Z0-9_]{1,64}$/.test(type) ? type : 'UNKNOWN';
+      buffer.add(METRIC.defastraErrors, MetricUnit.Count, 1, { [DIMENSION.errorType]: errorType });
       if (FATAL_DEFASTRA_ERROR_TYPES.has(type)) buffer.add(METRIC.defastraFatalErrors, MetricUnit.Count, 1);
     },
     cacheHit(kind) {

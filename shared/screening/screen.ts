@@ -14,7 +14,7 @@ import { runtimeListHits, runtimeListKeys } from '../lists/keys.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import { decide, decidedWithoutLevels, resolveForSource } from '../policy/decide.js';
 import { emailDomain, normaliseIp } from '../policy/identifiers.js';
-import { listedBy, policyListHits } from '../policy/lists.js';
+import { isExactAllow, listedBy, policyListHits } from '../policy/lists.js';
 import type { Policy, ResolvedPolicy } from '../policy/schema.js';
 import { callsIncrement, hourOf, verdictIncrement } from '../stats/counters.js';
 import type { PreludeResult, StatsIncrement, Store } from '../store/ports.js';
@@ -27,6 +27,7 @@ import {
   toOutcome,
 } from './identifier.js';
 import { type LookupContext, lookupIdentifier } from './lookup.js';
+import { maskReference } from './redact.js';
 
 export interface ScreeningDeps {
   defastra: DefastraPort;
@@ -82,11 +83,26 @@ export interface ScreeningPlan {
   phone: PreparedIdentifier | null;
   policyHits: ListHit[];
   velocity: VelocityPlan;
-  /** Null when the policy file allow-lists the screening: allow wins, nothing is read or counted. */
+  /** Null when the policy file allow-lists the exact email or phone: allow wins, nothing is read or counted. */
   prelude: Promise<PreludeResult> | null;
 }
 
 const LABEL_PREFIX = 'signup-gate';
+
+/**
+ * Who a screening counts as under velocity (docs/waves.md): the email, else the phone, each by its keyed hash. An
+ * invalid value still counts under the client IP, as the value given (trimmed, an email lowercased): a flood of
+ * malformed addresses from one IP is a wave too.
+ */
+const identityOf = (
+  email: PreparedIdentifier | null,
+  phone: PreparedIdentifier | null,
+  hash: KeyedHasher,
+): string | null => {
+  if (email) return email.hash ?? hash('email', email.raw.trim().toLowerCase());
+  if (phone) return phone.hash ?? hash('phone', phone.raw.trim());
+  return null;
+};
 
 /**
  * Prepares a screening and starts its store round trip: cached results, runtime list entries (email, domain and
@@ -104,15 +120,19 @@ export const planScreening = (deps: ScreeningDeps, policy: Policy, input: Screen
     phoneHash: phone?.hash ?? null,
   });
   const noVelocity: VelocityPlan = { counts: [], keys: [] };
-  if (policyHits.some((hit) => hit.list === 'allow')) {
+  if (policyHits.some(isExactAllow)) {
     return { policy: resolved, email, phone, policyHits, velocity: noVelocity, prelude: null };
   }
   const nowMs = deps.now();
   const ip = input.ip ? normaliseIp(input.ip) : null;
+  if (input.ip && ip === null) {
+    // A provider's signed body with an `ip:port`, a list or a name: screened without the IP (never echoed).
+    deps.telemetry.warn('client ip ignored: not one IPv4 or IPv6 address', { source: input.source });
+  }
   const velocity = planVelocity(
     resolved,
     deps.hash,
-    { email: email?.normalised ?? null, ip, identityHash: email?.hash ?? phone?.hash ?? null },
+    { email: email?.normalised ?? null, ip, identityHash: identityOf(email, phone, deps.hash) },
     nowMs,
   );
   const prelude = deps.store.screening.prelude({
@@ -151,15 +171,16 @@ interface Gate {
 }
 
 /**
- * Awaits the plan's round trip and reads lists and velocity from it. An allow-listed screening is not counted: its
- * velocity adds are taken back, and a count that could not be written is reported and reaches no threshold.
+ * Awaits the plan's round trip and reads lists and velocity from it. A screening allowed by an exact email or phone
+ * entry is not counted: its velocity adds are taken back (a domain or IP allow entry exempts nobody from velocity).
+ * A count that could not be written is reported and reaches no threshold.
  */
 const openGate = async (deps: ScreeningDeps, plan: ScreeningPlan): Promise<Gate> => {
   const prelude = plan.prelude ? await plan.prelude : null;
   const runtimeLists = prelude ? runtimeListHits(prelude.lists) : [];
   const lists = [...plan.policyHits, ...runtimeLists];
   if (prelude === null) return { prelude, lists, runtimeLists, velocity: [] };
-  if (lists.some((hit) => hit.list === 'allow')) {
+  if (lists.some(isExactAllow)) {
     plan.velocity.counts.forEach((count, i) => {
       if (!prelude.velocity[i]?.added) return;
       deps.store.screening.forgetVelocity(count).catch(() => deps.telemetry.storeWriteFailed('velocity'));
@@ -275,8 +296,9 @@ const recordOf = (
   now: number,
 ): VerdictRecord => {
   const { policy, email, phone } = plan;
-  const emailList = listedBy(gate.lists, 'email');
-  const phoneList = listedBy(gate.lists, 'phone');
+  const velocityBlock = gate.velocity.some((hit) => hit.decision === 'block');
+  const emailList = listedBy(gate.lists, 'email', velocityBlock);
+  const phoneList = listedBy(gate.lists, 'phone', velocityBlock);
   const outcome = decide(
     policy,
     input.source,
@@ -288,8 +310,8 @@ const recordOf = (
     verdict_id: deps.newId?.() ?? ulid(now),
     created_at: new Date(now).toISOString(),
     source: input.source,
-    source_ref: input.sourceRef,
-    subject_ref: input.subjectRef ?? null,
+    source_ref: maskReference(input.sourceRef),
+    subject_ref: maskReference(input.subjectRef),
     decision: outcome.decision,
     reasons: outcome.reasons,
     degraded: outcome.degraded,
