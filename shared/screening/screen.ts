@@ -66,6 +66,8 @@ export interface ScreenOptions {
    * failure does not fail the screening: the verdict is stored.
    */
   alongside?: (record: VerdictRecord) => Promise<void>;
+  /** The verdict's id, when a run-once marker reserved it; otherwise a new ULID. */
+  verdictId?: string;
 }
 
 /** A retryable Defastra failure the caller asked to surface instead of deciding (nothing was stored). */
@@ -294,6 +296,7 @@ const recordOf = (
   gate: Gate,
   found: Found,
   now: number,
+  verdictId: string | undefined,
 ): VerdictRecord => {
   const { policy, email, phone } = plan;
   const velocityBlock = gate.velocity.some((hit) => hit.decision === 'block');
@@ -307,7 +310,7 @@ const recordOf = (
     gate,
   );
   const verdict: Verdict = {
-    verdict_id: deps.newId?.() ?? ulid(now),
+    verdict_id: verdictId ?? deps.newId?.() ?? ulid(now),
     created_at: new Date(now).toISOString(),
     source: input.source,
     source_ref: maskReference(input.sourceRef),
@@ -391,7 +394,7 @@ export const screen = async (
   const found = await lookUp(lookup, plan, gate);
   const now = deps.now();
   if (options.throwOnRetryable) await throwIfRetryable(deps, lookup, found, plan.policy, now);
-  const record = recordOf(deps, plan, input, gate, found, now);
+  const record = recordOf(deps, plan, input, gate, found, now, options.verdictId);
   await storeRecord(deps, record, lookup, plan.policy, now, options.alongside);
   report(deps, record.verdict, now - started);
   return record;

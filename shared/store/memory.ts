@@ -7,7 +7,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { isExpiredAt, toInstant } from '../core/time.js';
 import type { VerdictRecord } from '../core/verdict.js';
 import { LIST_ACTIONS } from '../core/vocabulary.js';
-import { claimedMarker, claimOf, isMarkerClaimable, type MarkerRecord } from '../markers/state.js';
+import {
+  claimedMarker,
+  claimOf,
+  isMarkerClaimable,
+  keptVerdictId,
+  type MarkerRecord,
+} from '../markers/state.js';
 import { callsIn, sumByHour } from '../stats/sums.js';
 import { shardCountAfterAdd } from '../velocity/counts.js';
 import {
@@ -267,10 +273,12 @@ const memoryMarkers = (records: Records, now: () => number): MarkerRepository =>
     async claim(request) {
       const nowMs = now();
       const current = records.markers.get(keyOf(request.scope, request.key));
-      if (current !== undefined && !isMarkerClaimable(current, nowMs)) return claimOf(current);
+      if (current !== undefined && !isMarkerClaimable(current, nowMs, request.reopen))
+        return claimOf(current);
       const token = randomUUID();
-      records.markers.set(keyOf(request.scope, request.key), claimedMarker(request, nowMs, token));
-      return { state: 'claimed', token };
+      const verdictId = keptVerdictId(current, nowMs) ?? request.verdictId;
+      records.markers.set(keyOf(request.scope, request.key), claimedMarker(request, nowMs, token, verdictId));
+      return { state: 'claimed', token, verdictId, resumed: verdictId !== request.verdictId };
     },
     async complete(scope, key, token, verdictId, writeBack) {
       const marker = held(scope, key, token);
@@ -286,6 +294,13 @@ const memoryMarkers = (records: Records, now: () => number): MarkerRepository =>
     },
     async release(scope, key, token) {
       if (held(scope, key, token) !== null) records.markers.delete(keyOf(scope, key));
+    },
+    async lapse(scope, key, token) {
+      const marker = held(scope, key, token);
+      if (marker === null) return;
+      marker.state = 'in_progress';
+      marker.lockUntil = 0;
+      marker.writeBack = undefined;
     },
   };
 };

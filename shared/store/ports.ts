@@ -55,8 +55,12 @@ export interface StoredVerdictRange {
 export type MarkerScope = Source;
 
 export type MarkerClaim =
-  /** This caller now holds the marker (proved by `token`) and must complete or release it. */
-  | { state: 'claimed'; token: string }
+  /**
+   * This caller now holds the marker (proved by `token`) and must complete, release or lapse it. `verdictId` is the
+   * id its verdict must have: the one the claim proposed, or, when it took over a lapsed claim (`resumed`), the one
+   * that claim reserved, whose verdict may already be stored.
+   */
+  | { state: 'claimed'; token: string; verdictId: string; resumed: boolean }
   /** Another caller holds it and its lock has not expired. */
   | { state: 'in_progress'; bodyHash: string }
   /** Already processed. */
@@ -73,6 +77,13 @@ export interface ClaimRequest {
   lockMs: number;
   /** Epoch seconds after which the marker may be deleted. */
   expiresAt: number;
+  /** The verdict id this claim reserves (a fresh ULID); a lapsed claim's reserved id is kept instead. */
+  verdictId: string;
+  /**
+   * The verdict id of a done marker whose verdict is missing (never stored, or gone): such a marker is taken over too,
+   * keeping that id, so the key runs again instead of answering 409 until the marker expires.
+   */
+  reopen?: string;
 }
 
 /** The value an entry is looked up by: the keyed hash (email, phone, IP) or the lowercased domain. */
@@ -217,6 +228,11 @@ export interface MarkerRepository {
   setWriteBack(scope: MarkerScope, key: string, writeBack: WriteBackState): Promise<void>;
   /** Drops a marker `token` still holds, so the next delivery runs again (nothing final was stored). */
   release(scope: MarkerScope, key: string, token: string): Promise<void>;
+  /**
+   * Makes a marker `token` still holds claimable at once, keeping its reserved verdict id (back to in progress if it
+   * was completed): after a failed verdict write that may have landed, the next delivery resumes under that id.
+   */
+  lapse(scope: MarkerScope, key: string, token: string): Promise<void>;
 }
 
 /** Statistics counters per hour. */

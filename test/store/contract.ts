@@ -138,6 +138,7 @@ const claimRequest = (overrides: Partial<ClaimRequest> = {}): ClaimRequest => ({
   bodyHash: 'body-1',
   lockMs: 10_000,
   expiresAt: START_SEC + 86_400,
+  verdictId: ulid(),
   ...overrides,
 });
 
@@ -536,13 +537,69 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
   describe(`${name}: markers`, () => {
     it('claims a fresh key, then reports it in progress with the first body hash', async () => {
       const { store } = await setup();
-      expect(await store.markers.claim(claimRequest())).toEqual({
+      expect(await store.markers.claim(claimRequest({ verdictId: 'V-new' }))).toEqual({
         state: 'claimed',
         token: expect.any(String),
+        verdictId: 'V-new',
+        resumed: false,
       });
       expect(await store.markers.claim(claimRequest({ bodyHash: 'body-2' }))).toEqual({
         state: 'in_progress',
         bodyHash: 'body-1',
+      });
+    });
+
+    it('keeps the verdict id a lapsed claim reserved: the claim that takes over resumes it', async () => {
+      const { store, clock } = await setup();
+      await store.markers.claim(claimRequest({ lockMs: 1000, verdictId: 'V-first' }));
+      clock.ms += 1001;
+      expect(await store.markers.claim(claimRequest({ verdictId: 'V-second' }))).toMatchObject({
+        state: 'claimed',
+        verdictId: 'V-first',
+        resumed: true,
+      });
+    });
+
+    it('lapses a held marker at once, completed or not, keeping its verdict id; only its holder can', async () => {
+      const { store } = await setup();
+      const token = await claimed(store, claimRequest({ verdictId: 'V1' }));
+      await store.markers.complete('stripe', 'evt_1', token, 'V1', 'pending');
+      await store.markers.lapse('stripe', 'evt_1', 'not-the-token');
+      expect((await store.markers.claim(claimRequest())).state).toBe('done');
+      await store.markers.lapse('stripe', 'evt_1', token);
+      const again = await store.markers.claim(claimRequest({ verdictId: 'V2' }));
+      expect(again).toMatchObject({ state: 'claimed', verdictId: 'V1', resumed: true });
+      if (again.state !== 'claimed') return;
+      await store.markers.complete('stripe', 'evt_1', again.token, 'V1');
+      // The write-back state of the lapsed completion is gone with it: the new completion set none.
+      expect(await store.markers.claim(claimRequest())).toEqual({
+        state: 'done',
+        bodyHash: 'body-1',
+        verdictId: 'V1',
+      });
+    });
+
+    it('reopens a done marker only for the missing verdict it names, keeping that id', async () => {
+      const { store } = await setup();
+      const token = await claimed(store, claimRequest({ verdictId: 'V1' }));
+      await store.markers.complete('stripe', 'evt_1', token, 'V1');
+      expect((await store.markers.claim(claimRequest({ reopen: 'V-other' }))).state).toBe('done');
+      expect(await store.markers.claim(claimRequest({ reopen: 'V1', verdictId: 'V9' }))).toMatchObject({
+        state: 'claimed',
+        verdictId: 'V1',
+        resumed: true,
+      });
+      expect((await store.markers.claim(claimRequest({ reopen: 'V1' }))).state).toBe('in_progress');
+    });
+
+    it('starts afresh over an expired marker: a new verdict id, not resumed', async () => {
+      const { store, clock } = await setup();
+      await store.markers.claim(claimRequest({ expiresAt: START_SEC + 30, verdictId: 'V-old' }));
+      clock.ms = (START_SEC + 30) * 1000;
+      expect(await store.markers.claim(claimRequest({ verdictId: 'V-new' }))).toMatchObject({
+        state: 'claimed',
+        verdictId: 'V-new',
+        resumed: false,
       });
     });
 

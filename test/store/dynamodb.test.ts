@@ -43,7 +43,15 @@ const everyCall = (store: Store): Array<[string, () => Promise<unknown>]> => [
   ['queryVerdicts by email', () => store.verdicts.query({ emailHash: 'h', limit: 10 })],
   [
     'claimMarker',
-    () => store.markers.claim({ scope: 'stripe', key: 'evt', bodyHash: 'b', lockMs: 1000, expiresAt: 2e9 }),
+    () =>
+      store.markers.claim({
+        scope: 'stripe',
+        key: 'evt',
+        bodyHash: 'b',
+        lockMs: 1000,
+        expiresAt: 2e9,
+        verdictId: 'V1',
+      }),
   ],
   ['completeMarker', () => store.markers.complete('stripe', 'evt', 'token', 'V1')],
   ['releaseMarker', () => store.markers.release('stripe', 'evt', 'token')],
@@ -141,6 +149,7 @@ describe('DynamoStore: item layout', () => {
       bodyHash: 'bh',
       lockMs: 13_000,
       expiresAt: 1_900_000_000,
+      verdictId: '01JDX3K8Y0Q5W6Z8N2M4P6R8T0',
     });
     if (claim.state !== 'claimed') throw new Error('expected a claim');
     await store.markers.complete('auth0', 'idem-1', claim.token, 'V1', 'none');
@@ -201,6 +210,7 @@ describe('DynamoStore: no raw identifiers', () => {
       bodyHash: 'sha-1',
       lockMs: 1000,
       expiresAt: 2e9,
+      verdictId: '01JDX3K8Y0Q5W6Z8N2M4P6R8T0',
     });
     const { Items = [] } = await db.client.send(new ScanCommand({ TableName: tableName }));
     expect(Items.length).toBe(5);
