@@ -120,17 +120,23 @@ const memoryVerdicts = (records: Records, cursorKey: string, now: () => number):
     async listStored(range) {
       const since = toInstant(range.since, 'since');
       const until = toInstant(range.until, 'until');
-      const found: Array<{ sortKey: string; record: VerdictRecord }> = [];
+      let inRange: Array<{ sortKey: string; record: VerdictRecord }> = [];
       for (const record of records.verdicts.values()) {
         const sortKey = createdSortKey(record.verdict);
         if (sortKey < since || sortKey >= until || isExpiredAt(record.expiresAt, now())) continue;
-        if (range.source !== undefined && record.verdict.source !== range.source) continue;
-        found.push({ sortKey, record });
+        inRange.push({ sortKey, record });
       }
-      found.sort(descending);
+      inRange.sort(descending);
+      // With a source, only the newest `maxRead` of the range are read, as the DynamoDB adapter bounds its reads.
+      const maxRead = range.maxRead ?? range.max;
+      const cut = range.source !== undefined && inRange.length > maxRead;
+      if (cut) inRange = inRange.slice(0, maxRead);
+      const found = inRange.filter(
+        ({ record }) => range.source === undefined || record.verdict.source === range.source,
+      );
       return {
         records: found.slice(0, range.max).map(({ record }) => storedOf(record)),
-        truncated: found.length > range.max,
+        truncated: cut || found.length > range.max,
       };
     },
     async review(verdictId, review) {

@@ -49,6 +49,11 @@ export interface StoredVerdictRange {
   until: string;
   source?: Source;
   max: number;
+  /**
+   * Most verdicts of the range (all sources) to read while looking for those of `source`; default `max`. A source is a
+   * filter, not an index: this bounds what a replay of a rare source costs (docs/capacity.md).
+   */
+  maxRead?: number;
 }
 
 /** Marker scopes: one per route that deduplicates (named after its source). */
@@ -187,7 +192,9 @@ export interface VerdictRepository {
   query(query: VerdictQuery): Promise<VerdictPage>;
   /**
    * Stored verdicts created in [since, until), optionally of one source (replay): the newest `max` of them, newest
-   * first; `truncated` when the range holds more.
+   * first; `truncated` when the range holds more. With a source, at most about `maxRead` verdicts of the range are
+   * read: when that stops the read early, the answer holds the source's verdicts newer than where it stopped, and is
+   * `truncated`.
    */
   listStored(range: StoredVerdictRange): Promise<StoredVerdictList>;
   /** Sets (replaces) the review; null when no such verdict. */

@@ -861,6 +861,29 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
       expect(capped.records).toHaveLength(5);
     });
 
+    it('with a source, reads a bounded part of the range: its newest verdicts of that source, truncated', async () => {
+      const { store } = await setup();
+      // 6 stripe verdicts, then 60 api verdicts after them: a replay of stripe must not read the whole range.
+      const stripe = Array.from({ length: 6 }, (_, i) =>
+        makeRecord({ at: BASE_MS + i * 1000, source: 'stripe' }),
+      );
+      const api = Array.from({ length: 60 }, (_, i) => makeRecord({ at: BASE_MS + 10_000 + i * 1000 }));
+      const newStripe = makeRecord({ at: BASE_MS + 100_000, source: 'stripe' });
+      await saveAll(store, [...stripe, ...api, newStripe]);
+      const range = {
+        since: new Date(BASE_MS).toISOString(),
+        until: new Date(BASE_MS + 200_000).toISOString(),
+        source: 'stripe' as const,
+        max: 10,
+      };
+      const bounded = await store.verdicts.listStored({ ...range, maxRead: 32 });
+      expect(bounded.truncated).toBe(true);
+      expect(bounded.records.map((r) => r.verdict.verdict_id)).toEqual([newStripe.verdict.verdict_id]);
+      const whole = await store.verdicts.listStored({ ...range, maxRead: 1000 });
+      expect(whole.truncated).toBe(false);
+      expect(whole.records.map((r) => r.verdict.verdict_id)).toEqual(newestFirst([...stripe, newStripe]));
+    });
+
     it('keeps the newest max of a capped range, newest first, whatever shards they are on', async () => {
       const { store } = await setup();
       // 48 verdicts over 8 minutes, saved out of order, their ids (hence shards) all different.

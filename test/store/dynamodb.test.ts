@@ -222,6 +222,41 @@ describe('DynamoStore: no raw identifiers', () => {
   });
 });
 
+describe('DynamoStore: a replay of one source', () => {
+  it('reads at most about maxRead verdicts of the range, however few are of that source (audit L3)', async () => {
+    const tableName = await db.freshTable();
+    const client = createDynamoClient({ endpoint: db.endpoint, region: 'local', maxAttempts: 1 });
+    let scanned = 0;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        if (context.commandName === 'QueryCommand')
+          scanned += Number((result.output as { ScannedCount?: number }).ScannedCount ?? 0);
+        return result;
+      },
+      { step: 'initialize', name: 'countScanned' },
+    );
+    const store = createDynamoStore({ client, tableName, cursorKey: CURSOR_KEY, now: () => START_MS });
+    const records = Array.from({ length: 300 }, (_, i) =>
+      makeRecord({ at: START_MS - 3_600_000 + i * 1000 }),
+    );
+    for (let i = 0; i < records.length; i += 25) {
+      await Promise.all(records.slice(i, i + 25).map((record) => store.verdicts.save(record)));
+    }
+    const answer = await store.verdicts.listStored({
+      since: new Date(START_MS - 7_200_000).toISOString(),
+      until: new Date(START_MS).toISOString(),
+      source: 'stripe',
+      max: 10,
+      maxRead: 40,
+    });
+    expect(answer).toEqual({ records: [], truncated: true });
+    // Each of the 16 shards reads its share (3) in pages of 2: at most 4 items each, never the 300 of the range.
+    expect(scanned).toBeLessThanOrEqual(64);
+    client.destroy();
+  });
+});
+
 describe('DynamoStore: failures', () => {
   it('turns a closed port into StoreUnavailableError quickly, keeping the cause', async () => {
     const probe = createServer();

@@ -22,7 +22,7 @@ import {
 } from './codec.js';
 import { ATTR, type Item, partitionKeyOf, stringAttr, verdictKey } from './keys.js';
 import { TABLE_INDEXES } from './layout.js';
-import type { DynamoTable } from './table.js';
+import type { DynamoTable, QueryPage } from './table.js';
 
 /** Largest page DynamoDB is asked for while filtering. */
 const MAX_QUERY_PAGE = 1000;
@@ -141,15 +141,21 @@ const partitionReader = (table: DynamoTable, plan: QueryPlan): FetchPartition =>
 
 /** One `by_time` shard read newest-first for a replay: its pages as asked for, and the items read but not taken yet. */
 interface ShardReader {
-  pages: AsyncGenerator<Item[]>;
+  pages: AsyncGenerator<QueryPage>;
   buffered: Array<{ sortKey: string; item: Item }>;
   done: boolean;
+  /** Items read (and billed), filtered out or not. */
+  read: number;
+  /** The sort key the read stopped at: set when the read budget cut it short (older items were not read). */
+  cutAt?: string;
 }
 
 /**
  * Stored verdicts created in [since, until) for a replay, newest first: every `by_time` shard read newest-first in
  * parallel (never a scan) and merged, so the `max` kept are the newest of the range whatever the shards hold; each
- * shard is read page by page only as far as the merge needs. `truncated` when more exist.
+ * shard is read page by page only as far as the merge needs. `truncated` when more exist. With a source (a filter:
+ * DynamoDB reads, and bills, the other sources' items too), each shard reads at most its share of `maxRead`; a shard
+ * cut short sets a floor, and only verdicts newer than every floor are answered (`truncated`).
  */
 const listStored = async (table: DynamoTable, range: StoredVerdictRange): Promise<StoredVerdictList> => {
   const since = toInstant(range.since, 'since');
@@ -182,13 +188,26 @@ const listStored = async (table: DynamoTable, range: StoredVerdictRange): Promis
     ),
     buffered: [],
     done: false,
+    read: 0,
   }));
+  const budget = range.source ? Math.ceil((range.maxRead ?? range.max) / VERDICT_SHARDS) : undefined;
+  const lastKeySeen = new Map<ShardReader, string>();
   const refill = async (reader: ShardReader): Promise<void> => {
     while (!reader.done && reader.buffered.length === 0) {
+      if (budget !== undefined && reader.read >= budget) {
+        reader.done = true;
+        reader.cutAt = lastKeySeen.get(reader) ?? until;
+        return;
+      }
       const page = await reader.pages.next();
       if (page.done) reader.done = true;
       else {
-        for (const item of page.value) {
+        reader.read += page.value.scanned;
+        const stoppedAt = stringAttr(page.value.lastKey, index.sortKey);
+        if (stoppedAt === undefined)
+          reader.done = true; // the last page: nothing older to read
+        else lastKeySeen.set(reader, stoppedAt);
+        for (const item of page.value.items) {
           const sortKey = stringAttr(item, index.sortKey) ?? '';
           if (sortKey < until) reader.buffered.push({ sortKey, item }); // BETWEEN is inclusive; `until` is not
         }
@@ -198,12 +217,19 @@ const listStored = async (table: DynamoTable, range: StoredVerdictRange): Promis
   const records: StoredVerdict[] = [];
   for (;;) {
     await Promise.all(shards.map(refill));
+    const floor = shards.reduce<string | undefined>(
+      (highest, r) =>
+        r.cutAt !== undefined && (highest === undefined || r.cutAt > highest) ? r.cutAt : highest,
+      undefined,
+    );
     let newest: ShardReader | undefined;
     for (const reader of shards) {
       const head = reader.buffered[0];
       if (head && (newest === undefined || head.sortKey > newest.buffered[0]!.sortKey)) newest = reader;
     }
-    if (newest === undefined) return { records, truncated: false };
+    const head = newest?.buffered[0];
+    if (head === undefined || newest === undefined) return { records, truncated: floor !== undefined };
+    if (floor !== undefined && head.sortKey < floor) return { records, truncated: true };
     if (records.length === range.max) return { records, truncated: true };
     records.push(itemToStoredVerdict(newest.buffered.shift()!.item));
   }
