@@ -1,5 +1,4 @@
 /** The local server (`npm start`): embedded store, sandbox Defastra, and the very same apps the Lambda functions run. */
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type ServerType, serve } from '@hono/node-server';
@@ -22,6 +21,7 @@ import { createDynamoStore } from '../shared/store/dynamo/store.js';
 import { localFetch } from './apps.js';
 import { listenDynalite, StoreInUseError } from './dynalite.js';
 import { loadPolicyFile } from './policy-file.js';
+import { holdPrivateUmask, makePrivate } from './private-dir.js';
 
 export interface LocalServer {
   url: string;
@@ -61,7 +61,10 @@ export const startLocalServer = async (
   };
   try {
     const { policy, from: policyFrom } = await loadPolicyFile(config.policyFile, config.policyFileExplicit);
-    await mkdir(config.dataDir, { recursive: true });
+    // DATA_DIR is private whatever the umask: what is there is tightened, what the server creates is born private.
+    const releaseUmask = holdPrivateUmask();
+    closers.push(async () => releaseUmask());
+    await makePrivate(config.dataDir);
     const { secrets, path: secretsFile } = await loadDevSecrets(config.dataDir);
 
     let endpoint = config.dynamodbEndpoint;

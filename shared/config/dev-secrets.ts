@@ -21,7 +21,7 @@ const token = (prefix: string) => `${prefix}${randomBytes(24).toString('base64ur
 const standardWebhooksSecret = () => `v1,whsec_${randomBytes(32).toString('base64')}`;
 
 const writeSecrets = async (dataDir: string, path: string, secrets: DevSecrets): Promise<void> => {
-  await mkdir(dataDir, { recursive: true });
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const temp = `${path}.${process.pid}.tmp`;
   await writeFile(temp, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   await rename(temp, path);
