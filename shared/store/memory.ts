@@ -34,6 +34,8 @@ import type {
   ListKey,
   ListRepository,
   MarkerRepository,
+  PendingRescreen,
+  RescreenQueue,
   ScreeningReads,
   StatsCounts,
   Store,
@@ -68,6 +70,8 @@ interface Records {
   /** Counters per stats shard and hour. */
   counters: Map<string, { hour: string; counts: StatsCounts }>;
   markers: Map<string, MarkerRecord>;
+  /** Pending re-screens by verdict id. */
+  rescreens: Map<string, PendingRescreen>;
 }
 
 /** Stored and returned values are copies, as a real store's are: no caller can change what is kept. */
@@ -323,6 +327,39 @@ const memoryCounters = (records: Records): CounterRepository => ({
   read: async (sinceHour, untilHour) => copy(sumByHour(records.counters.values(), sinceHour, untilHour)),
 });
 
+/** Pending re-screens, the longest-waiting due first (as the DynamoDB adapter's shards merged). */
+const memoryRescreenQueue = (records: Records, now: () => number): RescreenQueue => {
+  const live = (verdictId: string): PendingRescreen | null => {
+    const pending = records.rescreens.get(verdictId);
+    return pending === undefined || isExpiredAt(pending.expiresAt, now()) ? null : pending;
+  };
+  return {
+    async enqueue(pending) {
+      records.rescreens.set(pending.verdictId, copy(pending));
+    },
+    async get(verdictId) {
+      const pending = live(verdictId);
+      return pending === null ? null : copy(pending);
+    },
+    async due(nowMs, limit) {
+      return [...records.rescreens.values()]
+        .filter((pending) => pending.dueAt <= nowMs && live(pending.verdictId) !== null)
+        .sort((a, b) => a.dueAt - b.dueAt || (a.verdictId < b.verdictId ? -1 : 1))
+        .slice(0, Math.max(limit, 0))
+        .map(copy);
+    },
+    async reschedule(verdictId, dueAt, attempts) {
+      const pending = records.rescreens.get(verdictId);
+      if (pending === undefined) return false;
+      records.rescreens.set(verdictId, { ...pending, dueAt, attempts });
+      return true;
+    },
+    async finish(verdictId) {
+      records.rescreens.delete(verdictId);
+    },
+  };
+};
+
 /** Every port over one set of in-memory records. */
 export const createMemoryStore = (options: MemoryStoreOptions = {}): Store => {
   const cursorKey = options.cursorKey ?? randomBytes(32).toString('base64url');
@@ -335,6 +372,7 @@ export const createMemoryStore = (options: MemoryStoreOptions = {}): Store => {
     velocity: new Map(),
     counters: new Map(),
     markers: new Map(),
+    rescreens: new Map(),
   };
   return {
     verdicts: memoryVerdicts(records, cursorKey, now),
@@ -342,5 +380,6 @@ export const createMemoryStore = (options: MemoryStoreOptions = {}): Store => {
     lists: memoryLists(records, cursorKey, now),
     markers: memoryMarkers(records, now),
     counters: memoryCounters(records),
+    rescreen: memoryRescreenQueue(records, now),
   };
 };

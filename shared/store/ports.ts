@@ -249,6 +249,34 @@ export interface CounterRepository {
   read(sinceHour: string, untilHour: string): Promise<StatsHour[]>;
 }
 
+/** A provisional verdict waiting to be re-screened (docs/rescreen.md). */
+export interface PendingRescreen {
+  verdictId: string;
+  /** Epoch ms when the next attempt is due. */
+  dueAt: number;
+  /** Attempts made so far. */
+  attempts: number;
+  /** The identifiers, sealed (shared/rescreen/sealed.ts): never raw. */
+  sealed: string;
+  /** Epoch seconds after which the store may drop the item. */
+  expiresAt: number;
+}
+
+/**
+ * The pending re-screens: found by due time without a scan (sharded partitions ordered by due time), kept only while
+ * pending. `enqueue` is one write the screening makes beside (in parallel with) its verdict write.
+ */
+export interface RescreenQueue {
+  enqueue(item: PendingRescreen): Promise<void>;
+  get(verdictId: string): Promise<PendingRescreen | null>;
+  /** Items due at `nowMs` or before, the longest-waiting first, at most `limit`. */
+  due(nowMs: number, limit: number): Promise<PendingRescreen[]>;
+  /** Moves a pending item to `dueAt` with `attempts`; false when it is no longer pending. */
+  reschedule(verdictId: string, dueAt: number, attempts: number): Promise<boolean>;
+  /** Ends it: the item and its sealed identifiers are deleted. */
+  finish(verdictId: string): Promise<void>;
+}
+
 /** Every port of one store: what `AppDeps.store` holds. */
 export interface Store {
   verdicts: VerdictRepository;
@@ -256,4 +284,5 @@ export interface Store {
   lists: ListRepository;
   markers: MarkerRepository;
   counters: CounterRepository;
+  rescreen: RescreenQueue;
 }

@@ -1113,6 +1113,63 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
     });
   });
 
+  describe(`${name}: pending re-screens`, () => {
+    const pending = (verdictId: string, dueAt: number, attempts = 0) => ({
+      verdictId,
+      dueAt,
+      attempts,
+      sealed: `v1.sealed-${verdictId}`,
+      expiresAt: START_SEC + 2 * 86_400,
+    });
+
+    it('answers the due items, longest-waiting first, at most `limit`, from every shard', async () => {
+      const { store } = await setup();
+      // 40 verdicts spread over the shards (their ids' last characters), due over 40 minutes.
+      const ids = Array.from({ length: 40 }, (_v, i) => ulid(START_MS - i * 1000));
+      await Promise.all(ids.map((id, i) => store.rescreen.enqueue(pending(id, START_MS + i * 60_000))));
+      expect(await store.rescreen.due(START_MS - 1, 10)).toEqual([]);
+      const now = START_MS + 9 * 60_000;
+      const first = await store.rescreen.due(now, 100);
+      expect(first.map((item) => item.verdictId)).toEqual(ids.slice(0, 10));
+      expect(first[0]).toEqual(pending(ids[0] as string, START_MS));
+      const capped = await store.rescreen.due(START_MS + 60 * 60_000, 5);
+      expect(capped.map((item) => item.verdictId)).toEqual(ids.slice(0, 5));
+      expect(await store.rescreen.due(now, 0)).toEqual([]);
+    });
+
+    it('reschedules a pending item, and refuses one that is no longer pending', async () => {
+      const { store } = await setup();
+      const [a, b] = [ulid(START_MS), ulid(START_MS + 1)] as [string, string];
+      await store.rescreen.enqueue(pending(a, START_MS));
+      await store.rescreen.enqueue(pending(b, START_MS + 1000));
+      expect(await store.rescreen.reschedule(a, START_MS + 120_000, 1)).toBe(true);
+      expect((await store.rescreen.due(START_MS + 60_000, 10)).map((item) => item.verdictId)).toEqual([b]);
+      expect(await store.rescreen.get(a)).toEqual(pending(a, START_MS + 120_000, 1));
+      expect((await store.rescreen.due(START_MS + 120_000, 10)).map((item) => item.verdictId)).toEqual([
+        b,
+        a,
+      ]);
+      await store.rescreen.finish(a);
+      expect(await store.rescreen.get(a)).toBeNull();
+      expect(await store.rescreen.reschedule(a, START_MS + 240_000, 2)).toBe(false);
+      expect(await store.rescreen.get(a)).toBeNull();
+      expect(
+        (await store.rescreen.due(START_MS + 10 * 86_400_000, 10)).map((item) => item.verdictId),
+      ).toEqual([b]);
+      await store.rescreen.finish(a); // finishing twice is harmless
+    });
+
+    it('counts an item past its expiry as gone', async () => {
+      const { store, clock } = await setup();
+      const id = ulid(START_MS);
+      await store.rescreen.enqueue({ ...pending(id, START_MS), expiresAt: START_SEC + 60 });
+      expect(await store.rescreen.get(id)).not.toBeNull();
+      clock.ms = START_MS + 61_000;
+      expect(await store.rescreen.get(id)).toBeNull();
+      expect(await store.rescreen.due(clock.ms, 10)).toEqual([]);
+    });
+  });
+
   describe(`${name}: statistics`, () => {
     it('sums the shards by hour over [since, until), oldest first', async () => {
       const { store } = await setup();

@@ -4,6 +4,7 @@ import type { Store } from '../ports.js';
 import { dynamoLists } from './lists.js';
 import { dynamoMarkers } from './markers.js';
 import { dynamoScreening } from './prelude.js';
+import { dynamoRescreenQueue } from './rescreen.js';
 import { dynamoCounters } from './stats.js';
 import { DynamoTable } from './table.js';
 import { dynamoVerdicts } from './verdicts.js';
@@ -27,5 +28,6 @@ export const createDynamoStore = (options: DynamoStoreOptions): Store => {
     lists: dynamoLists(table, options.cursorKey),
     markers: dynamoMarkers(table),
     counters: dynamoCounters(table),
+    rescreen: dynamoRescreenQueue(table),
   };
 };
