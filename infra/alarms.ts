@@ -25,7 +25,13 @@ import { acknowledge } from './nag.js';
 
 type StoreWrite = Parameters<Telemetry['storeWriteFailed']>[0];
 /** Every `what` of StoreWriteFailures (the type check below fails when telemetry.ts gains one). */
-export const STORE_WRITES = ['velocity', 'cache', 'stats', 'marker'] as const satisfies readonly StoreWrite[];
+export const STORE_WRITES = [
+  'velocity',
+  'cache',
+  'stats',
+  'marker',
+  'rescreen',
+] as const satisfies readonly StoreWrite[];
 type Missing = Exclude<StoreWrite, (typeof STORE_WRITES)[number]>;
 const allStoreWritesListed: [Missing] extends [never] ? true : false = true;
 void allStoreWritesListed;

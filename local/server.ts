@@ -125,6 +125,7 @@ export const startLocalServer = async (
         events.publish(eventsFor(before, after, publish)),
       ),
     };
+    const rescreenKey = Buffer.from(deriveKey(secrets.pepper, 'rescreen'), 'hex');
     const deps: AppDeps = {
       policy: fixedPolicy(policy),
       store,
@@ -138,6 +139,8 @@ export const startLocalServer = async (
       supabaseHookSecrets: async () => supabaseSecrets,
       stripeApiKey: async () => config.stripeApiKey ?? null,
       stripeApiBaseUrl: config.stripeApiBaseUrl,
+      // Locally the re-screen key comes from DATA_DIR: derived from the development pepper.
+      rescreenKey: async () => rescreenKey,
     };
     const fetch = localFetch(async () => deps, telemetry);
 

@@ -24,7 +24,7 @@ export interface Telemetry {
   /** An identifier was not checked because the hourly Defastra spend cap was reached. */
   spendLimited(): void;
   /** A store write that must not fail a screening did fail (`velocity`, `cache`, `stats`, `marker`). */
-  storeWriteFailed(what: 'velocity' | 'cache' | 'stats' | 'marker'): void;
+  storeWriteFailed(what: 'velocity' | 'cache' | 'stats' | 'marker' | 'rescreen'): void;
   /** A Stripe write-back failed: `permanent` (4xx, alarmed) or transient (Stripe retries the event). */
   writeBackFailed(permanent: boolean): void;
   /** Sends buffered metrics (EMF); called once at the end of each request. */

@@ -16,6 +16,8 @@ import { decide, decidedWithoutLevels, resolveForSource } from '../policy/decide
 import { emailDomain, normaliseIp } from '../policy/identifiers.js';
 import { isExactAllow, listedBy, policyListHits } from '../policy/lists.js';
 import type { Policy, ResolvedPolicy } from '../policy/schema.js';
+import { firstRescreenAt, rescreenExpiresAt } from '../rescreen/schedule.js';
+import { sealIdentifiers } from '../rescreen/sealed.js';
 import { callsIncrement, hourOf, verdictIncrement } from '../stats/counters.js';
 import type { PreludeResult, StatsIncrement, Store } from '../store/ports.js';
 import { planVelocity, type VelocityPlan, velocityHits } from '../velocity/counts.js';
@@ -31,8 +33,13 @@ import { maskReference } from './redact.js';
 
 export interface ScreeningDeps {
   defastra: DefastraPort;
-  store: Pick<Store, 'verdicts' | 'screening' | 'counters'>;
+  store: Pick<Store, 'verdicts' | 'screening' | 'counters'> & Partial<Pick<Store, 'rescreen'>>;
   hash: KeyedHasher;
+  /**
+   * The AES-256 key that seals a provisional verdict's identifiers until it is re-screened (docs/rescreen.md); without
+   * it (or without a re-screen queue) provisional verdicts are not re-screened.
+   */
+  rescreenKey?: (() => Promise<Buffer>) | undefined;
   telemetry: Telemetry;
   now: () => number;
   newId?: () => string;
@@ -156,7 +163,7 @@ export const planScreening = (deps: ScreeningDeps, policy: Policy, input: Screen
 };
 
 /** Runs a store write whose failure must not fail the screening: logged and counted instead. */
-const bestEffort = (deps: ScreeningDeps, what: 'cache' | 'stats', write: () => Promise<void>) =>
+const bestEffort = (deps: ScreeningDeps, what: 'cache' | 'stats' | 'rescreen', write: () => Promise<void>) =>
   write().catch((error: unknown) => {
     deps.telemetry.storeWriteFailed(what);
     deps.telemetry.warn(`${what} write failed`, { error: errorName(error) });
@@ -340,6 +347,32 @@ const recordOf = (
   };
 };
 
+/**
+ * A provisional (degraded) verdict is marked pending and its identifiers are queued, sealed, for a re-screen: the
+ * queue write rides with the verdict write (same round trip). Null when there is nothing to queue.
+ */
+const queueRescreen = (
+  deps: ScreeningDeps,
+  record: VerdictRecord,
+  input: ScreenInput,
+  now: number,
+): (() => Promise<void>) | null => {
+  const { rescreenKey } = deps;
+  const queue = deps.store.rescreen;
+  if (!record.verdict.degraded || rescreenKey === undefined || queue === undefined) return null;
+  const dueAt = firstRescreenAt(now);
+  record.verdict.rescreen = { status: 'pending', attempts: 0, next_at: new Date(dueAt).toISOString() };
+  const { verdict_id: verdictId } = record.verdict;
+  return async () => {
+    const sealed = sealIdentifiers(await rescreenKey(), verdictId, {
+      email: input.email ?? null,
+      phone: input.phone ?? null,
+      ip: input.ip ?? null,
+    });
+    await queue.enqueue({ verdictId, dueAt, attempts: 0, sealed, expiresAt: rescreenExpiresAt(now) });
+  };
+};
+
 /** The second round trip: the verdict write decides the outcome; cache, counters and `alongside` ride with it. */
 const storeRecord = async (
   deps: ScreeningDeps,
@@ -348,6 +381,7 @@ const storeRecord = async (
   policy: ResolvedPolicy,
   now: number,
   alongside: ScreenOptions['alongside'],
+  rescreen: (() => Promise<void>) | null,
 ): Promise<void> => {
   const increment: StatsIncrement = verdictIncrement(
     record.verdict,
@@ -360,6 +394,7 @@ const storeRecord = async (
     ...lookup.cacheWrites.map((write) => bestEffort(deps, 'cache', write)),
     bestEffort(deps, 'stats', () => deps.store.counters.record(increment)),
     alongside?.(record),
+    rescreen && bestEffort(deps, 'rescreen', rescreen),
   ]);
 };
 
@@ -395,7 +430,8 @@ export const screen = async (
   const now = deps.now();
   if (options.throwOnRetryable) await throwIfRetryable(deps, lookup, found, plan.policy, now);
   const record = recordOf(deps, plan, input, gate, found, now, options.verdictId);
-  await storeRecord(deps, record, lookup, plan.policy, now, options.alongside);
+  const rescreen = queueRescreen(deps, record, input, now);
+  await storeRecord(deps, record, lookup, plan.policy, now, options.alongside, rescreen);
   report(deps, record.verdict, now - started);
   return record;
 };

@@ -69,6 +69,7 @@ export const createTestDeps = async (options: TestDepsOptions = {}): Promise<Tes
     stripeWebhookSecrets: async () => [TEST_STRIPE_SECRET],
     supabaseHookSecrets: async () => [TEST_SUPABASE_SECRET],
     stripeApiKey: async () => null,
+    rescreenKey: async () => Buffer.from(deriveKey(TEST_PEPPER, 'rescreen'), 'hex'),
     ...options.overrides,
   };
   return {

@@ -789,7 +789,7 @@ describe('alarms and dashboard', () => {
       Object.values(mathMetrics(others))
         .map((m) => m.Metric.Dimensions[0].Value)
         .sort(),
-    ).toEqual(['cache', 'marker', 'stats']);
+    ).toEqual(['cache', 'marker', 'rescreen', 'stats']);
   });
 
   it('alarms when a verdict events batch is given up, and when events lag', () => {
