@@ -1,6 +1,7 @@
 /**
- * The local stand-in for DynamoDB Streams (dynalite has none): a store decorator that reports each verdict write and
- * review to a listener after the write succeeded. The listener runs off the request's path and can never fail it.
+ * The local stand-in for DynamoDB Streams (dynalite has none): a store decorator that reports each verdict write,
+ * review and re-screen to a listener after the write succeeded. The listener runs off the request's path and can
+ * never fail it.
  */
 import type { Review, Verdict, VerdictRecord } from '../core/verdict.js';
 import type { StoredVerdict, VerdictRepository } from '../store/ports.js';
@@ -32,6 +33,11 @@ export const withChangeFeed = (
       // A review changes the review alone, and every review is news: no read of the old state is needed.
       if (after) notify({ ...after.verdict, review: null }, after.verdict);
       return after;
+    },
+    async rescreen(before: StoredVerdict, after: StoredVerdict): Promise<StoredVerdict | null> {
+      const stored = await verdicts.rescreen(before, after);
+      if (stored) notify(before.verdict, stored.verdict);
+      return stored;
     },
   };
 };

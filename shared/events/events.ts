@@ -1,17 +1,20 @@
 /**
  * Verdict events (docs/events.md): `Verdict Created` for a new verdict whose decision is published, `Verdict Reviewed`
- * for every review. One pure function decides them from a verdict's old and new state, so the local change feed and
+ * for every review, `Verdict Rescreened` for every re-screen that ended (done or given up, docs/rescreen.md). One pure function decides them from a verdict's old and new state, so the local change feed and
  * the DynamoDB stream consumer in AWS emit exactly the same events.
  */
 import type { Decision } from '../core/levels.js';
 import type { Verdict } from '../core/verdict.js';
 
 export const EVENT_SOURCE = 'signup-gate';
-export type EventDetailType = 'Verdict Created' | 'Verdict Reviewed';
+export type EventDetailType = 'Verdict Created' | 'Verdict Reviewed' | 'Verdict Rescreened';
 
 /** An event as published: EventBridge's envelope fields, the verdict (masked, no raw PII) as the detail. */
 export interface VerdictEvent {
-  /** Stable per change (`<verdict_id>:created`, `<verdict_id>:reviewed:<reviewed_at>`): consumers can deduplicate. */
+  /**
+   * Stable per change (`<verdict_id>:created`, `<verdict_id>:reviewed:<reviewed_at>`, `<verdict_id>:rescreened`):
+   * consumers can deduplicate.
+   */
   id: string;
   time: string;
   'detail-type': EventDetailType;
@@ -41,6 +44,19 @@ export const eventsFor = (
       id: `${after.verdict_id}:reviewed:${review.reviewed_at}`,
       time: review.reviewed_at,
       'detail-type': 'Verdict Reviewed',
+      source: EVENT_SOURCE,
+      detail: after,
+    });
+  }
+  const rescreen = after.rescreen;
+  if (
+    before?.rescreen?.status === 'pending' &&
+    (rescreen?.status === 'done' || rescreen?.status === 'gave_up')
+  ) {
+    events.push({
+      id: `${after.verdict_id}:rescreened`,
+      time: after.rescreened_at ?? after.created_at,
+      'detail-type': 'Verdict Rescreened',
       source: EVENT_SOURCE,
       detail: after,
     });

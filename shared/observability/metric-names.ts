@@ -30,6 +30,12 @@ export const METRIC = {
   storeWriteFailures: 'StoreWriteFailures',
   /** Count of failed Stripe write-backs; dimension `failure` (`permanent` is alarmed, `transient` is retried by Stripe). */
   writeBackFailures: 'WriteBackFailures',
+  /** Count per finished or rescheduled re-screen attempt; dimension `outcome` (`done`, `rescheduled`, `gave_up`). */
+  rescreens: 'Rescreens',
+  /** Gauge per re-screen run: seconds the longest-waiting due re-screen has waited past its due time (0: none due). */
+  rescreenBacklogAge: 'RescreenBacklogAge',
+  /** Gauge per re-screen run: due re-screens found at its start (at most the run's size). */
+  rescreenDue: 'RescreenDue',
 } as const;
 
 export const DIMENSION = {
@@ -40,6 +46,7 @@ export const DIMENSION = {
   velocityKey: 'velocity_key',
   what: 'what',
   failure: 'failure',
+  outcome: 'outcome',
 } as const;
 
 /** Defastra error types that mean we are sending too much: alarmed together (a flood, or a limit too low). */

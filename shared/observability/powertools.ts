@@ -172,6 +172,14 @@ export const createPowertoolsTelemetry = (
         [DIMENSION.failure]: permanent ? 'permanent' : 'transient',
       });
     },
+    rescreenRun(run) {
+      buffer.add(METRIC.rescreenDue, MetricUnit.Count, run.due);
+      buffer.add(METRIC.rescreenBacklogAge, MetricUnit.Seconds, Math.max(0, run.backlogAgeSec));
+      const outcomes = { done: run.done, rescheduled: run.rescheduled, gave_up: run.gaveUp };
+      for (const [outcome, count] of Object.entries(outcomes)) {
+        buffer.add(METRIC.rescreens, MetricUnit.Count, count, { [DIMENSION.outcome]: outcome });
+      }
+    },
     flush() {
       buffer.publish(metrics);
     },

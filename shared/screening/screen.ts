@@ -8,7 +8,7 @@ import { errorName } from '../core/errors.js';
 import type { Source } from '../core/levels.js';
 import type { ListHit, VelocityHit, Verdict, VerdictRecord } from '../core/verdict.js';
 import type { KeyedHasher } from '../core/vocabulary.js';
-import type { DefastraError } from '../defastra/errors.js';
+import { type DefastraError, DefastraRateLimitError } from '../defastra/errors.js';
 import type { DefastraPort } from '../defastra/types.js';
 import { runtimeListHits, runtimeListKeys } from '../lists/keys.js';
 import type { Telemetry } from '../observability/telemetry.js';
@@ -19,7 +19,7 @@ import type { Policy, ResolvedPolicy } from '../policy/schema.js';
 import { firstRescreenAt, rescreenExpiresAt } from '../rescreen/schedule.js';
 import { sealIdentifiers } from '../rescreen/sealed.js';
 import { callsIncrement, hourOf, verdictIncrement } from '../stats/counters.js';
-import type { PreludeResult, StatsIncrement, Store } from '../store/ports.js';
+import type { PreludeResult, StatsIncrement, Store, StoredVerdict } from '../store/ports.js';
 import { planVelocity, type VelocityPlan, velocityHits } from '../velocity/counts.js';
 import {
   type Lookup,
@@ -118,7 +118,12 @@ const identityOf = (
  * parents, phone, IP), the velocity adds and the spend total, all in parallel. A failed read fails the screening
  * that awaits it; a velocity add that fails only loses its count.
  */
-export const planScreening = (deps: ScreeningDeps, policy: Policy, input: ScreenInput): ScreeningPlan => {
+export const planScreening = (
+  deps: ScreeningDeps,
+  policy: Policy,
+  input: ScreenInput,
+  { countVelocity = true }: { countVelocity?: boolean } = {},
+): ScreeningPlan => {
   const resolved = resolveForSource(policy, input.source);
   const email = prepareIdentifier('email', input.email, resolved, deps.hash);
   const phone = prepareIdentifier('phone', input.phone, resolved, deps.hash);
@@ -138,12 +143,14 @@ export const planScreening = (deps: ScreeningDeps, policy: Policy, input: Screen
     // A provider's signed body with an `ip:port`, a list or a name: screened without the IP (never echoed).
     deps.telemetry.warn('client ip ignored: not one IPv4 or IPv6 address', { source: input.source });
   }
-  const velocity = planVelocity(
-    resolved,
-    deps.hash,
-    { email: email?.normalised ?? null, ip, identityHash: identityOf(email, phone, deps.hash) },
-    nowMs,
-  );
+  const velocity = countVelocity
+    ? planVelocity(
+        resolved,
+        deps.hash,
+        { email: email?.normalised ?? null, ip, identityHash: identityOf(email, phone, deps.hash) },
+        nowMs,
+      )
+    : noVelocity;
   const prelude = deps.store.screening.prelude({
     cache:
       resolved.cache_hours > 0
@@ -434,4 +441,47 @@ export const screen = async (
   await storeRecord(deps, record, lookup, plan.policy, now, options.alongside, rescreen);
   report(deps, record.verdict, now - started);
   return record;
+};
+
+/** What a re-screen found: the verdict the current policy decides, and what screening it cost. */
+export interface ScreenedAgain {
+  /** A record under the same verdict id (the caller merges it into the stored verdict). */
+  record: VerdictRecord;
+  /** Defastra answers started (billed) and cached results reused. */
+  usage: { calls: number; cacheHits: number };
+  /** Cache writes of fresh results, for the caller to make. */
+  cacheWrites: Array<() => Promise<void>>;
+  /** Why an identifier went unchecked that says the next attempts should wait: a rate limit or the spend cap. */
+  limited: 'rate_limit' | 'spend_limit' | null;
+}
+
+/**
+ * Screens a stored verdict's identifiers again (docs/rescreen.md) through the same steps as a screening, under
+ * `policy`: cache, runtime and policy lists, Defastra within the spend cap, `decide`. Velocity is not counted again:
+ * the hits recorded at signup stand. Nothing is stored: the re-screen job records the outcome.
+ */
+export const screenAgain = async (
+  deps: ScreeningDeps,
+  policy: Policy,
+  input: ScreenInput,
+  stored: StoredVerdict,
+): Promise<ScreenedAgain> => {
+  const started = deps.now();
+  const plan = planScreening(deps, policy, input, { countVelocity: false });
+  const deadline = deadlineOf(plan, input, {}, started);
+  const opened = await openGate(deps, plan);
+  const gate: Gate = opened.lists.some(isExactAllow)
+    ? opened
+    : { ...opened, velocity: stored.facts.velocity };
+  // No retry inside the call: the re-screen's own schedule is the retry.
+  const lookup = lookupFor(deps, plan, input, gate, deadline, false);
+  const found = await lookUp(lookup, plan, gate);
+  const record = recordOf(deps, plan, input, gate, found, deps.now(), stored.verdict.verdict_id);
+  const lookups = [found.email, found.phone];
+  const limited = lookups.some((l) => l !== null && 'error' in l && l.error instanceof DefastraRateLimitError)
+    ? 'rate_limit'
+    : lookups.some((l) => l !== null && 'spendLimited' in l)
+      ? 'spend_limit'
+      : null;
+  return { record, usage: lookup.usage, cacheWrites: lookup.cacheWrites, limited };
 };

@@ -149,6 +149,14 @@ const memoryVerdicts = (records: Records, cursorKey: string, now: () => number):
       record.verdict.review = copy(review);
       return storedOf(record);
     },
+    async rescreen(before, after) {
+      const record = live(before.verdict.verdict_id);
+      if (record === null || record.verdict.rescreen?.status !== 'pending') return null;
+      if (before.verdict.review === null && record.verdict.review !== null) return null;
+      record.verdict = { ...copy(after.verdict), review: record.verdict.review };
+      record.facts = copy(after.facts);
+      return storedOf(record);
+    },
   };
 };
 

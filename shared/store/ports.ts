@@ -199,6 +199,12 @@ export interface VerdictRepository {
   listStored(range: StoredVerdictRange): Promise<StoredVerdictList>;
   /** Sets (replaces) the review; null when no such verdict. */
   review(verdictId: string, review: Review): Promise<StoredVerdict | null>;
+  /**
+   * Records a re-screen attempt (docs/rescreen.md): the verdict and its decision facts become `after`'s, its review is
+   * kept. Only while its re-screen is still pending, and (when `before` had no review) not reviewed since `before` was
+   * read; null otherwise (gone, no longer pending, reviewed meanwhile): the caller reads it again.
+   */
+  rescreen(before: StoredVerdict, after: StoredVerdict): Promise<StoredVerdict | null>;
 }
 
 /** What a screening reads before any Defastra call (one round trip), and the cache writes after it. */

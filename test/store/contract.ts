@@ -825,6 +825,88 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
     });
   });
 
+  describe(`${name}: re-screen updates`, () => {
+    const provisional = (decision: Decision = 'allow') => {
+      const record = makeRecord({ at: START_MS - 1000, decision, phoneHash: 'ph' });
+      record.verdict.degraded = true;
+      record.verdict.rescreen = { status: 'pending', attempts: 0, next_at: new Date(START_MS).toISOString() };
+      return record;
+    };
+    const storedOf = ({ expiresAt: _e, ...stored }: VerdictRecord) => stored;
+    const rescreened = (record: VerdictRecord, decision: Decision) => ({
+      ...storedOf(record),
+      verdict: {
+        ...record.verdict,
+        decision,
+        action: decision,
+        degraded: false,
+        provisional_decision: record.verdict.decision,
+        rescreened_at: new Date(START_MS).toISOString(),
+        rescreen: { status: 'done' as const, attempts: 1, next_at: null },
+      },
+      facts: {
+        runtimeLists: [{ subject: 'ip' as const, list: 'block' as const, entryId: 'E1' }],
+        velocity: [],
+      },
+    });
+
+    it('replaces a pending verdict and its facts, moves it between decision and review listings', async () => {
+      const { store } = await setup();
+      const record = provisional('allow');
+      await store.verdicts.save(record);
+      const after = rescreened(record, 'review');
+      const stored = await store.verdicts.rescreen(storedOf(record), after);
+      expect(stored).toEqual(after);
+      expect(await store.verdicts.getStored(record.verdict.verdict_id)).toEqual(after);
+      const list = async (query: Omit<VerdictQuery, 'limit'>) =>
+        ids((await store.verdicts.query({ limit: 100, ...query })).items);
+      expect(await list({ decision: 'review' })).toEqual([record.verdict.verdict_id]);
+      expect(await list({ decision: 'allow' })).toEqual([]);
+      expect(await list({ review: 'pending' })).toEqual([record.verdict.verdict_id]);
+      // Done: a second update finds it no longer pending.
+      expect(await store.verdicts.rescreen(storedOf(record), rescreened(record, 'block'))).toBeNull();
+      expect((await store.verdicts.get(record.verdict.verdict_id))?.decision).toBe('review');
+    });
+
+    it('keeps a review, and refuses when a review came after the read', async () => {
+      const { store } = await setup();
+      const review: Review = {
+        outcome: 'reject',
+        note: null,
+        reviewed_at: new Date(START_MS).toISOString(),
+        reviewed_by: 'local',
+      };
+      const raced = provisional('review');
+      await store.verdicts.save(raced);
+      await store.verdicts.review(raced.verdict.verdict_id, review);
+      expect(await store.verdicts.rescreen(storedOf(raced), rescreened(raced, 'allow'))).toBeNull();
+      const read = await store.verdicts.getStored(raced.verdict.verdict_id);
+      const stored = await store.verdicts.rescreen(read!, {
+        ...rescreened(raced, 'allow'),
+        verdict: { ...rescreened(raced, 'allow').verdict, review },
+      });
+      expect(stored?.verdict.review).toEqual(review);
+      expect(stored?.verdict.decision).toBe('allow');
+      expect(ids((await store.verdicts.query({ limit: 100, review: 'rejected' })).items)).toEqual([
+        raced.verdict.verdict_id,
+      ]);
+    });
+
+    it('refuses a verdict that is unknown, expired or not provisional', async () => {
+      const { store, clock } = await setup();
+      const plain = makeRecord({ at: START_MS - 1000 });
+      await store.verdicts.save(plain);
+      expect(await store.verdicts.rescreen(storedOf(plain), rescreened(plain, 'block'))).toBeNull();
+      const unknown = provisional();
+      expect(await store.verdicts.rescreen(storedOf(unknown), rescreened(unknown, 'block'))).toBeNull();
+      expect(await store.verdicts.get(unknown.verdict.verdict_id)).toBeNull();
+      const expiring = { ...provisional(), expiresAt: START_SEC + 10 };
+      await store.verdicts.save(expiring);
+      clock.ms = (START_SEC + 10) * 1000;
+      expect(await store.verdicts.rescreen(storedOf(expiring), rescreened(expiring, 'block'))).toBeNull();
+    });
+  });
+
   describe(`${name}: replay reads`, () => {
     it('returns the stored verdicts of a range with hashes and facts, capped at max', async () => {
       const { store } = await setup();

@@ -105,6 +105,7 @@ export const verdictToItem = (record: VerdictRecord): Item => {
       [ATTR.decision]: verdict.decision,
       [ATTR.reviewState]: reviewStateOf(verdict.decision, review),
       [ATTR.review]: review ? JSON.stringify(review) : undefined,
+      [ATTR.rescreenStatus]: verdict.rescreen?.status,
       [ATTR.expiresAt]: record.expiresAt,
     }),
   };

@@ -43,6 +43,8 @@ export const ATTR = {
   dueSk: TABLE_INDEXES.byDue.sortKey,
   sealed: 'sealed',
   attempts: 'attempts',
+  /** A provisional verdict's re-screen status, beside its body: what a re-screen's update is conditioned on. */
+  rescreenStatus: 'rescreen_status',
 } as const;
 
 /** A key prefix: `of` writes `<prefix><value>`, `valueOf` reads the value back (null for a key of another kind). */

@@ -73,6 +73,60 @@ const review = async (
 };
 
 /**
+ * Records a re-screen attempt in one conditional update: body, facts, decision and its `by_decision` partition, the
+ * re-screen status, and (for an unreviewed verdict, whose review state follows its decision) the review state and
+ * `by_review` partition. Only while the stored re-screen is pending and, when `before` had no review, still none.
+ */
+const rescreen = async (
+  table: DynamoTable,
+  before: StoredVerdict,
+  after: StoredVerdict,
+): Promise<StoredVerdict | null> => {
+  const verdictId = before.verdict.verdict_id;
+  const item = verdictToItem({ ...after, verdict: { ...after.verdict, review: null }, expiresAt: 0 });
+  const unreviewed = before.verdict.review === null;
+  const names: Record<string, string> = {
+    '#pk': ATTR.pk,
+    '#exp': ATTR.expiresAt,
+    '#rs': ATTR.rescreenStatus,
+    ...(unreviewed ? { '#review': ATTR.review } : {}),
+  };
+  const values: Item = toAttributes({ ':nowSec': nowSeconds(table.now()), ':pending': 'pending' });
+  const sets: string[] = [];
+  const removes: string[] = [];
+  const update: string[] = [ATTR.body, ATTR.facts, ATTR.decision, ATTR.decisionPk, ATTR.rescreenStatus];
+  if (unreviewed) update.push(ATTR.reviewState, ATTR.reviewPk);
+  update.forEach((attribute, i) => {
+    names[`#u${i}`] = attribute;
+    const value = item[attribute];
+    if (value === undefined) removes.push(`#u${i}`);
+    else {
+      values[`:u${i}`] = value;
+      sets.push(`#u${i} = :u${i}`);
+    }
+  });
+  try {
+    const output = await table.call('UpdateItem', () =>
+      table.client.send(
+        new UpdateItemCommand({
+          TableName: table.name,
+          Key: verdictKey(verdictId),
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: `attribute_exists(#pk) AND ${LIVE} AND #rs = :pending${unreviewed ? ' AND attribute_not_exists(#review)' : ''}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    return output.Attributes ? itemToStoredVerdict(output.Attributes) : null;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return null;
+    throw error;
+  }
+};
+
+/**
  * Reads one index partition newest-first, page after page, until `need` items passed the filters or the range is
  * exhausted. An exclusive upper bound together with a lower bound becomes BETWEEN (the only two-sided key
  * condition) and the bound item itself is dropped here: key attributes cannot be filtered server-side.
@@ -255,5 +309,6 @@ export const dynamoVerdicts = (table: DynamoTable, cursorKey: string): VerdictRe
     query: (query) => listVerdicts(cursorKey, query, (plan) => partitionReader(table, plan)),
     listStored: (range) => listStored(table, range),
     review: (verdictId, given) => review(table, verdictId, given),
+    rescreen: (before, after) => rescreen(table, before, after),
   };
 };
