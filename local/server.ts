@@ -4,6 +4,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type ServerType, serve } from '@hono/node-server';
 import { loadDevSecrets } from '../shared/config/dev-secrets.js';
 import { ConfigError, isLiveDefastraUrl, type LocalConfig } from '../shared/config/local.js';
+import { errorName } from '../shared/core/errors.js';
 import { createDefastraClient } from '../shared/defastra/client.js';
 import { describeFaults, SANDBOX_FAULT_ENV } from '../shared/defastra/sandbox/env.js';
 import { faultsFromEnv, type Sandbox, startSandbox } from '../shared/defastra/sandbox/server.js';
@@ -13,6 +14,7 @@ import { type EventSink, jsonlEventSink } from '../shared/events/jsonl-sink.js';
 import type { Telemetry } from '../shared/observability/telemetry.js';
 import { resolveForSource } from '../shared/policy/decide.js';
 import { fixedPolicy } from '../shared/policy/source.js';
+import { rescreenDepsOf, runRescreens } from '../shared/rescreen/job.js';
 import { type AppDeps, splitSecrets, splitSpaceSecrets } from '../shared/runtime/deps.js';
 import { createHasher, deriveKey } from '../shared/screening/hashing.js';
 import { createDynamoClient } from '../shared/store/dynamo/client.js';
@@ -22,6 +24,7 @@ import { localFetch } from './apps.js';
 import { listenDynalite, StoreInUseError } from './dynalite.js';
 import { loadPolicyFile } from './policy-file.js';
 import { holdPrivateUmask, makePrivate } from './private-dir.js';
+import { startRescreenLoop } from './rescreen-loop.js';
 
 export interface LocalServer {
   url: string;
@@ -143,6 +146,13 @@ export const startLocalServer = async (
       rescreenKey: async () => rescreenKey,
     };
     const fetch = localFetch(async () => deps, telemetry);
+    // Pending re-screens are tried every RESCREEN_INTERVAL_MS; the loop stops (waiting for a run) before the store.
+    const rescreens = startRescreenLoop({
+      intervalMs: config.rescreenIntervalMs,
+      run: () => runRescreens(rescreenDepsOf(deps)),
+      onError: (error) => telemetry.warn('re-screen run failed', { error: errorName(error) }),
+    });
+    closers.push(() => rescreens.stop());
 
     const server: ServerType = await new Promise((resolve, reject) => {
       const s = serve({ fetch, hostname: config.host, port: config.port }, () => resolve(s));

@@ -39,6 +39,7 @@ const localEnv = z.object({
   STRIPE_API_KEY: optionalString,
   STRIPE_API_BASE_URL: url,
   API_TOKEN: optionalString,
+  RESCREEN_INTERVAL_MS: optionalString,
   POLICY_FILE: z.optional(z.string().check(z.minLength(1))),
 });
 
@@ -57,6 +58,8 @@ export interface LocalConfig {
   stripeApiKey: string | undefined;
   stripeApiBaseUrl: string | undefined;
   apiToken: string | undefined;
+  /** How often the server tries the due re-screens (docs/rescreen.md), in ms; 0 = never. */
+  rescreenIntervalMs: number;
   /** Absolute path; `policyFileExplicit` tells whether the user named it (a missing named file is an error). */
   policyFile: string;
   policyFileExplicit: boolean;
@@ -79,6 +82,21 @@ export const parsePort = (value: string | undefined): number => {
     throw new ConfigError(`PORT=${quoted(value)} is not a port: use ${PORT_HELP}, e.g. PORT=3001 npm start`);
   }
   return port;
+};
+
+/** The default of `RESCREEN_INTERVAL_MS`: a minute. */
+export const DEFAULT_RESCREEN_INTERVAL_MS = 60_000;
+
+/** `RESCREEN_INTERVAL_MS` as a number of ms (0 turns the loop off); unset means a minute. Throws a ConfigError. */
+export const parseRescreenInterval = (value: string | undefined): number => {
+  if (value === undefined) return DEFAULT_RESCREEN_INTERVAL_MS;
+  const ms = /^\d{1,9}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(ms >= 0 && ms <= 86_400_000)) {
+    throw new ConfigError(
+      `RESCREEN_INTERVAL_MS=${quoted(value)} is not an interval: use a whole number of milliseconds up to 86400000 (0 turns re-screening off), e.g. RESCREEN_INTERVAL_MS=60000`,
+    );
+  }
+  return ms;
 };
 
 /**
@@ -120,6 +138,7 @@ export const loadLocalConfig = (env: NodeJS.ProcessEnv, cwd = process.cwd()): Lo
     stripeApiKey: e.STRIPE_API_KEY,
     stripeApiBaseUrl: e.STRIPE_API_BASE_URL,
     apiToken: e.API_TOKEN,
+    rescreenIntervalMs: parseRescreenInterval(e.RESCREEN_INTERVAL_MS),
     policyFile: resolve(cwd, e.POLICY_FILE ?? 'policy.json'),
     policyFileExplicit: e.POLICY_FILE !== undefined,
   };

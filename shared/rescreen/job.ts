@@ -10,6 +10,7 @@ import type { Verdict } from '../core/verdict.js';
 import { resolveForSource } from '../policy/decide.js';
 import type { Policy } from '../policy/schema.js';
 import type { PolicySource } from '../policy/source.js';
+import type { AppDeps } from '../runtime/deps.js';
 import { type ScreeningDeps, screenAgain } from '../screening/screen.js';
 import { callsIncrement } from '../stats/counters.js';
 import { decisionMove } from '../stats/moves.js';
@@ -22,6 +23,19 @@ export interface RescreenDeps extends ScreeningDeps {
   policy: PolicySource;
   rescreenKey: () => Promise<Buffer>;
 }
+
+/** The job's deps from the app's; without a re-screen key (not configured) nothing can be re-screened. */
+export const rescreenDepsOf = (deps: AppDeps): RescreenDeps => {
+  const { rescreenKey } = deps;
+  return {
+    ...deps,
+    rescreenKey: async () => {
+      if (rescreenKey === undefined)
+        throw new ConflictError('re-screening is not configured (no re-screen key)');
+      return rescreenKey();
+    },
+  };
+};
 
 /** Most re-screens one run attempts (each may call Defastra twice). */
 export const RESCREEN_RUN_SIZE = 50;
