@@ -6,5 +6,6 @@ export const FUNCTION_NAMES = [
   'supabase-hook',
   'cognito-pre-signup',
   'verdict-events',
+  'rescreen',
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];

@@ -1,8 +1,9 @@
 /**
  * The signup-gate stack: an HTTP API in front of the hook functions (open, authenticated in code) and the
  * operator API (IAM-authorised); the Cognito pre sign-up trigger; one DynamoDB table whose stream feeds the
- * verdict events to an EventBridge bus; six secrets; the alarms and the dashboard. Each function gets exactly
- * the secrets and table actions its code uses, and the policy file inside its bundle, never in its environment.
+ * verdict events to an EventBridge bus; a scheduled re-screen function; seven secrets; the alarms and the
+ * dashboard. Each function gets exactly the secrets and table actions its code uses, and the policy file inside its
+ * bundle, never in its environment.
  */
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Stage } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -19,6 +20,7 @@ import { Dashboard } from './dashboard.js';
 import { createHttpApi } from './http-api.js';
 import { acknowledge } from './nag.js';
 import { budgetMs, loadSynthPolicy, stagePolicyFile } from './policy.js';
+import { RESCREEN_TIMEOUT_SECONDS, RescreenSchedule } from './rescreen.js';
 import {
   createSecrets,
   type SecretKey,
@@ -38,7 +40,7 @@ const TIMEOUT_MARGIN_MS = 1000;
 
 /** The functions that screen, with the policy source whose budget_ms must fit in their timeout. */
 const SCREENING: Record<
-  Exclude<FunctionName, 'verdict-events'>,
+  Exclude<FunctionName, 'verdict-events' | 'rescreen'>,
   { source: Source; timeoutKey: keyof InfraConfig & `${string}TimeoutSeconds` }
 > = {
   'auth0-hook': { source: 'auth0', timeoutKey: 'auth0TimeoutSeconds' },
@@ -68,12 +70,14 @@ export const QUERY_ACTION = 'dynamodb:Query';
 /** The secrets each function's code reads (shared/runtime/lambda.ts). */
 export const SECRETS_OF: Record<FunctionName, readonly SecretKey[]> = {
   // A review of a Stripe verdict writes the customer's metadata (docs/reviews.md): the Stripe API key.
-  api: ['defastraApiKey', 'pepper', 'stripeApiKey'],
-  'auth0-hook': ['defastraApiKey', 'pepper', 'auth0HookSecret'],
-  'stripe-hook': ['defastraApiKey', 'pepper', 'stripeWebhookSecret', 'stripeApiKey'],
-  'supabase-hook': ['defastraApiKey', 'pepper', 'supabaseHookSecret'],
-  'cognito-pre-signup': ['defastraApiKey', 'pepper'],
+  // Every screening function seals a provisional verdict's identifiers for its re-screen: the re-screen key.
+  api: ['defastraApiKey', 'pepper', 'stripeApiKey', 'rescreenKey'],
+  'auth0-hook': ['defastraApiKey', 'pepper', 'auth0HookSecret', 'rescreenKey'],
+  'stripe-hook': ['defastraApiKey', 'pepper', 'stripeWebhookSecret', 'stripeApiKey', 'rescreenKey'],
+  'supabase-hook': ['defastraApiKey', 'pepper', 'supabaseHookSecret', 'rescreenKey'],
+  'cognito-pre-signup': ['defastraApiKey', 'pepper', 'rescreenKey'],
   'verdict-events': [],
+  rescreen: ['defastraApiKey', 'pepper', 'rescreenKey'],
 };
 
 /** The environment variable (shared/config/lambda.ts) that carries each secret's ARN. */
@@ -84,6 +88,7 @@ const SECRET_ENV: Record<SecretKey, string> = {
   stripeWebhookSecret: 'STRIPE_WEBHOOK_SECRET_ARN',
   stripeApiKey: 'STRIPE_API_KEY_SECRET_ARN',
   supabaseHookSecret: 'SUPABASE_HOOK_SECRET_ARN',
+  rescreenKey: 'RESCREEN_KEY_SECRET_ARN',
 };
 
 const DESCRIPTIONS: Record<FunctionName, string> = {
@@ -92,7 +97,8 @@ const DESCRIPTIONS: Record<FunctionName, string> = {
   'stripe-hook': 'signup-gate: POST /hooks/stripe (Stripe webhook endpoint)',
   'supabase-hook': 'signup-gate: POST /hooks/supabase (Supabase before-user-created hook)',
   'cognito-pre-signup': 'signup-gate: Amazon Cognito pre sign-up trigger',
-  'verdict-events': 'signup-gate: table stream to EventBridge (Verdict Created, Verdict Reviewed)',
+  'verdict-events': 'signup-gate: table stream to EventBridge (Verdict Created, Reviewed, Rescreened)',
+  rescreen: 'signup-gate: scheduled re-screen of provisional verdicts (every minute)',
 };
 
 const removalPolicyOf = (mode: RemovalMode): RemovalPolicy =>
@@ -183,7 +189,11 @@ export class SignupGateStack extends Stack {
         : {}),
     });
     const timeoutOf = (name: FunctionName): number =>
-      name === 'verdict-events' ? config.verdictEventsTimeoutSeconds : config[SCREENING[name].timeoutKey];
+      name === 'verdict-events'
+        ? config.verdictEventsTimeoutSeconds
+        : name === 'rescreen'
+          ? RESCREEN_TIMEOUT_SECONDS
+          : config[SCREENING[name].timeoutKey];
     const create = (name: FunctionName): ServiceFunction =>
       new ServiceFunction(this, pascal(name), {
         name,
@@ -208,6 +218,7 @@ export class SignupGateStack extends Stack {
       'supabase-hook': create('supabase-hook'),
       'cognito-pre-signup': create('cognito-pre-signup'),
       'verdict-events': create('verdict-events'),
+      rescreen: create('rescreen'),
     };
 
     // ---- least privilege: table actions by exact ARN, and only the secrets each function reads ---------
@@ -233,6 +244,16 @@ export class SignupGateStack extends Stack {
           }),
         );
       }
+      if (name === 'rescreen') {
+        // The due re-screens are read from the `by_due` index alone.
+        service.role.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            sid: 'RescreenDueIndex',
+            actions: [QUERY_ACTION],
+            resources: [`${this.table.tableArn}/index/${TABLE_INDEXES.byDue.name}`],
+          }),
+        );
+      }
       for (const key of SECRETS_OF[name]) this.secrets[key].grantRead(service.role);
       acknowledge(
         service.function,
@@ -242,6 +263,8 @@ export class SignupGateStack extends Stack {
     }
     // The stream, through a filtered event source mapping; PutEvents on the bus only.
     this.events.consume(this.table, this.functions['verdict-events']);
+    // The re-screen function, every minute.
+    new RescreenSchedule(this, 'RescreenSchedule', { fn: this.functions.rescreen.function });
 
     // ---- HTTP API ----------------------------------------------------------------------------------
     const { api, stage } = createHttpApi(this, {

@@ -15,6 +15,7 @@ const lambdaEnv = z.object({
   STRIPE_WEBHOOK_SECRET_ARN: z.optional(arn),
   SUPABASE_HOOK_SECRET_ARN: z.optional(arn),
   STRIPE_API_KEY_SECRET_ARN: z.optional(arn),
+  RESCREEN_KEY_SECRET_ARN: z.optional(arn),
   STRIPE_API_BASE_URL: z.optional(z.url({ protocol: /^https?$/ })),
   SECRETS_MAX_AGE_SECONDS: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(86_400)), 300),
 });
@@ -30,6 +31,8 @@ export interface LambdaConfig {
     stripeWebhookSecret: string | undefined;
     supabaseHookSecret: string | undefined;
     stripeApiKey: string | undefined;
+    /** The key sealing provisional verdicts' identifiers (docs/rescreen.md); without it nothing is re-screened. */
+    rescreenKey: string | undefined;
   };
   stripeApiBaseUrl: string | undefined;
   secretsMaxAgeMs: number;
@@ -49,6 +52,7 @@ export const loadLambdaConfig = (env: NodeJS.ProcessEnv): LambdaConfig => {
       stripeWebhookSecret: e.STRIPE_WEBHOOK_SECRET_ARN,
       supabaseHookSecret: e.SUPABASE_HOOK_SECRET_ARN,
       stripeApiKey: e.STRIPE_API_KEY_SECRET_ARN,
+      rescreenKey: e.RESCREEN_KEY_SECRET_ARN,
     },
     stripeApiBaseUrl: e.STRIPE_API_BASE_URL,
     secretsMaxAgeMs: e.SECRETS_MAX_AGE_SECONDS * 1000,

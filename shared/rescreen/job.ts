@@ -15,7 +15,7 @@ import { type ScreeningDeps, screenAgain } from '../screening/screen.js';
 import { callsIncrement } from '../stats/counters.js';
 import { decisionMove } from '../stats/moves.js';
 import type { PendingRescreen, StatsIncrement, Store, StoredVerdict } from '../store/ports.js';
-import { nextRescreenAt, RESCREEN_WINDOW_MS } from './schedule.js';
+import { nextRescreenAt, RESCREEN_RUN_SIZE, RESCREEN_WINDOW_MS } from './schedule.js';
 import { openIdentifiers } from './sealed.js';
 
 export interface RescreenDeps extends ScreeningDeps {
@@ -37,8 +37,6 @@ export const rescreenDepsOf = (deps: AppDeps): RescreenDeps => {
   };
 };
 
-/** Most re-screens one run attempts (each may call Defastra twice). */
-export const RESCREEN_RUN_SIZE = 50;
 /** Attempts of one run in flight at once. */
 export const RESCREEN_CONCURRENCY = 4;
 
@@ -243,6 +241,8 @@ export interface RunOptions {
   /** Most items this run attempts (default RESCREEN_RUN_SIZE). */
   limit?: number;
   concurrency?: number;
+  /** Epoch ms (deps.now) after which no attempt starts: a scheduled run ends before its function times out. */
+  stopStartingAt?: number;
 }
 
 /** One run: the due items, longest-waiting first, a few at a time, until done, capped, or told to stop. */
@@ -254,7 +254,11 @@ export const runRescreens = async (deps: RescreenDeps, options: RunOptions = {})
     const policy = await deps.policy();
     const todo = [...due];
     const worker = async (): Promise<void> => {
-      for (let item = todo.shift(); item !== undefined && run.stopped === null; item = todo.shift()) {
+      const late = () => options.stopStartingAt !== undefined && deps.now() >= options.stopStartingAt;
+      for (;;) {
+        if (run.stopped !== null || late()) return;
+        const item = todo.shift();
+        if (item === undefined) return;
         try {
           const attempt = await attemptOne(deps, item, policy);
           if (attempt.status === 'skipped') run.skipped++;

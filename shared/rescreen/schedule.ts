@@ -10,6 +10,9 @@ export const MAX_RESCREEN_BACKOFF_MS = 3_600_000;
 /** How long after the verdict re-screens are tried. */
 export const RESCREEN_WINDOW_MS = 24 * 3_600_000;
 
+/** Most re-screens one run attempts (each may call Defastra twice). */
+export const RESCREEN_RUN_SIZE = 50;
+
 /** When the first attempt of a verdict created at `createdMs` is due. */
 export const firstRescreenAt = (createdMs: number): number => createdMs + FIRST_RESCREEN_MS;
 

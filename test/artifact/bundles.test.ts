@@ -171,6 +171,8 @@ describe('every function of the template, invoked as Lambda runs it', () => {
       SUPABASE_HOOK_SECRET_ARN: () => `v1,whsec_${randomBytes(32).toString('base64')}`,
       // The write-back is off in the policy: the optional Stripe API key keeps its placeholder, as it may.
       STRIPE_API_KEY_SECRET_ARN: () => initial,
+      // Generated at deploy and never set by hand: it keeps the generated value.
+      RESCREEN_KEY_SECRET_ARN: () => initial,
     };
     const value = values[envVar];
     if (!value)

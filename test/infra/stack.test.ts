@@ -110,9 +110,9 @@ const actionsOf = (name: FunctionName): string[] =>
   statementsOf(name).flatMap((st) => asArray(st.Action) as string[]);
 
 describe('functions', () => {
-  it('are the six of infra/bundling.ts, and no other', () => {
-    expect(ofType('AWS::Lambda::Function')).toHaveLength(6);
-    expect(FUNCTION_NAMES).toHaveLength(6);
+  it('are the seven of infra/bundling.ts, and no other', () => {
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(7);
+    expect(FUNCTION_NAMES).toHaveLength(7);
   });
 
   it.each(FUNCTION_NAMES)('%s runs Node.js 22 on arm64 from an ESM bundle', (name) => {
@@ -130,6 +130,7 @@ describe('functions', () => {
     expect(fnProps('supabase-hook').Timeout).toBe(6);
     expect(fnProps('cognito-pre-signup').Timeout).toBe(5);
     expect(fnProps('verdict-events').Timeout).toBe(30);
+    expect(fnProps('rescreen').Timeout).toBe(75);
   });
 
   it('reserves no concurrency by default', () => {
@@ -183,26 +184,39 @@ describe('functions', () => {
     expect(secretVars('api')).toEqual([
       'DEFASTRA_API_KEY_SECRET_ARN',
       'PEPPER_SECRET_ARN',
+      'RESCREEN_KEY_SECRET_ARN',
       'STRIPE_API_KEY_SECRET_ARN',
     ]);
     expect(secretVars('auth0-hook')).toEqual([
       'AUTH0_HOOK_SECRET_ARN',
       'DEFASTRA_API_KEY_SECRET_ARN',
       'PEPPER_SECRET_ARN',
+      'RESCREEN_KEY_SECRET_ARN',
     ]);
     expect(secretVars('stripe-hook')).toEqual([
       'DEFASTRA_API_KEY_SECRET_ARN',
       'PEPPER_SECRET_ARN',
+      'RESCREEN_KEY_SECRET_ARN',
       'STRIPE_API_KEY_SECRET_ARN',
       'STRIPE_WEBHOOK_SECRET_ARN',
     ]);
     expect(secretVars('supabase-hook')).toEqual([
       'DEFASTRA_API_KEY_SECRET_ARN',
       'PEPPER_SECRET_ARN',
+      'RESCREEN_KEY_SECRET_ARN',
       'SUPABASE_HOOK_SECRET_ARN',
     ]);
-    expect(secretVars('cognito-pre-signup')).toEqual(['DEFASTRA_API_KEY_SECRET_ARN', 'PEPPER_SECRET_ARN']);
+    expect(secretVars('cognito-pre-signup')).toEqual([
+      'DEFASTRA_API_KEY_SECRET_ARN',
+      'PEPPER_SECRET_ARN',
+      'RESCREEN_KEY_SECRET_ARN',
+    ]);
     expect(secretVars('verdict-events')).toEqual([]);
+    expect(secretVars('rescreen')).toEqual([
+      'DEFASTRA_API_KEY_SECRET_ARN',
+      'PEPPER_SECRET_ARN',
+      'RESCREEN_KEY_SECRET_ARN',
+    ]);
   });
 
   /** The environment as a deployment resolves it, running from the synthesised asset directory. */
@@ -324,6 +338,29 @@ describe('IAM: least privilege', () => {
       expect(JSON.stringify(statementsOf(name))).not.toContain('/index/');
     },
   );
+
+  it('rescreen may query the by_due index alone, and is invoked every minute by one rule, without retries', () => {
+    const due = statementsOf('rescreen').find((st) => st.Sid === 'RescreenDueIndex');
+    expect(due.Action).toBe(QUERY_ACTION);
+    expect(due.Resource).toEqual({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, `/index/${TABLE_INDEXES.byDue.name}`]],
+    });
+    const table = statementsOf('rescreen').find((st) => st.Sid === 'VerdictTable');
+    expect([...table.Action].sort()).toEqual([...TABLE_ITEM_ACTIONS].sort());
+    const rules = ofType('AWS::Events::Rule');
+    expect(rules).toHaveLength(1);
+    expect(rules[0].Properties).toMatchObject({ ScheduleExpression: 'rate(1 minute)', State: 'ENABLED' });
+    expect(rules[0].Properties.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': [fnId.rescreen, 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 },
+      }),
+    ]);
+    const invokers = ofType('AWS::Lambda::Permission').filter((p) =>
+      JSON.stringify(p.Properties.FunctionName).includes(fnId.rescreen),
+    );
+    expect(invokers.map((p) => p.Properties.Principal)).toEqual(['events.amazonaws.com']);
+  });
 
   it('api may also query the table and its five indexes', () => {
     const bySid = (sid: string) => statementsOf('api').find((st) => st.Sid === sid);
@@ -628,13 +665,14 @@ describe('verdict events', () => {
 });
 
 describe('secrets', () => {
-  it('creates the six secrets under the signup-gate/ prefix', () => {
+  it('creates the seven secrets under the signup-gate/ prefix', () => {
     const names = ofType('AWS::SecretsManager::Secret').map((r) => r.Properties.Name);
     expect(names.sort()).toEqual(
       [
         'signup-gate/auth0-hook-secret',
         'signup-gate/defastra-api-key',
         'signup-gate/hash-pepper',
+        'signup-gate/rescreen-key',
         'signup-gate/stripe-api-key',
         'signup-gate/stripe-webhook-secret',
         'signup-gate/supabase-hook-secret',
@@ -647,6 +685,10 @@ describe('secrets', () => {
     expect(props('pepper').GenerateSecretString).toEqual({ PasswordLength: 64, ExcludePunctuation: true });
     expect(props('auth0HookSecret').GenerateSecretString).toMatchObject({ ExcludePunctuation: true });
     expect(resources[secretId.pepper].DeletionPolicy).toBe('Retain');
+    expect(props('rescreenKey').GenerateSecretString).toEqual({
+      PasswordLength: 64,
+      ExcludePunctuation: true,
+    });
   });
 
   it('holds a placeholder in the secrets that come from third parties', () => {
@@ -695,8 +737,29 @@ describe('alarms and dashboard', () => {
     return found[0];
   };
 
-  it('has 24 alarms', () => {
-    expect(alarms()).toHaveLength(24);
+  it('has 29 alarms', () => {
+    expect(alarms()).toHaveLength(29);
+  });
+
+  it('alarms when a due re-screen waits over 30 minutes, when runs stay full, and when one gives up', () => {
+    expect(alarmNamed('has waited more than 30 minutes')).toMatchObject({
+      MetricName: METRIC.rescreenBacklogAge,
+      Statistic: 'Maximum',
+      Threshold: 1800,
+    });
+    expect(alarmNamed('full run')).toMatchObject({
+      MetricName: METRIC.rescreenDue,
+      Statistic: 'Minimum',
+      Threshold: 50,
+    });
+    const gaveUp = alarmNamed('given up');
+    expect(gaveUp).toMatchObject({
+      MetricName: METRIC.rescreens,
+      Statistic: 'Sum',
+      Threshold: 1,
+      Period: 3600,
+    });
+    expect(gaveUp.Dimensions).toEqual([{ Name: 'outcome', Value: 'gave_up' }]);
   });
 
   it('alarms on API 5xx and on each function’s errors and throttles', () => {
@@ -863,6 +926,7 @@ describe('outputs', () => {
         'StripeWebhookSecretName',
         'StripeApiKeySecretName',
         'SupabaseHookSecretName',
+        'RescreenKeySecretName',
         'EventBusName',
         'EventBusArn',
         'DashboardName',
@@ -892,9 +956,9 @@ describe('cdk-nag (AwsSolutions)', () => {
     const acks = acknowledgementsOf(s.stack);
     expect(acks.map((a) => a.id).sort()).toEqual(
       [
-        ...Array(6).fill('AwsSolutions-SMG4'),
-        ...Array(6).fill('AwsSolutions-L1'),
-        ...Array(12).fill('AwsSolutions-APIG4'), // three hooks, eight catch-all ANY routes, $default
+        ...Array(7).fill('AwsSolutions-SMG4'),
+        ...Array(7).fill('AwsSolutions-L1'),
+        ...Array(13).fill('AwsSolutions-APIG4'), // three hooks, nine catch-all ANY routes, $default
         'AwsSolutions-SQS3',
         'AwsSolutions-IAM5[Resource::*]',
       ].sort(),
@@ -903,8 +967,8 @@ describe('cdk-nag (AwsSolutions)', () => {
       expect(ack.path.startsWith(`${s.stack.node.path}/`)).toBe(true);
       expect(ack.reason.length).toBeGreaterThan(60);
     }
-    // One L1 reason for six functions, one catch-all reason for nine routes; every other reason is its own.
-    expect(new Set(acks.map((a) => a.reason)).size).toBe(acks.length - 5 - 8);
+    // One L1 reason for seven functions, one catch-all reason for ten routes; every other reason is its own.
+    expect(new Set(acks.map((a) => a.reason)).size).toBe(acks.length - 6 - 9);
   });
 
   it('accepts the ListStreams wildcard on the verdict-events role only', () => {

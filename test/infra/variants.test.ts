@@ -132,7 +132,7 @@ describe('context variants', () => {
       },
     });
     const alarms = Object.values(s.template.findResources('AWS::CloudWatch::Alarm')) as Cfn[];
-    expect(alarms.length).toBe(24);
+    expect(alarms.length).toBe(29);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
       expect(alarm.Properties.OKActions).toEqual([{ Ref: topicId }]);

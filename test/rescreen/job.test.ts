@@ -277,6 +277,13 @@ describe('a run', () => {
     expect(await runRescreens(deps)).toMatchObject({ due: 1, done: 1 });
   });
 
+  it('starts no attempt past its stop time (a scheduled run ends before its timeout)', async () => {
+    const verdict = await provisional('late.run+low@example.org');
+    clock.ms = Date.parse(verdict.created_at) + MINUTE;
+    expect(await runRescreens(deps, { stopStartingAt: clock.ms })).toMatchObject({ due: 1, done: 0 });
+    expect(await runRescreens(deps, { stopStartingAt: clock.ms + 1 })).toMatchObject({ due: 1, done: 1 });
+  });
+
   it('is capped in size, the longest-waiting first', async () => {
     const verdicts = [];
     for (const name of ['ca', 'cb', 'cc']) verdicts.push(await provisional(`${name}.cap+low@example.org`));
