@@ -30,7 +30,7 @@ export const parseRetryAfter = (value: string | null, nowMs = Date.now()): numbe
 };
 
 /** The most useful words about why a fetch failed (`ECONNREFUSED`, `ENOTFOUND`, ...), never a stack. */
-const networkCause = (error: unknown): string => {
+export const networkCause = (error: unknown): string => {
   const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
   if (cause && typeof cause.code === 'string') return cause.code;
   if (cause && typeof cause.message === 'string') return cause.message;
@@ -55,7 +55,7 @@ const hintFor = (target: ApiTarget, status: number): string => {
 };
 
 /** For a local URL, what is most likely missing: the server itself. */
-const unreachableHint = (target: ApiTarget): string =>
+export const unreachableHint = (target: Pick<ApiTarget, 'url'>): string =>
   isLocalUrl(new URL(target.url))
     ? ': is `npm start` running? Start it in the signup-gate project, or point --url at your server'
     : '';

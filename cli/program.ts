@@ -3,11 +3,14 @@ import { Command, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { registerBackfill } from './commands/backfill.js';
 import { registerConsole } from './commands/console.js';
+import { registerLabel } from './commands/label.js';
 import { registerLists } from './commands/lists.js';
+import { registerPolicy } from './commands/policy.js';
 import { registerReplay } from './commands/replay.js';
 import { registerReview } from './commands/review.js';
 import { registerScreen } from './commands/screen.js';
 import { registerStats } from './commands/stats.js';
+import { registerTrigger } from './commands/trigger.js';
 import { registerVerdicts } from './commands/verdicts.js';
 import { AUTH_MODES, DEFAULT_URL } from './resolve-target.js';
 
@@ -21,7 +24,9 @@ Exit codes: 0 ok, 1 failure, 2 usage.`;
 /** Builds the program; `outputError` makes every usage error one line on stderr. */
 export const createProgram = (): Command => {
   const program = new Command('signup-gate')
-    .description('The signup-gate operator CLI: verdicts, reviews, lists, stats, what-if, backfill.')
+    .description(
+      'The signup-gate operator CLI: verdicts, reviews, labels, lists, stats, policy, what-if, backfill, trigger.',
+    )
     .version(pkg.version)
     .option('--url <url>', `the API base URL (default: ${DEFAULT_URL})`)
     .option('--stack <name>', 'target a deployed stack (its ApiUrl output)')
@@ -49,10 +54,13 @@ export const createProgram = (): Command => {
   registerScreen(program);
   registerVerdicts(program);
   registerReview(program);
+  registerLabel(program);
   registerLists(program);
   registerStats(program);
+  registerPolicy(program);
   registerReplay(program);
   registerBackfill(program);
   registerConsole(program);
+  registerTrigger(program);
   return program;
 };

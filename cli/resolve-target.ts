@@ -52,11 +52,22 @@ export const parseBaseUrl = (value: string, what = '--url'): URL => {
 
 const baseOf = (url: URL): string => `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 
+/** Where a target is: its base URL (no trailing slash), and for a stack its name and region. */
+export interface TargetLocation {
+  url: URL;
+  base: string;
+  stack: string | undefined;
+  region: string | undefined;
+}
+
 /**
- * Resolves the target. Precedence: `--url` / `--stack` (not both), else `SIGNUP_GATE_URL` /
- * `SIGNUP_GATE_STACK`, else the local default URL. `--auth auto` means SigV4 for a stack or a non-local URL.
+ * Where the target is, without its auth. Precedence: `--url` / `--stack` (not both), else `SIGNUP_GATE_URL` /
+ * `SIGNUP_GATE_STACK`, else the local default URL.
  */
-export const resolveTarget = async (options: TargetOptions, env: NodeJS.ProcessEnv): Promise<ApiTarget> => {
+export const resolveLocation = async (
+  options: TargetOptions,
+  env: NodeJS.ProcessEnv,
+): Promise<TargetLocation> => {
   if (options.url !== undefined && options.stack !== undefined) {
     throw new UsageError('--url and --stack cannot be used together');
   }
@@ -76,9 +87,19 @@ export const resolveTarget = async (options: TargetOptions, env: NodeJS.ProcessE
       urlText === undefined || fromFlags ? '--url' : 'SIGNUP_GATE_URL',
     );
   }
+  return { url, base: baseOf(url), stack, region };
+};
+
+/**
+ * Resolves the target (its location as resolveLocation finds it). `--auth auto` means SigV4 for a stack or a
+ * non-local URL.
+ */
+export const resolveTarget = async (options: TargetOptions, env: NodeJS.ProcessEnv): Promise<ApiTarget> => {
+  const location = await resolveLocation(options, env);
+  const { url, base, stack } = location;
+  let { region } = location;
   const auth = options.auth ?? 'auto';
   const useSigV4 = auth === 'sigv4' || (auth === 'auto' && (stack !== undefined || !isLocalUrl(url)));
-  const base = baseOf(url);
   if (!useSigV4) {
     const { token, from } = await readLocalToken(env);
     return createBearerTarget(base, token, from);

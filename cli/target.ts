@@ -2,7 +2,7 @@
 
 /** One request to the API; `path` starts with `/` and may carry a query string. */
 export interface ApiRequest {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   /** A JSON body, already serialised. */
   body?: string;

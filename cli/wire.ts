@@ -1,7 +1,7 @@
 /** The JSON shapes the CLI reads from the API: the verdict (shared/core) and the API's own shapes (shared/api). */
 
 import type { ListEntry } from '../shared/api/lists.js';
-import type { ReplayAnswer } from '../shared/api/replay.js';
+import type { OutcomeTable, ReplayAnswer } from '../shared/api/replay.js';
 import type { StatsAnswer, StatsBucket } from '../shared/api/stats.js';
 import type { Check, IdentifierOutcome, Review, Verdict } from '../shared/core/verdict.js';
 
@@ -14,5 +14,11 @@ export type WireListEntry = ListEntry;
 export type WireStatsBucket = StatsBucket;
 export type WireStats = StatsAnswer;
 
-/** The replay's answer; whatever else the server reports is printed as found. */
-export type WireReplay = ReplayAnswer & { [extra: string]: unknown };
+export type { OutcomeTable };
+
+/**
+ * The replay's answer; whatever else the server reports is printed as found. The outcome figures are optional: a
+ * server from before outcomes does not send them.
+ */
+export type WireReplay = Omit<ReplayAnswer, 'outcomes' | 'current'> &
+  Partial<Pick<ReplayAnswer, 'outcomes' | 'current'>> & { [extra: string]: unknown };

@@ -4,16 +4,26 @@
  * import here, and no app code either.
  */
 
-export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'DELETE';
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
 
-/** The apps behind the routes: the Lambda functions' apps, the local Cognito invoke route, the local health check. */
+/**
+ * The apps behind the routes: the Lambda functions' apps, the local Cognito invoke route, the local health check and
+ * the local OpenAPI document.
+ */
 export type RouteApp =
   | 'api'
   | 'auth0-hook'
   | 'stripe-hook'
   | 'supabase-hook'
+  | 'okta-hook'
+  | 'kratos-hook'
+  | 'paddle-hook'
+  | 'clerk-hook'
+  | 'firebase-hook'
+  | 'workos-hook'
   | 'cognito-pre-signup'
-  | 'health';
+  | 'health'
+  | 'openapi';
 
 export interface HttpRoute {
   path: string;
@@ -21,7 +31,7 @@ export interface HttpRoute {
   app: RouteApp;
   /** `hook`: signed by the caller, checked in code; `operator`: IAM in AWS, bearer locally; `none`: open. */
   auth: 'hook' | 'operator' | 'none';
-  /** Served by the local server only (in AWS the Cognito trigger is invoked by Cognito, and there is no /health). */
+  /** Served by the local server only (in AWS Cognito invokes its trigger; no /health, no /openapi.json). */
   localOnly?: boolean;
 }
 
@@ -35,9 +45,23 @@ export const ROUTES: readonly HttpRoute[] = [
   { path: '/lists/{entry_id}', methods: ['DELETE'], app: 'api', auth: 'operator' },
   { path: '/stats', methods: ['GET'], app: 'api', auth: 'operator' },
   { path: '/replay', methods: ['POST'], app: 'api', auth: 'operator' },
+  { path: '/verdicts/{id}/outcome', methods: ['POST'], app: 'api', auth: 'operator' },
+  { path: '/outcomes', methods: ['POST'], app: 'api', auth: 'operator' },
+  { path: '/quality', methods: ['GET'], app: 'api', auth: 'operator' },
+  { path: '/policy', methods: ['GET', 'PUT'], app: 'api', auth: 'operator' },
+  { path: '/policy/versions', methods: ['GET'], app: 'api', auth: 'operator' },
+  { path: '/policy/versions/{version}', methods: ['GET'], app: 'api', auth: 'operator' },
+  { path: '/policy/rollback', methods: ['POST'], app: 'api', auth: 'operator' },
+  { path: '/policy/shadow', methods: ['GET', 'PUT', 'DELETE'], app: 'api', auth: 'operator' },
   { path: '/hooks/auth0', methods: ['POST'], app: 'auth0-hook', auth: 'hook' },
   { path: '/hooks/stripe', methods: ['POST'], app: 'stripe-hook', auth: 'hook' },
   { path: '/hooks/supabase', methods: ['POST'], app: 'supabase-hook', auth: 'hook' },
+  { path: '/hooks/okta', methods: ['POST'], app: 'okta-hook', auth: 'hook' },
+  { path: '/hooks/kratos', methods: ['POST'], app: 'kratos-hook', auth: 'hook' },
+  { path: '/hooks/paddle', methods: ['POST'], app: 'paddle-hook', auth: 'hook' },
+  { path: '/hooks/clerk', methods: ['POST'], app: 'clerk-hook', auth: 'hook' },
+  { path: '/hooks/firebase', methods: ['POST'], app: 'firebase-hook', auth: 'hook' },
+  { path: '/hooks/workos', methods: ['POST'], app: 'workos-hook', auth: 'hook' },
   {
     path: '/invoke/cognito-pre-signup',
     methods: ['POST'],
@@ -46,6 +70,7 @@ export const ROUTES: readonly HttpRoute[] = [
     localOnly: true,
   },
   { path: '/health', methods: ['GET', 'HEAD'], app: 'health', auth: 'none', localOnly: true },
+  { path: '/openapi.json', methods: ['GET'], app: 'openapi', auth: 'none', localOnly: true },
 ];
 
 /** The path of an app that serves one route (a hook, the Cognito invoke route). */

@@ -237,7 +237,7 @@ export class Alarms extends Construct {
     // ---- verdict events ------------------------------------------------------------------------------------
     add('VerdictEventsGivenUp', {
       alarmDescription:
-        'The verdict-events stream mapping gave up on a batch (retries or record age exhausted) and recorded it in its failure queue: some verdict events were not published. See docs/deploy.md, verdict events.',
+        'The verdict-events stream mapping gave up on a batch (retries or record age exhausted) and recorded it in its failure queue: some verdict events were not published, and those verdicts are missing from the statistics. See docs/deploy.md, verdict events.',
       metric: props.verdictEvents.failures.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(5),
         statistic: 'Maximum',

@@ -41,8 +41,22 @@ export interface InfraConfig {
   supabaseTimeoutSeconds: number;
   /** Cognito gives a trigger 5 s in all; the default budget_ms.cognito is 4000. */
   cognitoTimeoutSeconds: number;
+  /** Okta waits 3 s for its inline hook; budget_ms.okta is 2500 (plus the stack's 1 s margin). */
+  oktaTimeoutSeconds: number;
+  /** The Kratos web hook; budget_ms.kratos is 4000. */
+  kratosTimeoutSeconds: number;
+  /** Paddle webhooks; budget_ms.paddle is 5000. */
+  paddleTimeoutSeconds: number;
+  /** Clerk webhooks (Svix); budget_ms.clerk is 10000. */
+  clerkTimeoutSeconds: number;
+  /** The Firebase forwarder waits 6 s (Google gives it 7 s); budget_ms.firebase is 5000. */
+  firebaseTimeoutSeconds: number;
+  /** The WorkOS registration Action; budget_ms.workos is 4000. */
+  workosTimeoutSeconds: number;
   /** Timeout of the stream consumer that puts verdict events on the bus. */
   verdictEventsTimeoutSeconds: number;
+  /** Timeout of the stream consumer that blocks and unblocks accounts at the providers (docs/enforcement.md). */
+  enforcerTimeoutSeconds: number;
   /** Level of the Powertools Logger (`LOG_LEVEL`). */
   logLevel: LogLevel;
   /** HTTP API stage throttling (every route without its own setting: the catch-alls): requests/s and burst. */
@@ -56,6 +70,11 @@ export interface InfraConfig {
   operatorThrottleBurstLimit: number;
   /** Reserved concurrency of each hook function (the three HTTP hooks and the Cognito trigger); unset = none. */
   hookReservedConcurrency: number | undefined;
+  /**
+   * Reserved concurrency of each provider hook function (Okta, Kratos, Paddle, Clerk, Firebase, WorkOS); unset = none.
+   * Apart from the other hooks' so that providers a deployment does not use need not hold any.
+   */
+  providerHookReservedConcurrency: number | undefined;
   /** Defastra endpoint (`DEFASTRA_BASE_URL`). */
   defastraBaseUrl: string;
   /** Stripe API host override for the write-back (`STRIPE_API_BASE_URL`); unset = Stripe's default. */
@@ -97,7 +116,14 @@ export const DEFAULT_CONFIG: InfraConfig = {
   apiTimeoutSeconds: 20,
   supabaseTimeoutSeconds: 6,
   cognitoTimeoutSeconds: 5,
+  oktaTimeoutSeconds: 4,
+  kratosTimeoutSeconds: 6,
+  paddleTimeoutSeconds: 10,
+  clerkTimeoutSeconds: 15,
+  firebaseTimeoutSeconds: 6,
+  workosTimeoutSeconds: 6,
   verdictEventsTimeoutSeconds: 30,
+  enforcerTimeoutSeconds: 60,
   logLevel: 'INFO',
   throttleRateLimit: 50,
   throttleBurstLimit: 100,
@@ -106,6 +132,7 @@ export const DEFAULT_CONFIG: InfraConfig = {
   operatorThrottleRateLimit: 20,
   operatorThrottleBurstLimit: 40,
   hookReservedConcurrency: undefined,
+  providerHookReservedConcurrency: undefined,
   defastraBaseUrl: 'https://api.defastra.com',
   stripeApiBaseUrl: undefined,
   secretsMaxAgeSeconds: 300,
@@ -260,7 +287,15 @@ const readInfraConfigFrom = (get: Reader): InfraConfig => {
     supabaseTimeoutSeconds: read(get, 'supabaseTimeoutSeconds', integer(1, 29)),
     // Cognito stops waiting for a trigger after 5 s: a longer timeout would only bill for answers nobody reads.
     cognitoTimeoutSeconds: read(get, 'cognitoTimeoutSeconds', integer(1, 5)),
+    oktaTimeoutSeconds: read(get, 'oktaTimeoutSeconds', integer(1, 29)),
+    kratosTimeoutSeconds: read(get, 'kratosTimeoutSeconds', integer(1, 29)),
+    paddleTimeoutSeconds: read(get, 'paddleTimeoutSeconds', integer(1, 29)),
+    clerkTimeoutSeconds: read(get, 'clerkTimeoutSeconds', integer(1, 29)),
+    firebaseTimeoutSeconds: read(get, 'firebaseTimeoutSeconds', integer(1, 29)),
+    workosTimeoutSeconds: read(get, 'workosTimeoutSeconds', integer(1, 29)),
     verdictEventsTimeoutSeconds: read(get, 'verdictEventsTimeoutSeconds', integer(1, 900)),
+    // Room for one provider's tries and the records not reached (shared/enforce/stream.ts keeps 20 s back).
+    enforcerTimeoutSeconds: read(get, 'enforcerTimeoutSeconds', integer(30, 900)),
     logLevel: read(get, 'logLevel', oneOf(['DEBUG', 'INFO', 'WARN', 'ERROR'] as const)),
     throttleRateLimit: read(get, 'throttleRateLimit', number(1)),
     throttleBurstLimit: read(get, 'throttleBurstLimit', integer(1, 5000)),
@@ -269,6 +304,7 @@ const readInfraConfigFrom = (get: Reader): InfraConfig => {
     operatorThrottleRateLimit: read(get, 'operatorThrottleRateLimit', number(1)),
     operatorThrottleBurstLimit: read(get, 'operatorThrottleBurstLimit', integer(1, 5000)),
     hookReservedConcurrency: read(get, 'hookReservedConcurrency', integer(1, 10_000)),
+    providerHookReservedConcurrency: read(get, 'providerHookReservedConcurrency', integer(1, 10_000)),
     defastraBaseUrl: read(get, 'defastraBaseUrl', url),
     stripeApiBaseUrl: read(get, 'stripeApiBaseUrl', url),
     secretsMaxAgeSeconds: read(get, 'secretsMaxAgeSeconds', integer(0, 86_400)),

@@ -182,6 +182,15 @@ export class Dashboard extends Construct {
           ],
         },
       ),
+      // Emitted by the api function when an operator changes the policy (docs/policy-lifecycle.md).
+      graph('Policy changes', [
+        customMetric(METRIC.policyChanges, 'Sum', { [DIMENSION.policy]: 'active' }).with({
+          label: 'active version changed',
+        }),
+        customMetric(METRIC.policyChanges, 'Sum', { [DIMENSION.policy]: 'shadow' }).with({
+          label: 'shadow set or cleared',
+        }),
+      ]),
     );
 
     this.dashboard.addWidgets(

@@ -6,6 +6,13 @@ export const FUNCTION_NAMES = [
   'supabase-hook',
   'cognito-pre-signup',
   'verdict-events',
+  'okta-hook',
+  'kratos-hook',
+  'paddle-hook',
+  'clerk-hook',
+  'firebase-hook',
+  'workos-hook',
+  'enforcer',
   'rescreen',
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];

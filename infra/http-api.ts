@@ -1,5 +1,5 @@
 /**
- * The HTTP API: the three hook routes (open at the gateway, authenticated in code), the IAM-authorised
+ * The HTTP API: the hook routes (open at the gateway, authenticated in code), the IAM-authorised
  * operator routes with their exact methods, the unauthenticated catch-alls that only answer the contract's
  * 405/404, and the `$default` stage (JSON access logs, stage throttling, and per-route throttling of the
  * hooks and the operator routes through the stage's RouteSettings).
@@ -16,8 +16,9 @@ import { ROUTES, type RouteApp } from '../functions/routes.js';
 import type { FunctionName } from './bundling.js';
 import type { InfraConfig } from './context.js';
 import { acknowledge } from './nag.js';
+import { type ProviderFunction, perProviderFunction } from './providers.js';
 
-type HookFunction = 'auth0-hook' | 'stripe-hook' | 'supabase-hook';
+type HookFunction = 'auth0-hook' | 'stripe-hook' | 'supabase-hook' | ProviderFunction;
 
 /** Why each hook route has no gateway authoriser (AwsSolutions-APIG4), as true as the code behind it. */
 const HOOK_AUTH: Record<HookFunction, string> = {
@@ -27,6 +28,7 @@ const HOOK_AUTH: Record<HookFunction, string> = {
     'Stripe webhook deliveries cannot carry SigV4 or any AWS credential; Stripe authenticates them with the Stripe-Signature header. The function reads the raw body first (at most 256 KiB, refused while streaming), since the signature covers those bytes, then verifies it with the official stripe library (HMAC-SHA256, constant-time compare, 300 s tolerance, every active secret) before any store or Defastra work; else 400 invalid_signature.',
   'supabase-hook':
     'Supabase auth hooks cannot sign SigV4 or carry AWS credentials; they are signed as Standard Webhooks. The function reads the body first (at most 256 KiB, refused while streaming), since the signature covers it, then verifies webhook-signature over webhook-id, webhook-timestamp and body with the standardwebhooks library, compared in constant time within 5 minutes, before any store or Defastra work; else 401.',
+  ...perProviderFunction(({ hookAuth }) => hookAuth),
 };
 
 const AWS_ROUTES = ROUTES.filter((route) => !route.localOnly);
@@ -65,7 +67,8 @@ export interface HttpApiProps {
 export const createHttpApi = (scope: Construct, { config, functions }: HttpApiProps): HttpApiParts => {
   const api = new apigwv2.HttpApi(scope, 'HttpApi', {
     apiName: config.stackName,
-    description: 'signup-gate: Auth0, Stripe and Supabase signup hooks; the operator API (IAM)',
+    description:
+      'signup-gate: Auth0, Stripe, Supabase, Okta, Kratos, Paddle, Clerk, Firebase and WorkOS signup hooks; the operator API (IAM)',
     createDefaultStage: false,
   });
   const accessLogs = new logs.LogGroup(scope, 'ApiAccessLogs', {

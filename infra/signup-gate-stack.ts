@@ -1,7 +1,8 @@
 /**
  * The signup-gate stack: an HTTP API in front of the hook functions (open, authenticated in code) and the
  * operator API (IAM-authorised); the Cognito pre sign-up trigger; one DynamoDB table whose stream feeds the
- * verdict events to an EventBridge bus; a scheduled re-screen function; seven secrets; the alarms and the
+ * verdict events to an EventBridge bus and the enforcer to the providers' APIs; a scheduled re-screen function; the
+ * secrets; the alarms and the
  * dashboard. Each function gets exactly the secrets and table actions its code uses, and the policy file inside its
  * bundle, never in its environment.
  */
@@ -9,6 +10,8 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Stage } fro
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { pathOf } from '../functions/routes.js';
+import { HOOK_SECRET_SETTINGS } from '../shared/config/hook-secrets.js';
 import type { Source } from '../shared/core/levels.js';
 import { PolicyError } from '../shared/policy/schema.js';
 import { TABLE_INDEXES, TABLE_KEYS } from '../shared/store/dynamo/layout.js';
@@ -17,9 +20,18 @@ import type { FunctionName } from './bundling.js';
 import { CognitoTrigger } from './cognito.js';
 import { ContextError, type InfraConfig, type RemovalMode } from './context.js';
 import { Dashboard } from './dashboard.js';
+import { Enforcement } from './enforcer.js';
 import { createHttpApi } from './http-api.js';
 import { acknowledge } from './nag.js';
+import { grantSubjectLookups } from './outcomes.js';
 import { budgetMs, loadSynthPolicy, stagePolicyFile } from './policy.js';
+import { readOnlyPolicyItems } from './policy-items.js';
+import {
+  PROVIDER_FUNCTIONS,
+  PROVIDER_SPECS,
+  type ProviderSecretKey,
+  perProviderFunction,
+} from './providers.js';
 import { RESCREEN_TIMEOUT_SECONDS, RescreenSchedule } from './rescreen.js';
 import {
   createSecrets,
@@ -38,9 +50,12 @@ export interface SignupGateStackProps extends StackProps {
 /** Margin between a route's budget_ms and its function timeout (store writes, reply). */
 const TIMEOUT_MARGIN_MS = 1000;
 
+/** The functions that consume the table's stream instead of screening. */
+type StreamConsumer = 'verdict-events' | 'enforcer';
+
 /** The functions that screen, with the policy source whose budget_ms must fit in their timeout. */
 const SCREENING: Record<
-  Exclude<FunctionName, 'verdict-events' | 'rescreen'>,
+  Exclude<FunctionName, StreamConsumer | 'rescreen'>,
   { source: Source; timeoutKey: keyof InfraConfig & `${string}TimeoutSeconds` }
 > = {
   'auth0-hook': { source: 'auth0', timeoutKey: 'auth0TimeoutSeconds' },
@@ -48,6 +63,7 @@ const SCREENING: Record<
   api: { source: 'api', timeoutKey: 'apiTimeoutSeconds' },
   'supabase-hook': { source: 'supabase', timeoutKey: 'supabaseTimeoutSeconds' },
   'cognito-pre-signup': { source: 'cognito', timeoutKey: 'cognitoTimeoutSeconds' },
+  ...perProviderFunction(({ source, timeoutKey }) => ({ source, timeoutKey })),
 };
 
 /** The functions a signup waits on: reserved concurrency (`hookReservedConcurrency`) applies to these. */
@@ -69,14 +85,16 @@ export const QUERY_ACTION = 'dynamodb:Query';
 
 /** The secrets each function's code reads (shared/runtime/lambda.ts). */
 export const SECRETS_OF: Record<FunctionName, readonly SecretKey[]> = {
-  // A review of a Stripe verdict writes the customer's metadata (docs/reviews.md): the Stripe API key.
   // Every screening function seals a provisional verdict's identifiers for its re-screen: the re-screen key.
-  api: ['defastraApiKey', 'pepper', 'stripeApiKey', 'rescreenKey'],
+  api: ['defastraApiKey', 'pepper', 'rescreenKey'],
   'auth0-hook': ['defastraApiKey', 'pepper', 'auth0HookSecret', 'rescreenKey'],
   'stripe-hook': ['defastraApiKey', 'pepper', 'stripeWebhookSecret', 'stripeApiKey', 'rescreenKey'],
   'supabase-hook': ['defastraApiKey', 'pepper', 'supabaseHookSecret', 'rescreenKey'],
   'cognito-pre-signup': ['defastraApiKey', 'pepper', 'rescreenKey'],
   'verdict-events': [],
+  ...perProviderFunction(({ secret }) => ['defastraApiKey', 'pepper', secret, 'rescreenKey'] as const),
+  // The provider APIs of enforcement (docs/enforcement.md); Cognito's is reached with the role instead.
+  enforcer: ['stripeApiKey', 'auth0Management', 'supabaseAdmin', 'clerkSecretKey'],
   rescreen: ['defastraApiKey', 'pepper', 'rescreenKey'],
 };
 
@@ -88,16 +106,27 @@ const SECRET_ENV: Record<SecretKey, string> = {
   stripeWebhookSecret: 'STRIPE_WEBHOOK_SECRET_ARN',
   stripeApiKey: 'STRIPE_API_KEY_SECRET_ARN',
   supabaseHookSecret: 'SUPABASE_HOOK_SECRET_ARN',
+  ...(Object.fromEntries(
+    PROVIDER_FUNCTIONS.map((name) => [
+      PROVIDER_SPECS[name].secret,
+      HOOK_SECRET_SETTINGS[PROVIDER_SPECS[name].source].arnEnv,
+    ]),
+  ) as Record<ProviderSecretKey, string>),
+  auth0Management: 'AUTH0_MANAGEMENT_SECRET_ARN',
+  supabaseAdmin: 'SUPABASE_ADMIN_SECRET_ARN',
+  clerkSecretKey: 'CLERK_SECRET_KEY_SECRET_ARN',
   rescreenKey: 'RESCREEN_KEY_SECRET_ARN',
 };
 
 const DESCRIPTIONS: Record<FunctionName, string> = {
-  api: 'signup-gate: operator API (IAM): /screen, /verdicts, /lists, /stats, /replay',
+  api: 'signup-gate: operator API (IAM): /screen, /verdicts, /lists, /stats, /replay, /policy',
   'auth0-hook': 'signup-gate: POST /hooks/auth0 (Auth0 pre-user-registration and post-login Actions)',
   'stripe-hook': 'signup-gate: POST /hooks/stripe (Stripe webhook endpoint)',
   'supabase-hook': 'signup-gate: POST /hooks/supabase (Supabase before-user-created hook)',
   'cognito-pre-signup': 'signup-gate: Amazon Cognito pre sign-up trigger',
-  'verdict-events': 'signup-gate: table stream to EventBridge (Verdict Created, Reviewed, Rescreened)',
+  'verdict-events': 'signup-gate: table stream to EventBridge (Verdict Created, Verdict Reviewed)',
+  ...perProviderFunction(({ description }) => description),
+  enforcer: 'signup-gate: table stream to the providers (block and unblock accounts, docs/enforcement.md)',
   rescreen: 'signup-gate: scheduled re-screen of provisional verdicts (every minute)',
 };
 
@@ -125,6 +154,7 @@ export class SignupGateStack extends Stack {
   readonly events: VerdictEvents;
   readonly cognito: CognitoTrigger;
   readonly alarms: Alarms;
+  readonly enforcement: Enforcement;
   readonly api: ReturnType<typeof createHttpApi>['api'];
   readonly stage: ReturnType<typeof createHttpApi>['stage'];
   /** The staged policy file every bundle ships as `policy.json`. */
@@ -191,9 +221,20 @@ export class SignupGateStack extends Stack {
     const timeoutOf = (name: FunctionName): number =>
       name === 'verdict-events'
         ? config.verdictEventsTimeoutSeconds
-        : name === 'rescreen'
-          ? RESCREEN_TIMEOUT_SECONDS
-          : config[SCREENING[name].timeoutKey];
+        : name === 'enforcer'
+          ? config.enforcerTimeoutSeconds
+          : name === 'rescreen'
+            ? RESCREEN_TIMEOUT_SECONDS
+            : config[SCREENING[name].timeoutKey];
+    const environmentOf = (name: FunctionName): Record<string, string> => {
+      if (name === 'verdict-events')
+        return { EVENT_BUS_NAME: this.events.bus.eventBusName, TABLE_NAME: this.table.tableName };
+      if (name === 'enforcer') {
+        const { DEFASTRA_BASE_URL: _defastra, ...rest } = screeningEnvironment(name);
+        return rest;
+      }
+      return screeningEnvironment(name);
+    };
     const create = (name: FunctionName): ServiceFunction =>
       new ServiceFunction(this, pascal(name), {
         name,
@@ -202,14 +243,13 @@ export class SignupGateStack extends Stack {
         memorySize: config.memorySize,
         logRetentionDays: config.logRetentionDays,
         logLevel: config.logLevel,
-        environment:
-          name === 'verdict-events'
-            ? { EVENT_BUS_NAME: this.events.bus.eventBusName }
-            : screeningEnvironment(name),
+        environment: environmentOf(name),
         policyFile: this.policyFile,
         reservedConcurrency: (HOOK_FUNCTIONS as readonly string[]).includes(name)
           ? config.hookReservedConcurrency
-          : undefined,
+          : (PROVIDER_FUNCTIONS as readonly string[]).includes(name)
+            ? config.providerHookReservedConcurrency
+            : undefined,
       });
     this.functions = {
       'auth0-hook': create('auth0-hook'),
@@ -218,6 +258,8 @@ export class SignupGateStack extends Stack {
       'supabase-hook': create('supabase-hook'),
       'cognito-pre-signup': create('cognito-pre-signup'),
       'verdict-events': create('verdict-events'),
+      ...perProviderFunction((_spec, name) => create(name)),
+      enforcer: create('enforcer'),
       rescreen: create('rescreen'),
     };
 
@@ -226,7 +268,8 @@ export class SignupGateStack extends Stack {
       (index) => `${this.table.tableArn}/index/${index.name}`,
     );
     for (const [name, service] of Object.entries(this.functions) as [FunctionName, ServiceFunction][]) {
-      if (name !== 'verdict-events') {
+      // The stream consumers get their own narrower statements (infra/verdict-events.ts, infra/enforcer.ts).
+      if (name !== 'verdict-events' && name !== 'enforcer') {
         service.role.addToPrincipalPolicy(
           new iam.PolicyStatement({
             sid: 'VerdictTable',
@@ -235,6 +278,8 @@ export class SignupGateStack extends Stack {
           }),
         );
       }
+      // The runtime policy versions: the api function writes them, every other screening function only reads them.
+      if (name !== 'api' && name !== 'verdict-events') readOnlyPolicyItems(service.role, this.table.tableArn);
       if (name === 'api') {
         service.role.addToPrincipalPolicy(
           new iam.PolicyStatement({
@@ -261,7 +306,8 @@ export class SignupGateStack extends Stack {
         'Pinned to Node.js 22 on purpose: the bundles target node22 and the suite runs on Node 20/22; moving to a newer runtime is a deliberate change (bundle target, tests), not a silent upgrade.',
       );
     }
-    // The stream, through a filtered event source mapping; PutEvents on the bus only.
+    grantSubjectLookups(this.functions['stripe-hook'].role, this.table.tableArn);
+    // The stream, through a filtered event source mapping; PutEvents on the bus, UpdateItem (counters) on the table.
     this.events.consume(this.table, this.functions['verdict-events']);
     // The re-screen function, every minute.
     new RescreenSchedule(this, 'RescreenSchedule', { fn: this.functions.rescreen.function });
@@ -274,6 +320,7 @@ export class SignupGateStack extends Stack {
         'auth0-hook': this.functions['auth0-hook'].function,
         'stripe-hook': this.functions['stripe-hook'].function,
         'supabase-hook': this.functions['supabase-hook'].function,
+        ...perProviderFunction((_spec, name) => this.functions[name].function),
       },
     });
     this.api = api;
@@ -301,19 +348,27 @@ export class SignupGateStack extends Stack {
       storeWriteFailuresThreshold: config.storeWriteFailuresThreshold,
       alarmEmail: config.alarmEmail,
     });
-    new Dashboard(this, 'Dashboard', {
+    // ---- enforcement at the providers (docs/enforcement.md): a second stream consumer, its IAM and alarms --------
+    this.enforcement = new Enforcement(this, 'Enforcement', {
+      table: this.table,
+      consumer: this.functions.enforcer,
+      cognitoUserPoolArn: config.cognitoUserPoolArn,
+      alarms: this.alarms,
+    });
+    const dashboard = new Dashboard(this, 'Dashboard', {
       dashboardName: config.stackName,
       api,
       functions: lambdas,
       verdictEvents,
       alarms: this.alarms.alarms,
     });
+    dashboard.dashboard.addWidgets(...this.enforcement.widgets());
 
     const baseUrl = stage.url; // ends with "/"
     new CfnOutput(this, 'ApiUrl', {
       value: baseUrl,
       description:
-        'Base URL; the operator routes (/screen, /verdicts, /lists, /stats, /replay) need SigV4 (IAM)',
+        'Base URL; the operator routes (/screen, /verdicts, /lists, /stats, /replay, /policy) need SigV4 (IAM)',
     });
     new CfnOutput(this, 'Auth0HookUrl', {
       value: `${baseUrl}hooks/auth0`,
@@ -327,6 +382,13 @@ export class SignupGateStack extends Stack {
       value: `${baseUrl}hooks/supabase`,
       description: 'Supabase before-user-created hook URL (Authentication, Hooks)',
     });
+    for (const name of PROVIDER_FUNCTIONS) {
+      const { output } = PROVIDER_SPECS[name];
+      new CfnOutput(this, output.id, {
+        value: `${baseUrl}${pathOf(name).slice(1)}`,
+        description: output.description,
+      });
+    }
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     const secretNames = secretNamesOf(config);
     for (const key of Object.keys(secretNames) as SecretKey[]) {

@@ -2,7 +2,8 @@
  * Verdict events in AWS (docs/events.md): the stack's EventBridge bus, and the table's
  * stream feeding the `verdict-events` function through an event source mapping that only wakes it for verdict
  * items, reports partial batch failures, splits failing batches, gives up after bounded retries, and then records
- * the lost batch in an encrypted SQS queue (an alarm watches it). Publishing is never on a request's path.
+ * the lost batch in an encrypted SQS queue (an alarm watches it). The same function adds the statistics counters of
+ * new verdicts (docs/capacity.md). Publishing and counting are never on a request's path.
  */
 import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -65,7 +66,10 @@ export class VerdictEvents extends Construct {
     );
   }
 
-  /** Wires the table's stream to `consumer`, and lets it put events on the bus (and nothing else). */
+  /**
+   * Wires the table's stream to `consumer`, and lets it put events on the bus and add the statistics counters of new
+   * verdicts to the table (UpdateItem, nothing else).
+   */
   consume(table: dynamodb.TableV2, consumer: ServiceFunction): void {
     const source = new DynamoEventSource(table, {
       startingPosition: lambda.StartingPosition.TRIM_HORIZON,
@@ -80,6 +84,13 @@ export class VerdictEvents extends Construct {
     });
     consumer.function.addEventSource(source);
     this.bus.grantPutEventsTo(consumer.role);
+    consumer.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'StatisticsCounters',
+        actions: ['dynamodb:UpdateItem'],
+        resources: [table.tableArn],
+      }),
+    );
     // TableV2.grantStreamRead (called by the event source) scopes ListStreams to the stream ARN, but the action
     // supports no resource-level permission, so that statement grants nothing for it; Lambda's documented stream
     // permissions include it. Granted here on "*", alone.
@@ -89,7 +100,7 @@ export class VerdictEvents extends Construct {
     acknowledge(
       consumer.role,
       'AwsSolutions-IAM5[Resource::*]',
-      'dynamodb:ListStreams supports no resource-level permission (the IAM Service Authorization Reference lists no resource type for it), so it can only be granted on "*"; the stream event source mapping of this function uses it, and it lists stream ARNs only. Every other statement of this role names its exact stream, queue, bus or log group ARN.',
+      'dynamodb:ListStreams supports no resource-level permission (the IAM Service Authorization Reference lists no resource type for it), so it can only be granted on "*"; the stream event source mapping of this function uses it, and it lists stream ARNs only. Every other statement of this role names its exact stream, table, queue, bus or log group ARN.',
     );
   }
 }

@@ -2,26 +2,31 @@
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type ServerType, serve } from '@hono/node-server';
-import { loadDevSecrets } from '../shared/config/dev-secrets.js';
+import { type DevSecrets, loadDevSecrets } from '../shared/config/dev-secrets.js';
+import { HOOK_SECRET_SETTINGS, perHook, splitHookSecrets } from '../shared/config/hook-secrets.js';
 import { ConfigError, isLiveDefastraUrl, type LocalConfig } from '../shared/config/local.js';
 import { errorName } from '../shared/core/errors.js';
 import { createDefastraClient } from '../shared/defastra/client.js';
 import { describeFaults, SANDBOX_FAULT_ENV } from '../shared/defastra/sandbox/env.js';
 import { faultsFromEnv, type Sandbox, startSandbox } from '../shared/defastra/sandbox/server.js';
+import { type BackgroundEnforcer, backgroundEnforcer } from '../shared/enforce/background.js';
+import { createEnforcer } from '../shared/enforce/enforcer.js';
+import { createProviders, type ProviderSettings } from '../shared/enforce/providers/index.js';
 import { withChangeFeed } from '../shared/events/change-feed.js';
-import { eventsFor } from '../shared/events/events.js';
 import { type EventSink, jsonlEventSink } from '../shared/events/jsonl-sink.js';
 import type { Telemetry } from '../shared/observability/telemetry.js';
 import { resolveForSource } from '../shared/policy/decide.js';
-import { fixedPolicy } from '../shared/policy/source.js';
+import { policyDeps } from '../shared/policy/source.js';
+import { runtimePolicies } from '../shared/policy-lifecycle/runtime.js';
 import { rescreenDepsOf, runRescreens } from '../shared/rescreen/job.js';
 import { type AppDeps, splitSecrets, splitSpaceSecrets } from '../shared/runtime/deps.js';
 import { createHasher, deriveKey } from '../shared/screening/hashing.js';
 import { createDynamoClient } from '../shared/store/dynamo/client.js';
 import { ensureTable } from '../shared/store/dynamo/create-table.js';
-import { createDynamoStore } from '../shared/store/dynamo/store.js';
+import { createDynamoCounters, createDynamoStore } from '../shared/store/dynamo/store.js';
 import { localFetch } from './apps.js';
 import { listenDynalite, StoreInUseError } from './dynalite.js';
+import { type LocalEffects, localEffects } from './effects.js';
 import { loadPolicyFile } from './policy-file.js';
 import { holdPrivateUmask, makePrivate } from './private-dir.js';
 import { startRescreenLoop } from './rescreen-loop.js';
@@ -45,12 +50,31 @@ export interface LocalServer {
     eventsFile: string;
   };
   sandbox: Sandbox | undefined;
-  /** The verdict events sink (tests wait on `drain()`). */
+  /** The verdict events sink. */
   events: EventSink;
+  /** What the change feed drives off the request path (events, statistics): tests wait on `effects.drain()`. */
+  effects: Pick<LocalEffects, 'drain'>;
+  /** The enforcer on the change feed (docs/enforcement.md; tests wait on `drain()`). */
+  enforcement: BackgroundEnforcer;
   close(): Promise<void>;
 }
 
 type Closer = () => Promise<void>;
+
+/** The user agent suffix of the store calls made off the request path (the bench tells them apart by it). */
+export const EFFECTS_USER_AGENT = 'signup-gate-effects';
+
+/** The provider APIs the environment sets up (docs/enforcement.md); Stripe and Cognito are always there. */
+const providerSettings = (config: LocalConfig): ProviderSettings => {
+  const { auth0, supabase, clerk, cognitoEndpoint } = config.enforcement;
+  return {
+    auth0: auth0 && { ...auth0, clientSecret: async () => auth0.clientSecret },
+    supabase: supabase && { url: supabase.url, serviceRoleKey: async () => supabase.serviceRoleKey },
+    cognito: { endpoint: cognitoEndpoint },
+    stripe: { apiKey: async () => config.stripeApiKey ?? null, baseUrl: config.stripeApiBaseUrl },
+    clerk: clerk && { baseUrl: clerk.baseUrl, secretKey: async () => clerk.secretKey },
+  };
+};
 
 /** Starts everything of docs/local.md and returns once the server listens. Throws on bad config or policy. */
 export const startLocalServer = async (
@@ -86,6 +110,9 @@ export const startLocalServer = async (
     const client: DynamoDBClient = createDynamoClient({ endpoint });
     closers.push(async () => client.destroy());
     await ensureTable(client, config.tableName);
+    // What the stream consumer does in AWS runs here on a client of its own, told apart by its user agent.
+    const effectsClient: DynamoDBClient = createDynamoClient({ endpoint, userAgent: EFFECTS_USER_AGENT });
+    closers.push(async () => effectsClient.destroy());
 
     let sandbox: Sandbox | undefined;
     let defastraBaseUrl = config.defastraBaseUrl;
@@ -112,11 +139,22 @@ export const startLocalServer = async (
     const auth0Secrets = splitSecrets(config.auth0HookSecret ?? secrets.auth0_hook_secret);
     const stripeSecrets = splitSecrets(config.stripeWebhookSecret ?? secrets.stripe_webhook_secret);
     const supabaseSecrets = splitSpaceSecrets(config.supabaseHookSecret ?? secrets.supabase_hook_secret);
-    // Verdict events: dynalite has no stream, so a change feed around the store stands in for it.
+    const hookSecrets = perHook((hook) =>
+      splitHookSecrets(
+        hook,
+        config.hookSecrets[hook] ?? secrets[HOOK_SECRET_SETTINGS[hook].devSecret as keyof DevSecrets],
+      ),
+    );
+    // Verdict events and statistics: dynalite has no stream, so a change feed around the store stands in for it.
     const eventsFile = join(config.dataDir, 'events.jsonl');
     const events = jsonlEventSink(eventsFile, telemetry);
-    closers.push(() => events.drain());
-    const publish = resolveForSource(policy, 'api').events.publish;
+    const effects = localEffects({
+      events,
+      publish: resolveForSource(policy, 'api').events.publish,
+      counters: createDynamoCounters({ client: effectsClient, tableName: config.tableName }),
+      telemetry,
+    });
+    closers.push(() => effects.drain());
     const tableStore = createDynamoStore({
       client,
       tableName: config.tableName,
@@ -124,13 +162,28 @@ export const startLocalServer = async (
     });
     const store = {
       ...tableStore,
-      verdicts: withChangeFeed(tableStore.verdicts, (before, after) =>
-        events.publish(eventsFor(before, after, publish)),
-      ),
+      verdicts: withChangeFeed(tableStore.verdicts, (before, after, created) => {
+        effects.onChange(before, after, created);
+        enforcement.onChange(before, after);
+      }),
     };
     const rescreenKey = Buffer.from(deriveKey(secrets.pepper, 'rescreen'), 'hex');
+    const policies = runtimePolicies({ file: policy, versions: store.policies, now: Date.now, telemetry });
+    // Enforcement at the providers: the same enforcer as in AWS, on the change feed instead of the stream. It records
+    // through the feed too, so `Verdict Enforced` reaches events.jsonl (a change that records asks nothing more).
+    const enforcement = backgroundEnforcer(
+      createEnforcer({
+        verdicts: store.verdicts,
+        policy: policyDeps(policies).policy,
+        providers: createProviders(providerSettings(config)),
+        telemetry,
+        now: Date.now,
+      }),
+      telemetry,
+    );
+    closers.push(() => enforcement.drain());
     const deps: AppDeps = {
-      policy: fixedPolicy(policy),
+      ...policyDeps(policies),
       store,
       defastra,
       hash: createHasher(secrets.pepper),
@@ -140,6 +193,7 @@ export const startLocalServer = async (
       auth0HookSecrets: async () => auth0Secrets,
       stripeWebhookSecrets: async () => stripeSecrets,
       supabaseHookSecrets: async () => supabaseSecrets,
+      hookSecrets: perHook((hook) => async () => hookSecrets[hook]),
       stripeApiKey: async () => config.stripeApiKey ?? null,
       stripeApiBaseUrl: config.stripeApiBaseUrl,
       // Locally the re-screen key comes from DATA_DIR: derived from the development pepper.
@@ -184,6 +238,8 @@ export const startLocalServer = async (
       },
       sandbox,
       events,
+      effects,
+      enforcement,
       close: closeAll,
     };
   } catch (error) {

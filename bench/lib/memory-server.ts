@@ -3,15 +3,18 @@
  * client and sandbox, but the in-memory store instead of dynalite. The difference between the two tells how much of a
  * route's overhead is the store's round trips and how much is the app's own code. Its AppDeps are built by hand here, field for field as shared/runtime/deps.ts declares them.
  */
+
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import { localFetch } from '../../local/apps.js';
+import { perHook } from '../../shared/config/hook-secrets.js';
 import { createDefastraClient } from '../../shared/defastra/client.js';
 import { type Sandbox, startSandbox } from '../../shared/defastra/sandbox/server.js';
 import { silentTelemetry, type Telemetry } from '../../shared/observability/telemetry.js';
 import { parsePolicy } from '../../shared/policy/schema.js';
-import { fixedPolicy } from '../../shared/policy/source.js';
+import { policyDeps } from '../../shared/policy/source.js';
+import { runtimePolicies } from '../../shared/policy-lifecycle/runtime.js';
 import type { AppDeps } from '../../shared/runtime/deps.js';
 import { createHasher, deriveKey } from '../../shared/screening/hashing.js';
 import { createMemoryStore } from '../../shared/store/memory.js';
@@ -46,9 +49,16 @@ export const startMemoryServer = async (options: MemoryServerOptions): Promise<M
   const auth0HookSecret = secret('sg_auth0_bench_');
   const stripeWebhookSecret = secret('whsec_bench');
   const supabaseHookSecret = `v1,whsec_${randomBytes(32).toString('base64')}`;
+  const store = createMemoryStore({ cursorKey: deriveKey(pepper, 'cursor') });
+  const policies = runtimePolicies({
+    file: parsePolicy({}),
+    versions: store.policies,
+    now: Date.now,
+    telemetry,
+  });
   const deps: AppDeps = {
-    policy: fixedPolicy(parsePolicy({})),
-    store: createMemoryStore({ cursorKey: deriveKey(pepper, 'cursor') }),
+    ...policyDeps(policies),
+    store,
     defastra,
     hash: createHasher(pepper),
     telemetry,
@@ -57,6 +67,7 @@ export const startMemoryServer = async (options: MemoryServerOptions): Promise<M
     auth0HookSecrets: async () => [auth0HookSecret],
     stripeWebhookSecrets: async () => [stripeWebhookSecret],
     supabaseHookSecrets: async () => [supabaseHookSecret],
+    hookSecrets: perHook(() => async () => []),
     stripeApiKey: async () => null,
   };
   const route = localFetch(async () => deps, telemetry);

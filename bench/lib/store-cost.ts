@@ -180,12 +180,26 @@ const keyText = (value: unknown): string | null => {
  *   marker with the failure (`ReturnValuesOnConditionCheckFailure: ALL_OLD`), dynalite does not, so the adapter
  *   reads it (shared/store/dynamo/markers.ts);
  * - the first of two GetItems of the same verdict: the local change feed reads the verdict before a review to
- *   publish `Verdict Reviewed` (shared/events/change-feed.ts); in AWS the table's stream carries the old image.
+ *   publish `Verdict Reviewed` (shared/events/change-feed.ts); in AWS the table's stream carries the old image;
+ * - an UpdateItem of a statistics counter sent after a verdict PutItem answered: the local change feed counting the
+ *   new verdict (local/effects.ts), which in AWS the `verdict-events` stream consumer does off the request path. (A
+ *   screening under a spend cap counts itself beside its verdict write, in parallel with it: that one stays.)
  */
 export const localOnlyCalls = (calls: readonly StoreExchange[]): Set<StoreExchange> => {
   const local = new Set<StoreExchange>();
   const sorted = [...calls].sort((a, b) => a.start - b.start);
+  const verdictWritten = sorted
+    .filter(
+      (c) =>
+        c.operation === 'PutItem' && keyOf((asObject(c.request).Item ?? {}) as DynamoItem).startsWith('V#'),
+    )
+    .map((c) => c.end);
   sorted.forEach((call, i) => {
+    if (call.operation === 'UpdateItem') {
+      const key = keyText(call.request);
+      if (key?.startsWith('ST#') && verdictWritten.some((end) => end <= call.start)) local.add(call);
+      return;
+    }
     if (call.operation !== 'GetItem') return;
     const key = keyText(call.request);
     if (key === null) return;

@@ -1,6 +1,7 @@
 /**
- * Backfill progress on stderr: a cli-progress bar on a terminal (done/total, rate, ETA, decisions so far),
- * plain lines elsewhere (every 10% of the rows or 10 s, whichever comes first), never on stdout.
+ * Progress of a file run on stderr (backfill, label import): a cli-progress bar on a terminal (done/total, rate,
+ * ETA, the counts so far), plain lines elsewhere (every 10% of the rows or 10 s, whichever comes first), never on
+ * stdout. A `ProgressView` names the run and says its counts; the backfill's (decisions) is the default.
  */
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 
@@ -11,8 +12,8 @@ export interface Tally {
   failed: number;
 }
 
-export interface Progress {
-  update(done: number, tally: Tally): void;
+export interface Progress<T = Tally> {
+  update(done: number, tally: T): void;
   /** A line above the bar (or a plain line). */
   log(line: string): void;
   stop(): void;
@@ -27,19 +28,41 @@ export const formatDuration = (seconds: number): string => {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 };
 
-const decisions = (t: Tally) => `${t.allow} allow, ${t.review} review, ${t.block} block, ${t.failed} failed`;
+/** What a run is called in its plain lines, and how its counts read. */
+export interface ProgressView<T> {
+  name: string;
+  initial: T;
+  describe(tally: T): string;
+}
+
+/** The backfill's view: decisions so far. */
+export const BACKFILL_PROGRESS: ProgressView<Tally> = {
+  name: 'backfill',
+  initial: { allow: 0, review: 0, block: 0, failed: 0 },
+  describe: (t) => `${t.allow} allow, ${t.review} review, ${t.block} block, ${t.failed} failed`,
+};
 
 /** One plain progress line. */
-export const progressLine = (done: number, total: number, elapsedMs: number, tally: Tally): string => {
+export const progressLine = <T = Tally>(
+  done: number,
+  total: number,
+  elapsedMs: number,
+  tally: T,
+  view: ProgressView<T> = BACKFILL_PROGRESS as unknown as ProgressView<T>,
+): string => {
   const rate = elapsedMs > 0 ? done / (elapsedMs / 1000) : 0;
   const eta = rate > 0 ? formatDuration((total - done) / rate) : '?';
   const percent = total > 0 ? Math.floor((done / total) * 100) : 100;
-  return `backfill: ${done}/${total} (${percent}%), ${rate.toFixed(1)}/s, ETA ${eta}; ${decisions(tally)}`;
+  return `${view.name}: ${done}/${total} (${percent}%), ${rate.toFixed(1)}/s, ETA ${eta}; ${view.describe(tally)}`;
 };
 
 const PLAIN_EVERY_MS = 10_000;
 
-export const createProgress = (total: number, stream: NodeJS.WriteStream = process.stderr): Progress => {
+export const createProgress = <T = Tally>(
+  total: number,
+  stream: NodeJS.WriteStream = process.stderr,
+  view: ProgressView<T> = BACKFILL_PROGRESS as unknown as ProgressView<T>,
+): Progress<T> => {
   const started = Date.now();
   if (stream.isTTY) {
     const bars = new MultiBar(
@@ -54,14 +77,14 @@ export const createProgress = (total: number, stream: NodeJS.WriteStream = proce
     );
     const bar: SingleBar = bars.create(total, 0, {
       rate: '0.0',
-      decisions: decisions({ allow: 0, review: 0, block: 0, failed: 0 }),
+      decisions: view.describe(view.initial),
     });
     return {
       update: (done, tally) => {
         const elapsed = (Date.now() - started) / 1000;
         bar.update(done, {
           rate: (elapsed > 0 ? done / elapsed : 0).toFixed(1),
-          decisions: decisions(tally),
+          decisions: view.describe(tally),
         });
       },
       log: (line) => bars.log(`${line}\n`),
@@ -81,7 +104,7 @@ export const createProgress = (total: number, stream: NodeJS.WriteStream = proce
       if (done === lastDone) return;
       lastAt = now;
       lastDone = done;
-      stream.write(`${progressLine(done, total, now - started, tally)}\n`);
+      stream.write(`${progressLine(done, total, now - started, tally, view)}\n`);
     },
     log: (line) => stream.write(`${line}\n`),
     stop: () => undefined,

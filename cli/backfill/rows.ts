@@ -1,7 +1,8 @@
 /**
- * Reads a backfill file row by row with its line number: CSV with a header (`email`, `phone`, `reference`,
- * `ip`) or JSON lines with the same keys. Auth0's user export works as is: `phone_number` counts as the
- * phone, `user_id` as the reference, and its CSV escaping (a leading `'` on every string) is undone.
+ * Reads a CSV (with a header) or JSON-lines file row by row with its line number, for any row shape (a `RowSpec`:
+ * its fields, their accepted names and limits). The backfill's rows: `email`, `phone`, `reference`, `ip`; Auth0's
+ * user export works as is: `phone_number` counts as the phone, `user_id` as the reference, and its CSV escaping (a
+ * leading `'` on every string) is undone. `label import` reads its own rows the same way (cli/labels/rows.ts).
  * A `.gz` file is read through gunzip. A bad row becomes a `problem` (never with the raw value in it).
  */
 import { type FileHandle, open } from 'node:fs/promises';
@@ -23,20 +24,35 @@ export interface BackfillRow {
   ip?: string;
 }
 
-export type RowEvent = { line: number; row: BackfillRow } | { line: number; problem: string };
+export type RowEvent<Row = BackfillRow> = { line: number; row: Row } | { line: number; problem: string };
 
-type Field = keyof BackfillRow;
+/** A kind of row: its fields with their accepted names and longest values, and what makes a row usable. */
+export interface RowSpec<Row> {
+  /** Accepted names per field, first found wins. */
+  aliases: Record<keyof Row & string, string[]>;
+  /** The server's limits (a longer value would be refused there). */
+  maxLength: Record<keyof Row & string, number>;
+  /** At least one of these columns must be in a CSV header, */
+  needs: string[];
+  /** said so in the error (`email or phone`). */
+  needsText: string;
+  /** The row from its fields, or a problem (say which field, never the value). */
+  finish(fields: Partial<Record<keyof Row & string, string>>): Row | string;
+}
 
-/** Accepted names per field, first found wins (ours first, then Auth0's). */
-const ALIASES: Record<Field, string[]> = {
-  email: ['email'],
-  phone: ['phone', 'phone_number'],
-  reference: ['reference', 'user_id'],
-  ip: ['ip'],
+/** The backfill's rows (`POST /screen` bodies). */
+export const BACKFILL_ROWS: RowSpec<BackfillRow> = {
+  aliases: {
+    email: ['email'],
+    phone: ['phone', 'phone_number'],
+    reference: ['reference', 'user_id'],
+    ip: ['ip'],
+  },
+  maxLength: { email: 320, phone: 64, reference: 200, ip: 64 },
+  needs: ['email', 'phone', 'phone_number'],
+  needsText: 'email or phone',
+  finish: (row) => (row.email === undefined && row.phone === undefined ? 'no email and no phone' : row),
 };
-
-/** The server's limits for `POST /screen` (a longer value would be refused there). */
-const MAX_LENGTH: Record<Field, number> = { email: 320, phone: 64, reference: 200, ip: 64 };
 
 /** `csv` for `.csv`, `jsonl` for `.jsonl`, `.ndjson` and `.json` (Auth0 names its NDJSON export `.json`), with or without `.gz`. */
 export const formatFromPath = (path: string): RowFormat | undefined => {
@@ -46,11 +62,16 @@ export const formatFromPath = (path: string): RowFormat | undefined => {
   return undefined;
 };
 
-/** Builds a row from a record's fields; a string problem when it cannot be screened. */
-export const rowFromRecord = (record: Record<string, unknown>, csv: boolean): BackfillRow | string => {
-  const row: BackfillRow = {};
-  for (const field of Object.keys(ALIASES) as Field[]) {
-    const name = ALIASES[field].find(
+/** Builds a row from a record's fields; a string problem when it cannot be used. */
+export const rowFromRecord = <Row = BackfillRow>(
+  record: Record<string, unknown>,
+  csv: boolean,
+  spec: RowSpec<Row> = BACKFILL_ROWS as unknown as RowSpec<Row>,
+): Row | string => {
+  type Field = keyof Row & string;
+  const fields: Partial<Record<Field, string>> = {};
+  for (const field of Object.keys(spec.aliases) as Field[]) {
+    const name = spec.aliases[field].find(
       (n) => record[n] !== undefined && record[n] !== null && record[n] !== '',
     );
     if (name === undefined) continue;
@@ -60,13 +81,13 @@ export const rowFromRecord = (record: Record<string, unknown>, csv: boolean): Ba
     let text = value.trim();
     if (csv && text.startsWith("'")) text = text.slice(1).trim();
     if (text === '') continue;
-    if (text.length > MAX_LENGTH[field]) return `"${name}" is longer than ${MAX_LENGTH[field]} characters`;
+    const max = spec.maxLength[field];
+    if (text.length > max) return `"${name}" is longer than ${max} characters`;
     // POST /screen refuses it (400): said here once, as a row problem, instead of one failed request per row.
     if (field === 'ip' && normaliseIp(text) === null) return `"${name}" is not one IPv4 or IPv6 address`;
-    row[field] = text;
+    fields[field] = text;
   }
-  if (row.email === undefined && row.phone === undefined) return 'no email and no phone';
-  return row;
+  return spec.finish(fields);
 };
 
 const openInput = async (path: string): Promise<{ input: Readable; close(): void }> => {
@@ -96,8 +117,16 @@ const CSV_PROBLEMS: Record<string, string> = {
   CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: 'malformed quotes',
 };
 
-async function* csvRows(input: Readable, path: string): AsyncGenerator<RowEvent> {
-  const skipped: RowEvent[] = [];
+async function* csvRows<Row>(
+  input: Readable,
+  path: string,
+  spec: RowSpec<Row>,
+): AsyncGenerator<RowEvent<Row>> {
+  const known = Object.values<string[]>(spec.aliases).flat();
+  const hasNeeded = (names: string[] | undefined) =>
+    names?.some((name) => spec.needs.includes(name)) ?? false;
+  const missing = `${path}: the header has no ${spec.needsText} column`;
+  const skipped: RowEvent<Row>[] = [];
   let header: string[] | undefined;
   const parser = input.pipe(
     parse({
@@ -127,26 +156,25 @@ async function* csvRows(input: Readable, path: string): AsyncGenerator<RowEvent>
   }>) {
     if (!checkedHeader) {
       checkedHeader = true;
-      const known = Object.values(ALIASES).flat();
-      if (!header?.some((name) => ['email', 'phone', 'phone_number'].includes(name))) {
-        throw new CliError(`${path}: the header has no email or phone column (columns: ${known.join(', ')})`);
-      }
+      if (!hasNeeded(header)) throw new CliError(`${missing} (columns: ${known.join(', ')})`);
     }
     // info.lines is the record's last line: count back over the line breaks inside it.
     const breaks = item.raw.replace(/\r?\n$/, '').split('\n').length - 1;
     const line = item.info.lines - breaks;
     // The parser reads ahead, so skipped records may be known before earlier good ones: keep file order.
     while (skipped.length > 0 && skipped[0]!.line < line) yield skipped.shift()!;
-    const row = rowFromRecord(item.record, true);
+    const row = rowFromRecord(item.record, true, spec);
     yield typeof row === 'string' ? { line, problem: row } : { line, row };
   }
-  if (!checkedHeader && header && !header.some((name) => ['email', 'phone', 'phone_number'].includes(name))) {
-    throw new CliError(`${path}: the header has no email or phone column`);
-  }
+  if (!checkedHeader && header && !hasNeeded(header)) throw new CliError(missing);
   yield* skipped.splice(0);
 }
 
-async function* jsonlRows(input: Readable, path: string): AsyncGenerator<RowEvent> {
+async function* jsonlRows<Row>(
+  input: Readable,
+  path: string,
+  spec: RowSpec<Row>,
+): AsyncGenerator<RowEvent<Row>> {
   const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   let line = 0;
   let first = true;
@@ -156,7 +184,7 @@ async function* jsonlRows(input: Readable, path: string): AsyncGenerator<RowEven
     if (text === '') continue;
     if (first && text.startsWith('[')) {
       throw new CliError(
-        `${path}: a JSON array; backfill reads JSON lines, one object per line (jq -c '.[]' converts it)`,
+        `${path}: a JSON array; this reads JSON lines, one object per line (jq -c '.[]' converts it)`,
       );
     }
     first = false;
@@ -171,16 +199,20 @@ async function* jsonlRows(input: Readable, path: string): AsyncGenerator<RowEven
       yield { line, problem: 'not a JSON object' };
       continue;
     }
-    const row = rowFromRecord(value as Record<string, unknown>, false);
+    const row = rowFromRecord(value as Record<string, unknown>, false, spec);
     yield typeof row === 'string' ? { line, problem: row } : { line, row };
   }
 }
 
-/** Every row of the file, in order. Throws CliError for a file that cannot be read at all. */
-export async function* readRows(path: string, format: RowFormat): AsyncGenerator<RowEvent> {
+/** Every row of the file, in order (backfill rows by default). Throws CliError for a file that cannot be read at all. */
+export async function* readRows<Row = BackfillRow>(
+  path: string,
+  format: RowFormat,
+  spec: RowSpec<Row> = BACKFILL_ROWS as unknown as RowSpec<Row>,
+): AsyncGenerator<RowEvent<Row>> {
   const { input, close } = await openInput(path);
   try {
-    yield* format === 'csv' ? csvRows(input, path) : jsonlRows(input, path);
+    yield* format === 'csv' ? csvRows(input, path, spec) : jsonlRows(input, path, spec);
   } catch (error) {
     if (error instanceof CliError) throw error;
     const code = (error as NodeJS.ErrnoException).code;

@@ -79,7 +79,7 @@ const printPlan = (file: string, format: RowFormat, plan: BackfillPlan, json: bo
 };
 
 /** Errors that no other row would escape either: stop the run instead of failing every row. */
-const isFatal = (error: unknown): boolean =>
+export const isFatal = (error: unknown): boolean =>
   error instanceof NetworkError ||
   (error instanceof ApiCallError && (error.status === 401 || error.status === 403));
 

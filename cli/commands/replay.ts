@@ -11,11 +11,21 @@ import { contextOf } from '../context.js';
 import { CliError } from '../errors.js';
 import { decisionText, out, pc, printJson, table } from '../output.js';
 import { parseWhen } from '../when.js';
-import type { WireReplay } from '../wire.js';
+import type { OutcomeTable, WireReplay } from '../wire.js';
 
 /** Changed verdicts listed in the terminal; `--json` always has them all. */
 const SHOWN_ITEMS = 100;
-const KNOWN_KEYS = new Set(['total', 'changed', 'transitions', 'items', 'truncated']);
+const KNOWN_KEYS = new Set([
+  'total',
+  'changed',
+  'transitions',
+  'items',
+  'truncated',
+  'outcomes',
+  'fraud_caught',
+  'legit_blocked',
+  'current',
+]);
 
 /** Reads and validates the candidate; returns the document as written (the server merges it over the defaults). */
 export const readCandidate = async (path: string): Promise<unknown> => {
@@ -88,9 +98,46 @@ const extrasText = (answer: WireReplay): string[] => {
   return lines;
 };
 
+const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+
+/** Known frauds and known good users in an outcome table, and how many of them it catches and blocks. */
+const countsOf = (outcomes: OutcomeTable) => {
+  const sum = (label: 'fraud' | 'legit') => DECISIONS.reduce((n, d) => n + (outcomes[d]?.[label] ?? 0), 0);
+  return {
+    frauds: sum('fraud'),
+    caught: (outcomes.review?.fraud ?? 0) + (outcomes.block?.fraud ?? 0),
+    good: sum('legit'),
+    blocked: outcomes.block?.legit ?? 0,
+  };
+};
+
+/**
+ * What the candidate does to the labelled verdicts (docs/outcomes.md): `would catch 9 of 10 known frauds, block 1 of
+ * 200 known good users`, then the same under the stored decisions. Nothing from a server that does not report it.
+ */
+export const outcomeLines = (answer: WireReplay): string[] => {
+  if (!answer.outcomes) return [];
+  const candidate = countsOf(answer.outcomes);
+  if (candidate.frauds + candidate.good === 0) {
+    return [
+      pc.dim(
+        'no labelled verdicts among them: label outcomes (signup-gate label, or Stripe fraud reports) to see what it would catch',
+      ),
+    ];
+  }
+  const line = (c: ReturnType<typeof countsOf>, catchVerb: string, blockVerb: string) =>
+    `${catchVerb} ${c.caught} of ${plural(c.frauds, 'known fraud', 'known frauds')}, ${blockVerb} ${c.blocked} of ${plural(c.good, 'known good user', 'known good users')}`;
+  const lines = [pc.bold(line(candidate, 'would catch', 'block'))];
+  if (answer.current?.outcomes) {
+    lines.push(pc.dim(`(as decided: ${line(countsOf(answer.current.outcomes), 'caught', 'blocked')})`));
+  }
+  return lines;
+};
+
 export const replayText = (answer: WireReplay): string => {
   const lines = [
     `${answer.total} verdicts re-decided, ${answer.changed} would change${answer.truncated ? pc.yellow(' (truncated: only the first verdicts of the range were replayed; narrow --since/--until)') : ''}`,
+    ...outcomeLines(answer),
     '',
     transitionTable(answer),
   ];
@@ -131,7 +178,7 @@ export const registerReplay = (program: Command): void => {
     .addOption(new Option('--source <source>', 'only verdicts of this source').choices(SOURCES))
     .addHelpText(
       'after',
-      '\nPrints the transition table (old decision x new decision) and the verdicts that would change;\n--json prints the answer of POST /replay as is.\n\nExample:\n  signup-gate replay --policy candidate.json --since 30d',
+      '\nPrints what the candidate would catch of the labelled verdicts (known frauds, known good users),\nthe transition table (old decision x new decision) and the verdicts that would change;\n--json prints the answer of POST /replay as is.\n\nExample:\n  signup-gate replay --policy candidate.json --since 30d',
     )
     .action(async (options: ReplayOptions, command: Command) => {
       const context = contextOf(command);

@@ -3,7 +3,7 @@ import type { ApiRequest, ApiTarget } from '../target.js';
 
 type Method = ApiRequest['method'];
 
-/** The API routes of docs/api.md, docs/lists.md, docs/reviews.md that the page calls; everything else is not forwarded. */
+/** The API routes of docs/api.md, docs/lists.md, docs/reviews.md, docs/policy-lifecycle.md that the page calls; everything else is not forwarded. */
 const ROUTES: ReadonlyArray<{ pattern: RegExp; methods: readonly Method[] }> = [
   { pattern: /^\/verdicts$/, methods: ['GET'] },
   { pattern: /^\/verdicts\/[A-Za-z0-9]{1,64}$/, methods: ['GET'] },
@@ -12,6 +12,11 @@ const ROUTES: ReadonlyArray<{ pattern: RegExp; methods: readonly Method[] }> = [
   { pattern: /^\/lists\/[A-Za-z0-9_-]{1,128}$/, methods: ['DELETE'] },
   { pattern: /^\/stats$/, methods: ['GET'] },
   { pattern: /^\/replay$/, methods: ['POST'] },
+  { pattern: /^\/policy$/, methods: ['GET', 'PUT'] },
+  { pattern: /^\/policy\/versions$/, methods: ['GET'] },
+  { pattern: /^\/policy\/versions\/[A-Za-z0-9._-]{1,64}$/, methods: ['GET'] },
+  { pattern: /^\/policy\/rollback$/, methods: ['POST'] },
+  { pattern: /^\/policy\/shadow$/, methods: ['GET', 'PUT', 'DELETE'] },
 ];
 
 /** `allowed` for a forwarded route, the methods it takes when only the method is wrong, or `unknown`. */

@@ -99,7 +99,11 @@ const identifierLines = (id: WireIdentifier | null): string[] => {
   return lines;
 };
 
-/** Every field of one verdict, reasons and checks included. */
+/** `fraud (manual, by local at 2026-…) - note`: what the verdict turned out to be (docs/outcomes.md). */
+const outcomeText = (o: NonNullable<WireVerdict['outcome']>): string =>
+  `${o.label === 'fraud' ? pc.red('fraud') : pc.green('legit')} (${o.source}${o.labelled_by ? `, by ${o.labelled_by}` : ''} at ${o.labelled_at})${o.note ? ` - ${o.note}` : ''}`;
+
+/** Every field of one verdict, reasons and checks included; the outcome label when it has one. */
 export const verdictDetail = (v: WireVerdict): string => {
   const review = v.review
     ? `${reviewText(v.review)} at ${v.review.reviewed_at}${v.review.note ? ` - ${v.review.note}` : ''}`
@@ -113,6 +117,7 @@ export const verdictDetail = (v: WireVerdict): string => {
     ['decision', [`${decisionText(v.decision)}${degraded}`]],
     ['policy', [v.policy_version]],
     ['review', [review]],
+    ...(v.outcome ? ([['outcome', [outcomeText(v.outcome)]]] as Array<[string, string[]]>) : []),
     ['reasons', v.reasons.length ? v.reasons.map((r) => `${r.code}  ${pc.dim(r.message)}`) : ['none']],
     ['email', identifierLines(v.email)],
     ['phone', identifierLines(v.phone)],

@@ -1,7 +1,7 @@
 /** Hash routes (`#/queue`, `#/verdicts/<id>`…): bookmarkable views with no server round trip. Filters stay out of the URL (they may hold an email). */
 import { useEffect, useState } from 'preact/hooks';
 
-export const VIEWS = ['queue', 'verdicts', 'overview', 'lists', 'what-if'] as const;
+export const VIEWS = ['queue', 'verdicts', 'overview', 'lists', 'policy', 'what-if'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 export interface Route {

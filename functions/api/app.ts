@@ -1,6 +1,7 @@
 /**
- * The operator API (docs/api.md, docs/lists.md, docs/reviews.md): `POST /screen`, verdicts and their reviews, runtime lists, statistics and
- * what-if replay. Locally it checks a bearer token; in AWS the HTTP API has already done IAM auth.
+ * The operator API (docs/api.md, docs/lists.md, docs/reviews.md, docs/outcomes.md, docs/policy-lifecycle.md):
+ * `POST /screen`, verdicts and their reviews, runtime lists, statistics, what-if replay, outcome labels, decision
+ * quality and the policy lifecycle. Locally it checks a bearer token; in AWS the HTTP API has already done IAM auth.
  */
 import type { Hono } from 'hono';
 import { createBaseApp } from '../../shared/http/app-base.js';
@@ -9,6 +10,8 @@ import type { AppEnv } from '../../shared/http/env.js';
 import type { Telemetry } from '../../shared/observability/telemetry.js';
 import type { DepsProvider } from '../../shared/runtime/deps.js';
 import { listRoutes } from './routes/lists.js';
+import { outcomeRoutes } from './routes/outcomes.js';
+import { policyRoutes } from './routes/policy.js';
 import { replayRoutes } from './routes/replay.js';
 import { screenRoutes } from './routes/screen.js';
 import { statsRoutes } from './routes/stats.js';
@@ -23,5 +26,7 @@ export const createApiApp = (deps: DepsProvider, telemetry?: Telemetry): Hono<Ap
   listRoutes(app, deps, auth);
   statsRoutes(app, deps, auth);
   replayRoutes(app, deps, auth);
+  outcomeRoutes(app, deps, auth);
+  policyRoutes(app, deps, auth);
   return app;
 };

@@ -53,15 +53,23 @@ export const cognitoSubjectRef = (userName: string | null | undefined): string |
   return value;
 };
 
+/** A user pool id as Cognito writes it (`<region>_<id>`); anything else is not kept. */
+const USER_POOL_ID = /^[a-z]{2}(?:-[a-z]+)+-\d_[0-9A-Za-z]{1,55}$/;
+
 /**
  * What one pre sign-up event screens: `email` and `phone_number` from `request.userAttributes` (Cognito
  * keeps phones in E.164 with their `+`), `userName` as `subject_ref`; Cognito gives no id of its own for the
- * event (no `source_ref`) and no client IP.
+ * event (no `source_ref`) and no client IP. The user pool is kept with the verdict (never returned) so a later block
+ * can disable the user there (docs/enforcement.md).
  */
-export const cognitoScreenInput = (event: CognitoPreSignUpEvent): ScreenInput => ({
-  source: 'cognito',
-  sourceRef: null,
-  subjectRef: cognitoSubjectRef(event.userName),
-  email: event.request.userAttributes.email,
-  phone: event.request.userAttributes.phone_number,
-});
+export const cognitoScreenInput = (event: CognitoPreSignUpEvent): ScreenInput => {
+  const userPoolId = event.userPoolId?.trim() ?? '';
+  return {
+    source: 'cognito',
+    sourceRef: null,
+    subjectRef: cognitoSubjectRef(event.userName),
+    email: event.request.userAttributes.email,
+    phone: event.request.userAttributes.phone_number,
+    ...(USER_POOL_ID.test(userPoolId) ? { account: { userPoolId } } : {}),
+  };
+};

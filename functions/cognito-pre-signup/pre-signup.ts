@@ -44,7 +44,8 @@ const budgetFor = (policyBudgetMs: number, remainingMs: number | undefined): num
  */
 export const runPreSignUp = async <E>(d: AppDeps, event: E, options: PreSignUpOptions = {}): Promise<E> => {
   const parsed = validate(cognitoPreSignUpSchema, event, 'event');
-  const current = await d.policy();
+  // Without the active version (the store cannot be read), the bundled file decides what to answer.
+  const current = await d.policy().catch(() => d.policies.file);
   const policy = resolveForSource(current, 'cognito');
   const budget = budgetFor(policy.budget_ms.cognito, options.remainingMs);
   let decision: Decision;
@@ -54,9 +55,10 @@ export const runPreSignUp = async <E>(d: AppDeps, event: E, options: PreSignUpOp
       policy: current,
       options: { signal: AbortSignal.timeout(budget), deadline: d.now() + budget },
     });
-    decision = verdict.decision;
+    decision = verdict.action;
   } catch (error) {
-    decision = policy.on_error.cognito;
+    // In monitor mode nothing is refused, a failed screening included.
+    decision = policy.mode === 'monitor' ? 'allow' : policy.on_error.cognito;
     d.telemetry.error('cognito screening failed; on_error.cognito decides', {
       ...errorLogFields(error),
       decision,

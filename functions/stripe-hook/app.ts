@@ -2,7 +2,8 @@
  * `POST /hooks/stripe` (docs/stripe.md): verifies `Stripe-Signature` over the raw body with the official library,
  * screens `customer.created`, `customer.updated` (email or phone changed) and `checkout.session.completed`
  * once per event id, answers 503 on a retryable Defastra failure (Stripe's retry is the backoff) and, when
- * the policy asks for it, writes review and block decisions back into Stripe.
+ * the policy asks for it, writes review and block decisions back into Stripe. Fraud reports (disputes for fraud,
+ * early fraud warnings, reviews refunded as fraud) label the customer's verdicts (labels.ts, docs/outcomes.md).
  *
  * Checks run in the contract's order (docs/api.md): 404/405, 413, signature (400 `invalid_signature`), 415, then
  * 400 `invalid_json` / `invalid_request`.
@@ -27,7 +28,14 @@ import { getStripeClient, isUsableStripeKey } from '../../shared/stripe/client.j
 import { performWriteBack, planWriteBack, type WriteBackTarget } from '../../shared/stripe/write-back.js';
 import { stripeVerifier } from '../../shared/webhooks/stripe.js';
 import { pathOf } from '../routes.js';
-import { classifyEvent, type EventSubject, type StripeEventEnvelope, stripeEventSchema } from './events.js';
+import {
+  classifyEvent,
+  classifyLabelEvent,
+  type EventSubject,
+  type StripeEventEnvelope,
+  stripeEventSchema,
+} from './events.js';
+import { handleFraudReport } from './labels.js';
 
 export const STRIPE_HOOK_PATH = pathOf('stripe-hook');
 
@@ -122,7 +130,7 @@ const writeBackIfDue = async ({
     return;
   }
   const outcome = await performWriteBack(target, {
-    stripe: getStripeClient(apiKey, d.stripeApiBaseUrl),
+    stripe: await getStripeClient(apiKey, d.stripeApiBaseUrl),
     blockListAlias: policy.stripe.block_list_alias,
     telemetry: d.telemetry,
   });
@@ -135,6 +143,12 @@ const writeBackIfDue = async ({
 };
 
 const handleEvent = async (d: AppDeps, c: Context<AppEnv>, event: StripeEventEnvelope): Promise<Response> => {
+  const fraud = classifyLabelEvent(event);
+  if (fraud?.label) return handleFraudReport(d, c, event, fraud.report);
+  if (fraud) {
+    d.telemetry.info('stripe event ignored', { event_id: event.id, event_type: event.type, why: fraud.why });
+    return c.json({ ignored: true, event_id: event.id, event_type: event.type }, 200);
+  }
   const classification = classifyEvent(event);
   if (!classification.screened) {
     d.telemetry.info('stripe event ignored', {

@@ -1,6 +1,8 @@
 /**
  * Which Stripe events are screened and where their email and phone live (docs/stripe.md):
- * `customer.created`, `customer.updated` when `email` or `phone` changed, and `checkout.session.completed`.
+ * `customer.created`, `customer.updated` when `email` or `phone` changed, and `checkout.session.completed`; and which
+ * report fraud on a payment (docs/outcomes.md): a dispute for fraud, an early fraud warning, a review closed as
+ * refunded for fraud.
  */
 import * as z from '../../shared/validation/zod.js';
 
@@ -78,4 +80,52 @@ export const classifyEvent = (event: StripeEventEnvelope): Classification => {
   const subject = subjectOf(type, event.data.object);
   if (subject.email === null && subject.phone === null) return { screened: false, why: 'no_identifiers' };
   return { screened: true, type, subject };
+};
+
+/** The events that report a payment as fraud: their customer's verdicts are labelled `fraud` (docs/outcomes.md). */
+export const LABEL_EVENT_TYPES = [
+  'charge.dispute.created',
+  'radar.early_fraud_warning.created',
+  'review.closed',
+] as const;
+export type LabelEventType = (typeof LABEL_EVENT_TYPES)[number];
+
+/** The payment a label event is about: its charge, else its PaymentIntent (a review of a PaymentIntent has no charge). */
+export interface FraudReport {
+  type: LabelEventType;
+  charge: string | null;
+  paymentIntent: string | null;
+}
+
+export type LabelClassification =
+  | { label: true; report: FraudReport }
+  | { label: false; why: 'not_fraud' | 'no_payment' };
+
+const isLabelType = (type: string): type is LabelEventType =>
+  (LABEL_EVENT_TYPES as readonly string[]).includes(type);
+
+/** An id, whether the field holds the id or (if ever expanded) the object, with the expected prefix. */
+const idOf = (value: unknown, prefix: string): string | null => {
+  const id = isRecord(value) ? value.id : value;
+  return typeof id === 'string' && id.startsWith(prefix) ? id : null;
+};
+
+/** Whether the event says fraud: any early fraud warning; a dispute whose reason is `fraudulent`; a review closed as `refunded_as_fraud`. */
+const saysFraud = (type: LabelEventType, object: Record<string, unknown>): boolean => {
+  if (type === 'charge.dispute.created') return object.reason === 'fraudulent';
+  if (type === 'review.closed')
+    return object.reason === 'refunded_as_fraud' || object.closed_reason === 'refunded_as_fraud';
+  return true;
+};
+
+/** Null for an event that reports no fraud kind; else whether it labels, and the payment it is about. Pure. */
+export const classifyLabelEvent = (event: StripeEventEnvelope): LabelClassification | null => {
+  const { type } = event;
+  if (!isLabelType(type)) return null;
+  const object = event.data.object;
+  if (!saysFraud(type, object)) return { label: false, why: 'not_fraud' };
+  const charge = idOf(object.charge, 'ch_') ?? idOf(object.charge, 'py_');
+  const paymentIntent = idOf(object.payment_intent, 'pi_');
+  if (charge === null && paymentIntent === null) return { label: false, why: 'no_payment' };
+  return { label: true, report: { type, charge, paymentIntent } };
 };

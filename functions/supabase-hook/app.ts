@@ -1,8 +1,9 @@
 /**
  * `POST /hooks/supabase` (docs/supabase.md): Supabase Auth's `before-user-created` HTTP hook. Verified as
- * Standard Webhooks, screened once per `webhook-id` (the idempotency key and the verdict's `source_ref`),
- * answered in Supabase's format: `200 {}` lets the sign-up go on (allow and review), `403` with
- * `{"error":{"http_code":403,"message":<user_message>}}` refuses it (block).
+ * Standard Webhooks, screened once per `metadata.uuid` (the idempotency key and the verdict's `source_ref`; the
+ * `webhook-id` when the payload has none), answered in Supabase's format after the verdict's `action`: `200 {}`
+ * lets the sign-up go on (allow and review), `200` with `{"error":{"http_code":403,"message":<user_message>}}`
+ * refuses it (block). Supabase Auth reads a hook's body only on 200 and 202, so a refusal is a 200 too.
  *
  * Checks run in the contract's order (docs/api.md): 404/405, 413, signature (401), 415, then 400.
  */
@@ -18,13 +19,13 @@ import type { DepsProvider } from '../../shared/runtime/deps.js';
 import { screenOnce } from '../../shared/screening/screen-once.js';
 import { standardWebhooksVerifier } from '../../shared/webhooks/standard-webhooks.js';
 import { pathOf } from '../routes.js';
-import { supabaseEventSchema, supabaseScreenInput } from './event.js';
+import { supabaseEventSchema, supabaseRunOnceKey, supabaseScreenInput } from './event.js';
 
 export const SUPABASE_HOOK_PATH = pathOf('supabase-hook');
 
 const supabaseVerifier = standardWebhooksVerifier('supabase');
 
-/** Supabase's reject format: its Auth server answers the sign-up with this status and message. */
+/** Supabase's reject format, sent with status 200: its Auth server answers the sign-up with this status and message. */
 export interface SupabaseRejection {
   error: { http_code: 403; message: string };
 }
@@ -38,16 +39,16 @@ export const createSupabaseHookApp = (deps: DepsProvider, telemetry?: Telemetry)
   app.post(SUPABASE_HOOK_PATH, readBody(), signature, parseJson(), async (c) => {
     const d = await deps();
     const event = validate(supabaseEventSchema, c.get('json'));
-    // Verified by the middleware: present and shaped like an idempotency key.
-    const key = c.get('webhookId');
+    // The webhook-id is verified by the middleware: present and shaped like an idempotency key.
+    const key = supabaseRunOnceKey(event, c.get('webhookId'));
     const { verdict, policy } = await screenOnce(d, {
       input: supabaseScreenInput(event, key),
       once: { key, body: c.get('rawBody') },
     });
     c.set('verdictId', verdict.verdict_id);
-    if (verdict.decision === 'block') {
+    if (verdict.action === 'block') {
       const body: SupabaseRejection = { error: { http_code: 403, message: policy.user_message } };
-      return c.json(body, 403);
+      return c.json(body, 200);
     }
     return c.json({}, 200);
   });

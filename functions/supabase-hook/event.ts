@@ -5,6 +5,7 @@
  */
 import type { ScreenInput } from '../../shared/screening/screen.js';
 import * as z from '../../shared/validation/zod.js';
+import { asRunOnceKey } from '../provider-event.js';
 
 export const BEFORE_USER_CREATED = 'before-user-created';
 
@@ -40,12 +41,20 @@ const supabasePhone = (value: string | null | undefined): string | null => {
 };
 
 /**
- * What one before-user-created call screens: email and phone, the client IP (velocity), the `webhook-id`
- * as `source_ref`, and Supabase's user id as `subject_ref`.
+ * The run-once key and `source_ref`: `metadata.uuid`, made once per sign-up attempt and the same on Supabase's
+ * retries (each of which is signed under a new `webhook-id`); the verified `webhook-id` when the payload has no
+ * usable uuid.
  */
-export const supabaseScreenInput = (event: SupabaseEvent, webhookId: string): ScreenInput => ({
+export const supabaseRunOnceKey = (event: SupabaseEvent, webhookId: string): string =>
+  asRunOnceKey(event.metadata?.uuid) ?? webhookId;
+
+/**
+ * What one before-user-created call screens: email and phone, the client IP (velocity), the run-once key
+ * (`supabaseRunOnceKey`) as `source_ref`, and Supabase's user id as `subject_ref`.
+ */
+export const supabaseScreenInput = (event: SupabaseEvent, key: string): ScreenInput => ({
   source: 'supabase',
-  sourceRef: webhookId,
+  sourceRef: key,
   subjectRef: nonEmpty(event.user?.id),
   email: nonEmpty(event.user?.email),
   phone: supabasePhone(event.user?.phone),

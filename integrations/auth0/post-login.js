@@ -1,17 +1,17 @@
 /**
  * signup-gate: Auth0 Action for the post-login trigger (Node 22, no dependencies).
  *
- * For sign-ups that pre-user-registration never sees (social and enterprise connections). It screens a
- * user once, on the first login (`event.stats.logins_count === 1`) through a connection whose strategy is
- * not `auth0` (database users were screened before they existed), and never on a refresh-token exchange.
- * It sends a small part of the event to signup-gate's `POST /hooks/auth0` with "trigger": "post-login",
- * signed with HMAC-SHA256 over "<t>.<Idempotency-Key>.<body>", and applies the verdict:
- *   block  -> api.user.setAppMetadata('signup_gate', { decision: 'block', verdict_id, user_message })
- *             and api.access.deny(<the policy's user message>)
- *   review -> api.user.setAppMetadata('signup_gate', { decision: 'review', verdict_id })
- *   allow  -> nothing
- * A user whose app_metadata.signup_gate is already set is not screened again; when it records a block,
- * every later login is denied too, until someone removes it from the user's app_metadata.
+ * The safety net for sign-ups that pre-user-registration never screened: social and enterprise connections,
+ * and sign-ups it let through unscreened (signup-gate unreachable). It screens any login of a user whose
+ * app_metadata.signup_gate holds no verdict id, never on a refresh-token exchange. It sends a small part of
+ * the event to signup-gate's `POST /hooks/auth0` with "trigger": "post-login", signed with HMAC-SHA256 over
+ * "<t>.<Idempotency-Key>.<body>", records the verdict on the user (signup-gate finds the user by it later to
+ * block it, docs/enforcement.md) and follows the answer's `action` (its `decision` from an older server):
+ *   block          -> api.user.setAppMetadata('signup_gate', { decision, action, verdict_id, user_message })
+ *                     and api.access.deny(<the policy's user message>)
+ *   review, allow  -> api.user.setAppMetadata('signup_gate', { decision, action, verdict_id })
+ * A user whose flag records a verdict id is not screened again; when its action (or, for older flags, its
+ * decision) is a block, every later login is denied too, until someone removes it from the user's app_metadata.
  * When signup-gate cannot be reached or answers something unusable, SIGNUP_GATE_FAIL_MODE decides:
  * `open` (default) lets the login through, `closed` denies it.
  *
@@ -34,8 +34,6 @@ const UNAVAILABLE_MESSAGE = 'We could not complete your sign-up right now. Pleas
 const DECISIONS = ['allow', 'review', 'block'];
 const VERDICT_ID = /^[0-9A-Za-z]{1,64}$/;
 const MAX_USER_MESSAGE = 500;
-/** Database connections: their sign-ups run pre-user-registration, which screened them already. */
-const DATABASE_STRATEGY = 'auth0';
 /** A refresh-token exchange also runs post-login; it is never a sign-up. */
 const REFRESH_PROTOCOL = 'oauth2-refresh-token';
 
@@ -118,12 +116,12 @@ const earlierFlag = (event) => {
   return flag === undefined || flag === null ? undefined : flag;
 };
 
-/** True for the sign-up of a social or enterprise user: their first login, not seen by signup-gate before. */
-const isSocialSignup = (event) =>
-  earlierFlag(event) === undefined &&
-  event.stats?.logins_count === 1 &&
-  event.connection?.strategy !== DATABASE_STRATEGY &&
-  event.transaction?.protocol !== REFRESH_PROTOCOL;
+/** True for a login of a user signup-gate has no verdict for yet (never on a refresh-token exchange). */
+const isUnscreened = (event) => {
+  if (event.transaction?.protocol === REFRESH_PROTOCOL) return false;
+  const flag = earlierFlag(event);
+  return !(flag && typeof flag.verdict_id === 'string' && VERDICT_ID.test(flag.verdict_id));
+};
 
 /** Records the verdict on the user; a failure to do so never stops the Action from applying it. */
 const recordVerdict = (api, value) => {
@@ -173,14 +171,14 @@ const screen = async (url, secret, timeoutMs, event) => {
 
 exports.onExecutePostLogin = async (event, api) => {
   const flag = earlierFlag(event);
-  if (flag && flag.decision === 'block') {
+  if (flag && (flag.action ?? flag.decision) === 'block') {
     // Blocked at sign-up: a block must hold on every later login, not only the first one.
     const verdictId = VERDICT_ID.test(String(flag.verdict_id)) ? flag.verdict_id : null;
     log(`decision=block verdict=${verdictId} earlier`);
     api.access.deny(userMessageOf(flag.user_message));
     return;
   }
-  if (!isSocialSignup(event)) return;
+  if (!isUnscreened(event)) return;
 
   const secrets = event.secrets || {};
   const mode = String(secrets.SIGNUP_GATE_FAIL_MODE || 'open');
@@ -205,13 +203,18 @@ exports.onExecutePostLogin = async (event, api) => {
 
   // Only an id-shaped value reaches the log and app_metadata, whatever the answer holds.
   const verdictId = VERDICT_ID.test(String(verdict.verdict_id)) ? verdict.verdict_id : null;
-  log(`decision=${verdict.decision} verdict=${verdictId}${verdict.degraded ? ' degraded' : ''}`);
-  if (verdict.decision === 'block') {
+  // Follow the action: `allow` whatever the decision in monitor mode (an older signup-gate sends none).
+  const action = DECISIONS.includes(verdict.action) ? verdict.action : verdict.decision;
+  log(
+    `decision=${verdict.decision}${action === verdict.decision ? '' : ` action=${action}`} verdict=${verdictId}${verdict.degraded ? ' degraded' : ''}`,
+  );
+  const recorded = { decision: verdict.decision, action, verdict_id: verdictId };
+  if (action === 'block') {
     const message = userMessageOf(verdict.user_message);
     // Auth0 keeps metadata changes even when the login is denied: later logins are denied too.
-    recordVerdict(api, { decision: 'block', verdict_id: verdictId, user_message: message });
+    recordVerdict(api, { ...recorded, user_message: message });
     api.access.deny(message);
     return;
   }
-  if (verdict.decision === 'review') recordVerdict(api, { decision: 'review', verdict_id: verdictId });
+  recordVerdict(api, recorded);
 };

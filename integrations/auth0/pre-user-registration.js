@@ -2,12 +2,14 @@
  * signup-gate: Auth0 Action for the pre-user-registration trigger (Node 22, no dependencies).
  *
  * Sends a small part of the signup event to signup-gate's `POST /hooks/auth0`, signed with
- * HMAC-SHA256 over "<t>.<Idempotency-Key>.<body>", and applies the verdict:
- *   block  -> api.access.deny('signup_gate_block', <the policy's user message>)
- *   review -> api.user.setAppMetadata('signup_gate', { decision: 'review', verdict_id })
- *   allow  -> nothing
+ * HMAC-SHA256 over "<t>.<Idempotency-Key>.<body>", and follows the answer's `action` (its `decision` when an
+ * older server sends no `action`; in monitor mode `action` is `allow` whatever the decision):
+ *   block          -> api.access.deny('signup_gate_block', <the policy's user message>)
+ *   review, allow  -> api.user.setAppMetadata('signup_gate', { decision, action, verdict_id }), by which
+ *                     signup-gate finds the user later to block it (docs/enforcement.md)
  * When signup-gate cannot be reached or answers something unusable, SIGNUP_GATE_FAIL_MODE decides:
- * `open` (default) lets the signup through, `closed` denies it with reason 'signup_gate_unavailable'.
+ * `open` (default) lets the signup through, marked { status: 'unscreened' } in app_metadata (the post-login
+ * Action screens it at its next login), `closed` denies it with reason 'signup_gate_unavailable'.
  *
  * Secrets (Action editor > Secrets):
  *   SIGNUP_GATE_URL         the full hook URL, e.g. https://<api-id>.execute-api.<region>.amazonaws.com/hooks/auth0
@@ -132,6 +134,16 @@ const screen = async (url, secret, timeoutMs, event) => {
   return verdict;
 };
 
+/** Records signup-gate's flag on the user; a failure to do so never stops the signup. */
+const setFlag = (api, value) => {
+  try {
+    api.user.setAppMetadata('signup_gate', value);
+  } catch {
+    // Passwordless users cannot carry metadata (an Auth0 limitation): the signup goes on unflagged.
+    log('error=metadata_unavailable');
+  }
+};
+
 exports.onExecutePreUserRegistration = async (event, api) => {
   const secrets = event.secrets || {};
   const mode = String(secrets.SIGNUP_GATE_FAIL_MODE || 'open');
@@ -150,14 +162,19 @@ exports.onExecutePreUserRegistration = async (event, api) => {
       api.access.deny('signup_gate_unavailable', UNAVAILABLE_MESSAGE);
     } else {
       log(`error=${code} fail=open`);
+      setFlag(api, { status: 'unscreened' });
     }
     return;
   }
 
   // Only an id-shaped value reaches the log and app_metadata, whatever the answer holds.
   const verdictId = VERDICT_ID.test(String(verdict.verdict_id)) ? verdict.verdict_id : null;
-  log(`decision=${verdict.decision} verdict=${verdictId}${verdict.degraded ? ' degraded' : ''}`);
-  if (verdict.decision === 'block') {
+  // Follow the action: `allow` whatever the decision in monitor mode (an older signup-gate sends none).
+  const action = DECISIONS.includes(verdict.action) ? verdict.action : verdict.decision;
+  log(
+    `decision=${verdict.decision}${action === verdict.decision ? '' : ` action=${action}`} verdict=${verdictId}${verdict.degraded ? ' degraded' : ''}`,
+  );
+  if (action === 'block') {
     const message =
       typeof verdict.user_message === 'string' && verdict.user_message
         ? verdict.user_message
@@ -165,12 +182,5 @@ exports.onExecutePreUserRegistration = async (event, api) => {
     api.access.deny('signup_gate_block', message);
     return;
   }
-  if (verdict.decision === 'review') {
-    try {
-      api.user.setAppMetadata('signup_gate', { decision: 'review', verdict_id: verdictId });
-    } catch {
-      // Passwordless users cannot carry metadata (an Auth0 limitation): the signup goes on unflagged.
-      log('error=metadata_unavailable');
-    }
-  }
+  setFlag(api, { decision: verdict.decision, action, verdict_id: verdictId });
 };

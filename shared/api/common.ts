@@ -31,6 +31,10 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
+/** The zod schema of a `Page` of `item`s (test/api/answer-types.test.ts keeps it equal to `Page<T>`). */
+export const pageSchema = <T extends z.core.$ZodType>(item: T) =>
+  z.strictObject({ items: z.array(item), next_cursor: z.nullable(z.string()) });
+
 /** A store's page as the API answers it. */
 export const pageOf = <T>(page: { items: T[]; nextCursor: string | null }): Page<T> => ({
   items: page.items,

@@ -22,6 +22,10 @@ export interface StatsBucket {
   cache_hits: number;
   velocity: number;
   spend_limited: number;
+  /** Verdicts decided in monitor mode (the caller was asked to allow whatever the decision). */
+  monitored: number;
+  /** While a shadow policy is set: live decision × the shadow's decision, counted per verdict. */
+  shadow?: Record<string, Record<string, number>>;
 }
 
 /** The answer of `GET /stats`. */

@@ -10,8 +10,14 @@ const devSecretsSchema = z.object({
   api_token: z.string().check(z.minLength(16)),
   auth0_hook_secret: z.string().check(z.minLength(16)),
   stripe_webhook_secret: z.string().check(z.minLength(16)),
-  /** Added later: a file written before it existed gets one on the next start. */
+  /** Added later (this and the provider hooks' below): a file written before they existed gets them on the next start. */
   supabase_hook_secret: z.optional(z.string().check(z.minLength(16))),
+  okta_hook_secret: z.optional(z.string().check(z.minLength(16))),
+  kratos_hook_secret: z.optional(z.string().check(z.minLength(16))),
+  paddle_webhook_secret: z.optional(z.string().check(z.minLength(16))),
+  clerk_webhook_secret: z.optional(z.string().check(z.minLength(16))),
+  firebase_hook_secret: z.optional(z.string().check(z.minLength(16))),
+  workos_actions_secret: z.optional(z.string().check(z.minLength(16))),
   pepper: z.string().check(z.minLength(32)),
 });
 export type DevSecrets = Required<z.infer<typeof devSecretsSchema>>;
@@ -19,6 +25,24 @@ export type DevSecrets = Required<z.infer<typeof devSecretsSchema>>;
 const token = (prefix: string) => `${prefix}${randomBytes(24).toString('base64url')}`;
 /** A Standard Webhooks secret as Supabase shows it: `v1,whsec_` and 32 random bytes in base64. */
 const standardWebhooksSecret = () => `v1,whsec_${randomBytes(32).toString('base64')}`;
+
+type LaterSecret = Exclude<
+  keyof DevSecrets,
+  'api_token' | 'auth0_hook_secret' | 'stripe_webhook_secret' | 'pepper'
+>;
+
+/** How each secret added after the first version is made, in the form its sender shows it. */
+const LATER_SECRETS: Record<LaterSecret, () => string> = {
+  supabase_hook_secret: standardWebhooksSecret,
+  okta_hook_secret: () => token('sg_okta_'),
+  kratos_hook_secret: () => token('sg_kratos_'),
+  paddle_webhook_secret: () => token('pdl_ntfset_'),
+  // Svix (Clerk) shows its secrets without Supabase's `v1,`.
+  clerk_webhook_secret: () => `whsec_${randomBytes(32).toString('base64')}`,
+  firebase_hook_secret: () => token('sg_firebase_'),
+  workos_actions_secret: () => token('sg_workos_'),
+};
+const LATER_KEYS = Object.keys(LATER_SECRETS) as LaterSecret[];
 
 const writeSecrets = async (dataDir: string, path: string, secrets: DevSecrets): Promise<void> => {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
@@ -47,20 +71,22 @@ export const loadDevSecrets = async (
     }
     if (!parsed?.success)
       throw new Error(`${path} is damaged: delete it to generate new development secrets`);
-    const { supabase_hook_secret, ...rest } = parsed.data;
-    if (supabase_hook_secret !== undefined)
-      return { secrets: { ...rest, supabase_hook_secret }, path, created: false };
-    const upgraded: DevSecrets = { ...rest, supabase_hook_secret: standardWebhooksSecret() };
-    await writeSecrets(dataDir, path, upgraded);
-    return { secrets: upgraded, path, created: false };
+    // Upgraded in place: the values it holds are kept, the missing ones generated.
+    const missing = LATER_KEYS.filter((key) => parsed.data[key] === undefined);
+    const secrets = {
+      ...parsed.data,
+      ...Object.fromEntries(missing.map((key) => [key, LATER_SECRETS[key]()])),
+    } as DevSecrets;
+    if (missing.length > 0) await writeSecrets(dataDir, path, secrets);
+    return { secrets, path, created: false };
   }
-  const secrets: DevSecrets = {
+  const secrets = {
     api_token: token('sg_dev_'),
     auth0_hook_secret: token('sg_auth0_'),
     stripe_webhook_secret: token('whsec_'),
-    supabase_hook_secret: standardWebhooksSecret(),
+    ...Object.fromEntries(LATER_KEYS.map((key) => [key, LATER_SECRETS[key]()])),
     pepper: randomBytes(32).toString('hex'),
-  };
+  } as DevSecrets;
   await writeSecrets(dataDir, path, secrets);
   return { secrets, path, created: true };
 };

@@ -2,6 +2,7 @@
 import type { Policy } from '../policy/schema.js';
 import * as z from '../validation/zod.js';
 import { parseEnv } from './errors.js';
+import { HOOK_SECRET_SETTINGS, type ProviderHook, perHook } from './hook-secrets.js';
 import { loadBundledPolicy } from './policy-file.js';
 
 const arn = z.string().check(z.regex(/^arn:aws[a-z-]*:secretsmanager:/, 'expected a Secrets Manager ARN'));
@@ -14,6 +15,12 @@ const lambdaEnv = z.object({
   AUTH0_HOOK_SECRET_ARN: z.optional(arn),
   STRIPE_WEBHOOK_SECRET_ARN: z.optional(arn),
   SUPABASE_HOOK_SECRET_ARN: z.optional(arn),
+  OKTA_HOOK_SECRET_ARN: z.optional(arn),
+  KRATOS_HOOK_SECRET_ARN: z.optional(arn),
+  PADDLE_WEBHOOK_SECRET_ARN: z.optional(arn),
+  CLERK_WEBHOOK_SECRET_ARN: z.optional(arn),
+  FIREBASE_HOOK_SECRET_ARN: z.optional(arn),
+  WORKOS_ACTIONS_SECRET_ARN: z.optional(arn),
   STRIPE_API_KEY_SECRET_ARN: z.optional(arn),
   RESCREEN_KEY_SECRET_ARN: z.optional(arn),
   STRIPE_API_BASE_URL: z.optional(z.url({ protocol: /^https?$/ })),
@@ -34,6 +41,8 @@ export interface LambdaConfig {
     /** The key sealing provisional verdicts' identifiers (docs/rescreen.md); without it nothing is re-screened. */
     rescreenKey: string | undefined;
   };
+  /** The ARN of each provider hook's secret, for the function that serves the hook (undefined elsewhere). */
+  hookSecretArns: Record<ProviderHook, string | undefined>;
   stripeApiBaseUrl: string | undefined;
   secretsMaxAgeMs: number;
 }
@@ -54,6 +63,9 @@ export const loadLambdaConfig = (env: NodeJS.ProcessEnv): LambdaConfig => {
       stripeApiKey: e.STRIPE_API_KEY_SECRET_ARN,
       rescreenKey: e.RESCREEN_KEY_SECRET_ARN,
     },
+    hookSecretArns: perHook(
+      (hook) => e[HOOK_SECRET_SETTINGS[hook].arnEnv as keyof typeof e] as string | undefined,
+    ),
     stripeApiBaseUrl: e.STRIPE_API_BASE_URL,
     secretsMaxAgeMs: e.SECRETS_MAX_AGE_SECONDS * 1000,
   };

@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import * as z from '../validation/zod.js';
 import { ConfigError, parseEnv } from './errors.js';
+import { HOOK_SECRET_SETTINGS, type ProviderHook, perHook } from './hook-secrets.js';
 
 export { ConfigError };
 
@@ -36,8 +37,32 @@ const localEnv = z.object({
   AUTH0_HOOK_SECRET: optionalString,
   STRIPE_WEBHOOK_SECRET: optionalString,
   SUPABASE_HOOK_SECRET: optionalString,
+  OKTA_HOOK_SECRET: optionalString,
+  KRATOS_HOOK_SECRET: optionalString,
+  PADDLE_WEBHOOK_SECRET: optionalString,
+  CLERK_WEBHOOK_SECRET: optionalString,
+  FIREBASE_HOOK_SECRET: optionalString,
+  WORKOS_ACTIONS_SECRET: optionalString,
   STRIPE_API_KEY: optionalString,
   STRIPE_API_BASE_URL: url,
+  // Provider APIs for enforcement (docs/enforcement.md).
+  AUTH0_DOMAIN: z.optional(
+    z
+      .string()
+      .check(
+        z.regex(
+          /^(?:https?:\/\/[^\s/?#]+\/?|[A-Za-z0-9.-]+)$/,
+          'expected a domain (tenant.eu.auth0.com) or an http(s) base URL',
+        ),
+      ),
+  ),
+  AUTH0_CLIENT_ID: optionalString,
+  AUTH0_CLIENT_SECRET: optionalString,
+  SUPABASE_URL: url,
+  SUPABASE_SERVICE_ROLE_KEY: optionalString,
+  COGNITO_ENDPOINT: url,
+  CLERK_SECRET_KEY: optionalString,
+  CLERK_API_BASE_URL: url,
   API_TOKEN: optionalString,
   RESCREEN_INTERVAL_MS: optionalString,
   POLICY_FILE: z.optional(z.string().check(z.minLength(1))),
@@ -55,15 +80,66 @@ export interface LocalConfig {
   auth0HookSecret: string | undefined;
   stripeWebhookSecret: string | undefined;
   supabaseHookSecret: string | undefined;
+  /** The provider hooks' secret settings (`OKTA_HOOK_SECRET`, ...); undefined = the generated value. */
+  hookSecrets: Record<ProviderHook, string | undefined>;
   stripeApiKey: string | undefined;
   stripeApiBaseUrl: string | undefined;
   apiToken: string | undefined;
   /** How often the server tries the due re-screens (docs/rescreen.md), in ms; 0 = never. */
   rescreenIntervalMs: number;
+  /** The provider APIs enforcement may call; a provider left unset is not enforced (docs/enforcement.md). */
+  enforcement: EnforcementConfig;
   /** Absolute path; `policyFileExplicit` tells whether the user named it (a missing named file is an error). */
   policyFile: string;
   policyFileExplicit: boolean;
 }
+
+/** Where each provider's API is and its credentials, as the environment gives them. */
+export interface EnforcementConfig {
+  auth0: { domain: string; clientId: string; clientSecret: string } | undefined;
+  supabase: { url: string; serviceRoleKey: string } | undefined;
+  cognitoEndpoint: string | undefined;
+  clerk: { secretKey: string; baseUrl: string | undefined } | undefined;
+}
+
+/** The variables of one provider come together: one set without the others is a mistake, named. */
+const together = (env: Record<string, string | undefined>): boolean => {
+  const missing = Object.entries(env).filter(([, value]) => value === undefined);
+  if (missing.length === Object.keys(env).length) return false;
+  const [name] = missing[0] ?? [];
+  if (name !== undefined) {
+    throw new ConfigError(
+      `invalid environment: ${name} is not set, but ${Object.keys(env)
+        .filter((key) => env[key] !== undefined)
+        .join(', ')} is: set them together (docs/enforcement.md)`,
+    );
+  }
+  return true;
+};
+
+const enforcementOf = (e: {
+  AUTH0_DOMAIN?: string | undefined;
+  AUTH0_CLIENT_ID?: string | undefined;
+  AUTH0_CLIENT_SECRET?: string | undefined;
+  SUPABASE_URL?: string | undefined;
+  SUPABASE_SERVICE_ROLE_KEY?: string | undefined;
+  COGNITO_ENDPOINT?: string | undefined;
+  CLERK_SECRET_KEY?: string | undefined;
+  CLERK_API_BASE_URL?: string | undefined;
+}): EnforcementConfig => ({
+  auth0: together({
+    AUTH0_DOMAIN: e.AUTH0_DOMAIN,
+    AUTH0_CLIENT_ID: e.AUTH0_CLIENT_ID,
+    AUTH0_CLIENT_SECRET: e.AUTH0_CLIENT_SECRET,
+  })
+    ? { domain: e.AUTH0_DOMAIN!, clientId: e.AUTH0_CLIENT_ID!, clientSecret: e.AUTH0_CLIENT_SECRET! }
+    : undefined,
+  supabase: together({ SUPABASE_URL: e.SUPABASE_URL, SUPABASE_SERVICE_ROLE_KEY: e.SUPABASE_SERVICE_ROLE_KEY })
+    ? { url: e.SUPABASE_URL!, serviceRoleKey: e.SUPABASE_SERVICE_ROLE_KEY! }
+    : undefined,
+  cognitoEndpoint: e.COGNITO_ENDPOINT,
+  clerk: e.CLERK_SECRET_KEY ? { secretKey: e.CLERK_SECRET_KEY, baseUrl: e.CLERK_API_BASE_URL } : undefined,
+});
 
 const DEFAULT_PORT = 3000;
 
@@ -135,10 +211,12 @@ export const loadLocalConfig = (env: NodeJS.ProcessEnv, cwd = process.cwd()): Lo
     auth0HookSecret: e.AUTH0_HOOK_SECRET,
     stripeWebhookSecret: e.STRIPE_WEBHOOK_SECRET,
     supabaseHookSecret: e.SUPABASE_HOOK_SECRET,
+    hookSecrets: perHook((hook) => e[HOOK_SECRET_SETTINGS[hook].env as keyof typeof e] as string | undefined),
     stripeApiKey: e.STRIPE_API_KEY,
     stripeApiBaseUrl: e.STRIPE_API_BASE_URL,
     apiToken: e.API_TOKEN,
     rescreenIntervalMs: parseRescreenInterval(e.RESCREEN_INTERVAL_MS),
+    enforcement: enforcementOf(e),
     policyFile: resolve(cwd, e.POLICY_FILE ?? 'policy.json'),
     policyFileExplicit: e.POLICY_FILE !== undefined,
   };

@@ -17,6 +17,7 @@ export const errorName = (error: unknown): string => {
 export type DomainErrorCode =
   | 'not_found'
   | 'conflict'
+  | 'version_conflict'
   | 'invalid_input'
   | 'invalid_cursor'
   | 'store_unavailable'
@@ -38,6 +39,12 @@ export class NotFoundError extends DomainError {
 export class ConflictError extends DomainError {
   override readonly name: string = 'ConflictError';
   readonly code = 'conflict';
+}
+
+/** A change was made against a version that is no longer the current one (docs/policy-lifecycle.md). */
+export class VersionConflictError extends DomainError {
+  override readonly name: string = 'VersionConflictError';
+  readonly code = 'version_conflict';
 }
 
 /**

@@ -3,7 +3,14 @@
  * it is made of. At the bottom of the import graph: store, Defastra, policy and screening all build on it.
  */
 import type { Decision, RiskLevel, Source } from './levels.js';
-import type { ListAction, ListKind, ReviewOutcome, VelocityKey } from './vocabulary.js';
+import type {
+  ListAction,
+  ListKind,
+  OutcomeLabel,
+  OutcomeSource,
+  ReviewOutcome,
+  VelocityKey,
+} from './vocabulary.js';
 
 export type ResultType = 'risk' | 'trust' | 'neutral';
 
@@ -98,8 +105,8 @@ export interface ShadowDecision {
 
 /** What happened to the signup later: the truth a policy is judged by. */
 export interface Outcome {
-  label: 'fraud' | 'legit';
-  source: 'manual' | 'api' | 'stripe';
+  label: OutcomeLabel;
+  source: OutcomeSource;
   note: string | null;
   labelled_at: string;
   /** The IAM principal ARN in AWS, `local` locally, or the provider that reported it. */
@@ -165,12 +172,20 @@ export const withVerdictDefaults = (
 
 /**
  * What a replay (docs/reviews.md) needs besides the verdict and cannot read from it: the runtime list entries and the
- * velocity keys that decided it, kept as recorded. Stored with the verdict, never returned by the API.
+ * velocity keys that decided it, kept as recorded; and what enforcement needs to find the account. Stored with the
+ * verdict, never returned by the API.
  */
 export interface DecisionFacts {
   /** Runtime list entries that matched (policy-file hits are re-evaluated from the candidate policy instead). */
   runtimeLists: ListHit[];
   velocity: VelocityHit[];
+  /** Where the account lives at the provider beyond `subject_ref`, for enforcement (docs/enforcement.md). */
+  account?: AccountLocation;
+}
+
+/** Cognito: the user pool the trigger ran for (a `userName` is unique within its pool only). */
+export interface AccountLocation {
+  userPoolId?: string;
 }
 
 /** A verdict plus the keyed hashes the store indexes it by (never the raw values). */
@@ -181,4 +196,21 @@ export interface VerdictRecord {
   facts: DecisionFacts;
   /** Epoch seconds after which the record may be deleted (`retention_days`). */
   expiresAt: number;
+  /**
+   * Keyed hashes of the `subject_ref` and `source_ref` the caller gave, when any: what `POST /outcomes` finds the
+   * verdict by (docs/outcomes.md). Absent on records stored before they were kept.
+   */
+  refHashes?: RefHashes;
+  /**
+   * Set when the screening added the verdict's statistics counters itself, beside its write (a spend cap is set: the
+   * hour's Defastra-call total must count it at once). Otherwise they are added off the request path, from the store's
+   * change feed locally and the table's stream in AWS (docs/capacity.md), which leave a counted verdict alone.
+   */
+  counted?: true;
+}
+
+/** Keyed hashes of a verdict's references as given (null when it has none). */
+export interface RefHashes {
+  subject_ref: string | null;
+  source_ref: string | null;
 }

@@ -27,8 +27,20 @@ export type ReviewFilter = (typeof REVIEW_FILTERS)[number];
 export const VELOCITY_KEYS = ['ip', 'mailbox', 'email_domain'] as const;
 export type VelocityKey = (typeof VELOCITY_KEYS)[number];
 
+/** What later truth says of a signup (docs/outcomes.md): the label an outcome carries. */
+export const OUTCOME_LABELS = ['fraud', 'legit'] as const;
+export type OutcomeLabel = (typeof OUTCOME_LABELS)[number];
+
+/** Who reported an outcome: an operator on one verdict, a backend through `POST /outcomes`, or Stripe. */
+export const OUTCOME_SOURCES = ['manual', 'api', 'stripe'] as const;
+export type OutcomeSource = (typeof OUTCOME_SOURCES)[number];
+
+/** The caller's references a verdict can be found by (docs/outcomes.md): kept only as keyed hashes for that. */
+export const REF_KINDS = ['subject_ref', 'source_ref'] as const;
+export type RefKind = (typeof REF_KINDS)[number];
+
 /** What a keyed hash is of; part of the hashed message, so values of different kinds never collide. */
-export type HashKind = 'email' | 'phone' | 'ip' | 'mailbox' | 'email_domain' | 'request_body';
+export type HashKind = 'email' | 'phone' | 'ip' | 'mailbox' | 'email_domain' | 'request_body' | RefKind;
 
 /** HMAC-SHA256 of a normalised value with the pepper (built by shared/screening/hashing.ts). */
 export type KeyedHasher = (kind: HashKind, normalised: string) => string;

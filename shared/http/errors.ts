@@ -36,6 +36,7 @@ export const badRequest = (message: string): ApiError => new ApiError(400, 'inva
 const DOMAIN_ANSWERS: Record<DomainErrorCode, (error: DomainError) => ApiError> = {
   not_found: (error) => new ApiError(404, 'not_found', error.message),
   conflict: (error) => new ApiError(409, 'conflict', error.message),
+  version_conflict: (error) => new ApiError(409, 'version_conflict', error.message),
   invalid_input: (error) =>
     badRequest(error instanceof InvalidInputError ? `${error.where}: ${error.message}` : error.message),
   invalid_cursor: () => badRequest('cursor is not valid for this query'),

@@ -36,6 +36,10 @@ export const METRIC = {
   rescreenBacklogAge: 'RescreenBacklogAge',
   /** Gauge per re-screen run: due re-screens found at its start (at most the run's size). */
   rescreenDue: 'RescreenDue',
+  /** Count of policy changes made through the api function; dimension `policy` (`active` or `shadow`). */
+  policyChanges: 'PolicyChanges',
+  /** Count of enforcements at a provider that ended failed; no dimensions (alarmed), the source is in the log line. */
+  enforcementFailures: 'EnforcementFailures',
 } as const;
 
 export const DIMENSION = {
@@ -47,6 +51,7 @@ export const DIMENSION = {
   what: 'what',
   failure: 'failure',
   outcome: 'outcome',
+  policy: 'policy',
 } as const;
 
 /** Defastra error types that mean we are sending too much: alarmed together (a flood, or a limit too low). */

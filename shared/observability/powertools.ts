@@ -180,6 +180,12 @@ export const createPowertoolsTelemetry = (
         buffer.add(METRIC.rescreens, MetricUnit.Count, count, { [DIMENSION.outcome]: outcome });
       }
     },
+    policyChanged(what) {
+      buffer.add(METRIC.policyChanges, MetricUnit.Count, 1, { [DIMENSION.policy]: what });
+    },
+    enforcementFailed() {
+      buffer.add(METRIC.enforcementFailures, MetricUnit.Count, 1);
+    },
     flush() {
       buffer.publish(metrics);
     },

@@ -39,6 +39,10 @@ export interface Telemetry {
   writeBackFailed(permanent: boolean): void;
   /** A re-screen run (docs/rescreen.md): what it found due, how long the oldest had waited, and how each attempt ended. */
   rescreenRun(run: RescreenRunMetrics): void;
+  /** An operator changed the active policy version or the shadow policy (docs/policy-lifecycle.md). */
+  policyChanged(what: 'active' | 'shadow'): void;
+  /** An enforcement at the provider ended `failed` (docs/enforcement.md; alarmed). */
+  enforcementFailed(source: Source): void;
   /** Sends buffered metrics (EMF); called once at the end of each request. */
   flush(): void;
 }
@@ -62,5 +66,7 @@ export const silentTelemetry: Telemetry = {
   rescreenRun: noop,
   storeWriteFailed: noop,
   writeBackFailed: noop,
+  policyChanged: noop,
+  enforcementFailed: noop,
   flush: noop,
 };

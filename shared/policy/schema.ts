@@ -1,7 +1,9 @@
 /** The policy file (docs/policy.md): zod schema, defaults, per-source resolution and validation errors that name the field. */
 
 import { DECISIONS, RISK_LEVELS, SOURCES, type Source, TIMEOUT_MODES } from '../core/levels.js';
+import type { PolicyMode } from '../core/verdict.js';
 import { LIST_ACTIONS, VELOCITY_KEYS, type VelocityKey } from '../core/vocabulary.js';
+import { ENFORCEABLE_SOURCES, isEnforceable } from '../enforce/sources.js';
 import * as z from '../validation/zod.js';
 import { MAX_DOMAIN_LABELS, normaliseDomain, normaliseEmail, normalisePhone } from './identifiers.js';
 
@@ -10,6 +12,9 @@ import { MAX_DOMAIN_LABELS, normaliseDomain, normaliseEmail, normalisePhone } fr
  * wave of 1,000 signups/s on one key would need more write units than one DynamoDB partition gives.
  */
 export const MAX_VELOCITY_THRESHOLD = 1_000;
+
+/** `enforce`: the caller is asked to do what the policy decides; `monitor`: decisions are recorded, the caller allows. */
+export const POLICY_MODES = ['enforce', 'monitor'] as const satisfies readonly PolicyMode[];
 
 const level = z.nullable(z.enum(RISK_LEVELS));
 const thresholdPair = z.strictObject({ review: z.optional(level), block: z.optional(level) });
@@ -70,8 +75,30 @@ const events = z.strictObject({
   ),
 });
 
+/** `enforce.<source>`: act on the account at the provider (docs/enforcement.md); true only where an adapter exists. */
+const enforce = z.strictObject(
+  Object.fromEntries(
+    SOURCES.map((source) => [
+      source,
+      z.optional(
+        isEnforceable(source)
+          ? z.boolean()
+          : z
+              .boolean()
+              .check(
+                z.refine(
+                  (on) => !on,
+                  `signup-gate cannot act on ${source} accounts (enforcement exists for ${ENFORCEABLE_SOURCES.join(', ')})`,
+                ),
+              ),
+      ),
+    ]),
+  ) as Record<Source, z.ZodMiniOptional<z.ZodMiniBoolean>>,
+);
+
 /** Keys a `sources.<source>` override may name: everything but `version` and `sources` itself. */
 const overridable = {
+  mode: z.optional(z.enum(POLICY_MODES)),
   thresholds: z.optional(thresholds),
   on_error: z.optional(perSource(z.enum(DECISIONS))),
   defastra_timeout: z.optional(perSource(z.enum(TIMEOUT_MODES))),
@@ -98,6 +125,7 @@ export const policyFileSchema = z.strictObject({
   ...overridable,
   spend: z.optional(spend),
   events: z.optional(events),
+  enforce: z.optional(enforce),
   sources: z.optional(perSource(overrideSchema)),
 });
 
@@ -116,6 +144,7 @@ export type VelocityPolicy = { window_minutes: number } & Record<VelocityKey, Ve
 /** The fully merged policy for one source: what the decision code reads. */
 export interface ResolvedPolicy {
   version: string;
+  mode: PolicyMode;
   thresholds: { email: Thresholds; phone: Thresholds };
   on_error: Record<Source, (typeof DECISIONS)[number]>;
   defastra_timeout: Record<Source, (typeof TIMEOUT_MODES)[number]>;
@@ -130,6 +159,8 @@ export interface ResolvedPolicy {
   velocity: VelocityPolicy;
   spend: { max_defastra_calls_per_hour: number | null; on_exhausted: (typeof DECISIONS)[number] };
   events: { publish: Array<(typeof DECISIONS)[number]> };
+  /** Per source: whether a final block is carried out at the provider (docs/enforcement.md). */
+  enforce: Record<Source, boolean>;
 }
 
 /** A validated policy: the base (file over defaults) plus the raw per-source overrides. */
@@ -150,6 +181,7 @@ const deepFreeze = <T>(value: T): T => {
 /** The defaults of docs/policy.md, frozen all the way down (a shallow freeze let nested defaults be changed). */
 export const DEFAULT_POLICY: ResolvedPolicy = deepFreeze({
   version: 'default-1',
+  mode: 'enforce',
   thresholds: { email: { review: 'medium', block: 'high' }, phone: { review: 'medium', block: 'high' } },
   // The providers' own deadlines set these: Okta waits 3 s, Google 7 s (Firebase), Supabase and Cognito 5 s,
   // Paddle 5 s; Clerk's deliveries come after the user exists and are retried, so they can wait longer.
@@ -207,6 +239,19 @@ export const DEFAULT_POLICY: ResolvedPolicy = deepFreeze({
   },
   spend: { max_defastra_calls_per_hour: null, on_exhausted: 'review' },
   events: { publish: ['review', 'block'] },
+  enforce: {
+    auth0: false,
+    stripe: false,
+    api: false,
+    cognito: false,
+    supabase: false,
+    okta: false,
+    kratos: false,
+    paddle: false,
+    clerk: false,
+    firebase: false,
+    workos: false,
+  },
 } satisfies ResolvedPolicy);
 
 /** Thrown for an invalid policy; `field` is the dotted path of the first offending key. */

@@ -3,14 +3,16 @@
  * uses, from their stored risk levels and identifier hashes (so the candidate's list entries match), with no Defastra
  * call. Runtime list hits, velocity and spend outcomes are kept as recorded. A verdict whose identifier was never
  * checked (a list or velocity decided it) cannot be re-decided when the candidate needs that level: it is reported,
- * not guessed.
+ * not guessed. Labelled verdicts (docs/outcomes.md) are tallied under the candidate's decisions and the stored ones:
+ * what the candidate would catch of the known frauds, and block of the known good users.
  */
 
-import type { ReplayAnswer } from '../api/replay.js';
+import type { OutcomeFigures, OutcomeTable, ReplayAnswer } from '../api/replay.js';
 import { InvalidInputError } from '../core/errors.js';
 import type { Decision, Source } from '../core/levels.js';
 import type { IdentifierOutcome } from '../core/verdict.js';
-import type { KeyedHasher } from '../core/vocabulary.js';
+import type { KeyedHasher, OutcomeLabel } from '../core/vocabulary.js';
+import { effectiveLabel } from '../outcomes/labels.js';
 import { decide, decidedWithoutLevels, type IdentifierInput, resolveForSource } from '../policy/decide.js';
 import { listedBy, policyListHits } from '../policy/lists.js';
 import { type Policy, PolicyError, parsePolicy } from '../policy/schema.js';
@@ -103,6 +105,30 @@ export const redecide = (candidate: Policy, hash: KeyedHasher, stored: StoredVer
   return { to: outcome.decision };
 };
 
+const emptyTable = (): OutcomeTable => ({
+  allow: { fraud: 0, legit: 0 },
+  review: { fraud: 0, legit: 0 },
+  block: { fraud: 0, legit: 0 },
+});
+
+const shareOf = (part: number, whole: number): number | null =>
+  whole === 0 ? null : Math.round((part / whole) * 10_000) / 10_000;
+
+/** The two shares of an outcome table: frauds sent to review or block, good users blocked. */
+export const figuresOf = (outcomes: OutcomeTable): OutcomeFigures => {
+  const fraud = outcomes.allow.fraud + outcomes.review.fraud + outcomes.block.fraud;
+  const legit = outcomes.allow.legit + outcomes.review.legit + outcomes.block.legit;
+  return {
+    outcomes,
+    fraud_caught: shareOf(outcomes.review.fraud + outcomes.block.fraud, fraud),
+    legit_blocked: shareOf(outcomes.block.legit, legit),
+  };
+};
+
+const tally = (table: OutcomeTable, decision: Decision, label: OutcomeLabel): void => {
+  table[decision][label]++;
+};
+
 /** Runs a replay over the stored verdicts of the range. An invalid candidate is an InvalidInputError naming the `policy` field. */
 export const replay = async (
   deps: { verdicts: Pick<VerdictRepository, 'listStored'>; hash: KeyedHasher },
@@ -119,7 +145,7 @@ export const replay = async (
     max: MAX_REPLAY_VERDICTS,
     ...(request.source ? { source: request.source } : {}),
   });
-  const result: ReplayAnswer = {
+  const result: Omit<ReplayAnswer, keyof OutcomeFigures | 'current'> = {
     total: records.length,
     changed: 0,
     transitions: {},
@@ -127,12 +153,20 @@ export const replay = async (
     truncated,
     unresolved: [],
   };
+  // Labelled verdicts the candidate re-decided: under its decisions, and under the stored ones.
+  const candidateTable = emptyTable();
+  const currentTable = emptyTable();
   for (const stored of records) {
     const from = stored.verdict.decision;
     const redecided = redecide(candidate, deps.hash, stored);
     if ('why' in redecided) {
       result.unresolved.push({ verdict_id: stored.verdict.verdict_id, from, why: redecided.why });
       continue;
+    }
+    const label = effectiveLabel(stored.verdict);
+    if (label !== null) {
+      tally(candidateTable, redecided.to, label);
+      tally(currentTable, from, label);
     }
     result.transitions[from] ??= {};
     const row = result.transitions[from];
@@ -142,5 +176,5 @@ export const replay = async (
       result.items.push({ verdict_id: stored.verdict.verdict_id, from, to: redecided.to });
     }
   }
-  return result;
+  return { ...result, ...figuresOf(candidateTable), current: figuresOf(currentTable) };
 };

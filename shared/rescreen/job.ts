@@ -69,7 +69,6 @@ const DECIDED = [
   'policy_version',
   'action',
   'mode',
-  'shadow',
 ] as const satisfies ReadonlyArray<keyof Verdict>;
 
 const pickDecided = (verdict: Verdict): Partial<Verdict> =>

@@ -1,13 +1,16 @@
 /**
  * Reviews (docs/reviews.md): an operator approves or rejects a verdict. The review replaces any earlier one; with
  * `add_to_list` the verdict's email and phone become runtime entries (from the stored hashes: the raw values were
- * never kept); a Stripe verdict's customer metadata follows the review when write-back is on.
+ * never kept). A review is a label too (docs/outcomes.md): it moves the verdict's quality counter unless an outcome
+ * label decides it. What a review does at the provider (a block, its undoing, a Stripe customer's metadata) follows
+ * from the change, off the request's path (docs/enforcement.md).
  */
 
 import type { Review, Verdict } from '../core/verdict.js';
 import type { ListAction, ListKind, ReviewOutcome } from '../core/vocabulary.js';
 import { createListEntry } from '../lists/entries.js';
 import type { Telemetry } from '../observability/telemetry.js';
+import { moveQualityCount } from '../outcomes/label.js';
 import type { Store, StoredVerdict } from '../store/ports.js';
 
 export interface ReviewRequest {
@@ -18,11 +21,11 @@ export interface ReviewRequest {
 }
 
 export interface ReviewDeps {
-  store: Pick<Store, 'verdicts' | 'lists'>;
+  store: Pick<Store, 'verdicts' | 'lists' | 'counters'>;
   telemetry: Telemetry;
   now: () => number;
-  /** Writes the reviewed decision into the Stripe customer, when the policy and the verdict call for it. */
-  stripeReview?: (stored: StoredVerdict) => Promise<void>;
+  /** How long the quality counters of the verdict's hour are kept (`retention_days`). */
+  retentionDays: number;
 }
 
 /** The runtime entries `add_to_list` creates: one per stored identifier hash. */
@@ -52,6 +55,7 @@ export const reviewVerdict = async (
   };
   const stored = await deps.store.verdicts.review(verdictId, review);
   if (stored === null) return null;
+  await moveQualityCount(deps, stored);
   if (request.addToList) {
     const action: ListAction = request.outcome === 'approve' ? 'allow' : 'block';
     await Promise.all(
@@ -74,7 +78,6 @@ export const reviewVerdict = async (
       ),
     );
   }
-  await deps.stripeReview?.(stored);
   deps.telemetry.info('verdict reviewed', {
     verdict_id: verdictId,
     outcome: request.outcome,

@@ -1,9 +1,10 @@
 /** The composition root's contract: everything an app needs, built once per process (locally or per Lambda cold start). */
 
+import type { ProviderHook } from '../config/hook-secrets.js';
 import type { KeyedHasher } from '../core/vocabulary.js';
 import type { DefastraPort } from '../defastra/types.js';
 import type { Telemetry } from '../observability/telemetry.js';
-import type { PolicySource } from '../policy/source.js';
+import type { PolicyRuntime, PolicySource } from '../policy/source.js';
 import type { Store } from '../store/ports.js';
 
 export type ApiAuth =
@@ -13,8 +14,10 @@ export type ApiAuth =
   | { kind: 'bearer'; tokens: () => Promise<readonly string[]> };
 
 export interface AppDeps {
-  /** The policy a request runs under (the policy file, through `fixedPolicy`). */
+  /** The policy a request runs under: the active runtime version, else the policy file (`policyDeps(policies)`). */
   policy: PolicySource;
+  /** The bundled file, the active version and the shadow policy, read with a bounded age (docs/policy-lifecycle.md). */
+  policies: PolicyRuntime;
   store: Store;
   defastra: DefastraPort;
   hash: KeyedHasher;
@@ -27,6 +30,8 @@ export interface AppDeps {
   stripeWebhookSecrets: () => Promise<readonly string[]>;
   /** Active Standard Webhooks secrets of `/hooks/supabase` (`v1,whsec_...` as Supabase shows them). */
   supabaseHookSecrets: () => Promise<readonly string[]>;
+  /** Active secrets of each provider hook of shared/config/hook-secrets.ts (`/hooks/okta`, ...). */
+  hookSecrets: Record<ProviderHook, () => Promise<readonly string[]>>;
   /** Stripe API key for the optional write-back; null when not configured. */
   stripeApiKey: () => Promise<string | null>;
   /** Overrides Stripe's API host (tests point it at a local server). */

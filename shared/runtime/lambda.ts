@@ -1,14 +1,16 @@
 /** The composition root inside Lambda: config from the environment, secrets from Secrets Manager, DynamoDB. */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { perHook, splitHookSecrets } from '../config/hook-secrets.js';
 import { type LambdaConfig, loadLambdaConfig } from '../config/lambda.js';
 import { createDefastraClient } from '../defastra/client.js';
 import { DefastraAuthError } from '../defastra/errors.js';
 import type { Telemetry } from '../observability/telemetry.js';
-import { fixedPolicy } from '../policy/source.js';
+import { policyDeps } from '../policy/source.js';
+import { runtimePolicies } from '../policy-lifecycle/runtime.js';
 import { createHasher, deriveKey } from '../screening/hashing.js';
 import { isUnsetSecret } from '../secrets/placeholder.js';
 import { createSecretReader, type SecretReader } from '../secrets/secrets-manager.js';
-import { createDynamoStore } from '../store/dynamo/store.js';
+import { createDynamoPolicies, createDynamoStore } from '../store/dynamo/store.js';
 import { type AppDeps, type DepsProvider, lazyDeps, splitSecrets, splitSpaceSecrets } from './deps.js';
 
 /** A list secret (comma separated); empty while unset or still the placeholder, so every signature fails. */
@@ -63,8 +65,16 @@ export const lambdaDeps = (
     const config: LambdaConfig = loadLambdaConfig(env);
     const reader = secrets ?? createSecretReader({ maxAgeMs: config.secretsMaxAgeMs });
     const { secretArns } = config;
+    const client = new DynamoDBClient({});
+    // One policy runtime per container: the active version and the shadow, read from the table with a bounded age.
+    const policies = runtimePolicies({
+      file: config.policy,
+      versions: createDynamoPolicies({ client, tableName: config.tableName }),
+      now: Date.now,
+      telemetry,
+    });
     const shared: Base['shared'] = {
-      policy: fixedPolicy(config.policy),
+      ...policyDeps(policies),
       defastra: createDefastraClient({
         baseUrl: config.defastraBaseUrl,
         apiKey: defastraKey(reader, secretArns.defastraApiKey, false),
@@ -80,6 +90,12 @@ export const lambdaDeps = (
         const value = await reader.get(secretArns.supabaseHookSecret);
         return isUnsetSecret(value) ? [] : splitSpaceSecrets(value);
       },
+      hookSecrets: perHook((hook) => async () => {
+        const arn = config.hookSecretArns[hook];
+        if (!arn) return [];
+        const value = await reader.get(arn);
+        return isUnsetSecret(value) ? [] : splitHookSecrets(hook, value);
+      }),
       stripeApiKey: async () => {
         if (!secretArns.stripeApiKey) return null;
         const value = (await reader.get(secretArns.stripeApiKey)).trim();
@@ -88,7 +104,7 @@ export const lambdaDeps = (
       stripeApiBaseUrl: config.stripeApiBaseUrl,
       ...(secretArns.rescreenKey ? { rescreenKey: rescreenKeyOf(reader, secretArns.rescreenKey) } : {}),
     };
-    return { config, reader, shared, client: new DynamoDBClient({}) };
+    return { config, reader, shared, client };
   };
   /** The deps for one pepper value: the hasher and the store's cursor key follow it. */
   const depsFor = ({ config, shared, client }: Base, pepper: string): AppDeps => ({

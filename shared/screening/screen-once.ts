@@ -1,5 +1,5 @@
 /**
- * The one screening path every route takes: the policy of the moment → the plan (its store round trip starts) → the
+ * The one screening path every route takes: the policy of the moment (and the shadow, when one is set) → the plan (its store round trip starts) → the
  * run-once marker claimed beside it, when the request has a key → the screening, completing the marker in the same
  * round trip as its verdict write. Two sequential store round trips per fresh screening, keyed or not.
  */
@@ -8,13 +8,15 @@ import type { Verdict, VerdictRecord } from '../core/verdict.js';
 import { keyedBodyHash, markerExpiry, runOnce } from '../markers/run-once.js';
 import { resolveForSource } from '../policy/decide.js';
 import type { Policy, ResolvedPolicy } from '../policy/schema.js';
-import type { PolicySource } from '../policy/source.js';
+import type { PolicyRuntime, PolicySource } from '../policy/source.js';
 import type { Store, WriteBackState } from '../store/ports.js';
 import { planScreening, type ScreenInput, type ScreeningDeps, type ScreenOptions, screen } from './screen.js';
 
 export interface ScreenOnceDeps extends ScreeningDeps {
   store: Pick<Store, 'verdicts' | 'screening' | 'counters' | 'markers'>;
   policy: PolicySource;
+  /** Where the shadow policy comes from (the active one is `policy`'s); without it, no shadow. */
+  policies?: Pick<PolicyRuntime, 'current'>;
 }
 
 /** What makes a request run once: its key, and the text a repeat must match. */
@@ -52,11 +54,12 @@ export const screenOnce = async (
 ): Promise<ScreenOnceResult> => {
   const { input, once } = request;
   const policy = request.policy ?? (await deps.policy());
+  const shadow = deps.policies ? (await deps.policies.current()).shadow : null;
   const resolved = resolveForSource(policy, input.source);
   // The screening's store round trip starts now, alongside the marker claim.
   const plan = planScreening(deps, policy, input);
   if (!once) {
-    const record = await screen(deps, policy, input, { ...request.options, plan });
+    const record = await screen(deps, policy, input, { ...request.options, plan, shadow });
     return { verdict: record.verdict, policy: resolved, replayed: false, record };
   }
   const result = await runOnce(
@@ -69,7 +72,8 @@ export const screenOnce = async (
       expiresAt: markerExpiry(resolved, deps.now()),
       verdictId: deps.newId?.() ?? ulid(deps.now()),
     },
-    (alongside, verdictId) => screen(deps, policy, input, { ...request.options, plan, alongside, verdictId }),
+    (alongside, verdictId) =>
+      screen(deps, policy, input, { ...request.options, plan, alongside, verdictId, shadow }),
     request.writeBackFor && ((record) => request.writeBackFor?.(record, resolved)),
     deps.telemetry,
   );

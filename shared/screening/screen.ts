@@ -1,25 +1,35 @@
 /**
  * The screening use case: normalise → one store round trip (cache, runtime lists, velocity, spend) → lists and
- * velocity → Defastra for email and phone in parallel → policy → store (verdict, cache, counters in parallel).
+ * velocity → Defastra for email and phone in parallel → policy → store (verdict and cache in parallel; the statistics
+ * counters too under a spend cap, else off the request path).
  */
 import { randomUUID } from 'node:crypto';
 import { ulid } from 'ulid';
 import { errorName } from '../core/errors.js';
 import type { Source } from '../core/levels.js';
-import type { ListHit, VelocityHit, Verdict, VerdictRecord } from '../core/verdict.js';
+import type {
+  AccountLocation,
+  ListHit,
+  ShadowDecision,
+  VelocityHit,
+  Verdict,
+  VerdictRecord,
+} from '../core/verdict.js';
 import type { KeyedHasher } from '../core/vocabulary.js';
 import { type DefastraError, DefastraRateLimitError } from '../defastra/errors.js';
 import type { DefastraPort } from '../defastra/types.js';
 import { runtimeListHits, runtimeListKeys } from '../lists/keys.js';
 import type { Telemetry } from '../observability/telemetry.js';
+import { refHashesOf } from '../outcomes/refs.js';
 import { decide, decidedWithoutLevels, resolveForSource } from '../policy/decide.js';
 import { emailDomain, normaliseIp } from '../policy/identifiers.js';
 import { isExactAllow, listedBy, policyListHits } from '../policy/lists.js';
 import type { Policy, ResolvedPolicy } from '../policy/schema.js';
+import type { ShadowPolicy } from '../policy/source.js';
 import { firstRescreenAt, rescreenExpiresAt } from '../rescreen/schedule.js';
 import { sealIdentifiers } from '../rescreen/sealed.js';
 import { callsIncrement, hourOf, verdictIncrement } from '../stats/counters.js';
-import type { PreludeResult, StatsIncrement, Store, StoredVerdict } from '../store/ports.js';
+import type { PreludeResult, Store, StoredVerdict } from '../store/ports.js';
 import { planVelocity, type VelocityPlan, velocityHits } from '../velocity/counts.js';
 import {
   type Lookup,
@@ -55,6 +65,8 @@ export interface ScreenInput {
   phone?: string | null;
   /** The client's IP as the caller saw it (velocity and runtime lists); never stored raw. */
   ip?: string | null;
+  /** Where the account lives at the provider besides `subjectRef` (Cognito's user pool): kept in the facts, never returned. */
+  account?: AccountLocation;
 }
 
 export interface ScreenOptions {
@@ -75,6 +87,8 @@ export interface ScreenOptions {
   alongside?: (record: VerdictRecord) => Promise<void>;
   /** The verdict's id, when a run-once marker reserved it; otherwise a new ULID. */
   verdictId?: string;
+  /** The shadow policy to decide the screening under as well, from the same answers, lists and counts. */
+  shadow?: ShadowPolicy | null;
 }
 
 /** A retryable Defastra failure the caller asked to surface instead of deciding (nothing was stored). */
@@ -302,7 +316,45 @@ const throwIfRetryable = async (
   throw new RetryableScreeningError(retryable.error);
 };
 
-/** The verdict the policy decides, and the record the store keeps of it. */
+/**
+ * What the shadow policy decides from the same Defastra answers, runtime list entries and velocity counts: its own
+ * policy-file lists and thresholds apply, nothing is looked up again. An identifier the live policy never looked up
+ * (its lists or velocity decided) is unchecked for the shadow too.
+ */
+const shadowDecisionOf = (
+  deps: ScreeningDeps,
+  plan: ScreeningPlan,
+  input: ScreenInput,
+  gate: Gate,
+  found: Found,
+  shadow: ShadowPolicy,
+): ShadowDecision => {
+  const policy = resolveForSource(shadow.policy, input.source);
+  const { email, phone } = plan;
+  const lists = [
+    ...policyListHits(policy, deps.hash, {
+      emailHash: email?.hash ?? null,
+      emailDomain: email?.normalised ? emailDomain(email.normalised) : null,
+      phoneHash: phone?.hash ?? null,
+    }),
+    ...gate.runtimeLists,
+  ];
+  const counted: VelocityPlan = {
+    counts: plan.velocity.counts,
+    keys: plan.velocity.keys.map(({ key }) => ({ key, thresholds: policy.velocity[key] })),
+  };
+  const velocity = gate.prelude ? velocityHits(counted, gate.prelude.velocity) : [];
+  const { decision } = decide(
+    policy,
+    input.source,
+    toDecisionInput(email, listedBy(lists, 'email'), found.email),
+    toDecisionInput(phone, listedBy(lists, 'phone'), found.phone),
+    { lists, velocity },
+  );
+  return { version: shadow.version, decision };
+};
+
+/** The verdict the policy decides (and the shadow's decision beside it), and the record the store keeps of it. */
 const recordOf = (
   deps: ScreeningDeps,
   plan: ScreeningPlan,
@@ -311,6 +363,7 @@ const recordOf = (
   found: Found,
   now: number,
   verdictId: string | undefined,
+  shadow: ShadowPolicy | null,
 ): VerdictRecord => {
   const { policy, email, phone } = plan;
   const velocityBlock = gate.velocity.some((hit) => hit.decision === 'block');
@@ -323,6 +376,8 @@ const recordOf = (
     toDecisionInput(phone, phoneList, found.phone),
     gate,
   );
+  // Monitor mode records the policy's judgement and asks the caller to allow (docs/policy-lifecycle.md).
+  const action = policy.mode === 'monitor' ? 'allow' : outcome.decision;
   const verdict: Verdict = {
     verdict_id: verdictId ?? deps.newId?.() ?? ulid(now),
     created_at: new Date(now).toISOString(),
@@ -336,21 +391,27 @@ const recordOf = (
     phone: toOutcome(phone, phoneList, found.phone),
     policy_version: policy.version,
     review: null,
-    action: outcome.decision,
-    mode: 'enforce',
+    action,
+    mode: policy.mode,
     rescreen: null,
     provisional_decision: null,
     rescreened_at: null,
     enforcement: null,
-    shadow: null,
+    shadow: shadow ? shadowDecisionOf(deps, plan, input, gate, found, shadow) : null,
     outcome: null,
   };
+  const refHashes = refHashesOf(deps.hash, input);
   return {
     verdict,
     emailHash: email?.hash ?? null,
     phoneHash: phone?.hash ?? null,
-    facts: { runtimeLists: gate.runtimeLists, velocity: gate.velocity },
+    facts: {
+      runtimeLists: gate.runtimeLists,
+      velocity: gate.velocity,
+      ...(input.account ? { account: input.account } : {}),
+    },
     expiresAt: Math.ceil(now / 1000) + policy.retention_days * 86_400,
+    ...(refHashes ? { refHashes } : {}),
   };
 };
 
@@ -380,26 +441,25 @@ const queueRescreen = (
   };
 };
 
-/** The second round trip: the verdict write decides the outcome; cache, counters and `alongside` ride with it. */
+/**
+ * The second round trip: the verdict write decides the outcome; cache writes and `alongside` ride with it. The
+ * statistics counters ride with it only under a spend cap (the hour's call total must be current for the next
+ * screening); otherwise the change feed or the table's stream adds them off the request path (docs/capacity.md).
+ */
 const storeRecord = async (
   deps: ScreeningDeps,
   record: VerdictRecord,
   lookup: LookupContext,
   policy: ResolvedPolicy,
-  now: number,
   alongside: ScreenOptions['alongside'],
   rescreen: (() => Promise<void>) | null,
 ): Promise<void> => {
-  const increment: StatsIncrement = verdictIncrement(
-    record.verdict,
-    lookup.usage,
-    now,
-    policy.retention_days,
-  );
+  const countNow = policy.spend.max_defastra_calls_per_hour !== null;
+  if (countNow) record.counted = true;
   await Promise.all([
     deps.store.verdicts.save(record),
     ...lookup.cacheWrites.map((write) => bestEffort(deps, 'cache', write)),
-    bestEffort(deps, 'stats', () => deps.store.counters.record(increment)),
+    countNow && bestEffort(deps, 'stats', () => deps.store.counters.record(verdictIncrement(record))),
     alongside?.(record),
     rescreen && bestEffort(deps, 'rescreen', rescreen),
   ]);
@@ -412,6 +472,9 @@ const report = (deps: ScreeningDeps, verdict: Verdict, durationMs: number): void
     verdict_id: verdict.verdict_id,
     source: verdict.source,
     decision: verdict.decision,
+    action: verdict.action,
+    mode: verdict.mode,
+    ...(verdict.shadow ? { shadow: verdict.shadow.decision } : {}),
     degraded: verdict.degraded,
     reasons: verdict.reasons.map((r) => r.code),
     duration_ms: durationMs,
@@ -436,9 +499,9 @@ export const screen = async (
   const found = await lookUp(lookup, plan, gate);
   const now = deps.now();
   if (options.throwOnRetryable) await throwIfRetryable(deps, lookup, found, plan.policy, now);
-  const record = recordOf(deps, plan, input, gate, found, now, options.verdictId);
+  const record = recordOf(deps, plan, input, gate, found, now, options.verdictId, options.shadow ?? null);
   const rescreen = queueRescreen(deps, record, input, now);
-  await storeRecord(deps, record, lookup, plan.policy, now, options.alongside, rescreen);
+  await storeRecord(deps, record, lookup, plan.policy, options.alongside, rescreen);
   report(deps, record.verdict, now - started);
   return record;
 };
@@ -476,7 +539,7 @@ export const screenAgain = async (
   // No retry inside the call: the re-screen's own schedule is the retry.
   const lookup = lookupFor(deps, plan, input, gate, deadline, false);
   const found = await lookUp(lookup, plan, gate);
-  const record = recordOf(deps, plan, input, gate, found, deps.now(), stored.verdict.verdict_id);
+  const record = recordOf(deps, plan, input, gate, found, deps.now(), stored.verdict.verdict_id, null);
   const lookups = [found.email, found.phone];
   const limited = lookups.some((l) => l !== null && 'error' in l && l.error instanceof DefastraRateLimitError)
     ? 'rate_limit'

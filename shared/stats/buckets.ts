@@ -4,7 +4,7 @@ import type { BucketSize, StatsAnswer, StatsBucket } from '../api/stats.js';
 import { InvalidInputError } from '../core/errors.js';
 import { DECISIONS, SOURCES } from '../core/levels.js';
 import type { CounterRepository, StatsHour } from '../store/ports.js';
-import { sourceCounter } from './counters.js';
+import { shadowCounter, sourceCounter } from './counters.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -35,7 +35,11 @@ export const bucketStarts = (since: number, until: number, bucket: BucketSize): 
   return Array.from({ length: count }, (_v, i) => from + i * size);
 };
 
-const emptyBucket = (start: number): StatsBucket => ({
+/** A live × shadow matrix of zeros. */
+const emptyShadow = (): Record<string, Record<string, number>> =>
+  Object.fromEntries(DECISIONS.map((live) => [live, Object.fromEntries(DECISIONS.map((s) => [s, 0]))]));
+
+const emptyBucket = (start: number, withShadow: boolean): StatsBucket => ({
   start: new Date(start).toISOString(),
   allow: 0,
   review: 0,
@@ -46,6 +50,8 @@ const emptyBucket = (start: number): StatsBucket => ({
   cache_hits: 0,
   velocity: 0,
   spend_limited: 0,
+  monitored: 0,
+  ...(withShadow ? { shadow: emptyShadow() } : {}),
 });
 
 const addHour = (bucket: StatsBucket, counts: Record<string, number>): void => {
@@ -59,16 +65,22 @@ const addHour = (bucket: StatsBucket, counts: Record<string, number>): void => {
   bucket.cache_hits += counts.cache_hits ?? 0;
   bucket.velocity += counts.velocity ?? 0;
   bucket.spend_limited += counts.spend_limited ?? 0;
+  bucket.monitored += counts.monitored ?? 0;
+  for (const [live, row] of Object.entries(bucket.shadow ?? {})) {
+    for (const shadow of DECISIONS)
+      row[shadow] = (row[shadow] ?? 0) + (counts[shadowCounter(live, shadow)] ?? 0);
+  }
 };
 
-/** Folds hour rows into the buckets (oldest first). */
+/** Folds hour rows into the buckets (oldest first); `withShadow` adds the live × shadow transitions. */
 export const toBuckets = (
   starts: readonly number[],
   bucket: BucketSize,
   hours: readonly StatsHour[],
+  withShadow = false,
 ): StatsBucket[] => {
   const size = bucket === 'hour' ? HOUR_MS : DAY_MS;
-  const buckets = starts.map(emptyBucket);
+  const buckets = starts.map((start) => emptyBucket(start, withShadow));
   const first = starts[0] ?? 0;
   for (const { hour, counts } of hours) {
     const index = Math.floor((Date.parse(hour) - first) / size);
@@ -78,11 +90,15 @@ export const toBuckets = (
   return buckets;
 };
 
-/** `GET /stats`: the buckets of [since, until) (default: the last 14 days by day), from the counters, never a scan. */
+/**
+ * `GET /stats`: the buckets of [since, until) (default: the last 14 days by day), from the counters, never a scan;
+ * `withShadow` (a shadow policy is set) adds each bucket's live × shadow transitions.
+ */
 export const readStatsBuckets = async (
   counters: CounterRepository,
   range: { since?: string; until?: string; bucket?: BucketSize },
   nowMs: number,
+  withShadow = false,
 ): Promise<StatsAnswer> => {
   const bucket = range.bucket ?? 'day';
   const until = range.until ? Date.parse(range.until) : nowMs;
@@ -94,5 +110,5 @@ export const readStatsBuckets = async (
     new Date(first).toISOString(),
     new Date(first + starts.length * size).toISOString(),
   );
-  return { buckets: toBuckets(starts, bucket, hours) };
+  return { buckets: toBuckets(starts, bucket, hours, withShadow) };
 };

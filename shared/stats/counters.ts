@@ -1,5 +1,8 @@
-/** Statistics (docs/reviews.md), the write side: what one verdict adds to its hour's counters. */
-import type { Verdict } from '../core/verdict.js';
+/**
+ * Statistics (docs/reviews.md), the write side: what one new verdict adds to its hour's counters, from the stored
+ * record alone, so the same increment can be written on the request path or off it (the change feed, the stream).
+ */
+import type { Verdict, VerdictRecord } from '../core/verdict.js';
 import type { StatsIncrement } from '../store/ports.js';
 
 /** The counter of Defastra calls (what the hourly spend cap totals). */
@@ -8,19 +11,36 @@ export const DEFASTRA_CALLS = 'defastra_calls';
 /** The per-source counters are named `src_<source>_<decision>`; the others after the bucket fields they feed. */
 export const sourceCounter = (source: string, decision: string): string => `src_${source}_${decision}`;
 
+/** The counter of live × shadow decisions (`shadow_<live>_<shadow>`), kept while a shadow policy is set. */
+export const shadowCounter = (live: string, shadow: string): string => `shadow_${live}_${shadow}`;
+
 /** The UTC hour containing `ms`, as an ISO instant. */
 export const hourOf = (ms: number): string => new Date(Math.floor(ms / 3_600_000) * 3_600_000).toISOString();
 
-/** The increment for one stored verdict and what its screening cost. */
-export const verdictIncrement = (
-  verdict: Verdict,
-  usage: { calls: number; cacheHits: number },
-  nowMs: number,
-  retentionDays: number,
-): StatsIncrement => {
+/**
+ * What a verdict's screening cost, as the verdict shows it: Defastra answers it asked for (`cached: false`, billed)
+ * and answers it reused (`cached: true`: the cache, or a call another screening had in flight). Errors are free.
+ */
+export const usageOf = (verdict: Pick<Verdict, 'email' | 'phone'>): { calls: number; cacheHits: number } => {
+  const usage = { calls: 0, cacheHits: 0 };
+  for (const outcome of [verdict.email, verdict.phone]) {
+    if (outcome?.risk_level === undefined) continue;
+    if (outcome.cached) usage.cacheHits++;
+    else usage.calls++;
+  }
+  return usage;
+};
+
+/**
+ * The increment of one new verdict: in the hour it was created, kept as long as the verdict. A function of the
+ * stored record only, so the change feed and the table's stream compute what the screening would have.
+ */
+export const verdictIncrement = (record: Pick<VerdictRecord, 'verdict' | 'expiresAt'>): StatsIncrement => {
+  const { verdict } = record;
+  const usage = usageOf(verdict);
   const codes = new Set(verdict.reasons.map((reason) => reason.code));
   return {
-    hour: hourOf(nowMs),
+    hour: hourOf(Date.parse(verdict.created_at)),
     shardSeed: verdict.verdict_id,
     counts: {
       [verdict.decision]: 1,
@@ -30,8 +50,10 @@ export const verdictIncrement = (
       cache_hits: usage.cacheHits,
       velocity: codes.has('velocity') ? 1 : 0,
       spend_limited: codes.has('spend_limit') ? 1 : 0,
+      monitored: verdict.mode === 'monitor' ? 1 : 0,
+      ...(verdict.shadow ? { [shadowCounter(verdict.decision, verdict.shadow.decision)]: 1 } : {}),
     },
-    expiresAt: Math.ceil(nowMs / 1000) + retentionDays * 86_400,
+    expiresAt: record.expiresAt,
   };
 };
 

@@ -1,10 +1,37 @@
-/** Sums of statistics counters, for every store adapter: counters added up, hours merged over shards, the spend total. */
-import type { StatsCounts, StatsHour } from '../store/ports.js';
+/**
+ * Sums of statistics counters, for every store adapter and the counters written off the request path: counters added
+ * up, increments merged per counter item, hours merged over shards, the spend total.
+ */
+import type { StatsCounts, StatsHour, StatsIncrement } from '../store/ports.js';
+import { statsShardOf } from '../store/shards.js';
 import { DEFASTRA_CALLS } from './counters.js';
 
 /** Adds `from` into `into`. */
 export const addCounts = (into: StatsCounts, from: Readonly<StatsCounts>): void => {
   for (const [name, value] of Object.entries(from)) into[name] = (into[name] ?? 0) + value;
+};
+
+/**
+ * Increments merged per counter item (hour and shard), in first-seen order: one write per item for a batch of new
+ * verdicts instead of one per verdict. Each merged increment keeps the seed of its first part (same shard) and the
+ * latest expiry of its parts. `parts` says which inputs (by index) each one holds.
+ */
+export const mergeIncrements = (
+  increments: readonly StatsIncrement[],
+): Array<{ increment: StatsIncrement; parts: number[] }> => {
+  const merged = new Map<string, { increment: StatsIncrement; parts: number[] }>();
+  increments.forEach((increment, i) => {
+    const key = `${increment.hour}\n${statsShardOf(increment.shardSeed)}`;
+    const into = merged.get(key);
+    if (!into) {
+      merged.set(key, { increment: { ...increment, counts: { ...increment.counts } }, parts: [i] });
+      return;
+    }
+    addCounts(into.increment.counts, increment.counts);
+    into.increment.expiresAt = Math.max(into.increment.expiresAt, increment.expiresAt);
+    into.parts.push(i);
+  });
+  return [...merged.values()];
 };
 
 /** Rows (of any shards) summed by hour, for hours in [sinceHour, untilHour), oldest first. */

@@ -14,6 +14,7 @@ import {
   keptVerdictId,
   type MarkerRecord,
 } from '../markers/state.js';
+import { sameOutcome } from '../outcomes/labels.js';
 import { callsIn, sumByHour } from '../stats/sums.js';
 import { shardCountAfterAdd } from '../velocity/counts.js';
 import {
@@ -28,6 +29,7 @@ import {
   partitionOf,
   type QueryPlan,
 } from './cursor.js';
+import { memoryPolicies } from './memory-policies.js';
 import type {
   CachedResult,
   CounterRepository,
@@ -146,7 +148,36 @@ const memoryVerdicts = (records: Records, cursorKey: string, now: () => number):
     async review(verdictId, review) {
       const record = live(verdictId);
       if (record === null) return null;
+      const before = copy(record.verdict);
       record.verdict.review = copy(review);
+      return { ...storedOf(record), before };
+    },
+    async label(verdictId, outcome) {
+      const record = live(verdictId);
+      if (record === null) return null;
+      const before = copy(record.verdict);
+      if (!sameOutcome(record.verdict.outcome, outcome)) record.verdict.outcome = copy(outcome);
+      return { ...storedOf(record), before };
+    },
+    async idsMatching(match) {
+      const found: Array<{ sortKey: string; id: string }> = [];
+      for (const record of records.verdicts.values()) {
+        if (isExpiredAt(record.expiresAt, now())) continue;
+        const hash =
+          match.kind === 'email'
+            ? record.emailHash
+            : match.kind === 'phone'
+              ? record.phoneHash
+              : (record.refHashes?.[match.kind] ?? null);
+        if (hash === match.hash)
+          found.push({ sortKey: createdSortKey(record.verdict), id: record.verdict.verdict_id });
+      }
+      return found.sort(descending).map(({ id }) => id);
+    },
+    async setEnforcement(verdictId, enforcement) {
+      const record = live(verdictId);
+      if (record === null) return null;
+      record.verdict.enforcement = copy(enforcement);
       return storedOf(record);
     },
     async rescreen(before, after) {
@@ -389,5 +420,6 @@ export const createMemoryStore = (options: MemoryStoreOptions = {}): Store => {
     markers: memoryMarkers(records, now),
     counters: memoryCounters(records),
     rescreen: memoryRescreenQueue(records, now),
+    policies: memoryPolicies(),
   };
 };

@@ -5,9 +5,10 @@
  */
 
 import type { ListEntry } from '../api/lists.js';
+import type { PolicyDocument, PolicyVersionSummary } from '../api/policy.js';
 import type { Decision, RiskLevel, Source } from '../core/levels.js';
-import type { Check, Review, Verdict, VerdictRecord } from '../core/verdict.js';
-import type { IdentifierKind, ListAction, ListKind, ReviewFilter } from '../core/vocabulary.js';
+import type { Check, Enforcement, Outcome, Review, Verdict, VerdictRecord } from '../core/verdict.js';
+import type { IdentifierKind, ListAction, ListKind, RefKind, ReviewFilter } from '../core/vocabulary.js';
 
 /** A Defastra result as cached: only what a verdict shows, never raw enrichment data. */
 export interface CachedResult {
@@ -42,6 +43,20 @@ export interface VerdictPage {
 
 /** A stored verdict with what the store keeps beside it (hashes, decision facts): for reviews and replays. */
 export type StoredVerdict = Omit<VerdictRecord, 'expiresAt'>;
+
+/**
+ * A stored verdict right after an update (a review, an outcome label), with the verdict as it was just before: what
+ * the update changed is the difference, read in the same write, so counters moved from it stay exact under races.
+ */
+export interface UpdatedVerdict extends StoredVerdict {
+  before: Verdict;
+}
+
+/** Verdicts stored under one keyed hash: of their email, their phone, or a reference the caller gave. */
+export interface VerdictMatch {
+  kind: IdentifierKind | RefKind;
+  hash: string;
+}
 
 /** Which stored verdicts a replay reads: created in [since, until) (ISO 8601), optionally of one source, at most `max`. */
 export interface StoredVerdictRange {
@@ -198,13 +213,25 @@ export interface VerdictRepository {
    */
   listStored(range: StoredVerdictRange): Promise<StoredVerdictList>;
   /** Sets (replaces) the review; null when no such verdict. */
-  review(verdictId: string, review: Review): Promise<StoredVerdict | null>;
   /**
    * Records a re-screen attempt (docs/rescreen.md): the verdict and its decision facts become `after`'s, its review is
    * kept. Only while its re-screen is still pending, and (when `before` had no review) not reviewed since `before` was
    * read; null otherwise (gone, no longer pending, reviewed meanwhile): the caller reads it again.
    */
   rescreen(before: StoredVerdict, after: StoredVerdict): Promise<StoredVerdict | null>;
+  review(verdictId: string, review: Review): Promise<UpdatedVerdict | null>;
+  /**
+   * Sets (replaces) the outcome label (docs/outcomes.md); null when no such verdict. The same label, source, note
+   * and author as the one stored changes nothing (its `labelled_at` stays): `before` then equals the verdict.
+   */
+  label(verdictId: string, outcome: Outcome): Promise<UpdatedVerdict | null>;
+  /** The ids of the live verdicts stored under one keyed hash, newest first: one index partition, never a scan. */
+  idsMatching(match: VerdictMatch): Promise<string[]>;
+  /**
+   * Records what was done at the provider (docs/enforcement.md): replaces `enforcement` and nothing else; null when no
+   * such verdict. The update is a verdict change like any other (the change feed and the stream report it).
+   */
+  setEnforcement(verdictId: string, enforcement: Enforcement): Promise<StoredVerdict | null>;
 }
 
 /** What a screening reads before any Defastra call (one round trip), and the cache writes after it. */
@@ -283,6 +310,40 @@ export interface RescreenQueue {
   finish(verdictId: string): Promise<void>;
 }
 
+/** A runtime policy version (or a shadow) as kept: never deleted (docs/policy-lifecycle.md). */
+export interface StoredPolicyVersion extends PolicyVersionSummary {
+  /** The version's number: `r<seq>` for a runtime version, `s<seq>` for a shadow. */
+  seq: number;
+  created_at: string;
+  /** The effective merged policy, its `version` the version's own. */
+  document: PolicyDocument;
+}
+
+/** What screenings run under, read in one round trip. */
+export interface PolicyHead {
+  /** The newest runtime version; null while the bundled file's is the only one. */
+  active: StoredPolicyVersion | null;
+  /** The shadow policy; null when none is set. */
+  shadow: StoredPolicyVersion | null;
+  /** The number of the last shadow ever set (0 before the first), so a new one is `s<n+1>` even after a clear. */
+  shadowSeq: number;
+}
+
+/** Runtime policy versions and the shadow policy. Versions are appended with a conditional write, never changed. */
+export interface PolicyVersionRepository {
+  /** The newest version and the shadow (strongly consistent: a change just made is seen). */
+  head(): Promise<PolicyHead>;
+  /** Stores `version` unless its `seq` is taken (false: another write won, read the head again). */
+  append(version: StoredPolicyVersion): Promise<boolean>;
+  get(seq: number): Promise<StoredPolicyVersion | null>;
+  /** Versions with a `seq` below `before` (all when absent), newest first, at most `limit`; without their documents. */
+  list(query: { before?: number; limit: number }): Promise<Array<Omit<StoredPolicyVersion, 'document'>>>;
+  /** Sets the shadow unless another was set since `shadow.seq - 1` was the last one (false: read the head again). */
+  putShadow(shadow: StoredPolicyVersion): Promise<boolean>;
+  /** Removes the shadow (its number stays used); false when none was set. */
+  clearShadow(): Promise<boolean>;
+}
+
 /** Every port of one store: what `AppDeps.store` holds. */
 export interface Store {
   verdicts: VerdictRepository;
@@ -291,4 +352,5 @@ export interface Store {
   markers: MarkerRepository;
   counters: CounterRepository;
   rescreen: RescreenQueue;
+  policies: PolicyVersionRepository;
 }

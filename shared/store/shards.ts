@@ -8,8 +8,19 @@
 export const VERDICT_SHARDS = 16;
 /** Shards of each hour's statistics counters. */
 export const STATS_SHARDS = 16;
-/** Shards of each velocity counter (one IP, mailbox or domain in one window). */
+/** The most shards a velocity counter (one IP, mailbox or domain in one window) has. */
 export const VELOCITY_SHARDS = 8;
+
+/**
+ * Shards of a velocity counter, from its highest threshold: the fewest that keep a wave of 1,000 adds per second on
+ * one key within about 650 write units per second on each shard's partition, every add being billed on its whole
+ * shard item (which holds at most `shardCapFor(threshold, shards)` identities, velocity/counts.ts): 2 up to a
+ * threshold of 50 (a full shard is under 1 KB: 500 adds/s × 1 unit), 4 up to 200 (under 2 KB: 250 × 2), 8 above
+ * (at most 250 identities, about 4 KB: 125 × 5). Every screening reads the other shards, one read unit each, so the
+ * fewer the cheaper.
+ */
+export const velocityShardsFor = (threshold: number): number =>
+  threshold <= 50 ? 2 : threshold <= 200 ? 4 : VELOCITY_SHARDS;
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 

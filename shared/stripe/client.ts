@@ -1,8 +1,9 @@
 /**
  * The official `stripe` client for the optional write-back (docs/stripe.md): one client per API key (and base URL),
- * a short timeout and a single network retry, so a write-back never holds a webhook delivery for long.
+ * a short timeout and a single network retry, so a write-back never holds a webhook delivery for long. The library is
+ * loaded on the first write-back (a dynamic import), so routes that never call Stripe do not load its API resources.
  */
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 
 /** Per-request timeout of the write-back calls, in ms (Stripe's own default is 80 s). */
 export const STRIPE_TIMEOUT_MS = 3_000;
@@ -49,15 +50,16 @@ const clients = new Map<string, Stripe>();
  * The cached client for `apiKey` (and `baseUrl`, when set). A rotated key gets a client of its own; the cache
  * holds one entry per key, which stays small (a key changes rarely).
  */
-export const getStripeClient = (
+export const getStripeClient = async (
   apiKey: string,
   baseUrl?: string | undefined,
   options: StripeClientOptions = {},
-): Stripe => {
+): Promise<Stripe> => {
   const cacheKey = `${baseUrl ?? ''}\n${apiKey}\n${options.timeoutMs ?? ''}\n${options.maxNetworkRetries ?? ''}`;
   const cached = clients.get(cacheKey);
   if (cached) return cached;
-  const client = new Stripe(apiKey, {
+  const { default: StripeClient } = await import('stripe');
+  const client = new StripeClient(apiKey, {
     ...(baseUrl ? parseStripeBaseUrl(baseUrl) : {}),
     timeout: options.timeoutMs ?? STRIPE_TIMEOUT_MS,
     maxNetworkRetries: options.maxNetworkRetries ?? STRIPE_MAX_NETWORK_RETRIES,

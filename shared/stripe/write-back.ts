@@ -17,7 +17,7 @@ export const METADATA_DECISION = 'signup_gate_decision';
 export const METADATA_VERDICT_ID = 'signup_gate_verdict_id';
 
 export interface WriteBackTarget {
-  verdict: Pick<Verdict, 'verdict_id' | 'decision'>;
+  verdict: Pick<Verdict, 'verdict_id' | 'decision' | 'action'>;
   /** `cus_...` when the event names a customer. */
   customerId: string | null;
   /** The raw email from the event (memory only); used for the block list. */
@@ -48,7 +48,8 @@ export const writesBack = (decision: Decision): boolean => decision === 'review'
 
 /** What a verdict asks of Stripe; `null` when there is nothing to write (allow, or no customer and no email). */
 export const planWriteBack = (target: WriteBackTarget): WriteBackPlan | null => {
-  const { decision } = target.verdict;
+  // What the verdict asks for: nothing for a monitored verdict (its action is allow).
+  const { action: decision } = target.verdict;
   if (!writesBack(decision)) return null;
   const listValue = decision === 'block' && target.email !== null ? normaliseEmail(target.email) : null;
   const plan: WriteBackPlan = {

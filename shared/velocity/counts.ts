@@ -8,7 +8,7 @@ import { type KeyedHasher, VELOCITY_KEYS, type VelocityKey } from '../core/vocab
 import { emailDomain, mailboxOf } from '../policy/identifiers.js';
 import type { ResolvedPolicy, VelocityThresholds } from '../policy/schema.js';
 import type { VelocityCount, VelocityResult } from '../store/ports.js';
-import { hexShard, VELOCITY_SHARDS } from '../store/shards.js';
+import { hexShard, velocityShardsFor } from '../store/shards.js';
 
 /** What velocity needs of a screening: normalised values (memory only) and the screened identity's keyed hash. */
 export interface VelocitySubject {
@@ -66,12 +66,13 @@ export const planVelocity = (
     const value = values[key];
     const cap = Math.max(thresholds.review ?? 0, thresholds.block ?? 0);
     if (value === null || cap === 0) continue;
+    const shards = velocityShardsFor(cap);
     plan.counts.push({
       counter: `${key}#${value}#${window.start / 60_000}`,
       identity,
-      shard: hexShard(identity, VELOCITY_SHARDS),
-      shards: VELOCITY_SHARDS,
-      shardCap: shardCapFor(cap, VELOCITY_SHARDS),
+      shard: hexShard(identity, shards),
+      shards,
+      shardCap: shardCapFor(cap, shards),
       expiresAt: Math.ceil((window.start + window.length) / 1000) + EXPIRY_MARGIN_S,
     });
     plan.keys.push({ key, thresholds });

@@ -1,10 +1,10 @@
 /**
- * `Stripe-Signature` verification (docs/stripe.md) with the official library's `verifyHeader` over the raw bytes, for every
+ * `Stripe-Signature` verification (docs/stripe.md) with the official library's `verifyHeader` (without its client) over the raw bytes, for every
  * active secret. Only a verified signature passes: anything the library throws is a failure. The reason of a failure
  * (missing, malformed, stale, mismatch, no secrets) is worked out from the header for the log, never echoed; the
  * caller always gets 400 `invalid_signature`.
  */
-import Stripe from 'stripe';
+import { stripeSignature } from './stripe-signature.js';
 import type { Verification, Verifier, VerifyFailure } from './verifier.js';
 
 /** Maximum age of a signature, in seconds: the library's default, passed explicitly. */
@@ -29,7 +29,7 @@ const cleanHeader = (header: string, nowSec: number): { header: string } | { fai
   return { header: [`t=${t}`, ...signatures.map((v) => `v1=${v}`)].join(',') };
 };
 
-/** Checks the header against each secret with `Stripe.webhooks.signature.verifyHeader`. */
+/** Checks the header against each secret with the library's `signature.verifyHeader` (stripe-signature.ts). */
 export const verifyStripeSignature = (
   raw: Uint8Array,
   header: string | undefined,
@@ -42,16 +42,7 @@ export const verifyStripeSignature = (
   if ('failure' in clean) return { ok: false, reason: clean.failure };
   for (const secret of secrets) {
     try {
-      if (
-        Stripe.webhooks.signature?.verifyHeader(
-          raw,
-          clean.header,
-          secret,
-          SIGNATURE_TOLERANCE_S,
-          undefined,
-          nowMs,
-        )
-      ) {
+      if (stripeSignature.verifyHeader(raw, clean.header, secret, SIGNATURE_TOLERANCE_S, undefined, nowMs)) {
         return { ok: true };
       }
     } catch {

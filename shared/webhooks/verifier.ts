@@ -28,3 +28,14 @@ export interface Verifier {
   hints: Record<VerifyFailure, string>;
   verify(request: SignedRequest, secrets: readonly string[], nowSec: number): Verification;
 }
+
+/** A refusal, typed so verifiers can return it directly. */
+export const refuse = (reason: VerifyFailure): Verification => ({ ok: false, reason });
+
+/** True when a header is absent or blank (a blank credential is treated as no credential). */
+export const absent = (value: string | undefined): value is undefined =>
+  value === undefined || value.trim() === '';
+
+/** The secrets that can vouch for anything: blank entries (a stray separator in a setting) never match. */
+export const usableSecrets = (secrets: readonly string[]): string[] =>
+  secrets.filter((secret) => secret.trim() !== '');

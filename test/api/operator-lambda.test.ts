@@ -1,7 +1,7 @@
 /**
  * The operator routes through the Lambda handler with API Gateway v2 events, as they run in AWS: the IAM principal
- * becomes `reviewed_by` and `created_by`, and a review of a Stripe verdict updates the customer when write-back is on
- * (the official `stripe` client against the fake Stripe API, since Stripe itself cannot run here).
+ * becomes `reviewed_by` and `created_by`, and a review of a Stripe verdict calls nothing at Stripe on the request (the
+ * fake Stripe API, since Stripe itself cannot run here, records that no call came).
  */
 import { handle } from 'hono/aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -98,34 +98,18 @@ describe('operator routes in AWS (IAM authoriser context)', () => {
 });
 
 describe('a review of a Stripe verdict with write-back on', () => {
-  it('sets the customer metadata signup_gate_decision to block on reject and allow on approve', async () => {
+  it('is stored without any Stripe call on the request: the enforcer writes it back (docs/enforcement.md)', async () => {
     const { customer, verdict } = await stripeVerdict('medium');
     expect(verdict).toMatchObject({ decision: 'review', subject_ref: customer });
     expect(stripe.customer(customer)?.metadata).toMatchObject({ signup_gate_decision: 'review' });
-
-    await invoke('POST', `/verdicts/${verdict.verdict_id}/review`, { outcome: 'reject' });
-    expect(stripe.customer(customer)?.metadata).toEqual({
-      plan: 'pro',
-      signup_gate_decision: 'block',
-      signup_gate_verdict_id: verdict.verdict_id,
-    });
-    await invoke('POST', `/verdicts/${verdict.verdict_id}/review`, { outcome: 'approve' });
-    expect(stripe.customer(customer)?.metadata).toMatchObject({ signup_gate_decision: 'allow' });
-  });
-
-  it('writes nothing to Stripe with write-back off, and still stores the review when Stripe fails', async () => {
-    const { customer, verdict } = await stripeVerdict('high');
-    t.deps.policy = fixedPolicy(parsePolicy({ stripe: { write_back: false } }));
     stripe.resetCalls();
-    await invoke('POST', `/verdicts/${verdict.verdict_id}/review`, { outcome: 'approve' });
-    expect(stripe.calls).toHaveLength(0);
-
-    t.deps.policy = fixedPolicy(parsePolicy({ stripe: { write_back: true } }));
+    // Stripe failing makes no difference to the review either.
     stripe.fail({ status: 500 });
     const reviewed = await invoke('POST', `/verdicts/${verdict.verdict_id}/review`, { outcome: 'reject' });
     stripe.clearFailures();
     expect(reviewed.statusCode).toBe(200);
     expect(json<Verdict>(reviewed).review?.outcome).toBe('reject');
-    expect(stripe.customer(customer)?.metadata).toMatchObject({ signup_gate_decision: 'block' }); // from the hook
+    expect(stripe.calls).toHaveLength(0);
+    expect(stripe.customer(customer)?.metadata).toMatchObject({ signup_gate_decision: 'review' });
   });
 });

@@ -109,6 +109,61 @@ describe('POST /replay', () => {
     expect(future.body.error.message).toMatch(/until must be after since/);
   });
 
+  it('tallies the labelled verdicts under the candidate and as decided, with their shares', async () => {
+    const stricter = {
+      thresholds: { email: { review: 'low', block: 'medium' } },
+      block: { email_domains: ['bad.example'] },
+    };
+    // Nothing labelled yet: empty tables, null shares.
+    const unlabelled = await replay({ policy: stricter, since });
+    expect(unlabelled.body.outcomes).toEqual({
+      allow: { fraud: 0, legit: 0 },
+      review: { fraud: 0, legit: 0 },
+      block: { fraud: 0, legit: 0 },
+    });
+    expect(unlabelled.body).toMatchObject({ fraud_caught: null, legit_blocked: null });
+    expect(unlabelled.body.current).toMatchObject({ fraud_caught: null, legit_blocked: null });
+
+    // low (allow → review) fraud, ip1 (allow → review) legit, medium (review → block) legit, high (block) fraud;
+    // stripe (review → block) rejected in review: fraud; listed (block, by the candidate's list too) fraud.
+    const label = (id: string | undefined, body: unknown) =>
+      api.request('POST', `/verdicts/${id}/outcome`, body);
+    for (const [name, value] of [
+      ['low', 'fraud'],
+      ['ip1', 'legit'],
+      ['medium', 'legit'],
+      ['high', 'fraud'],
+      ['listed', 'fraud'],
+    ] as const) {
+      expect((await label(ids[name], { label: value })).status).toBe(200);
+    }
+    expect((await api.request('POST', `/verdicts/${ids.stripe}/review`, { outcome: 'reject' })).status).toBe(
+      200,
+    );
+    // A verdict the candidate cannot re-decide is left out of both tables.
+    const loose = await replay({ policy: { thresholds: { email: { block: 'extreme' } } }, since });
+    expect(loose.body.unresolved.map((u) => u.verdict_id)).toEqual([ids.listed]);
+    expect(loose.body.current.outcomes.block).toEqual({ fraud: 1, legit: 0 });
+
+    const { body } = await replay({ policy: stricter, since });
+    expect(body.outcomes).toEqual({
+      allow: { fraud: 0, legit: 0 },
+      review: { fraud: 1, legit: 1 },
+      block: { fraud: 3, legit: 1 },
+    });
+    expect(body.fraud_caught).toBe(1);
+    expect(body.legit_blocked).toBe(0.5);
+    expect(body.current).toEqual({
+      outcomes: {
+        allow: { fraud: 1, legit: 1 },
+        review: { fraud: 1, legit: 1 },
+        block: { fraud: 2, legit: 0 },
+      },
+      fraud_caught: 0.75,
+      legit_blocked: 0,
+    });
+  });
+
   it.each([
     ['an unknown level', { policy: { thresholds: { email: { block: 'huge' } } } }, 'thresholds.email.block'],
     ['an unknown key', { policy: { treshold: 1 } }, 'treshold'],

@@ -23,7 +23,7 @@ const fresh = (tag: string) => `rev${++n}.${process.pid}+${tag}@example.com`;
 type Page = { items: Verdict[]; next_cursor: string | null };
 
 const events = async (): Promise<VerdictEvent[]> => {
-  await server.server.events.drain();
+  await server.server.effects.drain();
   const text = await readFile(join(server.dataDir, 'events.jsonl'), 'utf8').catch(() => '');
   return text
     .split('\n')

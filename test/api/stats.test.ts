@@ -32,6 +32,8 @@ describe('GET /stats', () => {
     server.sandbox.clearFaults();
     // Three more from one IP: the 2nd reaches review, the 3rd block (velocity, no call).
     for (const i of [1, 2, 3]) await api.screen({ email: `v${i}${tag}+low@example.com`, ip: '203.0.113.9' });
+    // The counters are added off the request path, from the store's change feed.
+    await server.server.effects.drain();
 
     const { status, body } = await stats(`?since=${since}&bucket=hour`);
     expect(status).toBe(200);
@@ -79,6 +81,7 @@ describe('GET /stats', () => {
       cache_hits: 0,
       velocity: 0,
       spend_limited: 0,
+      monitored: 0,
     });
   });
 

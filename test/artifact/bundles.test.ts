@@ -169,10 +169,22 @@ describe('every function of the template, invoked as Lambda runs it', () => {
       AUTH0_HOOK_SECRET_ARN: () => password(48),
       STRIPE_WEBHOOK_SECRET_ARN: () => `whsec_${password(32)}`,
       SUPABASE_HOOK_SECRET_ARN: () => `v1,whsec_${randomBytes(32).toString('base64')}`,
+      OKTA_HOOK_SECRET_ARN: () => password(48),
+      KRATOS_HOOK_SECRET_ARN: () => password(48),
+      FIREBASE_HOOK_SECRET_ARN: () => password(48),
+      PADDLE_WEBHOOK_SECRET_ARN: () => `pdl_ntfset_${password(32)}`,
+      CLERK_WEBHOOK_SECRET_ARN: () => `whsec_${randomBytes(32).toString('base64')}`,
+      WORKOS_ACTIONS_SECRET_ARN: () => password(40),
       // The write-back is off in the policy: the optional Stripe API key keeps its placeholder, as it may.
       STRIPE_API_KEY_SECRET_ARN: () => initial,
       // Generated at deploy and never set by hand: it keeps the generated value.
       RESCREEN_KEY_SECRET_ARN: () => initial,
+      // Enforcement is off in the policy; were it tried, these would lead to a port where nothing listens.
+      AUTH0_MANAGEMENT_SECRET_ARN: () =>
+        JSON.stringify({ domain: 'http://127.0.0.1:9', client_id: 'artifact', client_secret: password(32) }),
+      SUPABASE_ADMIN_SECRET_ARN: () =>
+        JSON.stringify({ url: 'http://127.0.0.1:9', service_role_key: password(40) }),
+      CLERK_SECRET_KEY_SECRET_ARN: () => `sk_test_${password(32)}`,
     };
     const value = values[envVar];
     if (!value)

@@ -92,9 +92,21 @@ export type Image = Record<string, AttributeValue>;
 
 let sequence = 100_000_000_000_000_000_000n;
 
+/** An image as Lambda's JSON carries it: binary attributes (a verdict's deflated body) as base64 text. */
+const asDelivered = (image: Image): Image =>
+  Object.fromEntries(
+    Object.entries(image).map(([name, value]) => [
+      name,
+      value.B === undefined
+        ? value
+        : ({ B: Buffer.from(value.B).toString('base64') } as unknown as AttributeValue),
+    ]),
+  );
+
 /**
  * A DynamoDB stream record (NEW_AND_OLD_IMAGES) as Lambda delivers it, keys taken from the image. The images are
- * the SDK's AttributeValues as read from the table (the `aws-lambda` types spell the same JSON differently).
+ * the SDK's AttributeValues as read from the table (the `aws-lambda` types spell the same JSON differently), binary
+ * values as base64 text.
  */
 export const streamRecord = (
   eventName: 'INSERT' | 'MODIFY' | 'REMOVE',
@@ -112,8 +124,8 @@ export const streamRecord = (
     dynamodb: {
       ApproximateCreationDateTime: Math.floor(Date.now() / 1000),
       Keys: { pk: image.pk, sk: image.sk },
-      ...(images.newImage ? { NewImage: images.newImage } : {}),
-      ...(images.oldImage ? { OldImage: images.oldImage } : {}),
+      ...(images.newImage ? { NewImage: asDelivered(images.newImage) } : {}),
+      ...(images.oldImage ? { OldImage: asDelivered(images.oldImage) } : {}),
       SequenceNumber: String(sequence),
       SizeBytes: JSON.stringify(images).length,
       StreamViewType: 'NEW_AND_OLD_IMAGES',

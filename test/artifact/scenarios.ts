@@ -10,6 +10,9 @@ import { expect } from 'vitest';
 import type { Source } from '../../shared/core/levels.js';
 import type { Sandbox } from '../../shared/defastra/sandbox/server.js';
 import type { ResolvedPolicy } from '../../shared/policy/schema.js';
+import { itemToCounts } from '../../shared/store/dynamo/codec.js';
+import { type Item, statsPartition } from '../../shared/store/dynamo/keys.js';
+import { allShards, STATS_SHARDS } from '../../shared/store/shards.js';
 import { signAuth0Body } from '../../shared/webhooks/auth0.js';
 import { signStandardWebhook } from '../../shared/webhooks/standard-webhooks.js';
 import type { EventInput } from '../helpers/lambda-events.js';
@@ -18,6 +21,7 @@ import { customerCreated, sign } from '../stripe/fixtures/events.js';
 import type { EventBridgeStandIn } from './aws-stand-ins.js';
 import type { Invocation, LambdaContainer, LogLine } from './container.js';
 import { type HttpAnswer, type Image, preSignUpEvent, streamRecord } from './events.js';
+import { PROVIDER_SCENARIOS } from './provider-scenarios.js';
 import { type DeployedFunction, streamMappingsOf, type Trigger } from './template.js';
 
 /** The principal of the IAM authoriser context (test/helpers/lambda-events.ts). */
@@ -307,13 +311,14 @@ const supabaseHook: Scenario = {
 
     const send = supabaseDelivery(ctx, ctx.email('high'), secret);
     const calls = ctx.sandbox.stats().byEndpoint.email;
-    const refused = await send();
-    expect(refused.status, refused.text).toBe(403);
+    const refused = await send(); // Supabase reads a hook's body only on 200 and 202
+    expect(refused.status, refused.text).toBe(200);
     expect(refused.json).toEqual({
       error: { http_code: 403, message: ctx.policy('supabase').user_message },
     });
-    const again = await send(); // the same webhook-id again: same answer, no second Defastra call
-    expect(again.status).toBe(403);
+    const again = await send(); // the same delivery again: same answer, no second Defastra call
+    expect(again.status).toBe(200);
+    expect(again.json).toEqual(refused.json);
     expect(ctx.sandbox.stats().byEndpoint.email - calls).toBe(1);
 
     const forged = await supabaseDelivery(
@@ -409,6 +414,14 @@ const verdictEvents: Scenario = {
     expect(published('Verdict Reviewed')).toEqual([reviewed!.id]);
     const text = JSON.stringify(entries);
     for (const email of ctx.shared.rawEmails) expect(text).not.toContain(email);
+
+    // The statistics of the new verdicts: no screening counted them (no spend cap), this function adds them once
+    // each (the MODIFY of the review adds nothing), merged per hour and shard.
+    const counters = (await ctx.table.scan()).filter((item) => STATS_PARTITIONS.has(item.pk?.S ?? ''));
+    const decisions = counters
+      .map((item) => itemToCounts(item as Item))
+      .reduce((n, counts) => n + (counts.allow ?? 0) + (counts.review ?? 0) + (counts.block ?? 0), 0);
+    expect(decisions).toBe(verdictItems.length);
   },
 };
 
@@ -443,6 +456,67 @@ const rescreen: Scenario = {
   },
 };
 
+/** The partition key values of the statistics counter items. */
+const STATS_PARTITIONS = new Set(allShards(STATS_SHARDS).map(statsPartition));
+/** The stream records of the table as the other functions left it, the reviewed verdict as INSERT then MODIFY. */
+const tableRecords = async (ctx: ScenarioContext) => {
+  const items = await ctx.table.scan();
+  const { reviewed } = ctx.shared;
+  expect(reviewed, 'the api scenario reviews a verdict first').toBeDefined();
+  const tableArn = `arn:aws:dynamodb:eu-west-1:123456789012:table/${ctx.table.name}`;
+  const records = items.map((item) =>
+    streamRecord(
+      'INSERT',
+      { newImage: item.pk?.S === `V#${reviewed!.id}` ? reviewed!.before : item },
+      tableArn,
+    ),
+  );
+  records.push(streamRecord('MODIFY', { oldImage: reviewed!.before, newImage: reviewed!.after }, tableArn));
+  return { items, records, tableArn };
+};
+
+/**
+ * The enforcer with the shipped policy (enforce off for every source): a rejected Auth0 verdict, every verdict the
+ * other functions stored and the reviewed one go through it; nothing is enforced, nothing recorded, nothing retried.
+ * Its secrets point at a port where nothing listens, so a wrong attempt would show as a recorded failure.
+ */
+const enforcerRun = async (ctx: ScenarioContext) => {
+  for (const source of ['auth0', 'supabase', 'cognito', 'stripe', 'clerk'] as const) {
+    expect(ctx.policy(source).enforce[source], `enforce.${source} in the shipped policy`).toBe(false);
+  }
+  const { items, records, tableArn } = await tableRecords(ctx);
+  const auth0 = items.find((item) => item.pk?.S?.startsWith('V#') && item.source?.S === 'auth0');
+  expect(auth0, 'an Auth0 verdict from the auth0-hook scenario').toBeDefined();
+  const review = {
+    outcome: 'reject',
+    note: null,
+    reviewed_at: new Date().toISOString(),
+    reviewed_by: OPERATOR_ARN,
+  };
+  records.push(
+    streamRecord(
+      'MODIFY',
+      { oldImage: auth0!, newImage: { ...auth0!, review: { S: JSON.stringify(review) } } },
+      tableArn,
+    ),
+  );
+  const [mapping] = streamMappingsOf(ctx.template, ctx.fn.logicalId);
+  expect(mapping?.reportsBatchItemFailures).toBe(true);
+  const batch = records.filter((record) => mapping!.filters.some((filter) => matchesFilter(filter, record)));
+  expect(batch.length).toBeGreaterThan(2);
+  const answer = await ctx.invoke<{ batchItemFailures: unknown[] }>({ Records: batch });
+  expect(answer.ok, answer.error?.errorMessage).toBe(true);
+  expect(answer.result).toEqual({ batchItemFailures: [] });
+  for (const item of await ctx.table.scan()) expect(item.enforcement, item.pk?.S).toBeUndefined();
+};
+
+const enforcer: Scenario = {
+  triggers: ['stream'],
+  configured: enforcerRun,
+  // Placeholders in every provider secret: with enforcement off nothing reads them, and nothing fails.
+  firstDeploy: enforcerRun,
+};
+
 /** Scenarios by function name (the Powertools service name of each function in the template). */
 export const SCENARIOS: Record<string, Scenario> = {
   api,
@@ -452,6 +526,8 @@ export const SCENARIOS: Record<string, Scenario> = {
   'cognito-pre-signup': cognitoPreSignUp,
   'verdict-events': verdictEvents,
   rescreen,
+  ...PROVIDER_SCENARIOS,
+  enforcer,
 };
 
 /** Scan of a whole table (the test tables are small). */

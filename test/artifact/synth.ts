@@ -56,7 +56,8 @@ export const cliSynth = async (stackName = 'SignupGate'): Promise<CliSynth> => {
     execFile(
       '/bin/sh',
       ['-c', 'umask 077 && exec npx cdk synth --quiet --output "$0"', outdir],
-      { cwd: PROJECT_ROOT, env: offlineEnv(), timeout: 170_000, maxBuffer: 32 * 1024 * 1024 },
+      // Twelve bundles: on a loaded machine this takes minutes, not seconds.
+      { cwd: PROJECT_ROOT, env: offlineEnv(), timeout: 480_000, maxBuffer: 32 * 1024 * 1024 },
       (error, stdout, stderr) => resolve({ code: error ? ((error.code as number) ?? 1) : 0, stdout, stderr }),
     );
   });

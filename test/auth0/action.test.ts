@@ -75,21 +75,24 @@ describe('the Action against the local server', () => {
     return (await response.json()) as Record<string, unknown>;
   };
 
-  it('allow: does nothing for a low-risk identity', async () => {
+  /** The flag every screened, admitted signup carries: enforcement finds the user by its verdict id. */
+  const flagged = (decision: string, action = decision) => [
+    ['user.setAppMetadata', 'signup_gate', { decision, action, verdict_id: expect.stringMatching(ULID) }],
+  ];
+
+  it('allow: lets the signup through, flagged with the verdict id', async () => {
     const { api, calls } = recordingApi();
     const logs = await captureLogs(() =>
       run(auth0Event({ email: EMAIL.low, username: 'jane' }, secrets), api),
     );
-    expect(calls).toEqual([]);
+    expect(calls).toEqual(flagged('allow'));
     expect(logs).toEqual([expect.stringMatching(/^signup_gate: decision=allow verdict=[0-9A-Z]{26}$/)]);
   });
 
   it('review: flags the user in app_metadata with the verdict id', async () => {
     const { api, calls } = recordingApi();
     await captureLogs(() => run(auth0Event({ email: EMAIL.medium }, secrets), api));
-    expect(calls).toEqual([
-      ['user.setAppMetadata', 'signup_gate', { decision: 'review', verdict_id: expect.stringMatching(ULID) }],
-    ]);
+    expect(calls).toEqual(flagged('review'));
     const id = (calls[0]![2] as { verdict_id: string }).verdict_id;
     const stored = await verdictById(id);
     expect(stored).toMatchObject({ source: 'auth0', decision: 'review' });
@@ -113,7 +116,7 @@ describe('the Action against the local server', () => {
   it('allow: an event with no email nor phone goes through (no_identifiers)', async () => {
     const { api, calls } = recordingApi();
     await captureLogs(() => run(auth0Event({ username: 'jane' }, secrets), api));
-    expect(calls).toEqual([]);
+    expect(calls).toEqual(flagged('allow'));
   });
 
   it('never logs the email, phone, IP or secret', async () => {
@@ -132,7 +135,7 @@ describe('the Action against the local server', () => {
     server.sandbox.setFaults({ errorType: 'SYSTEM_ERROR' });
     const { api, calls } = recordingApi();
     const logs = await captureLogs(() => run(auth0Event({ email: EMAIL.low }, secrets), api));
-    expect(calls).toEqual([]);
+    expect(calls).toEqual(flagged('allow'));
     expect(logs[0]).toMatch(/decision=allow verdict=\w+ degraded$/);
   });
 
@@ -142,7 +145,9 @@ describe('the Action against the local server', () => {
     ['closed', 'closed'],
     ['closed', ' Closed '],
   ])('fail-%s (SIGNUP_GATE_FAIL_MODE=%j)', (mode, setting) => {
-    const expected = mode === 'open' ? [] : [UNAVAILABLE];
+    // Fail-open marks the user unscreened: the post-login Action screens it at its next login.
+    const expected =
+      mode === 'open' ? [['user.setAppMetadata', 'signup_gate', { status: 'unscreened' }]] : [UNAVAILABLE];
     const withMode = (extra: Record<string, string | undefined>) => ({
       ...secrets,
       SIGNUP_GATE_FAIL_MODE: setting,
@@ -327,7 +332,7 @@ describe('what the Action sends', () => {
       );
       const logs = await captureLogs(() => run(event, api));
       expect(captured.length).toBe(before);
-      expect(calls).toEqual([]);
+      expect(calls).toEqual([['user.setAppMetadata', 'signup_gate', { status: 'unscreened' }]]);
       expect(logs).toEqual(['signup_gate: error=http_307 fail=open']);
     } finally {
       await redirect.close();
@@ -347,9 +352,41 @@ describe('what the Action sends', () => {
       );
       const logs = await captureLogs(() => run(event, api));
       expect(calls).toEqual([
-        ['user.setAppMetadata', 'signup_gate', { decision: 'review', verdict_id: null }],
+        ['user.setAppMetadata', 'signup_gate', { decision: 'review', action: 'review', verdict_id: null }],
       ]);
       expect(logs.join('\n')).not.toContain('jane@example.com');
+    } finally {
+      await odd.close();
+    }
+  });
+
+  it.each([
+    ['monitor mode: action allow, decision block', { decision: 'block', action: 'allow' }, 'allow'],
+    ['an action block overrides a decision review', { decision: 'review', action: 'block' }, 'block'],
+    ['an unknown action falls back to the decision', { decision: 'review', action: 'maybe' }, 'review'],
+  ])("follows the answer's action (%s)", async (_case, answer, followed) => {
+    const odd = await listen((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ ...answer, verdict_id: '01JDX3K8Y0Q5W6Z8N2M4P6R8T0', user_message: 'No.' }));
+    });
+    try {
+      const { api, calls } = recordingApi();
+      const event = auth0Event(
+        { email: 'jane@example.com' },
+        { SIGNUP_GATE_URL: odd.url, SIGNUP_GATE_SECRET: SECRET },
+      );
+      await captureLogs(() => run(event, api));
+      expect(calls).toEqual(
+        followed === 'block'
+          ? [['access.deny', 'signup_gate_block', 'No.']]
+          : [
+              [
+                'user.setAppMetadata',
+                'signup_gate',
+                { decision: answer.decision, action: followed, verdict_id: '01JDX3K8Y0Q5W6Z8N2M4P6R8T0' },
+              ],
+            ],
+      );
     } finally {
       await odd.close();
     }

@@ -106,24 +106,27 @@ describe('the post-login Action against the local server', () => {
     return (await response.json()) as Record<string, unknown>;
   };
 
+  /** The flag of a screened, admitted login: enforcement finds the user by its verdict id. */
+  const flagged = (decision: string) => [
+    [
+      'user.setAppMetadata',
+      'signup_gate',
+      { decision, action: decision, verdict_id: expect.stringMatching(ULID) },
+    ],
+  ];
+
   describe('verdicts', () => {
-    it('allow: does nothing for a low-risk social sign-up', async () => {
+    it('allow: lets the login through, the user flagged with the verdict id', async () => {
       const { api, calls } = recordingApi();
       const logs = await captureLogs(() => run(postLoginEvent({ email: EMAIL.low }, secrets), api));
-      expect(calls).toEqual([]);
+      expect(calls).toEqual(flagged('allow'));
       expect(logs).toEqual([expect.stringMatching(/^signup_gate: decision=allow verdict=[0-9A-Z]{26}$/)]);
     });
 
     it('review: flags the user in app_metadata with the verdict id; the verdict is stored', async () => {
       const { api, calls } = recordingApi();
       await captureLogs(() => run(postLoginEvent({ email: EMAIL.medium }, secrets), api));
-      expect(calls).toEqual([
-        [
-          'user.setAppMetadata',
-          'signup_gate',
-          { decision: 'review', verdict_id: expect.stringMatching(ULID) },
-        ],
-      ]);
+      expect(calls).toEqual(flagged('review'));
       const id = (calls[0]![2] as { verdict_id: string }).verdict_id;
       const stored = await verdictById(id);
       expect(stored).toMatchObject({ source: 'auth0', decision: 'review', subject_ref: USER_ID });
@@ -140,7 +143,12 @@ describe('the post-login Action against the local server', () => {
         [
           'user.setAppMetadata',
           'signup_gate',
-          { decision: 'block', verdict_id: expect.stringMatching(ULID), user_message: USER_MESSAGE },
+          {
+            decision: 'block',
+            action: 'block',
+            verdict_id: expect.stringMatching(ULID),
+            user_message: USER_MESSAGE,
+          },
         ],
         ['access.deny', USER_MESSAGE],
       ]);
@@ -158,7 +166,7 @@ describe('the post-login Action against the local server', () => {
     it('allow: a social profile without email or phone goes through (no_identifiers)', async () => {
       const { api, calls } = recordingApi();
       await captureLogs(() => run(postLoginEvent({ nickname: 'jane' }, secrets), api));
-      expect(calls).toEqual([]);
+      expect(calls).toEqual(flagged('allow'));
     });
 
     it('never logs the email, phone, IP, user id or secret', async () => {
@@ -196,37 +204,53 @@ describe('the post-login Action against the local server', () => {
     };
     const target = (url: string) => ({ SIGNUP_GATE_URL: url, SIGNUP_GATE_SECRET: 'sink-secret-0123456789' });
 
-    it('screens the first login of a social user', async () => {
-      const seen = await observe((url) => postLoginEvent({ email: EMAIL.low }, target(url)));
-      expect(seen.requests).toEqual([HOOK_PATH]);
-    });
-
     it.each([
+      ['the first login of a social user', {}],
       ['a second login', { stats: { logins_count: 2 } }],
       ['a later login', { stats: { logins_count: 62 } }],
       ['a login without stats', { stats: undefined }],
       [
-        'a database connection (screened by pre-user-registration)',
+        'a database user pre-user-registration could not screen',
         { connection: { name: 'Username-Password-Authentication', strategy: 'auth0' } },
       ],
-      [
-        'a refresh-token exchange',
-        { transaction: { id: 'tx_1', protocol: 'oauth2-refresh-token', locale: 'en', acr_values: [] } },
-      ],
-    ])('skips %s: no call, no api change, no log', async (_case, overrides) => {
-      const seen = await observe((url) => postLoginEvent({ email: EMAIL.high }, target(url), overrides));
+    ])('screens %s when the user has no verdict id', async (_case, overrides) => {
+      const seen = await observe((url) => postLoginEvent({ email: EMAIL.low }, target(url), overrides));
+      expect(seen.requests).toEqual([HOOK_PATH]);
+    });
+
+    it('skips a refresh-token exchange: no call, no api change, no log', async () => {
+      const seen = await observe((url) =>
+        postLoginEvent({ email: EMAIL.high }, target(url), {
+          transaction: { id: 'tx_1', protocol: 'oauth2-refresh-token', locale: 'en', acr_values: [] },
+        }),
+      );
       expect(seen).toEqual({ requests: [], calls: [], logs: [] });
     });
 
     it.each([
       ['review', { decision: 'review', verdict_id: '01JDX3K8Y0Q5W6Z8N2M4P6R8T0' }],
-      ['allow (set by another Action)', { decision: 'allow' }],
-      ['any value', true],
-    ])('skips a user whose app_metadata.signup_gate is already set (%s)', async (_case, flag) => {
+      ['allow', { decision: 'allow', action: 'allow', verdict_id: '01JDX3K8Y0Q5W6Z8N2M4P6R8T0' }],
+      [
+        'block in monitor mode (action allow)',
+        { decision: 'block', action: 'allow', verdict_id: '01JDX3K8Y0Q5W6Z8N2M4P6R8T0' },
+      ],
+    ])('skips a user whose flag holds a verdict id (%s)', async (_case, flag) => {
       const seen = await observe((url) =>
         postLoginEvent({ email: EMAIL.high, app_metadata: { signup_gate: flag } }, target(url)),
       );
       expect(seen).toEqual({ requests: [], calls: [], logs: [] });
+    });
+
+    it.each([
+      ['unscreened at sign-up', { status: 'unscreened' }],
+      ['allow (set by another Action)', { decision: 'allow' }],
+      ['any value', true],
+    ])('screens a user whose flag holds no verdict id (%s)', async (_case, flag) => {
+      const seen = await observe((url) =>
+        postLoginEvent({ email: EMAIL.high, app_metadata: { signup_gate: flag } }, target(url)),
+      );
+      expect(seen.requests).toEqual([HOOK_PATH]);
+      expect(seen.calls.at(-1)).toEqual(['access.deny', 'x']);
     });
 
     it('denies every later login of a user blocked at sign-up, without calling signup-gate again', async () => {

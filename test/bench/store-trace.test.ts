@@ -203,4 +203,25 @@ describe('StoreAccountant on traced calls', () => {
     expect(longestChain(calls)).toBe(3);
     expect(longestChain(calls.filter((c) => !local.has(c)))).toBe(2);
   });
+
+  it('flags the change feed counting a verdict after its write as local-only, not a counter beside the write', async () => {
+    const count = (hour: string) =>
+      client.send(
+        new UpdateItemCommand({
+          TableName: TABLE,
+          Key: key(`ST#${hour}#0`, 'ST'),
+          UpdateExpression: 'ADD screenings :one',
+          ExpressionAttributeValues: { ':one': { N: '1' } },
+        }),
+      );
+    const calls = await traced(async () => {
+      // A screening under a spend cap counts itself beside its verdict write (in parallel: stays) ...
+      await Promise.all([put({ ...key('V#counted', 'V'), body: { S: '{}' } }), count('h1')]);
+      // ... the local change feed counts a verdict once its write answered (in AWS: the stream consumer).
+      await count('h2');
+    });
+    const local = localOnlyCalls(calls);
+    expect([...local].map((c) => keyOf((c.request as { Key: DynamoItem }).Key))).toEqual(['ST#h2#0\nST']);
+    expect(longestChain(calls.filter((c) => !local.has(c)))).toBe(1);
+  });
 });

@@ -113,6 +113,38 @@ describe('signup-gate replay', () => {
     expect(jsonOf<WireReplay>(result)).toMatchObject({ total: 0, changed: 0, items: [] });
   });
 
+  it('says what the candidate would catch of the labelled verdicts, and what the stored decisions did', async () => {
+    const unlabelled = await cli(['replay', '--policy', candidatePath()]);
+    expect(unlabelled.stdout.split('\n')[1]).toMatch(/^no labelled verdicts among them/);
+
+    const label = async (name: string, value: 'fraud' | 'legit') => {
+      const res = await fetch(`${server.url}/verdicts/${ids[name]}/outcome`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${server.apiToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ label: value }),
+      });
+      expect(res.status).toBe(200);
+    };
+    await label('low1', 'fraud'); // allow → review: caught now
+    await label('high1', 'legit'); // block → review: no longer blocked
+    await label('extreme1', 'legit'); // block → block
+    await label('listed', 'fraud'); // unresolved: in neither count
+
+    const result = await cli(['replay', '--policy', candidatePath()]);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    expect(lines[1]).toBe('would catch 1 of 1 known fraud, block 1 of 2 known good users');
+    expect(lines[2]).toBe('(as decided: caught 0 of 1 known fraud, blocked 2 of 2 known good users)');
+
+    const json = jsonOf<WireReplay>(await cli(['replay', '--policy', candidatePath(), '--json']));
+    expect(json).toMatchObject({ fraud_caught: 1, legit_blocked: 0.5 });
+    expect(json.outcomes).toEqual({
+      allow: { fraud: 0, legit: 0 },
+      review: { fraud: 1, legit: 1 },
+      block: { fraud: 0, legit: 1 },
+    });
+  });
+
   it('rejects an invalid candidate before calling the server, naming the field as start-up does', async () => {
     const bad = join(server.dataDir, 'bad.json');
     await writeFile(bad, JSON.stringify({ thresholds: { email: { block: 'huge' } } }));

@@ -41,6 +41,14 @@ describe('cognitoScreenInput on the documented events', () => {
     });
     expect(cognitoScreenInput(event).subjectRef).toBeNull();
   });
+
+  it('keeps the user pool for enforcement (docs/enforcement.md), and only a pool id', () => {
+    const event = fixture<Record<string, unknown>>(FIXTURES.PreSignUp_SignUp);
+    expect(cognitoScreenInput(parse(event)).account).toEqual({ userPoolId: event.userPoolId });
+    for (const userPoolId of ['', 'not a pool', 'eu-west-1_abc/../x', undefined]) {
+      expect(cognitoScreenInput(parse({ ...event, userPoolId })).account).toBeUndefined();
+    }
+  });
 });
 
 describe('cognitoSubjectRef', () => {

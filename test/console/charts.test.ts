@@ -19,6 +19,7 @@ const bucket = (start: string, counts: Partial<StatsBucket>): StatsBucket => ({
   cache_hits: 0,
   velocity: 0,
   spend_limited: 0,
+  monitored: 0,
   ...counts,
 });
 

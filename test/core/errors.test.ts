@@ -1,6 +1,12 @@
 /** errorName never throws on what was thrown, and every domain error code has its one HTTP answer. */
 import { describe, expect, it } from 'vitest';
-import { ConflictError, errorName, InvalidInputError, NotFoundError } from '../../shared/core/errors.js';
+import {
+  ConflictError,
+  errorName,
+  InvalidInputError,
+  NotFoundError,
+  VersionConflictError,
+} from '../../shared/core/errors.js';
 import { fromDomain } from '../../shared/http/errors.js';
 import { IdempotencyKeyReusedError, InProgressError } from '../../shared/markers/errors.js';
 import { InvalidCursorError, StoreUnavailableError } from '../../shared/store/errors.js';
@@ -20,6 +26,7 @@ describe('domain errors as the contract answers them', () => {
   it.each([
     [new NotFoundError('no verdict with this id'), 404, 'not_found', 'no verdict with this id', {}],
     [new ConflictError('changed meanwhile'), 409, 'conflict', 'changed meanwhile', {}],
+    [new VersionConflictError('r3 is active'), 409, 'version_conflict', 'r3 is active', {}],
     [
       new InvalidInputError('query', 'until must be after since'),
       400,

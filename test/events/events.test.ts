@@ -4,11 +4,11 @@
  */
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import type { Review, Verdict } from '../../shared/core/verdict.js';
+import type { Outcome, Review, Verdict } from '../../shared/core/verdict.js';
 import { withChangeFeed } from '../../shared/events/change-feed.js';
 import { eventsFor } from '../../shared/events/events.js';
 import { eventsOfRecord, PUT_EVENTS_BATCH, publishRecords } from '../../shared/events/stream.js';
-import { cachedToItem, verdictToItem } from '../../shared/store/dynamo/codec.js';
+import { cachedToItem, outcomeAttributes, verdictToItem } from '../../shared/store/dynamo/codec.js';
 import { markerKey } from '../../shared/store/dynamo/keys.js';
 import { createMemoryStore } from '../../shared/store/memory.js';
 import { makeRecord } from '../store/contract.js';
@@ -22,6 +22,13 @@ const review: Review = {
   reviewed_by: 'local',
 };
 const PUBLISH = ['review', 'block'] as const;
+const outcome: Outcome = {
+  label: 'fraud',
+  source: 'stripe',
+  note: 'charge.dispute.created evt_1',
+  labelled_at: '2026-12-20T09:00:00.000Z',
+  labelled_by: 'stripe',
+};
 
 describe('eventsFor', () => {
   it('creates Verdict Created for a published decision, with the verdict as detail', () => {
@@ -52,6 +59,62 @@ describe('eventsFor', () => {
     };
     expect(eventsFor(reviewed, again, PUBLISH)).toHaveLength(1);
   });
+
+  it('creates Verdict Labelled for a new label, whatever the decision, and nothing when the label says the same', () => {
+    const { verdict } = verdictOf('allow');
+    const labelled = { ...verdict, outcome };
+    expect(eventsFor(verdict, labelled, PUBLISH)).toEqual([
+      {
+        id: `${verdict.verdict_id}:labelled:${outcome.labelled_at}`,
+        time: outcome.labelled_at,
+        'detail-type': 'Verdict Labelled',
+        source: 'signup-gate',
+        detail: labelled,
+      },
+    ]);
+    expect(eventsFor(labelled, labelled, PUBLISH)).toEqual([]);
+    // Another update of a labelled verdict (a review) is not a label.
+    expect(eventsFor(labelled, { ...labelled, review }, PUBLISH).map((e) => e['detail-type'])).toEqual([
+      'Verdict Reviewed',
+    ]);
+    const relabelled = {
+      ...verdict,
+      outcome: { ...outcome, label: 'legit' as const, labelled_at: '2026-12-21T00:00:00.000Z' },
+    };
+    expect(eventsFor(labelled, relabelled, PUBLISH).map((e) => e.id)).toEqual([
+      `${verdict.verdict_id}:labelled:2026-12-21T00:00:00.000Z`,
+    ]);
+  });
+
+  it('creates Verdict Enforced when an enforcement ends (done, failed, undone), never while it is pending', () => {
+    const reviewed = { ...verdictOf('review').verdict, review };
+    const at = '2026-11-30T11:00:05.000Z';
+    const pending = {
+      ...reviewed,
+      enforcement: { status: 'pending' as const, action: 'block' as const, at },
+    };
+    expect(eventsFor(reviewed, pending, PUBLISH)).toEqual([]);
+    const done = { ...reviewed, enforcement: { status: 'done' as const, action: 'block' as const, at } };
+    expect(eventsFor(pending, done, PUBLISH)).toEqual([
+      {
+        id: `${reviewed.verdict_id}:enforced:block:done:${at}`,
+        time: at,
+        'detail-type': 'Verdict Enforced',
+        source: 'signup-gate',
+        detail: done,
+      },
+    ]);
+    expect(eventsFor(done, done, PUBLISH)).toEqual([]);
+    const failed = {
+      ...done,
+      enforcement: { ...done.enforcement, status: 'failed' as const, error: 'http_403' },
+    };
+    expect(eventsFor(pending, failed, PUBLISH).map((e) => e['detail-type'])).toEqual(['Verdict Enforced']);
+    const undone = { ...done, enforcement: { status: 'undone' as const, action: 'unblock' as const, at } };
+    expect(eventsFor(done, undone, PUBLISH).map((e) => e.id)).toEqual([
+      `${reviewed.verdict_id}:enforced:unblock:undone:${at}`,
+    ]);
+  });
 });
 
 describe('the local change feed', () => {
@@ -64,10 +127,32 @@ describe('the local change feed', () => {
     await verdicts.save(record);
     await verdicts.review(record.verdict.verdict_id, review);
     expect(await verdicts.review('01JDX3K8Y0Q5W6Z8N2M4P6R8T0', review)).toBeNull();
+    const done = { status: 'done' as const, action: 'block' as const, at: review.reviewed_at };
+    await verdicts.setEnforcement(record.verdict.verdict_id, done);
+    expect(await verdicts.setEnforcement('01JDX3K8Y0Q5W6Z8N2M4P6R8T0', done)).toBeNull();
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(seen).toEqual([
       [null, 'new'],
       ['unreviewed', 'reject'],
+      ['reject', 'reject'],
+    ]);
+  });
+
+  it('reports a new label with the verdict before it, and nothing for the same label again', async () => {
+    const seen: Array<[string | null, string | null]> = [];
+    const verdicts = withChangeFeed(createMemoryStore().verdicts, (before, after) =>
+      seen.push([before?.outcome?.label ?? null, after.outcome?.label ?? null]),
+    );
+    const record = verdictOf('allow');
+    await verdicts.save(record);
+    await verdicts.label(record.verdict.verdict_id, outcome);
+    await verdicts.label(record.verdict.verdict_id, { ...outcome, labelled_at: '2026-12-22T00:00:00.000Z' });
+    await verdicts.label(record.verdict.verdict_id, { ...outcome, label: 'legit' });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(seen).toEqual([
+      [null, null],
+      [null, 'fraud'],
+      ['fraud', 'legit'],
     ]);
   });
 
@@ -109,6 +194,10 @@ describe('the stream consumer', () => {
       eventsOfRecord(streamRecord('MODIFY', '2', reviewedItem, item), PUBLISH).map((e) => e['detail-type']),
     ).toEqual(['Verdict Reviewed']);
     expect(eventsOfRecord(streamRecord('REMOVE', '3', undefined, item), PUBLISH)).toEqual([]);
+    const labelledItem = { ...item, ...outcomeAttributes(outcome) };
+    const labelled = eventsOfRecord(streamRecord('MODIFY', '6', labelledItem, item), PUBLISH);
+    expect(labelled.map((e) => e['detail-type'])).toEqual(['Verdict Labelled']);
+    expect(labelled[0]?.detail.outcome).toEqual(outcome);
     const cache = cachedToItem(
       'email',
       'h',

@@ -5,7 +5,7 @@
  * item counts as DynamoDB bills it: a velocity add on a full shard too (a failed conditional write is still a write
  * request), a marker claim or completion only when it took effect, a statistics update only when it adds something.
  */
-import { verdictToItem } from '../../shared/store/dynamo/codec.js';
+import { refLookupItems, verdictToItem } from '../../shared/store/dynamo/codec.js';
 import { cacheKey, type Item, markerKey, statsKey, velocityKey } from '../../shared/store/dynamo/keys.js';
 import { TABLE_INDEXES, TABLE_KEYS } from '../../shared/store/dynamo/layout.js';
 import type { Store, StoredVerdict } from '../../shared/store/ports.js';
@@ -46,7 +46,7 @@ export const countingDynamoWrites = (inner: Store): CountedStore => {
       ...inner.verdicts,
       async save(record) {
         await inner.verdicts.save(record);
-        written(verdictToItem(record));
+        for (const item of [verdictToItem(record), ...refLookupItems(record)]) written(item);
       },
       async review(verdictId, review) {
         const after = await inner.verdicts.review(verdictId, review);

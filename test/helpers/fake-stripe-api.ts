@@ -1,7 +1,8 @@
 /**
- * Test helper: a small Stripe API on node:http for the write-back, driven by the official client through
- * `STRIPE_API_BASE_URL`. It plays `GET /v1/radar/value_lists?alias=...`, `POST /v1/radar/value_list_items`
- * and `POST /v1/customers/{id}` with form-encoded bodies, answers with objects shaped like Stripe's, honours
+ * Test helper: a small Stripe API on node:http for the write-back and the fraud reports, driven by the official client
+ * through `STRIPE_API_BASE_URL`. It plays `GET /v1/radar/value_lists?alias=...`, `POST /v1/radar/value_list_items`,
+ * `POST /v1/customers/{id}`, `GET /v1/charges/{id}` and `GET /v1/payment_intents/{id}` with form-encoded bodies,
+ * answers with objects shaped like Stripe's, keeps a connected account's charges apart (`Stripe-Account`), honours
  * `Idempotency-Key` (a replay returns the first answer), records every call and can be told to fail.
  */
 import { randomBytes } from 'node:crypto';
@@ -53,6 +54,14 @@ export interface FakeStripeApi {
   /** Calls matching `METHOD /path` (the path without the query). */
   callsTo(method: string, pathPattern: RegExp): RecordedCall[];
   addCustomer(id: string, metadata?: Record<string, string>): void;
+  /** A charge (of `account`, a connected account, when given) and the customer it belongs to (null: a guest). */
+  addCharge(
+    id: string,
+    customer: string | null,
+    options?: { account?: string; paymentIntent?: string },
+  ): void;
+  /** A PaymentIntent and the customer it belongs to. */
+  addPaymentIntent(id: string, customer: string | null): void;
   customer(id: string): Json | undefined;
   /** Creates a value list (what an operator does once in the Dashboard). */
   addValueList(alias: string, itemType?: string): FakeValueList;
@@ -136,6 +145,63 @@ const customerObject = (id: string, metadata: Record<string, string>): Json => (
   test_clock: null,
 });
 
+/** A charge shaped like Stripe's own object (card payment, succeeded), with the fields the fraud reports read. */
+const chargeObject = (id: string, customer: string | null, paymentIntent: string | null): Json => ({
+  id,
+  object: 'charge',
+  amount: 4200,
+  amount_captured: 4200,
+  amount_refunded: 0,
+  application: null,
+  application_fee: null,
+  application_fee_amount: null,
+  balance_transaction: newId('txn'),
+  billing_details: {
+    address: { city: null, country: null, line1: null, line2: null, postal_code: null, state: null },
+    email: null,
+    name: null,
+    phone: null,
+  },
+  captured: true,
+  created: nowSeconds(),
+  currency: 'eur',
+  customer,
+  description: null,
+  disputed: true,
+  failure_code: null,
+  failure_message: null,
+  fraud_details: {},
+  livemode: false,
+  metadata: {},
+  outcome: {
+    network_status: 'approved_by_network',
+    reason: null,
+    risk_level: 'normal',
+    seller_message: 'Payment complete.',
+    type: 'authorized',
+  },
+  paid: true,
+  payment_intent: paymentIntent,
+  payment_method: newId('pm'),
+  payment_method_details: { card: { brand: 'visa', country: 'FR', last4: '4242' }, type: 'card' },
+  receipt_email: null,
+  refunded: false,
+  review: null,
+  status: 'succeeded',
+});
+
+const paymentIntentObject = (id: string, customer: string | null): Json => ({
+  id,
+  object: 'payment_intent',
+  amount: 4200,
+  currency: 'eur',
+  customer,
+  latest_charge: null,
+  livemode: false,
+  metadata: {},
+  status: 'succeeded',
+});
+
 const valueListObject = (list: FakeValueList): Json => ({
   id: list.id,
   object: 'radar.value_list',
@@ -158,6 +224,9 @@ const valueListObject = (list: FakeValueList): Json => ({
 export const startFakeStripeApi = async (): Promise<FakeStripeApi> => {
   const calls: RecordedCall[] = [];
   const customers = new Map<string, Record<string, string>>();
+  /** Charges by `<account>\n<id>` (the platform's account is empty). */
+  const charges = new Map<string, { customer: string | null; paymentIntent: string | null }>();
+  const intents = new Map<string, string | null>();
   const lists = new Map<string, FakeValueList>();
   const replays = new Map<string, { body: string; status: number; payload: Json }>();
   let rules: FailureRule[] = [];
@@ -173,7 +242,33 @@ export const startFakeStripeApi = async (): Promise<FakeStripeApi> => {
     return rule;
   };
 
-  const route = (method: string, path: string, query: URLSearchParams, form: Json): [number, Json] => {
+  const route = (
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    form: Json,
+    account: string,
+  ): [number, Json] => {
+    const chargePath = /^\/v1\/charges\/([^/]+)$/.exec(path);
+    if (method === 'GET' && chargePath) {
+      const id = decodeURIComponent(chargePath[1]!);
+      const charge = charges.get(`${account}\n${id}`);
+      if (!charge) {
+        return [404, stripeError('invalid_request_error', `No such charge: '${id}'`, 'resource_missing')];
+      }
+      return [200, chargeObject(id, charge.customer, charge.paymentIntent)];
+    }
+    const intentPath = /^\/v1\/payment_intents\/([^/]+)$/.exec(path);
+    if (method === 'GET' && intentPath) {
+      const id = decodeURIComponent(intentPath[1]!);
+      if (!intents.has(id)) {
+        return [
+          404,
+          stripeError('invalid_request_error', `No such payment_intent: '${id}'`, 'resource_missing'),
+        ];
+      }
+      return [200, paymentIntentObject(id, intents.get(id) ?? null)];
+    }
     if (method === 'GET' && path === '/v1/radar/value_lists') {
       const alias = query.get('alias');
       const data = [...lists.values()]
@@ -283,13 +378,19 @@ export const startFakeStripeApi = async (): Promise<FakeStripeApi> => {
         send(earlier.status, earlier.payload, { 'idempotent-replayed': 'true' });
         return;
       }
-      const [status, payload] = route(method, url.pathname, url.searchParams, form);
+      const [status, payload] = route(
+        method,
+        url.pathname,
+        url.searchParams,
+        form,
+        record.stripeAccount ?? '',
+      );
       // Stripe saves the result of a request that ran (not of one that failed validation before running).
       if (status < 500) replays.set(replayKey, { body, status, payload });
       send(status, payload);
       return;
     }
-    const [status, payload] = route(method, url.pathname, url.searchParams, form);
+    const [status, payload] = route(method, url.pathname, url.searchParams, form, record.stripeAccount ?? '');
     send(status, payload);
   });
 
@@ -310,6 +411,15 @@ export const startFakeStripeApi = async (): Promise<FakeStripeApi> => {
     callsTo: (method, pathPattern) => calls.filter((c) => c.method === method && pathPattern.test(c.path)),
     addCustomer: (id, metadata = {}) => {
       customers.set(id, { ...metadata });
+    },
+    addCharge: (id, customer, options = {}) => {
+      charges.set(`${options.account ?? ''}\n${id}`, {
+        customer,
+        paymentIntent: options.paymentIntent ?? null,
+      });
+    },
+    addPaymentIntent: (id, customer) => {
+      intents.set(id, customer);
     },
     customer: (id) => {
       const metadata = customers.get(id);

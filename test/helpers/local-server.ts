@@ -9,6 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LocalServer, startLocalServer } from '../../local/server.js';
 import { DEV_SECRETS_FILE, type DevSecrets } from '../../shared/config/dev-secrets.js';
+import {
+  HOOK_SECRET_SETTINGS,
+  type ProviderHook,
+  perHook,
+  splitHookSecrets,
+} from '../../shared/config/hook-secrets.js';
 import { loadLocalConfig } from '../../shared/config/local.js';
 import type { Sandbox } from '../../shared/defastra/sandbox/index.js';
 import { silentTelemetry, type Telemetry } from '../../shared/observability/telemetry.js';
@@ -37,6 +43,8 @@ export interface TestServer {
   auth0HookSecrets: string[];
   stripeWebhookSecrets: string[];
   supabaseHookSecrets: string[];
+  /** The active secrets of each provider hook (`OKTA_HOOK_SECRET`..., else the generated one). */
+  hookSecrets: Record<ProviderHook, string[]>;
   /** Shorthands: the first active value of each. */
   apiToken: string;
   auth0HookSecret: string;
@@ -88,6 +96,12 @@ export const startTestServer = async (options: TestServerOptions = {}): Promise<
       auth0HookSecrets,
       stripeWebhookSecrets,
       supabaseHookSecrets,
+      hookSecrets: perHook((hook) =>
+        splitHookSecrets(
+          hook,
+          config.hookSecrets[hook] ?? devSecrets[HOOK_SECRET_SETTINGS[hook].devSecret as keyof DevSecrets],
+        ),
+      ),
       apiToken: apiTokens[0]!,
       auth0HookSecret: auth0HookSecrets[0]!,
       stripeWebhookSecret: stripeWebhookSecrets[0]!,

@@ -4,6 +4,7 @@
  * verdict events, secrets, the Cognito trigger, alarms, dashboard, outputs and cdk-nag.
  * The app is synthesised once for the whole file.
  */
+
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CfnElement } from 'aws-cdk-lib';
@@ -12,6 +13,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { bundleFunction } from '../../bench/bundle-size.js';
 import { FUNCTION_NAMES, type FunctionName, PROJECT_ROOT } from '../../infra/bundling.js';
 import { acknowledgementsOf } from '../../infra/nag.js';
+import { REF_LOOKUP_SID } from '../../infra/outcomes.js';
+import { POLICY_READ_SID, POLICY_WRITE_ACTIONS, POLICY_WRITE_DENY_SID } from '../../infra/policy-items.js';
 import type { SecretKey } from '../../infra/secrets.js';
 import {
   HOOK_FUNCTIONS,
@@ -20,7 +23,9 @@ import {
   TABLE_ITEM_ACTIONS,
 } from '../../infra/signup-gate-stack.js';
 import { VERDICT_STREAM_FILTER } from '../../infra/verdict-events.js';
+import { loadEnforcerConfig } from '../../shared/config/enforcer.js';
 import { loadEventsConfig } from '../../shared/config/events.js';
+import { PROVIDER_HOOKS } from '../../shared/config/hook-secrets.js';
 import { loadLambdaConfig } from '../../shared/config/lambda.js';
 import {
   FATAL_DEFASTRA_ERROR_TYPES,
@@ -32,6 +37,7 @@ import {
   cacheKey,
   listEntryKey,
   markerKey,
+  POLICY_PARTITION,
   statsKey,
   velocityKey,
   verdictKey,
@@ -69,7 +75,7 @@ const POLICY = {
 /** The phone as digits too: a template could hold it normalised. */
 const LISTED_STRINGS = [...Object.values(LISTED), LISTED.blockedPhone.slice(1)];
 
-const SCREENING_FUNCTIONS = FUNCTION_NAMES.filter((name) => name !== 'verdict-events');
+const SCREENING_FUNCTIONS = FUNCTION_NAMES.filter((name) => name !== 'verdict-events' && name !== 'enforcer');
 
 let s: Synthesised;
 let resources: Record<string, Cfn>;
@@ -110,9 +116,9 @@ const actionsOf = (name: FunctionName): string[] =>
   statementsOf(name).flatMap((st) => asArray(st.Action) as string[]);
 
 describe('functions', () => {
-  it('are the seven of infra/bundling.ts, and no other', () => {
-    expect(ofType('AWS::Lambda::Function')).toHaveLength(7);
-    expect(FUNCTION_NAMES).toHaveLength(7);
+  it('are the fourteen of infra/bundling.ts (one per provider hook, the enforcer, rescreen), and no other', () => {
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(14);
+    expect(FUNCTION_NAMES).toHaveLength(14);
   });
 
   it.each(FUNCTION_NAMES)('%s runs Node.js 22 on arm64 from an ESM bundle', (name) => {
@@ -131,6 +137,15 @@ describe('functions', () => {
     expect(fnProps('cognito-pre-signup').Timeout).toBe(5);
     expect(fnProps('verdict-events').Timeout).toBe(30);
     expect(fnProps('rescreen').Timeout).toBe(75);
+  });
+
+  it('gives each provider hook a timeout above its budget and inside the time its provider waits', () => {
+    expect(fnProps('okta-hook').Timeout).toBe(4); // Okta waits 3 s; budget 2.5 s
+    expect(fnProps('kratos-hook').Timeout).toBe(6);
+    expect(fnProps('paddle-hook').Timeout).toBe(10);
+    expect(fnProps('clerk-hook').Timeout).toBe(15);
+    expect(fnProps('firebase-hook').Timeout).toBe(6); // the forwarder waits 6 s of Google's 7
+    expect(fnProps('workos-hook').Timeout).toBe(6);
   });
 
   it('reserves no concurrency by default', () => {
@@ -162,12 +177,14 @@ describe('functions', () => {
     });
   });
 
-  it('gives verdict-events the bus name and nothing of the table or the secrets', () => {
+  it('gives verdict-events the bus name and the table name (for the counters), and none of the secrets', () => {
     const busId = s.stack.getLogicalId(s.stack.events.bus.node.defaultChild as CfnElement);
     expect(envOf('verdict-events').EVENT_BUS_NAME).toEqual({ Ref: busId });
+    expect(envOf('verdict-events').TABLE_NAME).toEqual({ Ref: tableId });
     expect(Object.keys(envOf('verdict-events')).sort()).toEqual(
       [
         'EVENT_BUS_NAME',
+        'TABLE_NAME',
         'LOG_LEVEL',
         'NODE_OPTIONS',
         'POWERTOOLS_METRICS_NAMESPACE',
@@ -181,11 +198,11 @@ describe('functions', () => {
       Object.keys(envOf(name))
         .filter((k) => k.endsWith('_SECRET_ARN'))
         .sort();
+    // A review's Stripe write-back is the enforcer's (docs/enforcement.md): the api needs no Stripe key.
     expect(secretVars('api')).toEqual([
       'DEFASTRA_API_KEY_SECRET_ARN',
       'PEPPER_SECRET_ARN',
       'RESCREEN_KEY_SECRET_ARN',
-      'STRIPE_API_KEY_SECRET_ARN',
     ]);
     expect(secretVars('auth0-hook')).toEqual([
       'AUTH0_HOOK_SECRET_ARN',
@@ -217,6 +234,24 @@ describe('functions', () => {
       'PEPPER_SECRET_ARN',
       'RESCREEN_KEY_SECRET_ARN',
     ]);
+    for (const [name, variable] of [
+      ['okta-hook', 'OKTA_HOOK_SECRET_ARN'],
+      ['kratos-hook', 'KRATOS_HOOK_SECRET_ARN'],
+      ['paddle-hook', 'PADDLE_WEBHOOK_SECRET_ARN'],
+      ['clerk-hook', 'CLERK_WEBHOOK_SECRET_ARN'],
+      ['firebase-hook', 'FIREBASE_HOOK_SECRET_ARN'],
+      ['workos-hook', 'WORKOS_ACTIONS_SECRET_ARN'],
+    ] as const) {
+      expect(secretVars(name)).toEqual(
+        ['DEFASTRA_API_KEY_SECRET_ARN', 'PEPPER_SECRET_ARN', 'RESCREEN_KEY_SECRET_ARN', variable].sort(),
+      );
+    }
+    expect(secretVars('enforcer')).toEqual([
+      'AUTH0_MANAGEMENT_SECRET_ARN',
+      'CLERK_SECRET_KEY_SECRET_ARN',
+      'STRIPE_API_KEY_SECRET_ARN',
+      'SUPABASE_ADMIN_SECRET_ARN',
+    ]);
   });
 
   /** The environment as a deployment resolves it, running from the synthesised asset directory. */
@@ -245,9 +280,24 @@ describe('functions', () => {
       expect(config.secretArns.auth0HookSecret !== undefined).toBe(name === 'auth0-hook');
       expect(config.secretArns.stripeWebhookSecret !== undefined).toBe(name === 'stripe-hook');
       expect(config.secretArns.supabaseHookSecret !== undefined).toBe(name === 'supabase-hook');
-      expect(config.secretArns.stripeApiKey !== undefined).toBe(name === 'stripe-hook' || name === 'api');
+      expect(config.secretArns.stripeApiKey !== undefined).toBe(name === 'stripe-hook');
+      for (const hook of PROVIDER_HOOKS) {
+        expect(config.hookSecretArns[hook] !== undefined, hook).toBe(name === `${hook}-hook`);
+      }
     },
   );
+
+  it('enforcer environment and bundle satisfy its config contract (shared/config/enforcer.ts)', () => {
+    const config = loadEnforcerConfig(deployedEnv('enforcer'));
+    expect(config.tableName).toBe('SignupGate-Table-ABC123');
+    expect(config.policy.base.version).toBe('infra-test-1');
+    expect(Object.values(config.secretArns).every((arn) => arn?.startsWith('arn:aws:secretsmanager:'))).toBe(
+      true,
+    );
+    // Neither Defastra nor the pepper: it screens nothing and lists nothing.
+    expect(Object.keys(envOf('enforcer'))).not.toContain('DEFASTRA_BASE_URL');
+    expect(Object.keys(envOf('enforcer'))).not.toContain('PEPPER_SECRET_ARN');
+  });
 
   it('verdict-events environment and bundle satisfy its config contract (shared/config/events.ts)', () => {
     const config = loadEventsConfig(deployedEnv('verdict-events'));
@@ -301,13 +351,26 @@ describe('IAM: least privilege', () => {
       const statements = statementsOf(name);
       expect(statements.length).toBeGreaterThan(0);
       for (const statement of statements) {
+        // The one refusal: screening functions may not write the runtime policy items (docs/policy-lifecycle.md).
+        if (statement.Sid === POLICY_WRITE_DENY_SID) {
+          expect(statement.Effect).toBe('Deny');
+          continue;
+        }
         expect(statement.Effect).toBe('Allow');
         expect(statement.Resource).toBeDefined();
         for (const action of asArray(statement.Action) as string[]) expect(action).not.toContain('*');
         if (statement.Resource === '*') {
-          // No resource-level permission exists for it (acknowledged IAM5 on this role only).
-          expect(name).toBe('verdict-events');
+          // No resource-level permission exists for it (acknowledged IAM5 on the stream consumers' roles only).
+          expect(['verdict-events', 'enforcer']).toContain(name);
           expect(statement.Action).toBe('dynamodb:ListStreams');
+          continue;
+        }
+        if (statement.Sid === 'CognitoUsers') {
+          // Without cognitoUserPoolArn: the user pools of the stack's account and region (acknowledged IAM5).
+          expect(name).toBe('enforcer');
+          expect(stringsIn(statement.Resource).join('')).toBe(
+            'arn:AWS::Partition:cognito-idp:AWS::Region:AWS::AccountId:userpool/*',
+          );
           continue;
         }
         for (const text of stringsIn(statement.Resource)) expect(text).not.toContain('*');
@@ -328,14 +391,18 @@ describe('IAM: least privilege', () => {
   });
 
   it.each(HOOK_FUNCTIONS)(
-    '%s may read and write items, batch-read them, and neither query nor scan',
+    '%s may read and write items, batch-read them, query only the policy partition (and its look-ups), and never scan',
     (name) => {
       const table = statementsOf(name).find((st) => st.Sid === 'VerdictTable');
       expect([...table.Action].sort()).toEqual([...TABLE_ITEM_ACTIONS].sort());
       expect(table.Resource).toEqual({ 'Fn::GetAtt': [tableId, 'Arn'] });
-      const dynamo = actionsOf(name).filter((a) => a.startsWith('dynamodb:'));
-      expect(dynamo.sort()).toEqual([...TABLE_ITEM_ACTIONS].sort());
+      const allowed = statementsOf(name)
+        .filter((st) => st.Effect === 'Allow' && st.Sid !== REF_LOOKUP_SID)
+        .flatMap((st) => asArray(st.Action) as string[])
+        .filter((a) => a.startsWith('dynamodb:'));
+      expect(allowed.sort()).toEqual([...TABLE_ITEM_ACTIONS, QUERY_ACTION].sort());
       expect(JSON.stringify(statementsOf(name))).not.toContain('/index/');
+      expect(statementsOf(name).some((st) => st.Sid === REF_LOOKUP_SID)).toBe(name === 'stripe-hook');
     },
   );
 
@@ -362,6 +429,37 @@ describe('IAM: least privilege', () => {
     expect(invokers.map((p) => p.Properties.Principal)).toEqual(['events.amazonaws.com']);
   });
 
+  it('stripe-hook may query the subject_ref look-up partitions only (fraud reports, docs/outcomes.md)', () => {
+    const lookups = statementsOf('stripe-hook').find((st) => st.Sid === REF_LOOKUP_SID);
+    expect(lookups.Action).toBe(QUERY_ACTION);
+    expect(lookups.Resource).toEqual({ 'Fn::GetAtt': [tableId, 'Arn'] });
+    expect(lookups.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RF#subject_ref#*'] },
+    });
+  });
+
+  it.each(HOOK_FUNCTIONS)('%s reads the runtime policy items and may not write them', (name) => {
+    const partition = { 'dynamodb:LeadingKeys': [POLICY_PARTITION] };
+    const read = statementsOf(name).find((st) => st.Sid === POLICY_READ_SID);
+    expect(read).toMatchObject({
+      Effect: 'Allow',
+      Action: QUERY_ACTION,
+      Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+      Condition: { 'ForAllValues:StringEquals': partition },
+    });
+    const deny = statementsOf(name).find((st) => st.Sid === POLICY_WRITE_DENY_SID);
+    expect(deny).toMatchObject({
+      Effect: 'Deny',
+      Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+      Condition: { 'ForAnyValue:StringEquals': partition },
+    });
+    expect([...deny.Action].sort()).toEqual([...POLICY_WRITE_ACTIONS].sort());
+  });
+
+  it('api writes the runtime policy items: no refusal on its role', () => {
+    expect(statementsOf('api').some((st) => st.Effect === 'Deny')).toBe(false);
+  });
+
   it('api may also query the table and its five indexes', () => {
     const bySid = (sid: string) => statementsOf('api').find((st) => st.Sid === sid);
     const table = bySid('VerdictTable');
@@ -377,7 +475,7 @@ describe('IAM: least privilege', () => {
     }
   });
 
-  it('verdict-events may read the stream, put events on the bus and record failed batches, nothing else', () => {
+  it('verdict-events may read the stream, put events on the bus, add counters and record failed batches, nothing else', () => {
     const queueId = s.stack.getLogicalId(s.stack.events.failures.node.defaultChild as CfnElement);
     const busId = s.stack.getLogicalId(s.stack.events.bus.node.defaultChild as CfnElement);
     const byResource = (resource: Cfn) =>
@@ -393,10 +491,46 @@ describe('IAM: least privilege', () => {
       expect.arrayContaining(['sqs:SendMessage']),
     );
     expect(byResource('*')).toEqual(['dynamodb:ListStreams']);
+    // The statistics counters of new verdicts: exactly UpdateItem, on the table alone (no index, no read).
+    expect(byResource({ 'Fn::GetAtt': [tableId, 'Arn'] })).toEqual(['dynamodb:UpdateItem']);
     const actions = actionsOf('verdict-events');
     expect(
       actions.every((a) =>
-        /^(dynamodb:(DescribeStream|GetRecords|GetShardIterator|ListStreams)|events:PutEvents|sqs:(SendMessage|GetQueueAttributes|GetQueueUrl)|logs:(CreateLogStream|PutLogEvents))$/.test(
+        /^(dynamodb:(DescribeStream|GetRecords|GetShardIterator|ListStreams|UpdateItem)|events:PutEvents|sqs:(SendMessage|GetQueueAttributes|GetQueueUrl)|logs:(CreateLogStream|PutLogEvents))$/.test(
+          a,
+        ),
+      ),
+    ).toBe(true);
+  });
+
+  it('enforcer may read the stream, read and update verdict items, read the runtime policy, disable and enable Cognito users, nothing else', () => {
+    const queueId = s.stack.getLogicalId(s.stack.enforcement.failures.node.defaultChild as CfnElement);
+    const bySid = (sid: string) => statementsOf('enforcer').find((st) => st.Sid === sid);
+    expect(bySid('VerdictItems')).toMatchObject({
+      Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+    });
+    expect(bySid('CognitoUsers').Action).toEqual([
+      'cognito-idp:AdminDisableUser',
+      'cognito-idp:AdminEnableUser',
+    ]);
+    expect(JSON.stringify(statementsOf('enforcer'))).toContain(queueId);
+    expect(JSON.stringify(statementsOf('enforcer'))).not.toContain('/index/');
+    // Query only on the policy partition; the PutItem and DeleteItem are those of the explicit Deny there.
+    expect(bySid(POLICY_READ_SID)).toMatchObject({
+      Effect: 'Allow',
+      Action: 'dynamodb:Query',
+      Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [POLICY_PARTITION] } },
+    });
+    expect(bySid(POLICY_WRITE_DENY_SID).Effect).toBe('Deny');
+    const allowed = statementsOf('enforcer')
+      .filter((st) => st.Effect === 'Allow')
+      .flatMap((st) => asArray(st.Action) as string[])
+      .filter((a) => a.startsWith('dynamodb:') && !/Stream|GetRecords|GetShardIterator/.test(a));
+    expect(allowed.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    expect(
+      actionsOf('enforcer').every((a) =>
+        /^(dynamodb:(DescribeStream|GetRecords|GetShardIterator|ListStreams|GetItem|UpdateItem|Query|PutItem|DeleteItem)|cognito-idp:Admin(Disable|Enable)User|sqs:(SendMessage|GetQueueAttributes|GetQueueUrl)|secretsmanager:(GetSecretValue|DescribeSecret)|logs:(CreateLogStream|PutLogEvents))$/.test(
           a,
         ),
       ),
@@ -455,6 +589,12 @@ describe('HTTP API', () => {
     ['ANY /hooks/auth0', 'auth0-hook'],
     ['ANY /hooks/stripe', 'stripe-hook'],
     ['ANY /hooks/supabase', 'supabase-hook'],
+    ['ANY /hooks/okta', 'okta-hook'],
+    ['ANY /hooks/kratos', 'kratos-hook'],
+    ['ANY /hooks/paddle', 'paddle-hook'],
+    ['ANY /hooks/clerk', 'clerk-hook'],
+    ['ANY /hooks/firebase', 'firebase-hook'],
+    ['ANY /hooks/workos', 'workos-hook'],
   ] as const;
   const OPERATOR = [
     'POST /screen',
@@ -467,6 +607,17 @@ describe('HTTP API', () => {
     'DELETE /lists/{entry_id}',
     'GET /stats',
     'POST /replay',
+    'POST /verdicts/{id}/outcome',
+    'POST /outcomes',
+    'GET /quality',
+    'GET /policy',
+    'PUT /policy',
+    'GET /policy/versions',
+    'GET /policy/versions/{version}',
+    'POST /policy/rollback',
+    'GET /policy/shadow',
+    'PUT /policy/shadow',
+    'DELETE /policy/shadow',
   ];
   const CATCH_ALLS = [
     'ANY /screen',
@@ -478,6 +629,14 @@ describe('HTTP API', () => {
     'ANY /lists/{entry_id}',
     'ANY /stats',
     'ANY /replay',
+    'ANY /verdicts/{id}/outcome',
+    'ANY /outcomes',
+    'ANY /quality',
+    'ANY /policy',
+    'ANY /policy/versions',
+    'ANY /policy/versions/{version}',
+    'ANY /policy/rollback',
+    'ANY /policy/shadow',
     '$default',
   ];
 
@@ -514,7 +673,7 @@ describe('HTTP API', () => {
     s.template.resourcePropertiesCountIs(
       'AWS::ApiGatewayV2::Integration',
       { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' },
-      4,
+      10,
     );
   });
 
@@ -602,8 +761,8 @@ describe('verdict events', () => {
   });
 
   it('feeds verdict-events from the table stream, with partial failures, splitting and bounded retries', () => {
-    expect(mapping()).toHaveLength(1);
-    const props = mapping()[0].Properties;
+    expect(mapping()).toHaveLength(2);
+    const props = mapping().find((m) => m.Properties.FunctionName.Ref === fnId['verdict-events']).Properties;
     expect(props.FunctionName).toEqual({ Ref: fnId['verdict-events'] });
     expect(props.EventSourceArn).toEqual({ 'Fn::GetAtt': [tableId, 'StreamArn'] });
     expect(props).toMatchObject({
@@ -617,6 +776,24 @@ describe('verdict events', () => {
     expect(props.DestinationConfig).toEqual({
       OnFailure: { Destination: { 'Fn::GetAtt': [queueId(), 'Arn'] } },
     });
+  });
+
+  it('feeds the enforcer from the same stream, in small batches, the same way (docs/enforcement.md)', () => {
+    const props = mapping().find((m) => m.Properties.FunctionName.Ref === fnId.enforcer).Properties;
+    const queueId = s.stack.getLogicalId(s.stack.enforcement.failures.node.defaultChild as CfnElement);
+    expect(props).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': [tableId, 'StreamArn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      BatchSize: 10,
+      MaximumRetryAttempts: 8,
+      MaximumRecordAgeInSeconds: 12 * 3600,
+      StartingPosition: 'TRIM_HORIZON',
+      ParallelizationFactor: 1,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+    });
+    expect(props.FilterCriteria).toEqual(mapping()[0].Properties.FilterCriteria);
+    expect(resources[queueId].Properties.SqsManagedSseEnabled).toBe(true);
   });
 
   it('only wakes the function for verdicts created or reviewed', () => {
@@ -665,10 +842,13 @@ describe('verdict events', () => {
 });
 
 describe('secrets', () => {
-  it('creates the seven secrets under the signup-gate/ prefix', () => {
+  it('creates the sixteen secrets under the signup-gate/ prefix', () => {
     const names = ofType('AWS::SecretsManager::Secret').map((r) => r.Properties.Name);
     expect(names.sort()).toEqual(
       [
+        'signup-gate/auth0-management',
+        'signup-gate/clerk-secret-key',
+        'signup-gate/supabase-admin',
         'signup-gate/auth0-hook-secret',
         'signup-gate/defastra-api-key',
         'signup-gate/hash-pepper',
@@ -676,14 +856,27 @@ describe('secrets', () => {
         'signup-gate/stripe-api-key',
         'signup-gate/stripe-webhook-secret',
         'signup-gate/supabase-hook-secret',
+        'signup-gate/okta-hook-secret',
+        'signup-gate/kratos-hook-secret',
+        'signup-gate/paddle-webhook-secret',
+        'signup-gate/clerk-webhook-secret',
+        'signup-gate/firebase-hook-secret',
+        'signup-gate/workos-actions-secret',
       ].sort(),
     );
   });
 
-  it('generates the Auth0 hook secret and a 64-character pepper, without punctuation', () => {
+  it('generates the secrets we choose (Auth0, Okta, Kratos, Firebase hooks) and a 64-character pepper, without punctuation', () => {
     const props = (key: SecretKey) => resources[secretId[key]].Properties;
     expect(props('pepper').GenerateSecretString).toEqual({ PasswordLength: 64, ExcludePunctuation: true });
-    expect(props('auth0HookSecret').GenerateSecretString).toMatchObject({ ExcludePunctuation: true });
+    for (const key of [
+      'auth0HookSecret',
+      'oktaHookSecret',
+      'kratosHookSecret',
+      'firebaseHookSecret',
+    ] as const) {
+      expect(props(key).GenerateSecretString).toMatchObject({ ExcludePunctuation: true });
+    }
     expect(resources[secretId.pepper].DeletionPolicy).toBe('Retain');
     expect(props('rescreenKey').GenerateSecretString).toEqual({
       PasswordLength: 64,
@@ -697,6 +890,12 @@ describe('secrets', () => {
       'stripeWebhookSecret',
       'stripeApiKey',
       'supabaseHookSecret',
+      'paddleWebhookSecret',
+      'clerkWebhookSecret',
+      'workosActionsSecret',
+      'auth0Management',
+      'supabaseAdmin',
+      'clerkSecretKey',
     ] as const) {
       expect(resources[secretId[key]].Properties.SecretString).toMatch(/^PLACEHOLDER/);
       expect(resources[secretId[key]].Properties.GenerateSecretString).toBeUndefined();
@@ -737,8 +936,8 @@ describe('alarms and dashboard', () => {
     return found[0];
   };
 
-  it('has 29 alarms', () => {
-    expect(alarms()).toHaveLength(29);
+  it('has 46 alarms', () => {
+    expect(alarms()).toHaveLength(46);
   });
 
   it('alarms when a due re-screen waits over 30 minutes, when runs stay full, and when one gives up', () => {
@@ -760,6 +959,19 @@ describe('alarms and dashboard', () => {
       Period: 3600,
     });
     expect(gaveUp.Dimensions).toEqual([{ Name: 'outcome', Value: 'gave_up' }]);
+  });
+
+  it('alarms on failed enforcements, given-up enforcer batches and enforcer lag (docs/enforcement.md)', () => {
+    const [failures] = byMetric(METRIC.enforcementFailures);
+    expect(failures).toMatchObject({ Namespace: METRICS_NAMESPACE, Statistic: 'Sum', Threshold: 1 });
+    expect(failures.Dimensions).toBeUndefined();
+    const queueId = s.stack.getLogicalId(s.stack.enforcement.failures.node.defaultChild as CfnElement);
+    const givenUp = alarmNamed('The enforcer stream mapping gave up');
+    expect(givenUp.Dimensions).toEqual([
+      { Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } },
+    ]);
+    const lag = byMetric('IteratorAge').find((a) => a.Dimensions[0].Value.Ref === fnId.enforcer);
+    expect(lag).toMatchObject({ Statistic: 'Maximum', Threshold: 15 * 60 * 1000 });
   });
 
   it('alarms on API 5xx and on each function’s errors and throttles', () => {
@@ -927,6 +1139,21 @@ describe('outputs', () => {
         'StripeApiKeySecretName',
         'SupabaseHookSecretName',
         'RescreenKeySecretName',
+        'OktaHookUrl',
+        'KratosHookUrl',
+        'PaddleHookUrl',
+        'ClerkHookUrl',
+        'FirebaseHookUrl',
+        'WorkosHookUrl',
+        'OktaHookSecretName',
+        'KratosHookSecretName',
+        'PaddleWebhookSecretName',
+        'ClerkWebhookSecretName',
+        'FirebaseHookSecretName',
+        'WorkosActionsSecretName',
+        'Auth0ManagementSecretName',
+        'SupabaseAdminSecretName',
+        'ClerkSecretKeySecretName',
         'EventBusName',
         'EventBusArn',
         'DashboardName',
@@ -938,6 +1165,11 @@ describe('outputs', () => {
     expect(stringsIn(outputs.SupabaseHookUrl.Value).join('')).toMatch(/^https:\/\/.*\/hooks\/supabase$/);
     expect(outputs.DefastraApiKeySecretName.Value).toBe('signup-gate/defastra-api-key');
     expect(outputs.SupabaseHookSecretName.Value).toBe('signup-gate/supabase-hook-secret');
+    for (const provider of ['okta', 'kratos', 'paddle', 'clerk', 'firebase', 'workos']) {
+      const url = outputs[`${provider[0]!.toUpperCase()}${provider.slice(1)}HookUrl`].Value;
+      expect(stringsIn(url).join(''), provider).toMatch(new RegExp(`^https://.*/hooks/${provider}$`));
+    }
+    expect(outputs.ClerkWebhookSecretName.Value).toBe('signup-gate/clerk-webhook-secret');
     const busId = s.stack.getLogicalId(s.stack.events.bus.node.defaultChild as CfnElement);
     expect(outputs.EventBusName.Value).toEqual({ Ref: busId });
     expect(outputs.EventBusArn.Value).toEqual({ 'Fn::GetAtt': [busId, 'Arn'] });
@@ -956,24 +1188,33 @@ describe('cdk-nag (AwsSolutions)', () => {
     const acks = acknowledgementsOf(s.stack);
     expect(acks.map((a) => a.id).sort()).toEqual(
       [
-        ...Array(7).fill('AwsSolutions-SMG4'),
-        ...Array(7).fill('AwsSolutions-L1'),
-        ...Array(13).fill('AwsSolutions-APIG4'), // three hooks, nine catch-all ANY routes, $default
+        ...Array(16).fill('AwsSolutions-SMG4'),
+        ...Array(14).fill('AwsSolutions-L1'),
+        ...Array(27).fill('AwsSolutions-APIG4'), // nine hooks, seventeen catch-all ANY routes, $default
+        'AwsSolutions-SQS3',
         'AwsSolutions-SQS3',
         'AwsSolutions-IAM5[Resource::*]',
+        'AwsSolutions-IAM5[Resource::*]',
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cognito-idp:<AWS::Region>:<AWS::AccountId>:userpool/*]',
       ].sort(),
     );
     for (const ack of acks) {
       expect(ack.path.startsWith(`${s.stack.node.path}/`)).toBe(true);
       expect(ack.reason.length).toBeGreaterThan(60);
     }
-    // One L1 reason for seven functions, one catch-all reason for ten routes; every other reason is its own.
-    expect(new Set(acks.map((a) => a.reason)).size).toBe(acks.length - 6 - 9);
+    // One L1 reason for fourteen functions, one catch-all reason for seventeen routes and $default; every other reason is its own.
+    expect(new Set(acks.map((a) => a.reason)).size).toBe(acks.length - 13 - 17);
   });
 
-  it('accepts the ListStreams wildcard on the verdict-events role only', () => {
+  it('accepts the ListStreams wildcard on the stream consumers only, and the user pools on the enforcer only', () => {
     const iam5 = acknowledgementsOf(s.stack).filter((a) => a.id.startsWith('AwsSolutions-IAM5'));
-    expect(iam5.map((a) => a.path)).toEqual([s.stack.functions['verdict-events'].role.node.path]);
+    expect(iam5.map((a) => a.path).sort()).toEqual(
+      [
+        s.stack.functions['verdict-events'].role.node.path,
+        s.stack.functions.enforcer.role.node.path,
+        s.stack.functions.enforcer.role.node.path,
+      ].sort(),
+    );
   });
 
   it('states the real reason why each hook route has no gateway authoriser', () => {
@@ -982,7 +1223,17 @@ describe('cdk-nag (AwsSolutions)', () => {
     const auth0 = reasonOf('hooks--auth0');
     expect(auth0).not.toMatch(/cannot sign requests with SigV4|before any work/);
     expect(auth0).toMatch(/dependency-free/);
-    for (const path of ['hooks--auth0', 'hooks--stripe', 'hooks--supabase']) {
+    for (const path of [
+      'hooks--auth0',
+      'hooks--stripe',
+      'hooks--supabase',
+      'hooks--okta',
+      'hooks--kratos',
+      'hooks--paddle',
+      'hooks--clerk',
+      'hooks--firebase',
+      'hooks--workos',
+    ]) {
       const reason = reasonOf(path);
       expect(reason, path).toMatch(/reads the (raw )?body first \(at most 256 KiB/);
       expect(reason, path).toMatch(/constant[- ]time/);

@@ -102,6 +102,15 @@ describe('invalid policy files name the field', () => {
     ['unknown decision to publish', { events: { publish: ['allow', 'maybe'] } }, 'events.publish.1'],
     ['a decision published twice', { events: { publish: ['block', 'block'] } }, 'events.publish'],
     ['on_error for cognito', { on_error: { cognito: 'deny' } }, 'on_error.cognito'],
+    // enforcement (docs/enforcement.md)
+    ['enforce as a string', { enforce: { auth0: 'yes' } }, 'enforce.auth0'],
+    ['enforce for an unknown source', { enforce: { paypal: true } }, 'enforce.paypal'],
+    ['enforce for a source with no adapter', { enforce: { api: true } }, 'enforce.api'],
+    [
+      'enforce inside a source',
+      { sources: { auth0: { enforce: { auth0: true } } } },
+      'sources.auth0.enforce',
+    ],
   ])('%s → %s', (_name, file, field) => {
     const error = errorOf(() => parsePolicy(file));
     expect(error.field).toBe(field);
@@ -231,6 +240,7 @@ describe('defaults', () => {
       });
       expect(resolved.spend).toEqual({ max_defastra_calls_per_hour: null, on_exhausted: 'review' });
       expect(resolved.events).toEqual({ publish: ['review', 'block'] });
+      expect(Object.values(resolved.enforce)).toEqual(SOURCES.map(() => false));
       expect(resolved.default_country_code).toBeNull();
     }
   });
@@ -369,5 +379,21 @@ describe('merging', () => {
     expect(resolveForSource(policy, 'stripe')).not.toBe(api);
     expect(resolveForSource(parsePolicy({ sources: { api: { cache_hours: 2 } } }), 'api')).not.toBe(api);
     expect(resolveForSource(policy, 'api')).toEqual(resolvePolicy(policy, 'api'));
+  });
+});
+
+describe('enforce (docs/enforcement.md)', () => {
+  it('is off for every source by default, and on only where the file turns it on', () => {
+    const policy = parsePolicy({ enforce: { auth0: true, clerk: true, api: false } });
+    for (const source of SOURCES) {
+      expect(resolveForSource(policy, source).enforce).toEqual({
+        ...DEFAULT_POLICY.enforce,
+        auth0: true,
+        clerk: true,
+      });
+    }
+    expect(errorOf(() => parsePolicy({ enforce: { okta: true } })).message).toBe(
+      'invalid policy: enforce.okta: signup-gate cannot act on okta accounts (enforcement exists for auth0, supabase, cognito, stripe, clerk)',
+    );
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decide, decidedWithoutLevels, resolveForSource } from '../../shared/policy/decide.js';
 import { parsePolicy } from '../../shared/policy/schema.js';
 import { createHasher } from '../../shared/screening/hashing.js';
+import { velocityShardsFor } from '../../shared/store/shards.js';
 import { planVelocity, shardCapFor, velocityHits, velocityWindow } from '../../shared/velocity/counts.js';
 
 const hash = createHasher('velocity-test-pepper-0123456789');
@@ -18,6 +19,16 @@ describe('shardCapFor', () => {
   });
 });
 
+describe('velocityShardsFor', () => {
+  it('gives a counter the fewest shards that keep a full shard within its write budget: 2, 4 or 8', () => {
+    expect([1, 10, 30, 50, 51, 200, 201, 1_000].map(velocityShardsFor)).toEqual([2, 2, 2, 2, 4, 4, 8, 8]);
+    // The largest shard each count gives: under 1 KB with 2 shards, under 2 KB with 4, 250 identities with 8.
+    expect(shardCapFor(50, velocityShardsFor(50))).toBe(50);
+    expect(shardCapFor(200, velocityShardsFor(200))).toBe(100);
+    expect(shardCapFor(1_000, velocityShardsFor(1_000))).toBe(250);
+  });
+});
+
 describe('planVelocity', () => {
   it('adds the identity to the IP and mailbox counters by default (the domain counter is off)', () => {
     const plan = planVelocity(policy(), hash, subject, NOW);
@@ -28,8 +39,11 @@ describe('planVelocity', () => {
     );
     expect(mailbox!.counter.startsWith(`mailbox#${hash('mailbox', 'joe@gmail.com')}#`)).toBe(true);
     expect(ip!.identity).toBe('ab'.repeat(8));
+    // Two shards each for the default thresholds (IP 30, mailbox 10): one other shard to read per key.
+    expect([ip!.shards, mailbox!.shards]).toEqual([2, 2]);
+    expect(ip!.shard).toBe(0xab % 2);
     // Twice a shard's fair share of the highest threshold, at least 16: small thresholds are counted exactly.
-    expect(ip!.shardCap).toBe(16);
+    expect(ip!.shardCap).toBe(30);
     expect(mailbox!.shardCap).toBe(16);
     expect(ip!.expiresAt).toBe(Date.parse('2026-11-30T11:00:00.000Z') / 1000 + 60);
     expect(JSON.stringify(plan)).not.toContain('203.0.113.7');
@@ -55,6 +69,7 @@ describe('planVelocity', () => {
     expect(phoneOnly.keys.map((k) => k.key)).toEqual(['ip']);
     const all = planVelocity(policy({ velocity: { email_domain: { block: 500 } } }), hash, subject, NOW);
     expect(all.keys.map((k) => k.key)).toEqual(['ip', 'mailbox', 'email_domain']);
+    expect(all.counts[2]!.shards).toBe(8);
     expect(all.counts[2]!.shardCap).toBe(125);
   });
 

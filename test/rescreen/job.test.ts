@@ -13,6 +13,7 @@ import { type Policy, parsePolicy } from '../../shared/policy/schema.js';
 import { type RescreenDeps, runRescreens } from '../../shared/rescreen/job.js';
 import { screen } from '../../shared/screening/screen.js';
 import { hourOf } from '../../shared/stats/counters.js';
+import { uncountedIncrement } from '../../shared/stats/off-path.js';
 import type { PreludeRequest } from '../../shared/store/ports.js';
 import { createTestDeps, type TestDeps } from '../helpers/deps.js';
 
@@ -25,6 +26,7 @@ let deps: RescreenDeps;
 let policy: Policy = parsePolicy({});
 const events: VerdictEvent[] = [];
 const preludes: PreludeRequest[] = [];
+const counting: Array<Promise<void>> = [];
 
 beforeAll(async () => {
   t = await createTestDeps({ overrides: { now: () => clock.ms } });
@@ -35,9 +37,12 @@ beforeAll(async () => {
     rescreenKey: t.deps.rescreenKey!,
     store: {
       ...store,
-      verdicts: withChangeFeed(store.verdicts, (before, after) =>
-        events.push(...eventsFor(before, after, ['allow', 'review', 'block'])),
-      ),
+      // As the local server does: events, and the counters of new verdicts off the request path.
+      verdicts: withChangeFeed(store.verdicts, (before, after, created) => {
+        events.push(...eventsFor(before, after, ['allow', 'review', 'block']));
+        const increment = created && uncountedIncrement(created);
+        if (increment) counting.push(store.counters.record(increment));
+      }),
       screening: {
         ...store.screening,
         prelude: (request) => {
@@ -126,6 +131,7 @@ describe('a due provisional verdict', () => {
     });
 
     // The verdict's count moved from allow to block in its hour; the call counts in the hour it was made.
+    await Promise.all(counting);
     const [bucket] = await t.deps.store.counters.read(hourOf(created), hourOf(created + 3_600_000));
     expect(bucket?.counts).toMatchObject({ allow: 0, block: 1, src_auth0_allow: 0, src_auth0_block: 1 });
     expect(bucket?.counts.defastra_calls).toBe(1);

@@ -41,7 +41,8 @@ describe('lambdaDeps', () => {
     const secrets = fakeSecrets({ [arn('pepper')]: 'p'.repeat(64), [arn('auth0')]: 'one, two' });
     const deps = await lambdaDeps(silentTelemetry, env, secrets)();
     expect(secrets.reads).toEqual([arn('pepper')]);
-    expect((await deps.policy()).base.version).toBe('from-env');
+    // The bundled file is the base version; the active one is read from the table on first use.
+    expect(deps.policies.file.base.version).toBe('from-env');
     expect(deps.apiAuth).toEqual({ kind: 'iam' });
     expect(await deps.auth0HookSecrets()).toEqual(['one', 'two']);
   });

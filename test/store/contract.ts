@@ -3,7 +3,7 @@ import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
 import type { ListEntry } from '../../shared/api/lists.js';
 import { DECISIONS, type Decision, type Source } from '../../shared/core/levels.js';
-import type { Review, Verdict, VerdictRecord } from '../../shared/core/verdict.js';
+import type { Enforcement, Outcome, Review, Verdict, VerdictRecord } from '../../shared/core/verdict.js';
 import { InvalidCursorError } from '../../shared/store/errors.js';
 import type {
   CachedResult,
@@ -31,6 +31,7 @@ export interface RecordSpec {
   expiresAt?: number;
   id?: string;
   subjectRef?: string | null;
+  refHashes?: VerdictRecord['refHashes'];
 }
 
 /** A record as the screening use case builds it: masked identifiers and keyed hashes only. */
@@ -76,6 +77,7 @@ export const makeRecord = (spec: RecordSpec): VerdictRecord => {
     phoneHash,
     facts: { runtimeLists: [], velocity: [] },
     expiresAt: spec.expiresAt ?? RETAINED,
+    ...(spec.refHashes ? { refHashes: spec.refHashes } : {}),
   };
 };
 
@@ -782,9 +784,11 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
       await store.verdicts.save(record);
       const first = await store.verdicts.review(record.verdict.verdict_id, review('approve'));
       expect(first?.verdict).toEqual({ ...record.verdict, review: review('approve') });
+      expect(first?.before).toEqual(record.verdict);
       expect(first).toMatchObject({ emailHash: 'email-hash', phoneHash: 'ph', facts: record.facts });
       const second = await store.verdicts.review(record.verdict.verdict_id, review('reject', START_MS + 5));
       expect(second?.verdict.review?.outcome).toBe('reject');
+      expect(second?.before.review).toEqual(review('approve'));
       expect((await store.verdicts.get(record.verdict.verdict_id))?.review).toEqual(
         review('reject', START_MS + 5),
       );
@@ -822,6 +826,210 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
         plainBlock.verdict.verdict_id,
         rejectedBlock.verdict.verdict_id,
       ]);
+    });
+  });
+
+  describe(`${name}: enforcement (docs/enforcement.md)`, () => {
+    const enforcement = (status: Enforcement['status'], action: Enforcement['action']): Enforcement => ({
+      status,
+      action,
+      at: new Date(START_MS).toISOString(),
+      ...(status === 'failed' ? { error: 'http_403' } : {}),
+    });
+
+    it('replaces the enforcement and nothing else: review, facts and listings stay as they were', async () => {
+      const { store } = await setup();
+      const record = makeRecord({ at: START_MS - 1000, decision: 'review', subjectRef: 'auth0|1' });
+      record.facts = { ...record.facts, account: { userPoolId: 'eu-west-1_Pool1' } };
+      await store.verdicts.save(record);
+      const id = record.verdict.verdict_id;
+      await store.verdicts.review(id, {
+        outcome: 'reject',
+        note: null,
+        reviewed_at: new Date(START_MS).toISOString(),
+        reviewed_by: 'local',
+      });
+      const pending = await store.verdicts.setEnforcement(id, enforcement('pending', 'block'));
+      expect(pending?.verdict.enforcement).toEqual(enforcement('pending', 'block'));
+      const done = await store.verdicts.setEnforcement(id, enforcement('done', 'block'));
+      expect(done?.facts).toEqual(record.facts);
+      const read = await store.verdicts.get(id);
+      expect(read).toEqual({
+        ...record.verdict,
+        review: done?.verdict.review,
+        enforcement: enforcement('done', 'block'),
+      });
+      expect((await store.verdicts.getStored(id))?.facts.account).toEqual({ userPoolId: 'eu-west-1_Pool1' });
+      expect(ids((await store.verdicts.query({ limit: 100, review: 'rejected' })).items)).toEqual([id]);
+      const failed = await store.verdicts.setEnforcement(id, enforcement('failed', 'unblock'));
+      expect(failed?.verdict.enforcement).toEqual(enforcement('failed', 'unblock'));
+    });
+
+    it('returns null for an unknown or expired verdict, and creates nothing', async () => {
+      const { store, clock } = await setup();
+      expect(await store.verdicts.setEnforcement(ulid(START_MS), enforcement('done', 'block'))).toBeNull();
+      const record = makeRecord({ at: START_MS - 1000, expiresAt: START_SEC + 10 });
+      await store.verdicts.save(record);
+      clock.ms = (START_SEC + 10) * 1000;
+      expect(
+        await store.verdicts.setEnforcement(record.verdict.verdict_id, enforcement('done', 'block')),
+      ).toBeNull();
+      expect(await store.verdicts.query({ limit: 100 })).toEqual({ items: [], nextCursor: null });
+    });
+
+    it('keeps an enforcement a saved record carries', async () => {
+      const { store } = await setup();
+      const record = makeRecord({ at: START_MS - 1000, decision: 'block' });
+      record.verdict.enforcement = enforcement('undone', 'unblock');
+      await store.verdicts.save(record);
+      expect((await store.verdicts.get(record.verdict.verdict_id))?.enforcement).toEqual(
+        enforcement('undone', 'unblock'),
+      );
+    });
+  });
+
+  describe(`${name}: outcome labels`, () => {
+    const outcome = (label: 'fraud' | 'legit', overrides: Partial<Outcome> = {}): Outcome => ({
+      label,
+      source: 'manual',
+      note: 'chargeback',
+      labelled_at: new Date(START_MS).toISOString(),
+      labelled_by: 'local',
+      ...overrides,
+    });
+
+    it('sets the label with the verdict before it, keeps everything else, and a later label replaces it', async () => {
+      const { store } = await setup();
+      const record = makeRecord({ at: START_MS - 1000, decision: 'allow', phoneHash: 'ph' });
+      await store.verdicts.save(record);
+      const id = record.verdict.verdict_id;
+      const first = await store.verdicts.label(id, outcome('fraud'));
+      expect(first?.before).toEqual(record.verdict);
+      expect(first?.verdict).toEqual({ ...record.verdict, outcome: outcome('fraud') });
+      expect(first).toMatchObject({ emailHash: 'email-hash', phoneHash: 'ph', facts: record.facts });
+      expect(await store.verdicts.get(id)).toEqual({ ...record.verdict, outcome: outcome('fraud') });
+
+      const later = outcome('legit', { source: 'api', labelled_at: new Date(START_MS + 5).toISOString() });
+      const second = await store.verdicts.label(id, later);
+      expect(second?.before.outcome).toEqual(outcome('fraud'));
+      expect(second?.verdict.outcome).toEqual(later);
+      expect((await store.verdicts.getStored(id))?.verdict.outcome).toEqual(later);
+    });
+
+    it('leaves the same label as it is (its labelled_at too), and changes it for another note or author', async () => {
+      const { store } = await setup();
+      const record = makeRecord({ at: START_MS - 1000 });
+      await store.verdicts.save(record);
+      const id = record.verdict.verdict_id;
+      await store.verdicts.label(id, outcome('fraud'));
+      const again = await store.verdicts.label(
+        id,
+        outcome('fraud', { labelled_at: new Date(START_MS + 60_000).toISOString() }),
+      );
+      expect(again?.before.outcome).toEqual(outcome('fraud'));
+      expect(again?.verdict.outcome).toEqual(outcome('fraud'));
+      expect((await store.verdicts.get(id))?.outcome?.labelled_at).toBe(new Date(START_MS).toISOString());
+
+      const renoted = outcome('fraud', {
+        note: 'second dispute',
+        labelled_at: new Date(START_MS + 1).toISOString(),
+      });
+      expect((await store.verdicts.label(id, renoted))?.verdict.outcome).toEqual(renoted);
+      const otherAuthor = outcome('fraud', {
+        note: 'second dispute',
+        labelled_by: 'arn:aws:iam::123456789012:user/ops',
+        labelled_at: new Date(START_MS + 2).toISOString(),
+      });
+      expect((await store.verdicts.get(id))?.outcome).toEqual(renoted);
+      expect((await store.verdicts.label(id, otherAuthor))?.before.outcome).toEqual(renoted);
+      expect((await store.verdicts.get(id))?.outcome).toEqual(otherAuthor);
+    });
+
+    it('keeps the label and the review apart: reviewing a labelled verdict keeps its label, and the reverse', async () => {
+      const { store } = await setup();
+      const record = makeRecord({ at: START_MS - 1000, decision: 'review' });
+      await store.verdicts.save(record);
+      const id = record.verdict.verdict_id;
+      const review: Review = {
+        outcome: 'approve',
+        note: null,
+        reviewed_at: new Date(START_MS).toISOString(),
+        reviewed_by: 'local',
+      };
+      await store.verdicts.label(id, outcome('fraud'));
+      await store.verdicts.review(id, review);
+      expect(await store.verdicts.get(id)).toMatchObject({ review, outcome: outcome('fraud') });
+      const relabelled = await store.verdicts.label(id, outcome('legit'));
+      expect(relabelled?.verdict).toMatchObject({ review, outcome: outcome('legit') });
+    });
+
+    it('returns null for an unknown or expired verdict, and creates nothing', async () => {
+      const { store, clock } = await setup();
+      expect(await store.verdicts.label(ulid(START_MS), outcome('fraud'))).toBeNull();
+      const record = makeRecord({ at: START_MS - 1000, expiresAt: START_SEC + 10 });
+      await store.verdicts.save(record);
+      clock.ms = (START_SEC + 10) * 1000;
+      expect(await store.verdicts.label(record.verdict.verdict_id, outcome('fraud'))).toBeNull();
+      expect(await store.verdicts.query({ limit: 100 })).toEqual({ items: [], nextCursor: null });
+    });
+  });
+
+  describe(`${name}: finding verdicts by identifier`, () => {
+    it('finds the live verdicts of an email, a phone, a subject_ref or a source_ref hash, newest first', async () => {
+      const { store, clock } = await setup();
+      const a = makeRecord({
+        at: BASE_MS + 1,
+        emailHash: 'e1',
+        phoneHash: 'p1',
+        refHashes: { subject_ref: 's1', source_ref: 'r1' },
+      });
+      const b = makeRecord({
+        at: BASE_MS + 2,
+        emailHash: 'e1',
+        phoneHash: null,
+        refHashes: { subject_ref: 's1', source_ref: null },
+      });
+      const c = makeRecord({
+        at: BASE_MS + 3,
+        emailHash: 'e2',
+        phoneHash: 'p1',
+        refHashes: { subject_ref: null, source_ref: 'r1' },
+      });
+      const old = makeRecord({
+        at: BASE_MS,
+        emailHash: 'e1',
+        phoneHash: 'p1',
+        expiresAt: START_SEC + 10,
+        refHashes: { subject_ref: 's1', source_ref: 'r1' },
+      });
+      const none = makeRecord({ at: BASE_MS + 4, emailHash: null });
+      await saveAll(store, [a, b, c, old, none]);
+      const id = (r: VerdictRecord) => r.verdict.verdict_id;
+      clock.ms = (START_SEC + 10) * 1000;
+      expect(await store.verdicts.idsMatching({ kind: 'email', hash: 'e1' })).toEqual([id(b), id(a)]);
+      expect(await store.verdicts.idsMatching({ kind: 'phone', hash: 'p1' })).toEqual([id(c), id(a)]);
+      expect(await store.verdicts.idsMatching({ kind: 'subject_ref', hash: 's1' })).toEqual([id(b), id(a)]);
+      expect(await store.verdicts.idsMatching({ kind: 'source_ref', hash: 'r1' })).toEqual([id(c), id(a)]);
+      // The kinds never mix: an email hash is not a reference hash, nor the reverse.
+      expect(await store.verdicts.idsMatching({ kind: 'source_ref', hash: 'e1' })).toEqual([]);
+      expect(await store.verdicts.idsMatching({ kind: 'subject_ref', hash: 'r1' })).toEqual([]);
+      expect(await store.verdicts.idsMatching({ kind: 'email', hash: 'nobody' })).toEqual([]);
+    });
+
+    it('reads every page of a large match', async () => {
+      const { store } = await setup();
+      const records = Array.from({ length: 130 }, (_v, i) =>
+        makeRecord({
+          at: BASE_MS + i,
+          emailHash: 'busy',
+          refHashes: { subject_ref: 'cus', source_ref: null },
+        }),
+      );
+      await saveAll(store, shuffled(records));
+      expect(await store.verdicts.idsMatching({ kind: 'email', hash: 'busy' })).toEqual(newestFirst(records));
+      expect(await store.verdicts.idsMatching({ kind: 'subject_ref', hash: 'cus' })).toEqual(
+        newestFirst(records),
+      );
     });
   });
 

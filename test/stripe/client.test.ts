@@ -43,22 +43,22 @@ describe('getStripeClient', () => {
     fake.setLatency(0);
   });
 
-  it('keeps one client per key', () => {
-    const a = getStripeClient('sk_test_a', fake.url);
-    expect(getStripeClient('sk_test_a', fake.url)).toBe(a);
-    expect(getStripeClient('sk_test_b', fake.url)).not.toBe(a);
+  it('keeps one client per key', async () => {
+    const a = await getStripeClient('sk_test_a', fake.url);
+    expect(await getStripeClient('sk_test_a', fake.url)).toBe(a);
+    expect(await getStripeClient('sk_test_b', fake.url)).not.toBe(a);
   });
 
-  it('uses a short timeout and one network retry by default', () => {
+  it('uses a short timeout and one network retry by default', async () => {
     expect(STRIPE_TIMEOUT_MS).toBeLessThanOrEqual(5_000);
     expect(STRIPE_MAX_NETWORK_RETRIES).toBe(1);
-    const client = getStripeClient('sk_test_defaults', fake.url);
+    const client = await getStripeClient('sk_test_defaults', fake.url);
     expect(client.getMaxNetworkRetries()).toBe(1);
   });
 
   it('sends requests to STRIPE_API_BASE_URL, form-encoded, with the key', async () => {
     fake.addCustomer('cus_Client1');
-    const client = getStripeClient('sk_test_client', fake.url);
+    const client = await getStripeClient('sk_test_client', fake.url);
     const customer = await client.customers.update('cus_Client1', { metadata: { k: 'v' } });
     expect(customer).toMatchObject({ id: 'cus_Client1', object: 'customer', metadata: { k: 'v' } });
     expect(fake.calls[0]).toMatchObject({
@@ -72,7 +72,7 @@ describe('getStripeClient', () => {
 
   it('gives up quickly when Stripe does not answer', async () => {
     fake.setLatency(2_000);
-    const client = getStripeClient('sk_test_slow', fake.url, { timeoutMs: 200, maxNetworkRetries: 0 });
+    const client = await getStripeClient('sk_test_slow', fake.url, { timeoutMs: 200, maxNetworkRetries: 0 });
     const started = Date.now();
     await expect(client.radar.valueLists.list({ alias: 'x' })).rejects.toMatchObject({
       type: 'StripeConnectionError',
@@ -81,10 +81,12 @@ describe('getStripeClient', () => {
   });
 
   it('never throws from performWriteBack, even when Stripe is unreachable', async () => {
-    const client = getStripeClient('sk_test_unreachable', 'http://127.0.0.1:9', { maxNetworkRetries: 0 });
+    const client = await getStripeClient('sk_test_unreachable', 'http://127.0.0.1:9', {
+      maxNetworkRetries: 0,
+    });
     const outcome = await performWriteBack(
       {
-        verdict: { verdict_id: '01JDX3K8Y0Q5W6Z8N2M4P6R8T0', decision: 'block' },
+        verdict: { verdict_id: '01JDX3K8Y0Q5W6Z8N2M4P6R8T0', decision: 'block', action: 'block' },
         customerId: 'cus_Gone',
         email: 'someone@example.com',
       },
@@ -95,7 +97,11 @@ describe('getStripeClient', () => {
 });
 
 describe('planWriteBack', () => {
-  const verdict = (decision: 'allow' | 'review' | 'block') => ({ verdict_id: 'V1', decision });
+  const verdict = (decision: 'allow' | 'review' | 'block') => ({
+    verdict_id: 'V1',
+    decision,
+    action: decision,
+  });
 
   it.each([
     ['allow', 'cus_1', 'a@example.com', null],
@@ -107,6 +113,11 @@ describe('planWriteBack', () => {
     ['block', 'cus_1', null, { customer: true, blockList: false, listValue: null }],
   ] as const)('%s with customer %s and email %s → %j', (decision, customerId, email, expected) => {
     expect(planWriteBack({ verdict: verdict(decision), customerId, email })).toEqual(expected);
+  });
+
+  it('plans nothing for a monitored verdict: its action is allow, whatever the decision', () => {
+    const monitored = { verdict_id: 'V1', decision: 'block', action: 'allow' } as const;
+    expect(planWriteBack({ verdict: monitored, customerId: 'cus_1', email: 'a@example.com' })).toBeNull();
   });
 
   it('derives stable idempotency keys from the verdict id', () => {

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   classifyEvent,
+  classifyLabelEvent,
   type StripeEventEnvelope,
   stripeEventSchema,
 } from '../../functions/stripe-hook/events.js';
@@ -9,7 +10,10 @@ import {
   checkoutCompleted,
   customerCreated,
   customerUpdated,
+  disputeCreated,
+  earlyFraudWarningCreated,
   invoicePaid,
+  reviewClosed,
   stripeEvent,
 } from './fixtures/events.js';
 
@@ -96,5 +100,50 @@ describe('classifyEvent', () => {
   it('keeps fields it does not know (Stripe adds fields over time)', () => {
     const event = parse({ ...customerCreated({ email: 'a@example.com' }), brand_new_field: 1 });
     expect(event).toHaveProperty('brand_new_field', 1);
+  });
+});
+
+describe('classifyLabelEvent', () => {
+  it('labels the three fraud reports with the payment they are about', () => {
+    expect(classifyLabelEvent(parse(disputeCreated({ charge: 'ch_1A', paymentIntent: 'pi_1A' })))).toEqual({
+      label: true,
+      report: { type: 'charge.dispute.created', charge: 'ch_1A', paymentIntent: 'pi_1A' },
+    });
+    expect(classifyLabelEvent(parse(earlyFraudWarningCreated({ charge: 'ch_1B' })))).toMatchObject({
+      label: true,
+      report: { charge: 'ch_1B', paymentIntent: null },
+    });
+    expect(classifyLabelEvent(parse(reviewClosed({ charge: null, paymentIntent: 'pi_1C' })))).toMatchObject({
+      label: true,
+      report: { type: 'review.closed', charge: null, paymentIntent: 'pi_1C' },
+    });
+  });
+
+  it('reads an expanded charge, and a review that says refunded_as_fraud in either field', () => {
+    const expanded = disputeCreated({ charge: 'ch_1D' });
+    (expanded.data as { object: Record<string, unknown> }).object.charge = { id: 'ch_1D', object: 'charge' };
+    expect(classifyLabelEvent(parse(expanded))).toMatchObject({ report: { charge: 'ch_1D' } });
+    const older = reviewClosed({ charge: 'ch_1E' }, 'refunded');
+    (older.data as { object: Record<string, unknown> }).object.reason = 'refunded_as_fraud';
+    expect(classifyLabelEvent(parse(older))).toMatchObject({ label: true });
+  });
+
+  it('does not label other disputes and reviews, or a report without a payment; other types are not reports', () => {
+    for (const reason of ['product_not_received', 'duplicate', 'general']) {
+      expect(classifyLabelEvent(parse(disputeCreated({ charge: 'ch_1F' }, reason)))).toEqual({
+        label: false,
+        why: 'not_fraud',
+      });
+    }
+    expect(classifyLabelEvent(parse(reviewClosed({ charge: 'ch_1G' }, 'approved')))).toEqual({
+      label: false,
+      why: 'not_fraud',
+    });
+    expect(classifyLabelEvent(parse(earlyFraudWarningCreated({ charge: null })))).toEqual({
+      label: false,
+      why: 'no_payment',
+    });
+    expect(classifyLabelEvent(parse(customerCreated({ email: 'a@example.com' })))).toBeNull();
+    expect(classifyLabelEvent(parse(invoicePaid()))).toBeNull();
   });
 });

@@ -229,6 +229,16 @@ describe('write-back', () => {
     expect(lines.some((l) => l.level === 'warn' && /not an sk_ or rk_ key/.test(l.message))).toBe(true);
   });
 
+  it('writes nothing back for a monitored verdict (docs/policy-lifecycle.md), whatever its decision', async () => {
+    t.deps.policy = fixedPolicy(parsePolicy({ ...WRITE_BACK_POLICY, mode: 'monitor' }));
+    const answer = await deliver(
+      sign(customerCreated({ id: newCustomer(), email: email('high') }), TEST_STRIPE_SECRET),
+    );
+    expect(answer).toMatchObject({ decision: 'block', action: 'allow', mode: 'monitor' });
+    expect(stripe.calls).toHaveLength(0);
+    expect(await markerWriteBack(answer.event_id)).toBeUndefined();
+  });
+
   it('answers 503 when Stripe fails (5xx), keeps the verdict and the pending marker, retries on the redelivery', async () => {
     const id = newCustomer();
     const delivery = sign(customerCreated({ id, email: email('high') }), TEST_STRIPE_SECRET);

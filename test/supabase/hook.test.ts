@@ -5,7 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { supabaseEventSchema, supabaseScreenInput } from '../../functions/supabase-hook/event.js';
+import {
+  supabaseEventSchema,
+  supabaseRunOnceKey,
+  supabaseScreenInput,
+} from '../../functions/supabase-hook/event.js';
 import { SANDBOX_IDENTITIES } from '../../shared/defastra/sandbox/index.js';
 import * as z from '../../shared/validation/zod.js';
 import {
@@ -43,22 +47,25 @@ describe('POST /hooks/supabase', () => {
   afterAll(() => h.close());
   afterEach(() => h.t.sandbox.clearFaults());
 
+  /** Sends a delivery; `key` is what the verdict is keyed by: `metadata.uuid`, else the `webhook-id`. */
   const send = async (doc: Payload | string, id = randomUUID()) => {
     const body = typeof doc === 'string' ? doc : JSON.stringify(doc);
-    return { id, response: await h.post(body, delivery(body, { id })) };
+    const uuid = typeof doc === 'string' ? undefined : doc.metadata?.uuid;
+    const key = typeof uuid === 'string' ? uuid : id;
+    return { id, key, response: await h.post(body, delivery(body, { id })) };
   };
 
   describe('verdicts in Supabase format', () => {
-    it('allow → 200 {} (application/json), verdict stored with webhook-id and user id', async () => {
+    it('allow → 200 {} (application/json), verdict stored with metadata.uuid and user id', async () => {
       const doc = payload({ email: EMAIL.low });
-      const { id, response } = await send(doc);
+      const { key, response } = await send(doc);
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/^application\/json/);
       expect(await json(response)).toEqual({});
-      const verdict = await h.verdictFor(id);
+      const verdict = await h.verdictFor(key);
       expect(verdict).toMatchObject({
         source: 'supabase',
-        source_ref: id,
+        source_ref: doc.metadata.uuid,
         subject_ref: doc.user.id,
         decision: 'allow',
         degraded: false,
@@ -66,35 +73,44 @@ describe('POST /hooks/supabase', () => {
     });
 
     it('review → 200 {} (the sign-up goes on; the verdict waits in the review queue)', async () => {
-      const { id, response } = await send(payload({ email: EMAIL.medium }));
+      const { key, response } = await send(payload({ email: EMAIL.medium }));
       expect(response.status).toBe(200);
       expect(await json(response)).toEqual({});
-      expect((await h.verdictFor(id))?.decision).toBe('review');
+      expect((await h.verdictFor(key))?.decision).toBe('review');
     });
 
-    it('block → 403 {"error":{"http_code":403,"message":<user_message>}}', async () => {
-      const { id, response } = await send(payload({ email: EMAIL.high }));
-      expect(response.status).toBe(403);
+    it('block → 200 {"error":{"http_code":403,"message":<user_message>}} (Supabase reads a body only on 200/202)', async () => {
+      const { key, response } = await send(payload({ email: EMAIL.high }));
+      expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/^application\/json/);
       expect(await json(response)).toEqual({ error: { http_code: 403, message: USER_MESSAGE } });
-      expect((await h.verdictFor(id))?.decision).toBe('block');
+      expect((await h.verdictFor(key))?.decision).toBe('block');
+    });
+
+    it('the answer follows the verdict action: a block decided while monitored would answer 200 {}', async () => {
+      // Monitor mode comes with runtime policies; until then action = decision, and the route reads action.
+      const { key, response } = await send(payload({ email: EMAIL.high }));
+      const verdict = await h.verdictFor(key);
+      expect(verdict).toMatchObject({ decision: 'block', action: 'block', mode: 'enforce' });
+      expect((await json(response)).error.http_code).toBe(403);
     });
 
     it('a phone sign-up: Supabase sends E.164 digits without "+", read as international', async () => {
       const doc = fixture<Payload>('supabase/before-user-created-phone.json');
       doc.user.phone = PHONE.extreme;
-      const { id, response } = await send(doc);
-      expect(response.status).toBe(403);
-      const verdict = await h.verdictFor(id);
+      doc.metadata.uuid = randomUUID();
+      const { key, response } = await send(doc);
+      expect((await json(response)).error.http_code).toBe(403);
+      const verdict = await h.verdictFor(key);
       expect(verdict?.phone).toMatchObject({ risk_level: 'extreme' });
       expect(verdict?.reasons.map((r) => r.code)).toEqual(['phone_risk']);
     });
 
     it('an anonymous sign-up (no email, no phone) → 200 {} with no Defastra call', async () => {
       h.t.sandbox.resetStats();
-      const { id, response } = await send(payload({ email: '', phone: '', is_anonymous: true }));
+      const { key, response } = await send(payload({ email: '', phone: '', is_anonymous: true }));
       expect(response.status).toBe(200);
-      expect((await h.verdictFor(id))?.reasons.map((r) => r.code)).toEqual(['no_identifiers']);
+      expect((await h.verdictFor(key))?.reasons.map((r) => r.code)).toEqual(['no_identifiers']);
       expect(h.t.sandbox.stats().requests).toBe(0);
     });
 
@@ -104,27 +120,51 @@ describe('POST /hooks/supabase', () => {
     });
   });
 
-  describe('duplicate delivery (webhook-id is the idempotency key)', () => {
-    it('the same webhook-id and body: the same verdict, no second Defastra call, no second verdict', async () => {
-      const body = JSON.stringify(payload({ email: EMAIL.high }));
-      const id = randomUUID();
-      const before = h.t.sandbox.stats().byEndpoint.email;
-      const first = await h.post(body, delivery(body, { id }));
-      // Redelivered a little later, signed anew (a new timestamp), as a sender retries.
-      const second = await h.post(body, delivery(body, { id, t: nowSec() + 1 }));
-      expect(first.status).toBe(403);
-      expect(second.status).toBe(403);
-      expect(await json(second)).toEqual(await json(first));
-      expect(h.t.sandbox.stats().byEndpoint.email - before).toBe(1);
+  describe('duplicate delivery (metadata.uuid is the idempotency key)', () => {
+    const count = async (key: string) => {
       const page = await h.t.deps.store.verdicts.query({ source: 'supabase', limit: 100 });
-      expect(page.items.filter((v) => v.source_ref === id)).toHaveLength(1);
+      return page.items.filter((v) => v.source_ref === key).length;
+    };
+
+    it("Supabase's retry (a new webhook-id, the same body): the same verdict, one Defastra call, one verdict", async () => {
+      const doc = payload({ email: EMAIL.high });
+      const body = JSON.stringify(doc);
+      const before = h.t.sandbox.stats().byEndpoint.email;
+      const first = await h.post(body, delivery(body, { id: randomUUID() }));
+      // Supabase Auth signs every attempt under a new webhook-id, a little later.
+      const second = await h.post(body, delivery(body, { id: randomUUID(), t: nowSec() + 1 }));
+      expect(first.status).toBe(200);
+      expect(second.status).toBe(200);
+      const firstBody = await json(first);
+      expect(firstBody.error.http_code).toBe(403);
+      expect(await json(second)).toEqual(firstBody);
+      expect(h.t.sandbox.stats().byEndpoint.email - before).toBe(1);
+      expect(await count(doc.metadata.uuid as string)).toBe(1);
     });
 
-    it('the same webhook-id with another body → 422 idempotency_key_reused', async () => {
+    it('the same webhook-id and body again: the same answer, one verdict', async () => {
+      const doc = payload({ email: EMAIL.medium });
+      const body = JSON.stringify(doc);
       const id = randomUUID();
-      expect((await send(payload({ email: EMAIL.low }), id)).response.status).toBe(200);
-      const { response } = await send(payload({ email: EMAIL.medium }), id);
+      expect((await h.post(body, delivery(body, { id }))).status).toBe(200);
+      expect((await h.post(body, delivery(body, { id, t: nowSec() + 1 }))).status).toBe(200);
+      expect(await count(doc.metadata.uuid as string)).toBe(1);
+    });
+
+    it('the same metadata.uuid with another body → 422 idempotency_key_reused', async () => {
+      const uuid = randomUUID();
+      expect((await send(payload({ email: EMAIL.low }, { uuid }))).response.status).toBe(200);
+      const { response } = await send(payload({ email: EMAIL.medium }, { uuid }));
       await expectError(response, 422, 'idempotency_key_reused');
+    });
+
+    it('without a metadata.uuid, the webhook-id is the key and the source_ref', async () => {
+      const doc = payload({ email: EMAIL.low });
+      delete doc.metadata.uuid;
+      const { id, key, response } = await send(doc);
+      expect(key).toBe(id);
+      expect(response.status).toBe(200);
+      expect((await h.verdictFor(id))?.source_ref).toBe(id);
     });
   });
 
@@ -253,7 +293,7 @@ describe('POST /hooks/supabase', () => {
       const ip = '198.51.100.77';
       h.telemetry.lines.length = 0;
       const { response } = await send(payload({ email, phone: PHONE.high }, { ip_address: ip }));
-      expect(response.status).toBe(403);
+      expect((await json(response)).error.http_code).toBe(403);
       const table = await h.tableText();
       const logs = h.telemetry.lines.join('\n');
       expect(logs).toContain('"message":"verdict"');
@@ -278,14 +318,13 @@ describe('POST /hooks/supabase when Defastra is slower than the budget', () => {
     try {
       h.t.sandbox.setFaults({ latencyMs: 3_000 });
       const started = Date.now();
-      const { id, response } = await (async () => {
-        const id = randomUUID();
-        const body = JSON.stringify(payload({ email: EMAIL.high, phone: PHONE.high }));
-        return { id, response: await h.post(body, delivery(body, { id })) };
-      })();
+      const doc = payload({ email: EMAIL.high, phone: PHONE.high });
+      const body = JSON.stringify(doc);
+      const response = await h.post(body, delivery(body));
       expect(Date.now() - started).toBeLessThan(2_000);
       expect(response.status).toBe(200);
-      const verdict = await h.verdictFor(id);
+      expect(await json(response)).toEqual({});
+      const verdict = await h.verdictFor(doc.metadata.uuid as string);
       expect(verdict).toMatchObject({ decision: 'allow', degraded: true });
       expect(verdict?.email?.error?.type).toBe('TIMEOUT');
     } finally {
@@ -308,7 +347,7 @@ describe('POST /hooks/supabase when Defastra is slower than the budget', () => {
       const started = Date.now();
       const response = await h.post(body, delivery(body));
       expect(Date.now() - started).toBeLessThan(2_000);
-      expect(response.status).toBe(403);
+      expect(response.status).toBe(200);
       expect((await json(response)).error.http_code).toBe(403);
     } finally {
       await h.close();
@@ -335,7 +374,7 @@ describe('POST /hooks/supabase when Defastra is slower than the budget', () => {
 describe('supabaseScreenInput', () => {
   const parse = (doc: unknown) => z.parse(supabaseEventSchema, doc);
 
-  it('maps the documented payload: email, user id as subject, IP, webhook-id as source_ref', () => {
+  it('maps the documented payload: email, user id as subject, IP, the run-once key as source_ref', () => {
     const doc = fixture<Payload>('supabase/before-user-created.json');
     expect(supabaseScreenInput(parse(doc), 'wh-1')).toEqual({
       source: 'supabase',
@@ -362,5 +401,19 @@ describe('supabaseScreenInput', () => {
         subjectRef: null,
       },
     );
+  });
+});
+
+describe('supabaseRunOnceKey', () => {
+  const parse = (doc: unknown) => z.parse(supabaseEventSchema, doc);
+
+  it('is metadata.uuid when it has the shape of a key, else the webhook-id', () => {
+    expect(
+      supabaseRunOnceKey(parse({ metadata: { uuid: '8b34dcdd-1d2e-4b3c-9f00-0123456789ab' } }), 'wh'),
+    ).toBe('8b34dcdd-1d2e-4b3c-9f00-0123456789ab');
+    expect(supabaseRunOnceKey(parse({ metadata: {} }), 'wh')).toBe('wh');
+    expect(supabaseRunOnceKey(parse({ metadata: { uuid: '' } }), 'wh')).toBe('wh');
+    expect(supabaseRunOnceKey(parse({ metadata: { uuid: 'a/b' } }), 'wh')).toBe('wh');
+    expect(supabaseRunOnceKey(parse({}), 'wh')).toBe('wh');
   });
 });

@@ -27,7 +27,7 @@ describe('POST /hooks/supabase on the local server, generated secret', () => {
     expect(server.supabaseHookSecrets[0]).toMatch(/^v1,whsec_[A-Za-z0-9+/]{43}=$/);
   });
 
-  it('allow → 200 {}, block → 403 in Supabase format, both application/json', async () => {
+  it('allow → 200 {}, block → 200 with the error object in Supabase format, both application/json', async () => {
     const secrets = server.supabaseHookSecrets;
     const low = JSON.stringify(payload({ email: EMAIL.low }));
     const allowed = await post(server, low, delivery(low, { secrets }));
@@ -36,13 +36,14 @@ describe('POST /hooks/supabase on the local server, generated secret', () => {
     expect(await allowed.json()).toEqual({});
     const high = JSON.stringify(payload({ email: EMAIL.high }));
     const blocked = await post(server, high, delivery(high, { secrets }));
-    expect(blocked.status).toBe(403);
+    expect(blocked.status).toBe(200);
+    expect(blocked.headers.get('content-type')).toMatch(/^application\/json/);
     expect(await blocked.json()).toEqual({
       error: { http_code: 403, message: 'We could not complete your sign-up.' },
     });
   });
 
-  it('the stored verdict is found by its webhook-id, with the Supabase user id as subject', async () => {
+  it('the stored verdict is found by its metadata.uuid, with the Supabase user id as subject', async () => {
     const doc = payload({ email: EMAIL.medium });
     const body = JSON.stringify(doc);
     const id = randomUUID();
@@ -53,7 +54,7 @@ describe('POST /hooks/supabase on the local server, generated secret', () => {
       headers: { Authorization: `Bearer ${server.apiToken}` },
     });
     const { items } = (await list.json()) as { items: Array<Record<string, unknown>> };
-    expect(items.find((v) => v.source_ref === id)).toMatchObject({
+    expect(items.find((v) => v.source_ref === doc.metadata.uuid)).toMatchObject({
       decision: 'review',
       subject_ref: doc.user.id,
     });

@@ -41,8 +41,8 @@ export interface HookTarget {
   telemetry: ReturnType<typeof recordingTelemetry>;
   request(init: RequestInit, path?: string): Promise<Response>;
   post(body: string, headers: Record<string, string>): Promise<Response>;
-  /** The stored verdict whose source_ref is `webhookId`. */
-  verdictFor(webhookId: string): Promise<Verdict | undefined>;
+  /** The stored verdict whose source_ref is `key` (the payload's metadata.uuid, else the webhook-id). */
+  verdictFor(key: string): Promise<Verdict | undefined>;
   /** Every item of the table, as DynamoDB JSON text. */
   tableText(): Promise<string>;
   close(): Promise<void>;
@@ -67,9 +67,9 @@ export const hookTarget = async (
     telemetry,
     request,
     post: (body, headers) => request({ method: 'POST', body, headers }),
-    verdictFor: async (webhookId) => {
+    verdictFor: async (key) => {
       const page = await t.deps.store.verdicts.query({ source: 'supabase', limit: 100 });
-      return page.items.find((v) => v.source_ref === webhookId);
+      return page.items.find((v) => v.source_ref === key);
     },
     tableText: async () => {
       const { Items = [] } = await t.dynalite!.client.send(

@@ -3,6 +3,9 @@ import type {
   ListEntry,
   NewListEntry,
   Page,
+  PolicyDocument,
+  PolicyVersionAnswer,
+  PolicyVersionSummary,
   ReplayRequest,
   ReplayResult,
   ReviewRequest,
@@ -55,7 +58,7 @@ export class ApiClient {
   constructor(private readonly events: ClientEvents) {}
 
   async #call<T>(
-    method: 'GET' | 'POST' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     path: string,
     body?: unknown,
     /** Lets the request outlive the page (a review sent as the tab closes). */
@@ -76,7 +79,7 @@ export class ApiClient {
   }
 
   async #send<T>(
-    method: 'GET' | 'POST' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     path: string,
     body: unknown,
     keepalive: boolean,
@@ -144,4 +147,38 @@ export class ApiClient {
     this.#call<Stats>('GET', `/stats${query(params)}`);
 
   replay = (request: ReplayRequest) => this.#call<ReplayResult>('POST', '/replay', request);
+
+  policy = () => this.#call<PolicyVersionAnswer>('GET', '/policy');
+
+  policyVersions = (params: { limit?: number; cursor?: string }) =>
+    this.#call<Page<PolicyVersionSummary>>('GET', `/policy/versions${query(params)}`);
+
+  policyVersion = (version: string) =>
+    this.#call<PolicyVersionAnswer>('GET', `/policy/versions/${encodeURIComponent(version)}`);
+
+  /** A new active version; `expectedVersion` is the one the operator saw (another one active → 409). */
+  applyPolicy = (policy: PolicyDocument, expectedVersion: string, comment?: string) =>
+    this.#call<PolicyVersionAnswer>('PUT', '/policy', {
+      policy,
+      expected_version: expectedVersion,
+      ...(comment ? { comment } : {}),
+    });
+
+  rollbackPolicy = (version: string) =>
+    this.#call<PolicyVersionAnswer>('POST', '/policy/rollback', { version });
+
+  /** The shadow policy, or null when none is set. */
+  shadowPolicy = async (): Promise<PolicyVersionAnswer | null> => {
+    try {
+      return await this.#call<PolicyVersionAnswer>('GET', '/policy/shadow');
+    } catch (error) {
+      if (error instanceof ApiFailure && error.status === 404) return null;
+      throw error;
+    }
+  };
+
+  setShadowPolicy = (policy: PolicyDocument, comment?: string) =>
+    this.#call<PolicyVersionAnswer>('PUT', '/policy/shadow', { policy, ...(comment ? { comment } : {}) });
+
+  clearShadowPolicy = () => this.#call<void>('DELETE', '/policy/shadow');
 }

@@ -9,6 +9,11 @@ import type { ReviewFilter } from '../../../shared/core/vocabulary.js';
 
 export type { Page } from '../../../shared/api/common.js';
 export type { ListEntry, ListEntryBody as NewListEntry } from '../../../shared/api/lists.js';
+export type {
+  PolicyDocument,
+  PolicyVersionAnswer,
+  PolicyVersionSummary,
+} from '../../../shared/api/policy.js';
 export type { ReplayBody as ReplayRequest } from '../../../shared/api/replay.js';
 export type { StatsAnswer as Stats, StatsBucket } from '../../../shared/api/stats.js';
 export type { ReviewBody as ReviewRequest } from '../../../shared/api/verdicts.js';
@@ -34,12 +39,13 @@ export interface VerdictFilters {
 export type { ReplayItem } from '../../../shared/api/replay.js';
 
 /**
- * The replay answer as the what-if view reads it: `unresolved` tolerated absent, or as bare verdict ids, so a server
- * of another version still renders.
+ * The replay answer as the what-if view reads it: `unresolved` tolerated absent, or as bare verdict ids, and the
+ * outcome tables absent, so a server of another version still renders.
  */
-export type ReplayResult = Omit<ReplayAnswer, 'unresolved'> & {
-  unresolved?: Array<{ verdict_id?: string; from?: Decision; why?: string } | string>;
-};
+export type ReplayResult = Omit<ReplayAnswer, 'unresolved' | 'outcomes' | 'current'> &
+  Partial<Pick<ReplayAnswer, 'outcomes' | 'current'>> & {
+    unresolved?: Array<{ verdict_id?: string; from?: Decision; why?: string } | string>;
+  };
 
 /** What the console server tells the page about itself (never a credential of the target). */
 export interface SessionInfo {

@@ -7,6 +7,7 @@ import { ErrorBox } from '../components/status.js';
 import { useApp } from '../context.js';
 import { formatCount, formatDateTime, formatDay, formatShare, SOURCE_LABEL } from '../format.js';
 import { decisionsChart, defastraChart, degradedChart } from './overview-charts.js';
+import { ShadowPanel } from './overview-shadow.js';
 
 const RANGES = [
   { key: '24h', label: 'Last 24 hours, by hour', days: 1, bucket: 'hour' },
@@ -256,6 +257,7 @@ export const OverviewView = () => {
               </table>
             </section>
           )}
+          <ShadowPanel buckets={buckets} />
         </div>
       )}
     </div>

@@ -8,6 +8,7 @@ import type { Route, ViewName } from '../router.js';
 import { VIEWS } from '../router.js';
 import { ListsView } from './lists.js';
 import { OverviewView } from './overview.js';
+import { PolicyView } from './policy.js';
 import { QueueView } from './queue.js';
 import { VerdictsView } from './verdicts.js';
 import { WhatIfView } from './what-if.js';
@@ -47,6 +48,12 @@ const ENTRIES: Record<ViewName, Omit<ViewEntry, 'view'>> = {
   },
   overview: { label: 'Overview', title: 'Overview', key: 'o', render: () => <OverviewView /> },
   lists: { label: 'Lists', title: 'Allow and block lists', key: 'l', render: () => <ListsView /> },
+  policy: {
+    label: 'Policy',
+    title: 'Policy: versions, diff, rollback',
+    key: 'p',
+    render: () => <PolicyView />,
+  },
   'what-if': {
     label: 'What-if',
     title: 'What-if: replay a candidate policy',

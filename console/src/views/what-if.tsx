@@ -15,6 +15,7 @@ import { ErrorBox } from '../components/status.js';
 import { useApp } from '../context.js';
 import { DECISION_LABEL, formatCount, localInputToIso, SOURCE_LABEL } from '../format.js';
 import { href } from '../router.js';
+import { PromoteCandidate } from './promote.js';
 
 const EXAMPLE = `{
   "thresholds": {
@@ -40,6 +41,64 @@ const parsePolicy = (text: string): { policy: Record<string, unknown> } | { erro
   } catch (e) {
     return { error: `Not valid JSON: ${e instanceof Error ? e.message : String(e)}` };
   }
+};
+
+type OutcomeTable = NonNullable<ReplayResult['outcomes']>;
+
+/** Known frauds and good users in an outcome table, and how many are caught (review or block) and blocked. */
+const knownOf = (table: OutcomeTable) => {
+  const sum = (label: 'fraud' | 'legit') => DECISIONS.reduce((n, d) => n + (table[d]?.[label] ?? 0), 0);
+  return {
+    frauds: sum('fraud'),
+    caught: (table.review?.fraud ?? 0) + (table.block?.fraud ?? 0),
+    good: sum('legit'),
+    blocked: table.block?.legit ?? 0,
+  };
+};
+
+const partOf = (part: number, whole: number): string =>
+  whole === 0 ? '–' : `${formatCount(part)} of ${formatCount(whole)} (${Math.round((part / whole) * 100)}%)`;
+
+/** The labelled verdicts (docs/outcomes.md) as decided and under the candidate: frauds caught, good users blocked. */
+const KnownOutcomes = ({ result }: { result: ReplayResult }) => {
+  if (!result.outcomes) return null;
+  const candidate = knownOf(result.outcomes);
+  const current = result.current ? knownOf(result.current.outcomes) : null;
+  if (candidate.frauds + candidate.good === 0) {
+    return (
+      <p class="muted small known-outcomes">
+        No labelled verdicts among them: label outcomes (reviews, the label command, Stripe fraud reports) to
+        see what the candidate would catch.
+      </p>
+    );
+  }
+  return (
+    <table class="data known-outcomes" aria-label="Known outcomes">
+      <thead>
+        <tr>
+          <th scope="col">Labelled verdicts</th>
+          {current && <th scope="col">As decided</th>}
+          <th scope="col">Candidate</th>
+        </tr>
+      </thead>
+      <tbody>
+        <tr>
+          <th scope="row">Known frauds caught</th>
+          {current && <td>{partOf(current.caught, current.frauds)}</td>}
+          <td>
+            <strong>{partOf(candidate.caught, candidate.frauds)}</strong>
+          </td>
+        </tr>
+        <tr>
+          <th scope="row">Known good users blocked</th>
+          {current && <td>{partOf(current.blocked, current.good)}</td>}
+          <td>
+            <strong>{partOf(candidate.blocked, candidate.good)}</strong>
+          </td>
+        </tr>
+      </tbody>
+    </table>
+  );
 };
 
 /** An unresolved entry as the API reports it (`{ verdict_id, from, why }`), or a bare verdict id. */
@@ -122,6 +181,8 @@ export const WhatIfView = () => {
   const [result, setResult] = useState<ReplayResult | null>(null);
   const [filter, setFilter] = useState<[Decision, Decision] | null>(null);
   const [known, setKnown] = useState<Map<string, Verdict>>(new Map());
+  /** The policy the result was replayed under: what "Apply" and "Run as shadow" send. */
+  const [replayed, setReplayed] = useState<Record<string, unknown> | null>(null);
 
   /** Best effort: finds the changed verdicts among the newest of the range, to show who they are. */
   const enrich = async (answer: ReplayResult, range: VerdictFilters) => {
@@ -165,6 +226,7 @@ export const WhatIfView = () => {
       const answer = await api.replay({ policy: parsed.policy, ...range });
       setKnown(new Map());
       setResult(answer);
+      setReplayed(parsed.policy);
       setFilter(null);
       void enrich(answer, range);
     } catch (e) {
@@ -264,7 +326,9 @@ export const WhatIfView = () => {
                 <span class="tag tag-warn">only the first {formatCount(result.total)} were replayed</span>
               )}
             </p>
+            <KnownOutcomes result={result} />
             <Transitions result={result} filter={filter} onFilter={setFilter} />
+            {replayed && <PromoteCandidate policy={replayed} />}
             {unresolved.length > 0 && (
               <section class="callout callout-warn unresolved" aria-labelledby="unresolved-heading">
                 <h3 id="unresolved-heading">Could not be decided again ({formatCount(unresolved.length)})</h3>

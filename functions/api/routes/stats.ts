@@ -11,7 +11,8 @@ export const statsRoutes = (app: Hono<AppEnv>, deps: DepsProvider, auth: Middlew
   app.get('/stats', auth, async (c) => {
     const d = await deps();
     const q = validate(statsQuery, c.req.query(), 'query');
-    return c.json(await readStatsBuckets(d.store.counters, q, d.now()), 200);
+    const { shadow } = await d.policies.current();
+    return c.json(await readStatsBuckets(d.store.counters, q, d.now(), shadow !== null), 200);
   });
   allowOnly(app, '/stats', ['GET']);
 };

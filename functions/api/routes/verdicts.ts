@@ -18,7 +18,6 @@ import { rescreenDepsOf, rescreenNow } from '../../../shared/rescreen/job.js';
 import { reviewVerdict } from '../../../shared/reviews/review.js';
 import type { DepsProvider } from '../../../shared/runtime/deps.js';
 import type { VerdictQuery } from '../../../shared/store/ports.js';
-import { stripeReviewWriteBack } from '../../../shared/stripe/review-write-back.js';
 
 const notFound = () => new NotFoundError('no verdict with this id');
 
@@ -45,8 +44,9 @@ export const verdictRoutes = (
     const body = validate(reviewBody, c.get('json'));
     const id = ulidParam(c.req.param('id'));
     if (!id) throw notFound();
+    const { retention_days: retentionDays } = resolveForSource(await d.policy(), 'api');
     const verdict = await reviewVerdict(
-      { store: d.store, telemetry: d.telemetry, now: d.now, stripeReview: stripeReviewWriteBack(d) },
+      { store: d.store, telemetry: d.telemetry, now: d.now, retentionDays },
       id,
       {
         outcome: body.outcome,

@@ -15,6 +15,8 @@ export interface DynamoClientOptions {
   connectionTimeoutMs?: number;
   /** Time allowed for a whole request and response, in ms (default 3000). */
   requestTimeoutMs?: number;
+  /** Appended to the SDK's user agent, e.g. to tell one client's calls from another's at a local endpoint. */
+  userAgent?: string;
 }
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -32,6 +34,7 @@ export const createDynamoClient = (options: DynamoClientOptions = {}): DynamoDBC
     ...(region ? { region } : {}),
     ...(credentials ? { credentials } : {}),
     ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
+    ...(options.userAgent ? { customUserAgent: options.userAgent } : {}),
     requestHandler: {
       connectionTimeout: options.connectionTimeoutMs ?? 1000,
       requestTimeout: options.requestTimeoutMs ?? 3000,

@@ -6,12 +6,14 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   type DecisionFacts,
+  type Enforcement,
+  type Outcome,
   type Review,
   type Verdict,
   type VerdictRecord,
   withVerdictDefaults,
 } from '../../core/verdict.js';
-import type { IdentifierKind } from '../../core/vocabulary.js';
+import { type IdentifierKind, REF_KINDS } from '../../core/vocabulary.js';
 import { isWriteBackState, type MarkerRecord } from '../../markers/state.js';
 import { reviewedState, reviewStateOf } from '../../reviews/state.js';
 import { createdSortKey, partitionOf, type VerdictIndex } from '../cursor.js';
@@ -27,10 +29,12 @@ import {
   markerKey,
   PHONE_PARTITION,
   partitionKeyOf,
+  refLookupKey,
   VERDICT_PK,
   verdictKey,
 } from './keys.js';
 import { TABLE_INDEXES } from './layout.js';
+import { encodeVerdictBody, verdictBodyText } from './verdict-body.js';
 
 /** Plain fields as attributes (undefined ones left out). */
 export const toAttributes = (fields: Record<string, unknown>): Item =>
@@ -42,9 +46,12 @@ const text = (value: unknown): string | undefined => (typeof value === 'string' 
 const num = (value: unknown): number | undefined =>
   typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 
-/** A JSON attribute that must hold an object; null when absent. */
-const jsonObject = (fields: Record<string, unknown>, name: string): Record<string, unknown> | null => {
-  const value = text(fields[name]);
+/** JSON text that must hold an object; null when absent. */
+const parseObject = (
+  value: string | undefined,
+  fields: Record<string, unknown>,
+  name: string,
+): Record<string, unknown> | null => {
   if (value === undefined) return null;
   const parsed: unknown = JSON.parse(value);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
@@ -53,11 +60,20 @@ const jsonObject = (fields: Record<string, unknown>, name: string): Record<strin
   return parsed as Record<string, unknown>;
 };
 
-const bodyOf = (fields: Record<string, unknown>): Record<string, unknown> => {
-  const body = jsonObject(fields, ATTR.body);
+/** A JSON attribute that must hold an object; null when absent. */
+const jsonObject = (fields: Record<string, unknown>, name: string): Record<string, unknown> | null =>
+  parseObject(text(fields[name]), fields, name);
+
+const required = (
+  body: Record<string, unknown> | null,
+  fields: Record<string, unknown>,
+): Record<string, unknown> => {
   if (body === null) throw new Error(`Stored item ${text(fields[ATTR.pk]) ?? '?'} has no valid body`);
   return body;
 };
+
+const bodyOf = (fields: Record<string, unknown>): Record<string, unknown> =>
+  required(jsonObject(fields, ATTR.body), fields);
 
 /** Epoch seconds after which an item may go, when it has one. */
 export const expiryOf = (item: Item): number | undefined => {
@@ -82,13 +98,45 @@ export const reviewedAttributes = (verdictId: string, review: Review): Item => {
   });
 };
 
+/** What recording an enforcement sets: its own attribute, so the update touches nothing else. */
+export const enforcementAttributes = (enforcement: Enforcement): Item =>
+  toAttributes({ [ATTR.enforcement]: JSON.stringify(enforcement) });
+
 /**
- * The stored form of a verdict: the verdict as JSON (without its review, kept in its own attribute so a review is
- * one small update) plus the index attributes (hashes only, never raw values) and the decision facts.
+ * What an outcome label sets: what it says (label, source, note, author) as one JSON string in a fixed order, which a
+ * conditional update compares to tell a new label from a repeat, and when, apart.
+ */
+export const outcomeAttributes = (outcome: Outcome): Item =>
+  toAttributes({
+    [ATTR.outcome]: JSON.stringify({
+      label: outcome.label,
+      source: outcome.source,
+      note: outcome.note,
+      labelled_by: outcome.labelled_by,
+    }),
+    [ATTR.labelledAt]: outcome.labelled_at,
+  });
+
+const outcomeOf = (fields: Record<string, unknown>): Outcome | null => {
+  const said = jsonObject(fields, ATTR.outcome) as Omit<Outcome, 'labelled_at'> | null;
+  if (said === null) return null;
+  return {
+    label: said.label,
+    source: said.source,
+    note: said.note,
+    labelled_at: text(fields[ATTR.labelledAt]) ?? '',
+    labelled_by: said.labelled_by,
+  };
+};
+
+/**
+ * The stored form of a verdict: the verdict without its review, outcome and enforcement (each kept in its own
+ * attribute so that recording one is one small update), deflated (verdict-body.ts), plus the index attributes (hashes only, never raw
+ * values) and the decision facts.
  */
 export const verdictToItem = (record: VerdictRecord): Item => {
   const { verdict } = record;
-  const { review, ...rest } = verdict;
+  const { review, outcome, enforcement, ...rest } = verdict;
   const indexes: Record<string, string> = {};
   for (const [index, attribute] of INDEX_ATTRIBUTES) {
     const partition = partitionOf(index, record);
@@ -96,9 +144,9 @@ export const verdictToItem = (record: VerdictRecord): Item => {
   }
   return {
     ...verdictKey(verdict.verdict_id),
+    [ATTR.body]: encodeVerdictBody(rest),
     ...toAttributes({
       ...indexes,
-      [ATTR.body]: JSON.stringify(rest),
       [ATTR.facts]: JSON.stringify(record.facts),
       [ATTR.createdSk]: createdSortKey(verdict),
       [ATTR.source]: verdict.source,
@@ -106,26 +154,54 @@ export const verdictToItem = (record: VerdictRecord): Item => {
       [ATTR.reviewState]: reviewStateOf(verdict.decision, review),
       [ATTR.review]: review ? JSON.stringify(review) : undefined,
       [ATTR.rescreenStatus]: verdict.rescreen?.status,
+      [ATTR.enforcement]: enforcement ? JSON.stringify(enforcement) : undefined,
       [ATTR.expiresAt]: record.expiresAt,
+      [ATTR.counted]: record.counted,
     }),
+    ...(outcome ? outcomeAttributes(outcome) : {}),
   };
 };
 
-const verdictOf = (fields: Record<string, unknown>): Verdict => {
-  const body = bodyOf(fields);
+/** The look-up items of a verdict's references (docs/outcomes.md): one per reference the caller gave. */
+export const refLookupItems = (record: VerdictRecord): Item[] =>
+  REF_KINDS.flatMap((kind) => {
+    const hash = record.refHashes?.[kind];
+    if (!hash) return [];
+    return [
+      {
+        ...refLookupKey(kind, hash, createdSortKey(record.verdict)),
+        ...toAttributes({ [ATTR.verdictId]: record.verdict.verdict_id, [ATTR.expiresAt]: record.expiresAt }),
+      },
+    ];
+  });
+
+/** The attributes of a verdict item but its body (decoded on its own: binary, or text in older items). */
+const verdictFieldsOf = (item: Item): Record<string, unknown> => {
+  const { [ATTR.body]: _body, ...rest } = item;
+  return fieldsOf(rest);
+};
+
+const verdictOf = (item: Item, fields: Record<string, unknown>): Verdict => {
+  const body = required(parseObject(verdictBodyText(item[ATTR.body]), fields, ATTR.body), fields);
   if (typeof body.verdict_id !== 'string') throw new Error('Stored verdict has no verdict_id');
   const review = jsonObject(fields, ATTR.review) as Review | null;
-  return withVerdictDefaults({ ...(body as unknown as Verdict), review });
+  const enforcement = jsonObject(fields, ATTR.enforcement) as Enforcement | null;
+  return withVerdictDefaults({
+    ...(body as unknown as Verdict),
+    review,
+    outcome: outcomeOf(fields),
+    ...(enforcement ? { enforcement } : {}),
+  });
 };
 
 /** The verdict as the API returns it: body, review merged in, `subject_ref`/`review` null for older items. */
-export const itemToVerdict = (item: Item): Verdict => verdictOf(fieldsOf(item));
+export const itemToVerdict = (item: Item): Verdict => verdictOf(item, verdictFieldsOf(item));
 
 export const itemToStoredVerdict = (item: Item): StoredVerdict => {
-  const fields = fieldsOf(item);
+  const fields = verdictFieldsOf(item);
   const facts = jsonObject(fields, ATTR.facts) as DecisionFacts | null;
   return {
-    verdict: verdictOf(fields),
+    verdict: verdictOf(item, fields),
     emailHash: EMAIL_PARTITION.valueOf(text(fields[ATTR.emailPk])),
     phoneHash: PHONE_PARTITION.valueOf(text(fields[ATTR.phonePk])),
     facts: facts ?? { runtimeLists: [], velocity: [] },
@@ -140,6 +216,21 @@ export const verdictFromStreamImage = (image: Record<string, unknown> | undefine
   if (image === undefined) return null;
   const item = image as Item;
   return VERDICT_PK.valueOf(item[ATTR.pk]?.S) === null ? null : itemToVerdict(item);
+};
+
+/**
+ * A new verdict as the statistics need it (docs/capacity.md), from a stream record's NEW_IMAGE: the verdict, its expiry
+ * and whether its screening counted it; null when the image is absent or of another kind of item.
+ */
+export const createdFromStreamImage = (
+  image: Record<string, unknown> | undefined,
+): Pick<VerdictRecord, 'verdict' | 'expiresAt' | 'counted'> | null => {
+  const verdict = verdictFromStreamImage(image);
+  if (verdict === null) return null;
+  const item = image as Item;
+  const expiresAt = expiryOf(item);
+  if (expiresAt === undefined) throw new Error(`Stored verdict ${verdict.verdict_id} has no expiry`);
+  return { verdict, expiresAt, ...(item[ATTR.counted]?.BOOL === true ? { counted: true as const } : {}) };
 };
 
 // ---- cached Defastra results -----------------------------------------------------------------------------

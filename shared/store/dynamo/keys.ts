@@ -4,7 +4,7 @@
  * bench) imports them from here.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { IdentifierKind, ListAction } from '../../core/vocabulary.js';
+import type { IdentifierKind, ListAction, RefKind } from '../../core/vocabulary.js';
 import type { IndexPartition, VerdictIndex } from '../cursor.js';
 import type { ListKey, MarkerScope } from '../ports.js';
 import { TABLE_INDEXES, TABLE_KEYS } from './layout.js';
@@ -28,7 +28,11 @@ export const ATTR = {
   decision: 'decision',
   reviewState: 'review_state',
   review: 'review',
+  outcome: 'outcome',
+  labelledAt: 'labelled_at',
+  enforcement: 'enforcement',
   facts: 'facts',
+  counted: 'counted',
   state: 'state',
   bodyHash: 'body_hash',
   lockUntil: 'lock_until',
@@ -63,6 +67,7 @@ const TIME_PARTITION = prefixed('T#');
 const DECISION_PARTITION = prefixed('D#');
 const REVIEW_PARTITION = prefixed('R#');
 const STATS_PARTITION = prefixed('ST#');
+const REF_PARTITION = prefixed('RF#');
 const STATS_HOUR = prefixed('H#');
 const SORT = { verdict: 'V', marker: 'M', cache: 'C', velocity: 'VC', listLookup: 'L' } as const;
 
@@ -92,6 +97,31 @@ export const listLookupKey = (list: ListKey, action: ListAction): Item =>
 export const LIST_INDEX_PARTITION = 'LISTS';
 
 export const listEntryKey = (entryId: string): Item => key(LIST_INDEX_PARTITION, entryId);
+
+/**
+ * The look-up item of one verdict under one of its references (docs/outcomes.md): partition `RF#<kind>#<keyed hash>`,
+ * sorted like the listing indexes (`<created_at>#<verdict_id>`), so `POST /outcomes` finds a reference's verdicts with
+ * one Query instead of a scan. Written with the verdict, gone with it (same `expires_at`).
+ */
+export const refPartition = (kind: RefKind, hash: string): string => REF_PARTITION.of(`${kind}#${hash}`);
+
+/** What every look-up partition of one reference kind starts with (an IAM condition on the keys a role may read). */
+export const refPartitionPrefix = (kind: RefKind): string => REF_PARTITION.of(`${kind}#`);
+
+export const refLookupKey = (kind: RefKind, hash: string, sortKey: string): Item =>
+  key(refPartition(kind, hash), sortKey);
+/** Runtime policy versions and the shadow: one partition (docs/policy-lifecycle.md), the versions sorted by number. */
+export const POLICY_PARTITION = 'POLICY';
+/** The sort key prefix of a version: `PV#` and its number, zero-padded so that the sort order is the number's. */
+export const POLICY_VERSION_SK = prefixed('PV#');
+const POLICY_SEQ_DIGITS = 10;
+
+export const policyVersionSortKey = (seq: number): string =>
+  POLICY_VERSION_SK.of(String(seq).padStart(POLICY_SEQ_DIGITS, '0'));
+
+export const policyVersionKey = (seq: number): Item => key(POLICY_PARTITION, policyVersionSortKey(seq));
+
+export const policyShadowKey = (): Item => key(POLICY_PARTITION, 'SHADOW');
 
 /** One shard of one velocity counter. */
 export const velocityKey = (counter: string, shard: number): Item =>

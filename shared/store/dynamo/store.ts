@@ -1,8 +1,9 @@
 /** The DynamoDB adapter: single table, conditional writes for locks, no transactions, no scans; one module per port. */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Store } from '../ports.js';
+import type { CounterRepository, PolicyVersionRepository, Store } from '../ports.js';
 import { dynamoLists } from './lists.js';
 import { dynamoMarkers } from './markers.js';
+import { dynamoPolicies } from './policies.js';
 import { dynamoScreening } from './prelude.js';
 import { dynamoRescreenQueue } from './rescreen.js';
 import { dynamoCounters } from './stats.js';
@@ -29,5 +30,18 @@ export const createDynamoStore = (options: DynamoStoreOptions): Store => {
     markers: dynamoMarkers(table),
     counters: dynamoCounters(table),
     rescreen: dynamoRescreenQueue(table),
+    policies: dynamoPolicies(table),
   };
 };
+
+/** The policy versions alone (what a function's policy source reads, before the pepper and the cursor key are known). */
+export const createDynamoPolicies = (
+  options: Omit<DynamoStoreOptions, 'cursorKey'>,
+): PolicyVersionRepository =>
+  dynamoPolicies(new DynamoTable(options.client, options.tableName, options.now ?? Date.now));
+
+/** The statistics counters alone (the stream consumer's and the local change feed's writes). */
+export const createDynamoCounters = (
+  options: Pick<DynamoStoreOptions, 'client' | 'tableName' | 'now'>,
+): CounterRepository =>
+  dynamoCounters(new DynamoTable(options.client, options.tableName, options.now ?? Date.now));

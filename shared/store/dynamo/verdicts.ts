@@ -1,7 +1,10 @@
-/** Verdicts in DynamoDB: save, read, review (one conditional update), list through the sharded indexes, replay reads. */
+/**
+ * Verdicts in DynamoDB: save (with the look-up items of its references), read, review and label (one conditional
+ * update each), list through the sharded indexes, find by identifier hash, replay reads.
+ */
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { nowSeconds, toInstant } from '../../core/time.js';
-import type { Review } from '../../core/verdict.js';
+import type { Enforcement, Outcome, Review } from '../../core/verdict.js';
 import {
   type FetchPartition,
   hasResidualFilters,
@@ -10,17 +13,27 @@ import {
   listVerdicts,
   type QueryPlan,
 } from '../cursor.js';
-import type { StoredVerdict, StoredVerdictList, StoredVerdictRange, VerdictRepository } from '../ports.js';
+import type {
+  StoredVerdict,
+  StoredVerdictList,
+  StoredVerdictRange,
+  UpdatedVerdict,
+  VerdictMatch,
+  VerdictRepository,
+} from '../ports.js';
 import { allShards, VERDICT_SHARDS } from '../shards.js';
 import { isConditionalCheckFailed } from './client.js';
 import {
+  enforcementAttributes,
   itemToStoredVerdict,
   itemToVerdict,
+  outcomeAttributes,
+  refLookupItems,
   reviewedAttributes,
   toAttributes,
   verdictToItem,
 } from './codec.js';
-import { ATTR, type Item, partitionKeyOf, stringAttr, verdictKey } from './keys.js';
+import { ATTR, type Item, partitionKeyOf, refPartition, stringAttr, VERDICT_PK, verdictKey } from './keys.js';
 import { TABLE_INDEXES } from './layout.js';
 import type { DynamoTable, QueryPage } from './table.js';
 
@@ -32,13 +45,14 @@ const LIVE = '(attribute_not_exists(#exp) OR #exp > :nowSec)';
 
 /**
  * Sets the review in one conditional update (the verdict must exist and be live) and moves the verdict to its new
- * `by_review` partition, which the outcome alone decides; the updated item comes back with it. One round trip.
+ * `by_review` partition, which the outcome alone decides. The item as it was comes back with it (`ALL_OLD`): the
+ * verdict after is that plus the review, exactly what the update wrote. One round trip.
  */
 const review = async (
   table: DynamoTable,
   verdictId: string,
   review: Review,
-): Promise<StoredVerdict | null> => {
+): Promise<UpdatedVerdict | null> => {
   const set = reviewedAttributes(verdictId, review);
   try {
     const output = await table.call('UpdateItem', () =>
@@ -59,6 +73,42 @@ const review = async (
             ':review': set[ATTR.review]!,
             ':state': set[ATTR.reviewState]!,
             ':rpk': set[ATTR.reviewPk]!,
+            ...toAttributes({ ':nowSec': nowSeconds(table.now()) }),
+          },
+          ReturnValues: 'ALL_OLD',
+        }),
+      ),
+    );
+    if (!output.Attributes) return null;
+    const before = itemToStoredVerdict(output.Attributes);
+    return { ...before, verdict: { ...before.verdict, review }, before: before.verdict };
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return null;
+    throw error;
+  }
+};
+
+/** Sets the enforcement attribute in one conditional update (the verdict must exist and be live). One round trip. */
+const setEnforcement = async (
+  table: DynamoTable,
+  verdictId: string,
+  enforcement: Enforcement,
+): Promise<StoredVerdict | null> => {
+  try {
+    const output = await table.call('UpdateItem', () =>
+      table.client.send(
+        new UpdateItemCommand({
+          TableName: table.name,
+          Key: verdictKey(verdictId),
+          UpdateExpression: 'SET #enforcement = :enforcement',
+          ConditionExpression: `attribute_exists(#pk) AND ${LIVE}`,
+          ExpressionAttributeNames: {
+            '#pk': ATTR.pk,
+            '#exp': ATTR.expiresAt,
+            '#enforcement': ATTR.enforcement,
+          },
+          ExpressionAttributeValues: {
+            ':enforcement': enforcementAttributes(enforcement)[ATTR.enforcement]!,
             ...toAttributes({ ':nowSec': nowSeconds(table.now()) }),
           },
           ReturnValues: 'ALL_NEW',
@@ -124,6 +174,96 @@ const rescreen = async (
     if (isConditionalCheckFailed(error)) return null;
     throw error;
   }
+};
+
+/**
+ * Sets the outcome label in one conditional update (the verdict must exist and be live, and carry another label or
+ * none) with the item as it was coming back (`ALL_OLD`). A failed condition is told apart by a read: gone (null), or
+ * the same label already there (unchanged, nothing written).
+ */
+const label = async (
+  table: DynamoTable,
+  verdictId: string,
+  outcome: Outcome,
+): Promise<UpdatedVerdict | null> => {
+  const set = outcomeAttributes(outcome);
+  try {
+    const output = await table.call('UpdateItem', () =>
+      table.client.send(
+        new UpdateItemCommand({
+          TableName: table.name,
+          Key: verdictKey(verdictId),
+          UpdateExpression: 'SET #outcome = :outcome, #at = :at',
+          ConditionExpression: `attribute_exists(#pk) AND ${LIVE} AND (attribute_not_exists(#outcome) OR #outcome <> :outcome)`,
+          ExpressionAttributeNames: {
+            '#pk': ATTR.pk,
+            '#exp': ATTR.expiresAt,
+            '#outcome': ATTR.outcome,
+            '#at': ATTR.labelledAt,
+          },
+          ExpressionAttributeValues: {
+            ':outcome': set[ATTR.outcome]!,
+            ':at': set[ATTR.labelledAt]!,
+            ...toAttributes({ ':nowSec': nowSeconds(table.now()) }),
+          },
+          ReturnValues: 'ALL_OLD',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      ),
+    );
+    if (!output.Attributes) return null;
+    const before = itemToStoredVerdict(output.Attributes);
+    return { ...before, verdict: { ...before.verdict, outcome }, before: before.verdict };
+  } catch (error) {
+    if (!isConditionalCheckFailed(error)) throw error;
+    // DynamoDB returns the item with the failure; dynalite does not, so it is read.
+    const returned = (error as { Item?: Item }).Item;
+    const current =
+      returned !== undefined && !table.isExpired(returned)
+        ? returned
+        : await table.getLive(verdictKey(verdictId));
+    if (current === null) return null;
+    const stored = itemToStoredVerdict(current);
+    return { ...stored, before: stored.verdict };
+  }
+};
+
+/** Reads the verdict ids of one index partition (email or phone hash) or reference look-up partition, all pages. */
+const idsMatching = async (table: DynamoTable, match: VerdictMatch): Promise<string[]> => {
+  const index =
+    match.kind === 'email' ? TABLE_INDEXES.byEmail : match.kind === 'phone' ? TABLE_INDEXES.byPhone : null;
+  const ids: string[] = [];
+  await table.queryEach(
+    {
+      ...(index ? { IndexName: index.name } : {}),
+      KeyConditionExpression: '#pk = :pk',
+      FilterExpression: LIVE,
+      ProjectionExpression: index ? '#id' : '#vid',
+      ExpressionAttributeNames: {
+        '#pk': index ? index.partitionKey : ATTR.pk,
+        '#exp': ATTR.expiresAt,
+        ...(index ? { '#id': ATTR.pk } : { '#vid': ATTR.verdictId }),
+      },
+      ExpressionAttributeValues: toAttributes({
+        ':pk':
+          match.kind === 'email'
+            ? partitionKeyOf('byEmail', { value: match.hash })
+            : match.kind === 'phone'
+              ? partitionKeyOf('byPhone', { value: match.hash })
+              : refPartition(match.kind, match.hash),
+        ':nowSec': nowSeconds(table.now()),
+      }),
+      ScanIndexForward: false,
+    },
+    (item) => {
+      const id = index
+        ? VERDICT_PK.valueOf(stringAttr(item, ATTR.pk))
+        : (stringAttr(item, ATTR.verdictId) ?? null);
+      if (id !== null) ids.push(id);
+      return true;
+    },
+  );
+  return ids;
 };
 
 /**
@@ -294,8 +434,13 @@ export const dynamoVerdicts = (table: DynamoTable, cursorKey: string): VerdictRe
   const live = (verdictId: string): Promise<Item | null> => table.getLive(verdictKey(verdictId));
   return {
     async save(record) {
-      await table.call('PutItem', () =>
-        table.client.send(new PutItemCommand({ TableName: table.name, Item: verdictToItem(record) })),
+      // The look-up items of its references ride in the same round trip (docs/capacity.md counts their cost).
+      await Promise.all(
+        [verdictToItem(record), ...refLookupItems(record)].map((item) =>
+          table.call('PutItem', () =>
+            table.client.send(new PutItemCommand({ TableName: table.name, Item: item })),
+          ),
+        ),
       );
     },
     async get(verdictId) {
@@ -310,5 +455,8 @@ export const dynamoVerdicts = (table: DynamoTable, cursorKey: string): VerdictRe
     listStored: (range) => listStored(table, range),
     review: (verdictId, given) => review(table, verdictId, given),
     rescreen: (before, after) => rescreen(table, before, after),
+    label: (verdictId, outcome) => label(table, verdictId, outcome),
+    idsMatching: (match) => idsMatching(table, match),
+    setEnforcement: (verdictId, enforcement) => setEnforcement(table, verdictId, enforcement),
   };
 };
