@@ -13,6 +13,7 @@ import type { Verdict } from '../../shared/core/verdict.js';
 import type { AppDeps } from '../../shared/runtime/deps.js';
 import { deriveKey } from '../../shared/screening/hashing.js';
 import { createDynamoClient } from '../../shared/store/dynamo/client.js';
+import { itemToVerdict } from '../../shared/store/dynamo/codec.js';
 import { createDynamoStore } from '../../shared/store/dynamo/store.js';
 import { createTestDeps, TEST_PEPPER, TEST_STRIPE_SECRET, type TestDeps } from '../helpers/deps.js';
 import { type DynamoCall, type FaultProxy, startFaultProxy } from '../helpers/dynamo-fault-proxy.js';
@@ -57,11 +58,10 @@ const deliver = async (event: Record<string, unknown>) => {
 /** Every verdict item of the table for one event, read past the proxy. */
 const verdictsOf = async (eventId: string): Promise<string[]> => {
   const { Items = [] } = await t.dynalite!.client.send(new ScanCommand({ TableName: t.dynalite!.tableName }));
-  return Items.map((item) => unmarshall(item))
-    .filter(
-      (item) => String(item.pk).startsWith('V#') && JSON.parse(String(item.body)).source_ref === eventId,
-    )
-    .map((item) => String(item.pk).slice(2));
+  return Items.filter((item) => String(unmarshall(item).pk).startsWith('V#'))
+    .map((item) => itemToVerdict(item))
+    .filter((verdict) => verdict.source_ref === eventId)
+    .map((verdict) => verdict.verdict_id);
 };
 
 const keyOf = (call: DynamoCall, field: 'Item' | 'Key'): string =>

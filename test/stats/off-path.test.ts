@@ -51,6 +51,7 @@ describe('the increment of a new verdict', () => {
         cache_hits: 1,
         velocity: 1,
         spend_limited: 0,
+        monitored: 0,
       },
       expiresAt: record.expiresAt,
     });
