@@ -40,6 +40,7 @@ export const ROUTES: readonly HttpRoute[] = [
   { path: '/verdicts', methods: ['GET'], app: 'api', auth: 'operator' },
   { path: '/verdicts/{id}', methods: ['GET'], app: 'api', auth: 'operator' },
   { path: '/verdicts/{id}/review', methods: ['POST'], app: 'api', auth: 'operator' },
+  { path: '/verdicts/{id}/rescreen', methods: ['POST'], app: 'api', auth: 'operator' },
   { path: '/lists', methods: ['GET', 'POST'], app: 'api', auth: 'operator' },
   { path: '/lists/{entry_id}', methods: ['DELETE'], app: 'api', auth: 'operator' },
   { path: '/stats', methods: ['GET'], app: 'api', auth: 'operator' },

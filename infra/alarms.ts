@@ -1,8 +1,8 @@
 /**
  * Alarms: API 5xx; each function's errors and throttles; Defastra (fatal errors, funds, rate limits, a low
  * wallet); the share of degraded verdicts; the spend cap; permanent Stripe write-back failures; store writes
- * that failed without failing a screening; verdict events given up or lagging. With `alarmEmail` set they
- * notify an SNS topic that e-mails the operator.
+ * that failed without failing a screening; re-screens waiting too long or given up; verdict events given up or
+ * lagging. With `alarmEmail` set they notify an SNS topic that e-mails the operator.
  */
 import { Duration } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -20,18 +20,27 @@ import {
   RATE_LIMIT_ERROR_TYPES,
 } from '../shared/observability/metric-names.js';
 import type { Telemetry } from '../shared/observability/telemetry.js';
+import { RESCREEN_RUN_SIZE } from '../shared/rescreen/schedule.js';
 import type { InfraConfig } from './context.js';
 import { acknowledge } from './nag.js';
 
 type StoreWrite = Parameters<Telemetry['storeWriteFailed']>[0];
 /** Every `what` of StoreWriteFailures (the type check below fails when telemetry.ts gains one). */
-export const STORE_WRITES = ['velocity', 'cache', 'stats', 'marker'] as const satisfies readonly StoreWrite[];
+export const STORE_WRITES = [
+  'velocity',
+  'cache',
+  'stats',
+  'marker',
+  'rescreen',
+] as const satisfies readonly StoreWrite[];
 type Missing = Exclude<StoreWrite, (typeof STORE_WRITES)[number]>;
 const allStoreWritesListed: [Missing] extends [never] ? true : false = true;
 void allStoreWritesListed;
 
 /** Period of the degraded-share alarm: long enough for a share to mean something at low traffic. */
 export const DEGRADED_SHARE_PERIOD = Duration.minutes(15);
+/** A due re-screen waiting longer than this is alarmed (docs/rescreen.md). */
+export const RESCREEN_MAX_WAIT = Duration.minutes(30);
 /** Verdict events older than this in the stream (IteratorAge) mean the consumer is stuck or failing. */
 export const EVENTS_MAX_LAG = Duration.minutes(15);
 
@@ -205,6 +214,24 @@ export class Alarms extends Construct {
         others.map((what) => customMetric(METRIC.storeWriteFailures, 'Sum', { [DIMENSION.what]: what })),
       ),
       threshold: props.storeWriteFailuresThreshold,
+    });
+
+    // ---- re-screens (docs/rescreen.md) ------------------------------------------------------------------------
+    add('RescreenBacklogAge', {
+      alarmDescription: `A due re-screen of a provisional verdict has waited more than ${RESCREEN_MAX_WAIT.toMinutes()} minutes: runs fail, stop at Defastra's rate limit or the spend cap, or cannot keep up with the backlog.`,
+      metric: customMetric(METRIC.rescreenBacklogAge, 'Maximum', undefined, Duration.minutes(15)),
+      threshold: RESCREEN_MAX_WAIT.toSeconds(),
+    });
+    add('RescreenBacklogFull', {
+      alarmDescription: `Every re-screen run of 15 minutes found a full run's worth (${RESCREEN_RUN_SIZE}) of due re-screens: the pending backlog grows faster than it is worked off.`,
+      metric: customMetric(METRIC.rescreenDue, 'Minimum', undefined, Duration.minutes(15)),
+      threshold: RESCREEN_RUN_SIZE,
+    });
+    add('RescreenGaveUp', {
+      alarmDescription:
+        'A provisional verdict could not be re-screened within 24 hours and was given up: it keeps the decision answered at signup (degraded). Review it by hand.',
+      metric: customMetric(METRIC.rescreens, 'Sum', { [DIMENSION.outcome]: 'gave_up' }, Duration.hours(1)),
+      threshold: 1,
     });
 
     // ---- verdict events ------------------------------------------------------------------------------------

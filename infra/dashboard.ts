@@ -168,6 +168,20 @@ export class Dashboard extends Construct {
           ],
         },
       ),
+      graph(
+        'Re-screens of provisional verdicts',
+        ['done', 'rescheduled', 'gave_up'].map((outcome) =>
+          customMetric(METRIC.rescreens, 'Sum', { [DIMENSION.outcome]: outcome }).with({
+            label: outcome === 'gave_up' ? 'gave up (alarmed)' : outcome,
+          }),
+        ),
+        {
+          right: [
+            customMetric(METRIC.rescreenBacklogAge, 'Maximum').with({ label: 'oldest due, waiting (s)' }),
+            customMetric(METRIC.rescreenDue, 'Maximum').with({ label: 'due at a run start' }),
+          ],
+        },
+      ),
       // Emitted by the api function when an operator changes the policy (docs/policy-lifecycle.md).
       graph('Policy changes', [
         customMetric(METRIC.policyChanges, 'Sum', { [DIMENSION.policy]: 'active' }).with({

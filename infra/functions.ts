@@ -13,5 +13,6 @@ export const FUNCTION_NAMES = [
   'firebase-hook',
   'workos-hook',
   'enforcer',
+  'rescreen',
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];

@@ -1,7 +1,8 @@
 /**
  * The signup-gate stack: an HTTP API in front of the hook functions (open, authenticated in code) and the
  * operator API (IAM-authorised); the Cognito pre sign-up trigger; one DynamoDB table whose stream feeds the
- * verdict events to an EventBridge bus and the enforcer to the providers' APIs; the secrets; the alarms and the
+ * verdict events to an EventBridge bus and the enforcer to the providers' APIs; a scheduled re-screen function; the
+ * secrets; the alarms and the
  * dashboard. Each function gets exactly the secrets and table actions its code uses, and the policy file inside its
  * bundle, never in its environment.
  */
@@ -31,6 +32,7 @@ import {
   type ProviderSecretKey,
   perProviderFunction,
 } from './providers.js';
+import { RESCREEN_TIMEOUT_SECONDS, RescreenSchedule } from './rescreen.js';
 import {
   createSecrets,
   type SecretKey,
@@ -53,7 +55,7 @@ type StreamConsumer = 'verdict-events' | 'enforcer';
 
 /** The functions that screen, with the policy source whose budget_ms must fit in their timeout. */
 const SCREENING: Record<
-  Exclude<FunctionName, StreamConsumer>,
+  Exclude<FunctionName, StreamConsumer | 'rescreen'>,
   { source: Source; timeoutKey: keyof InfraConfig & `${string}TimeoutSeconds` }
 > = {
   'auth0-hook': { source: 'auth0', timeoutKey: 'auth0TimeoutSeconds' },
@@ -83,15 +85,17 @@ export const QUERY_ACTION = 'dynamodb:Query';
 
 /** The secrets each function's code reads (shared/runtime/lambda.ts). */
 export const SECRETS_OF: Record<FunctionName, readonly SecretKey[]> = {
-  api: ['defastraApiKey', 'pepper'],
-  'auth0-hook': ['defastraApiKey', 'pepper', 'auth0HookSecret'],
-  'stripe-hook': ['defastraApiKey', 'pepper', 'stripeWebhookSecret', 'stripeApiKey'],
-  'supabase-hook': ['defastraApiKey', 'pepper', 'supabaseHookSecret'],
-  'cognito-pre-signup': ['defastraApiKey', 'pepper'],
+  // Every screening function seals a provisional verdict's identifiers for its re-screen: the re-screen key.
+  api: ['defastraApiKey', 'pepper', 'rescreenKey'],
+  'auth0-hook': ['defastraApiKey', 'pepper', 'auth0HookSecret', 'rescreenKey'],
+  'stripe-hook': ['defastraApiKey', 'pepper', 'stripeWebhookSecret', 'stripeApiKey', 'rescreenKey'],
+  'supabase-hook': ['defastraApiKey', 'pepper', 'supabaseHookSecret', 'rescreenKey'],
+  'cognito-pre-signup': ['defastraApiKey', 'pepper', 'rescreenKey'],
   'verdict-events': [],
-  ...perProviderFunction(({ secret }) => ['defastraApiKey', 'pepper', secret] as const),
+  ...perProviderFunction(({ secret }) => ['defastraApiKey', 'pepper', secret, 'rescreenKey'] as const),
   // The provider APIs of enforcement (docs/enforcement.md); Cognito's is reached with the role instead.
   enforcer: ['stripeApiKey', 'auth0Management', 'supabaseAdmin', 'clerkSecretKey'],
+  rescreen: ['defastraApiKey', 'pepper', 'rescreenKey'],
 };
 
 /** The environment variable (shared/config/lambda.ts) that carries each secret's ARN. */
@@ -111,6 +115,7 @@ const SECRET_ENV: Record<SecretKey, string> = {
   auth0Management: 'AUTH0_MANAGEMENT_SECRET_ARN',
   supabaseAdmin: 'SUPABASE_ADMIN_SECRET_ARN',
   clerkSecretKey: 'CLERK_SECRET_KEY_SECRET_ARN',
+  rescreenKey: 'RESCREEN_KEY_SECRET_ARN',
 };
 
 const DESCRIPTIONS: Record<FunctionName, string> = {
@@ -122,6 +127,7 @@ const DESCRIPTIONS: Record<FunctionName, string> = {
   'verdict-events': 'signup-gate: table stream to EventBridge (Verdict Created, Verdict Reviewed)',
   ...perProviderFunction(({ description }) => description),
   enforcer: 'signup-gate: table stream to the providers (block and unblock accounts, docs/enforcement.md)',
+  rescreen: 'signup-gate: scheduled re-screen of provisional verdicts (every minute)',
 };
 
 const removalPolicyOf = (mode: RemovalMode): RemovalPolicy =>
@@ -217,7 +223,9 @@ export class SignupGateStack extends Stack {
         ? config.verdictEventsTimeoutSeconds
         : name === 'enforcer'
           ? config.enforcerTimeoutSeconds
-          : config[SCREENING[name].timeoutKey];
+          : name === 'rescreen'
+            ? RESCREEN_TIMEOUT_SECONDS
+            : config[SCREENING[name].timeoutKey];
     const environmentOf = (name: FunctionName): Record<string, string> => {
       if (name === 'verdict-events')
         return { EVENT_BUS_NAME: this.events.bus.eventBusName, TABLE_NAME: this.table.tableName };
@@ -252,6 +260,7 @@ export class SignupGateStack extends Stack {
       'verdict-events': create('verdict-events'),
       ...perProviderFunction((_spec, name) => create(name)),
       enforcer: create('enforcer'),
+      rescreen: create('rescreen'),
     };
 
     // ---- least privilege: table actions by exact ARN, and only the secrets each function reads ---------
@@ -280,6 +289,16 @@ export class SignupGateStack extends Stack {
           }),
         );
       }
+      if (name === 'rescreen') {
+        // The due re-screens are read from the `by_due` index alone.
+        service.role.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            sid: 'RescreenDueIndex',
+            actions: [QUERY_ACTION],
+            resources: [`${this.table.tableArn}/index/${TABLE_INDEXES.byDue.name}`],
+          }),
+        );
+      }
       for (const key of SECRETS_OF[name]) this.secrets[key].grantRead(service.role);
       acknowledge(
         service.function,
@@ -290,6 +309,8 @@ export class SignupGateStack extends Stack {
     grantSubjectLookups(this.functions['stripe-hook'].role, this.table.tableArn);
     // The stream, through a filtered event source mapping; PutEvents on the bus, UpdateItem (counters) on the table.
     this.events.consume(this.table, this.functions['verdict-events']);
+    // The re-screen function, every minute.
+    new RescreenSchedule(this, 'RescreenSchedule', { fn: this.functions.rescreen.function });
 
     // ---- HTTP API ----------------------------------------------------------------------------------
     const { api, stage } = createHttpApi(this, {

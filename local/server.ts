@@ -1,11 +1,11 @@
 /** The local server (`npm start`): embedded store, sandbox Defastra, and the very same apps the Lambda functions run. */
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type ServerType, serve } from '@hono/node-server';
 import { type DevSecrets, loadDevSecrets } from '../shared/config/dev-secrets.js';
 import { HOOK_SECRET_SETTINGS, perHook, splitHookSecrets } from '../shared/config/hook-secrets.js';
 import { ConfigError, isLiveDefastraUrl, type LocalConfig } from '../shared/config/local.js';
+import { errorName } from '../shared/core/errors.js';
 import { createDefastraClient } from '../shared/defastra/client.js';
 import { describeFaults, SANDBOX_FAULT_ENV } from '../shared/defastra/sandbox/env.js';
 import { faultsFromEnv, type Sandbox, startSandbox } from '../shared/defastra/sandbox/server.js';
@@ -18,6 +18,7 @@ import type { Telemetry } from '../shared/observability/telemetry.js';
 import { resolveForSource } from '../shared/policy/decide.js';
 import { policyDeps } from '../shared/policy/source.js';
 import { runtimePolicies } from '../shared/policy-lifecycle/runtime.js';
+import { rescreenDepsOf, runRescreens } from '../shared/rescreen/job.js';
 import { type AppDeps, splitSecrets, splitSpaceSecrets } from '../shared/runtime/deps.js';
 import { createHasher, deriveKey } from '../shared/screening/hashing.js';
 import { createDynamoClient } from '../shared/store/dynamo/client.js';
@@ -27,6 +28,8 @@ import { localFetch } from './apps.js';
 import { listenDynalite, StoreInUseError } from './dynalite.js';
 import { type LocalEffects, localEffects } from './effects.js';
 import { loadPolicyFile } from './policy-file.js';
+import { holdPrivateUmask, makePrivate } from './private-dir.js';
+import { startRescreenLoop } from './rescreen-loop.js';
 
 export interface LocalServer {
   url: string;
@@ -85,7 +88,10 @@ export const startLocalServer = async (
   };
   try {
     const { policy, from: policyFrom } = await loadPolicyFile(config.policyFile, config.policyFileExplicit);
-    await mkdir(config.dataDir, { recursive: true });
+    // DATA_DIR is private whatever the umask: what is there is tightened, what the server creates is born private.
+    const releaseUmask = holdPrivateUmask();
+    closers.push(async () => releaseUmask());
+    await makePrivate(config.dataDir);
     const { secrets, path: secretsFile } = await loadDevSecrets(config.dataDir);
 
     let endpoint = config.dynamodbEndpoint;
@@ -161,6 +167,7 @@ export const startLocalServer = async (
         enforcement.onChange(before, after);
       }),
     };
+    const rescreenKey = Buffer.from(deriveKey(secrets.pepper, 'rescreen'), 'hex');
     const policies = runtimePolicies({ file: policy, versions: store.policies, now: Date.now, telemetry });
     // Enforcement at the providers: the same enforcer as in AWS, on the change feed instead of the stream. It records
     // through the feed too, so `Verdict Enforced` reaches events.jsonl (a change that records asks nothing more).
@@ -189,8 +196,17 @@ export const startLocalServer = async (
       hookSecrets: perHook((hook) => async () => hookSecrets[hook]),
       stripeApiKey: async () => config.stripeApiKey ?? null,
       stripeApiBaseUrl: config.stripeApiBaseUrl,
+      // Locally the re-screen key comes from DATA_DIR: derived from the development pepper.
+      rescreenKey: async () => rescreenKey,
     };
     const fetch = localFetch(async () => deps, telemetry);
+    // Pending re-screens are tried every RESCREEN_INTERVAL_MS; the loop stops (waiting for a run) before the store.
+    const rescreens = startRescreenLoop({
+      intervalMs: config.rescreenIntervalMs,
+      run: () => runRescreens(rescreenDepsOf(deps)),
+      onError: (error) => telemetry.warn('re-screen run failed', { error: errorName(error) }),
+    });
+    closers.push(() => rescreens.stop());
 
     const server: ServerType = await new Promise((resolve, reject) => {
       const s = serve({ fetch, hostname: config.host, port: config.port }, () => resolve(s));

@@ -148,6 +148,20 @@ export const OPERATIONS: Readonly<Record<string, Partial<Record<HttpMethod, Oper
       },
     },
   },
+  '/verdicts/{id}/rescreen': {
+    POST: {
+      summary: 'Re-screen a provisional verdict now',
+      docs: 'docs/rescreen.md',
+      answers: {
+        200: {
+          description: 'The verdict after the attempt (done, rescheduled or given up)',
+          schema: verdictSchema,
+        },
+        404: NOT_FOUND('verdict'),
+        409: err('`conflict`: the verdict is not provisional (no re-screen pending)'),
+      },
+    },
+  },
   '/lists': {
     GET: {
       summary: 'List runtime allow and block entries',

@@ -1,11 +1,13 @@
 /**
  * `--out results.csv`: one line per row screened or failed, with masked values only (the verdict's own
- * masks; for a failed row, masked here the same way), never a raw email, phone or IP.
+ * masks; for a failed row, masked here the same way), never a raw email, phone or IP, and no field a spreadsheet
+ * would run as a formula.
  */
 
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { maskEmail, maskPhone, normaliseEmail } from '../../shared/policy/identifiers.js';
+import { maskReference } from '../../shared/screening/redact.js';
 import { CliError } from '../errors.js';
 import type { WireVerdict } from '../wire.js';
 import type { BackfillRow } from './rows.js';
@@ -22,8 +24,14 @@ const COLUMNS = [
   'error',
 ];
 
-const csvField = (value: string | number | boolean | null | undefined): string => {
-  const text = value === null || value === undefined ? '' : String(value);
+/**
+ * One CSV field. Text a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage
+ * return: `=HYPERLINK(...)`, `@A1`, `+1+1`, a masked email `=***@x.example`) gets a leading `'`, which spreadsheets
+ * read as "this is text"; then quotes where CSV needs them.
+ */
+export const csvField = (value: string | number | boolean | null | undefined): string => {
+  let text = value === null || value === undefined ? '' : String(value);
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 };
 
@@ -53,7 +61,7 @@ export const openResults = async (path: string): Promise<ResultsFile> => {
     verdict: (line, row, v) =>
       write([
         line,
-        row.reference,
+        v.source_ref ?? maskReference(row.reference),
         v.email?.masked,
         v.phone?.masked,
         v.decision,
@@ -65,7 +73,7 @@ export const openResults = async (path: string): Promise<ResultsFile> => {
     failure: (line, row, message) =>
       write([
         line,
-        row.reference,
+        maskReference(row.reference),
         maskedEmail(row.email),
         row.phone ? maskPhone(row.phone) : '',
         '',

@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { type CsvError, parse } from 'csv-parse';
+import { normaliseIp } from '../../shared/policy/identifiers.js';
 import { CliError } from '../errors.js';
 
 import type { RowFormat } from './formats.js';
@@ -82,6 +83,8 @@ export const rowFromRecord = <Row = BackfillRow>(
     if (text === '') continue;
     const max = spec.maxLength[field];
     if (text.length > max) return `"${name}" is longer than ${max} characters`;
+    // POST /screen refuses it (400): said here once, as a row problem, instead of one failed request per row.
+    if (field === 'ip' && normaliseIp(text) === null) return `"${name}" is not one IPv4 or IPv6 address`;
     fields[field] = text;
   }
   return spec.finish(fields);

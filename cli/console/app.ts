@@ -62,13 +62,25 @@ const assetResponse = (asset: Asset, cache: string): Response =>
 /** Builds the app; the caller serves it on 127.0.0.1. */
 export const createConsoleApp = ({ target, assets, sessions, origin }: ConsoleAppOptions): Hono<Env> => {
   const app = new Hono<Env>();
-  // Cookies are not scoped by port: the port in the name keeps two consoles (say local and deployed) apart.
-  const cookieName = () => `sg_console_${new URL(origin()).port}`;
+  // Browsers send a host's cookies to every port of it. So the session cookie is bound to this console: a `__Host-`
+  // cookie (Secure, Path=/, no Domain: never set or read by a sibling host) named after this port, and every request
+  // that carries it must come from this console's own pages (Origin and Sec-Fetch-Site, below).
+  const cookieName = () => `__Host-sg_console_${new URL(origin()).port}`;
+  const cookieOptions = { httpOnly: true, secure: true, sameSite: 'Strict', path: '/' } as const;
   /** The Host header names this server (not a DNS-rebound name that resolves to 127.0.0.1). */
   const hostIsOurs = (host: string | undefined) => {
     const { port } = new URL(origin());
     return host === `127.0.0.1:${port}` || host === `localhost:${port}`;
   };
+
+  /**
+   * Whether a request carrying the session comes from this console: an `Origin` (sent on every cross-origin request,
+   * and on same-origin ones but GET) must be this console's, and `Sec-Fetch-Site` must say same-origin (or `none`, an
+   * address typed or a bookmark). A page on another local port is same-site but not same-origin: refused.
+   */
+  const fromThisConsole = (from: string | undefined, site: string | undefined) =>
+    (from === undefined || from === origin()) &&
+    (site === undefined || site === 'same-origin' || site === 'none');
 
   app.use(securityHeaders());
   app.onError(() => json(500, 'internal', 'internal error'));
@@ -100,7 +112,7 @@ export const createConsoleApp = ({ target, assets, sessions, origin }: ConsoleAp
           : 'Open the whole login link the console printed: it ends with ?code=…',
       );
     }
-    setCookie(c, cookieName(), redeemed.id, { httpOnly: true, sameSite: 'Strict', path: '/' });
+    setCookie(c, cookieName(), redeemed.id, cookieOptions);
     return c.redirect('/', 303);
   });
 
@@ -113,6 +125,9 @@ export const createConsoleApp = ({ target, assets, sessions, origin }: ConsoleAp
       return refusalPage('Not signed in', 'This console needs a session, and this browser has none.');
     }
     if (!hostIsOurs(c.req.header('host'))) return json(403, 'forbidden', 'unexpected Host header');
+    if (!fromThisConsole(c.req.header('origin'), c.req.header('sec-fetch-site'))) {
+      return json(403, 'csrf_failed', 'request from another page refused');
+    }
     c.set('session', session);
     c.set('sessionId', id);
     await next();
@@ -148,7 +163,7 @@ export const createConsoleApp = ({ target, assets, sessions, origin }: ConsoleAp
 
   app.post('/api/logout', (c) => {
     sessions.end(c.get('sessionId'));
-    setCookie(c, cookieName(), '', { httpOnly: true, sameSite: 'Strict', path: '/', maxAge: 0 });
+    setCookie(c, cookieName(), '', { ...cookieOptions, maxAge: 0 });
     return c.body(null, 204);
   });
 

@@ -40,11 +40,20 @@ export const statsBucketSchema = z.strictObject({
   cache_hits: z.number(),
   velocity: z.number(),
   spend_limited: z.number(),
+  monitored: z.number(),
+  shadow: z.optional(z.record(z.string(), z.record(z.string(), z.number()))),
 });
 
 export const statsAnswerSchema = z.strictObject({ buckets: z.array(statsBucketSchema) });
 
 const decision = z.enum(DECISIONS);
+
+const outcomeCounts = z.strictObject({ fraud: z.number(), legit: z.number() });
+const outcomeFigures = z.strictObject({
+  outcomes: z.strictObject({ allow: outcomeCounts, review: outcomeCounts, block: outcomeCounts }),
+  fraud_caught: z.nullable(z.number()),
+  legit_blocked: z.nullable(z.number()),
+});
 
 export const replayItemSchema = z.strictObject({ verdict_id: ulid, from: decision, to: decision });
 
@@ -55,6 +64,8 @@ export const replayAnswerSchema = z.strictObject({
   items: z.array(replayItemSchema),
   truncated: z.boolean(),
   unresolved: z.array(z.strictObject({ verdict_id: ulid, from: decision, why: z.string() })),
+  ...outcomeFigures.shape,
+  current: z.strictObject(outcomeFigures.shape),
 });
 
 /** `GET /health` (local server). */

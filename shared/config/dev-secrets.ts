@@ -45,7 +45,7 @@ const LATER_SECRETS: Record<LaterSecret, () => string> = {
 const LATER_KEYS = Object.keys(LATER_SECRETS) as LaterSecret[];
 
 const writeSecrets = async (dataDir: string, path: string, secrets: DevSecrets): Promise<void> => {
-  await mkdir(dataDir, { recursive: true });
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const temp = `${path}.${process.pid}.tmp`;
   await writeFile(temp, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   await rename(temp, path);

@@ -22,6 +22,7 @@ const lambdaEnv = z.object({
   FIREBASE_HOOK_SECRET_ARN: z.optional(arn),
   WORKOS_ACTIONS_SECRET_ARN: z.optional(arn),
   STRIPE_API_KEY_SECRET_ARN: z.optional(arn),
+  RESCREEN_KEY_SECRET_ARN: z.optional(arn),
   STRIPE_API_BASE_URL: z.optional(z.url({ protocol: /^https?$/ })),
   SECRETS_MAX_AGE_SECONDS: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(86_400)), 300),
 });
@@ -37,6 +38,8 @@ export interface LambdaConfig {
     stripeWebhookSecret: string | undefined;
     supabaseHookSecret: string | undefined;
     stripeApiKey: string | undefined;
+    /** The key sealing provisional verdicts' identifiers (docs/rescreen.md); without it nothing is re-screened. */
+    rescreenKey: string | undefined;
   };
   /** The ARN of each provider hook's secret, for the function that serves the hook (undefined elsewhere). */
   hookSecretArns: Record<ProviderHook, string | undefined>;
@@ -58,6 +61,7 @@ export const loadLambdaConfig = (env: NodeJS.ProcessEnv): LambdaConfig => {
       stripeWebhookSecret: e.STRIPE_WEBHOOK_SECRET_ARN,
       supabaseHookSecret: e.SUPABASE_HOOK_SECRET_ARN,
       stripeApiKey: e.STRIPE_API_KEY_SECRET_ARN,
+      rescreenKey: e.RESCREEN_KEY_SECRET_ARN,
     },
     hookSecretArns: perHook(
       (hook) => e[HOOK_SECRET_SETTINGS[hook].arnEnv as keyof typeof e] as string | undefined,

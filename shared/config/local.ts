@@ -64,6 +64,7 @@ const localEnv = z.object({
   CLERK_SECRET_KEY: optionalString,
   CLERK_API_BASE_URL: url,
   API_TOKEN: optionalString,
+  RESCREEN_INTERVAL_MS: optionalString,
   POLICY_FILE: z.optional(z.string().check(z.minLength(1))),
 });
 
@@ -84,6 +85,8 @@ export interface LocalConfig {
   stripeApiKey: string | undefined;
   stripeApiBaseUrl: string | undefined;
   apiToken: string | undefined;
+  /** How often the server tries the due re-screens (docs/rescreen.md), in ms; 0 = never. */
+  rescreenIntervalMs: number;
   /** The provider APIs enforcement may call; a provider left unset is not enforced (docs/enforcement.md). */
   enforcement: EnforcementConfig;
   /** Absolute path; `policyFileExplicit` tells whether the user named it (a missing named file is an error). */
@@ -157,6 +160,21 @@ export const parsePort = (value: string | undefined): number => {
   return port;
 };
 
+/** The default of `RESCREEN_INTERVAL_MS`: a minute. */
+export const DEFAULT_RESCREEN_INTERVAL_MS = 60_000;
+
+/** `RESCREEN_INTERVAL_MS` as a number of ms (0 turns the loop off); unset means a minute. Throws a ConfigError. */
+export const parseRescreenInterval = (value: string | undefined): number => {
+  if (value === undefined) return DEFAULT_RESCREEN_INTERVAL_MS;
+  const ms = /^\d{1,9}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(ms >= 0 && ms <= 86_400_000)) {
+    throw new ConfigError(
+      `RESCREEN_INTERVAL_MS=${quoted(value)} is not an interval: use a whole number of milliseconds up to 86400000 (0 turns re-screening off), e.g. RESCREEN_INTERVAL_MS=60000`,
+    );
+  }
+  return ms;
+};
+
 /**
  * The one line to print when the server cannot listen: for a port already taken, which one and what to set
  * instead; undefined for other errors.
@@ -197,6 +215,7 @@ export const loadLocalConfig = (env: NodeJS.ProcessEnv, cwd = process.cwd()): Lo
     stripeApiKey: e.STRIPE_API_KEY,
     stripeApiBaseUrl: e.STRIPE_API_BASE_URL,
     apiToken: e.API_TOKEN,
+    rescreenIntervalMs: parseRescreenInterval(e.RESCREEN_INTERVAL_MS),
     enforcement: enforcementOf(e),
     policyFile: resolve(cwd, e.POLICY_FILE ?? 'policy.json'),
     policyFileExplicit: e.POLICY_FILE !== undefined,

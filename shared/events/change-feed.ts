@@ -1,7 +1,7 @@
 /**
  * The local stand-in for DynamoDB Streams (dynalite has none): a store decorator that reports each verdict write,
- * review, outcome label and recorded enforcement to a listener after the write succeeded. The listener runs off the
- * request's path and can never fail it.
+ * review, outcome label, recorded enforcement and re-screen to a listener after the write succeeded. The listener
+ * runs off the request's path and can never fail it.
  */
 import type { Enforcement, Outcome, Review, Verdict, VerdictRecord } from '../core/verdict.js';
 import { sameOutcome } from '../outcomes/labels.js';
@@ -46,6 +46,11 @@ export const withChangeFeed = (
       // Only the enforcement changed; what it was before matters to no listener (each compares the fields it acts on).
       if (after) notify({ ...after.verdict, enforcement: null }, after.verdict);
       return after;
+    },
+    async rescreen(before: StoredVerdict, after: StoredVerdict): Promise<StoredVerdict | null> {
+      const stored = await verdicts.rescreen(before, after);
+      if (stored) notify(before.verdict, stored.verdict);
+      return stored;
     },
   };
 };

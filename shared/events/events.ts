@@ -1,8 +1,9 @@
 /**
  * Verdict events (docs/events.md): `Verdict Created` for a new verdict whose decision is published, `Verdict Reviewed`
  * for every review, `Verdict Labelled` for every new outcome label, `Verdict Enforced` for every enforcement that
- * ended (done, failed, undone). One pure function decides them from a verdict's old and new state, so the local change
- * feed and the DynamoDB stream consumer in AWS emit exactly the same events.
+ * ended (done, failed, undone), `Verdict Rescreened` for every re-screen that ended (done or given up,
+ * docs/rescreen.md). One pure function decides them from a verdict's old and new state, so the local change feed and
+ * the DynamoDB stream consumer in AWS emit exactly the same events.
  */
 import type { Decision } from '../core/levels.js';
 import type { Verdict } from '../core/verdict.js';
@@ -13,13 +14,15 @@ export type EventDetailType =
   | 'Verdict Created'
   | 'Verdict Reviewed'
   | 'Verdict Labelled'
-  | 'Verdict Enforced';
+  | 'Verdict Enforced'
+  | 'Verdict Rescreened';
 
 /** An event as published: EventBridge's envelope fields, the verdict (masked, no raw PII) as the detail. */
 export interface VerdictEvent {
   /**
    * Stable per change (`<verdict_id>:created`, `<verdict_id>:reviewed:<reviewed_at>`,
-   * `<verdict_id>:labelled:<labelled_at>`, `<verdict_id>:enforced:<action>:<status>:<at>`): consumers can deduplicate.
+   * `<verdict_id>:labelled:<labelled_at>`, `<verdict_id>:enforced:<action>:<status>:<at>`,
+   * `<verdict_id>:rescreened`): consumers can deduplicate.
    */
   id: string;
   time: string;
@@ -75,6 +78,19 @@ export const eventsFor = (
       id: `${after.verdict_id}:enforced:${enforcement.action}:${enforcement.status}:${enforcement.at}`,
       time: enforcement.at,
       'detail-type': 'Verdict Enforced',
+      source: EVENT_SOURCE,
+      detail: after,
+    });
+  }
+  const rescreen = after.rescreen;
+  if (
+    before?.rescreen?.status === 'pending' &&
+    (rescreen?.status === 'done' || rescreen?.status === 'gave_up')
+  ) {
+    events.push({
+      id: `${after.verdict_id}:rescreened`,
+      time: after.rescreened_at ?? after.created_at,
+      'detail-type': 'Verdict Rescreened',
       source: EVENT_SOURCE,
       detail: after,
     });

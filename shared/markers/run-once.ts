@@ -1,14 +1,15 @@
 /**
  * Run-once over the store's markers (Idempotency-Key, event ids, webhook ids): claim the key, run the work once, and
  * complete the marker in the same round trip as the work's verdict write. A repeat gets the stored verdict; a
- * concurrent repeat InProgressError; the same key with another body IdempotencyKeyReusedError.
+ * concurrent repeat InProgressError; the same key with another body IdempotencyKeyReusedError. Exactly one verdict
+ * per key under any single failed write (docs/api.md, idempotency).
  */
 import { errorName } from '../core/errors.js';
 import type { Verdict, VerdictRecord } from '../core/verdict.js';
 import type { KeyedHasher } from '../core/vocabulary.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import type { ResolvedPolicy } from '../policy/schema.js';
-import type { MarkerScope, Store, WriteBackState } from '../store/ports.js';
+import type { MarkerClaim, MarkerScope, Store, WriteBackState } from '../store/ports.js';
 import { IdempotencyKeyReusedError, InProgressError } from './errors.js';
 
 export interface RunOnceRequest {
@@ -20,14 +21,22 @@ export interface RunOnceRequest {
   budgetMs: number;
   /** Epoch seconds after which the marker may be deleted. */
   expiresAt: number;
+  /** A fresh verdict id for this key's verdict, reserved by the claim (a resumed claim keeps the earlier one). */
+  verdictId: string;
 }
 
 export type RunOnceResult =
   | { replayed: false; record: VerdictRecord }
   | { replayed: true; verdict: Verdict; writeBack?: WriteBackState };
 
-/** A screening run under a marker: it makes `alongside` (the marker's completion) in the same round trip as its verdict write. */
-export type MarkedWork = (alongside: (record: VerdictRecord) => Promise<void>) => Promise<VerdictRecord>;
+/**
+ * A screening run under a marker: it makes `alongside` (the marker's completion) in the same round trip as its verdict
+ * write, and gives its verdict the id the claim reserved.
+ */
+export type MarkedWork = (
+  alongside: (record: VerdictRecord) => Promise<void>,
+  verdictId: string,
+) => Promise<VerdictRecord>;
 
 export const LOCK_MARGIN_MS = 5_000;
 
@@ -38,62 +47,111 @@ export const keyedBodyHash = (hash: KeyedHasher, rawBody: string): string => has
 export const markerExpiry = (policy: ResolvedPolicy, nowMs: number): number =>
   Math.ceil(nowMs / 1000) + policy.retention_days * 86_400;
 
+type RunOnceStore = Pick<Store, 'markers' | 'verdicts'>;
+type WriteBackFor = (record: VerdictRecord) => WriteBackState | undefined;
+type Claimed = Extract<MarkerClaim, { state: 'claimed' }>;
+
 /**
- * Claims the marker, runs `work` once, and records its verdict: the marker is completed in the same round trip as
- * the verdict write. When `work` throws, the marker is released (only if this call still holds it), so a later
- * attempt runs again.
+ * Claims the key's marker. A done marker whose verdict cannot be read (its write was lost) is claimed again under
+ * the same verdict id (`reopen`), so the key runs again instead of answering 409 until the marker expires.
  */
-export const runOnce = async (
-  store: Pick<Store, 'markers' | 'verdicts'>,
+const claimKey = async (
+  store: RunOnceStore,
   request: RunOnceRequest,
-  work: MarkedWork,
-  /** The write-back state to record with the done marker (same write, so a crash cannot lose it). */
-  writeBackFor?: (record: VerdictRecord) => WriteBackState | undefined,
-  telemetry?: Telemetry,
-): Promise<RunOnceResult> => {
-  const claim = await store.markers.claim({
+): Promise<Claimed | { replay: Verdict; writeBack?: WriteBackState }> => {
+  const claim = {
     scope: request.scope,
     key: request.key,
     bodyHash: request.bodyHash,
     lockMs: request.budgetMs + LOCK_MARGIN_MS,
     expiresAt: request.expiresAt,
-  });
-  if (claim.state !== 'claimed') {
-    if (claim.bodyHash !== request.bodyHash) {
+    verdictId: request.verdictId,
+  };
+  let found = await store.markers.claim(claim);
+  for (let reopened = false; found.state !== 'claimed'; reopened = true) {
+    if (found.bodyHash !== request.bodyHash) {
       throw new IdempotencyKeyReusedError('this Idempotency-Key was used with a different body');
     }
-    if (claim.state === 'in_progress') {
+    if (found.state === 'in_progress' || reopened) {
       throw new InProgressError('the same request is being processed; retry shortly');
     }
-    const verdict = await store.verdicts.get(claim.verdictId);
-    if (!verdict) throw new InProgressError('the earlier result is not readable yet; retry shortly');
-    return { replayed: true, verdict, ...(claim.writeBack ? { writeBack: claim.writeBack } : {}) };
+    const verdict = await store.verdicts.get(found.verdictId);
+    if (verdict) return { replay: verdict, ...(found.writeBack ? { writeBack: found.writeBack } : {}) };
+    found = await store.markers.claim({ ...claim, reopen: found.verdictId });
   }
-  const { token } = claim;
-  let completed = false;
-  const complete = async (record: VerdictRecord): Promise<void> => {
-    completed = true;
-    try {
-      const held = await store.markers.complete(
-        request.scope,
-        request.key,
-        token,
-        record.verdict.verdict_id,
-        writeBackFor?.(record),
-      );
-      if (!held)
-        telemetry?.warn('marker lock lapsed before completion', { verdict_id: record.verdict.verdict_id });
-    } catch (error) {
-      telemetry?.storeWriteFailed('marker');
-      telemetry?.warn('marker completion failed', { error: errorName(error) });
+  return found;
+};
+
+/**
+ * Claims the marker, runs `work` once, and records its verdict: the marker is completed in the same round trip as
+ * the verdict write (retried once on failure, off the common path). A claim that took over a lapsed one first looks
+ * for the verdict that claim may have stored, under the id it reserved: found, it is the answer, so a key never gets
+ * two verdicts. When `work` throws before its verdict write, the marker is released; after it (the write may have
+ * landed), the marker lapses at once, keeping its verdict id for the next delivery to resume under.
+ */
+export const runOnce = async (
+  store: RunOnceStore,
+  request: RunOnceRequest,
+  work: MarkedWork,
+  /** The write-back state to record with the done marker (same write, so a crash cannot lose it). */
+  writeBackFor?: WriteBackFor,
+  telemetry?: Telemetry,
+): Promise<RunOnceResult> => {
+  const claimed = await claimKey(store, request);
+  if ('replay' in claimed) {
+    return {
+      replayed: true,
+      verdict: claimed.replay,
+      ...(claimed.writeBack ? { writeBack: claimed.writeBack } : {}),
+    };
+  }
+  const { token, verdictId } = claimed;
+  const completeWith = async (
+    record: VerdictRecord,
+    writeBack: WriteBackState | undefined,
+  ): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const held = await store.markers.complete(request.scope, request.key, token, verdictId, writeBack);
+        if (!held)
+          telemetry?.warn('marker lock lapsed before completion', { verdict_id: record.verdict.verdict_id });
+        return;
+      } catch (error) {
+        telemetry?.storeWriteFailed('marker');
+        telemetry?.warn('marker completion failed', { error: errorName(error), attempt });
+        if (attempt >= 2) return; // left in progress: its lock lapses and the next delivery resumes it
+      }
     }
   };
+
+  if (claimed.resumed) {
+    const stored = await store.verdicts.getStored(verdictId);
+    if (stored) {
+      telemetry?.info('resumed a lapsed run: its verdict was stored', { verdict_id: verdictId });
+      const writeBack = writeBackFor?.({ ...stored, expiresAt: request.expiresAt });
+      await completeWith({ ...stored, expiresAt: request.expiresAt }, writeBack);
+      return { replayed: true, verdict: stored.verdict, ...(writeBack ? { writeBack } : {}) };
+    }
+  }
+
+  let completing: Promise<void> | undefined;
+  const complete = (record: VerdictRecord): Promise<void> => {
+    completing ??= completeWith(record, writeBackFor?.(record));
+    return completing;
+  };
   try {
-    const record = await work(complete);
-    if (!completed) await complete(record); // work that does not pass `alongside` on still completes the marker
+    const record = await work(complete, verdictId);
+    await complete(record); // work that does not pass `alongside` on still completes the marker
     return { replayed: false, record };
   } catch (error) {
-    await store.markers.release(request.scope, request.key, token).catch(() => undefined);
+    if (completing === undefined) {
+      await store.markers.release(request.scope, request.key, token).catch(() => undefined);
+    } else {
+      // The verdict write was attempted beside the completion: wait for the completion, then make the marker
+      // claimable again under the same verdict id (never deleted: the verdict may have been stored).
+      await completing;
+      await store.markers.lapse(request.scope, request.key, token).catch(() => undefined);
+    }
     throw error;
   }
 };

@@ -25,20 +25,37 @@ export interface MarkerRecord {
   writeBack: WriteBackState | undefined;
 }
 
-/** A fresh in-progress marker held by `token`, locked until `nowMs + lockMs`. */
-export const claimedMarker = (request: ClaimRequest, nowMs: number, token: string): MarkerRecord => ({
+/** An in-progress marker held by `token`, locked until `nowMs + lockMs`, reserving `verdictId`. */
+export const claimedMarker = (
+  request: ClaimRequest,
+  nowMs: number,
+  token: string,
+  verdictId = request.verdictId,
+): MarkerRecord => ({
   state: 'in_progress',
   bodyHash: request.bodyHash,
   lockUntil: nowMs + request.lockMs,
   lockToken: token,
   expiresAt: request.expiresAt,
-  verdictId: undefined,
+  verdictId,
   writeBack: undefined,
 });
 
-/** Whether a new claim may take this marker over: expired, or in progress with a lapsed lock. */
-export const isMarkerClaimable = (marker: MarkerRecord, nowMs: number): boolean =>
-  isExpiredAt(marker.expiresAt, nowMs) || (marker.state === 'in_progress' && marker.lockUntil < nowMs);
+/**
+ * Whether a new claim may take this marker over: expired, in progress with a lapsed lock, or done with the verdict
+ * the claim says is missing (`reopen`).
+ */
+export const isMarkerClaimable = (marker: MarkerRecord, nowMs: number, reopen?: string): boolean =>
+  isExpiredAt(marker.expiresAt, nowMs) ||
+  (marker.state === 'in_progress' && marker.lockUntil < nowMs) ||
+  (reopen !== undefined && marker.state === 'done' && marker.verdictId === reopen);
+
+/**
+ * The verdict id a claim taking over `marker` keeps: the one a lapsed (or reopened) claim reserved, since its verdict
+ * may already be stored; none for an expired marker (another request long ago) or one that reserved nothing.
+ */
+export const keptVerdictId = (marker: MarkerRecord | undefined, nowMs: number): string | undefined =>
+  marker === undefined || isExpiredAt(marker.expiresAt, nowMs) ? undefined : marker.verdictId;
 
 /** What a losing claim reports about the marker that beat it. */
 export const claimOf = (marker: MarkerRecord): MarkerClaim => {

@@ -30,6 +30,12 @@ export const METRIC = {
   storeWriteFailures: 'StoreWriteFailures',
   /** Count of failed Stripe write-backs; dimension `failure` (`permanent` is alarmed, `transient` is retried by Stripe). */
   writeBackFailures: 'WriteBackFailures',
+  /** Count per finished or rescheduled re-screen attempt; dimension `outcome` (`done`, `rescheduled`, `gave_up`). */
+  rescreens: 'Rescreens',
+  /** Gauge per re-screen run: seconds the longest-waiting due re-screen has waited past its due time (0: none due). */
+  rescreenBacklogAge: 'RescreenBacklogAge',
+  /** Gauge per re-screen run: due re-screens found at its start (at most the run's size). */
+  rescreenDue: 'RescreenDue',
   /** Count of policy changes made through the api function; dimension `policy` (`active` or `shadow`). */
   policyChanges: 'PolicyChanges',
   /** Count of enforcements at a provider that ended failed; no dimensions (alarmed), the source is in the log line. */
@@ -44,6 +50,7 @@ export const DIMENSION = {
   velocityKey: 'velocity_key',
   what: 'what',
   failure: 'failure',
+  outcome: 'outcome',
   policy: 'policy',
 } as const;
 

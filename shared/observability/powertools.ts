@@ -144,7 +144,9 @@ export const createPowertoolsTelemetry = (
       });
     },
     defastraError(_kind, type, _retryable) {
-      buffer.add(METRIC.defastraErrors, MetricUnit.Count, 1, { [DIMENSION.errorType]: type });
+      // A dimension is never free text: an error_type that is not one of Defastra's codes is counted as UNKNOWN.
+      const errorType = /^[A-Z0-9_]{1,64}$/.test(type) ? type : 'UNKNOWN';
+      buffer.add(METRIC.defastraErrors, MetricUnit.Count, 1, { [DIMENSION.errorType]: errorType });
       if (FATAL_DEFASTRA_ERROR_TYPES.has(type)) buffer.add(METRIC.defastraFatalErrors, MetricUnit.Count, 1);
     },
     cacheHit(kind) {
@@ -169,6 +171,14 @@ export const createPowertoolsTelemetry = (
       buffer.add(METRIC.writeBackFailures, MetricUnit.Count, 1, {
         [DIMENSION.failure]: permanent ? 'permanent' : 'transient',
       });
+    },
+    rescreenRun(run) {
+      buffer.add(METRIC.rescreenDue, MetricUnit.Count, run.due);
+      buffer.add(METRIC.rescreenBacklogAge, MetricUnit.Seconds, Math.max(0, run.backlogAgeSec));
+      const outcomes = { done: run.done, rescheduled: run.rescheduled, gave_up: run.gaveUp };
+      for (const [outcome, count] of Object.entries(outcomes)) {
+        buffer.add(METRIC.rescreens, MetricUnit.Count, count, { [DIMENSION.outcome]: outcome });
+      }
     },
     policyChanged(what) {
       buffer.add(METRIC.policyChanges, MetricUnit.Count, 1, { [DIMENSION.policy]: what });

@@ -6,6 +6,16 @@ import type { IdentifierKind } from '../core/vocabulary.js';
 /** Structured log fields. Never put a raw email, phone number or secret here. */
 export type LogFields = Record<string, unknown>;
 
+/** What one re-screen run reports. */
+export interface RescreenRunMetrics {
+  due: number;
+  /** Seconds the longest-waiting due item had waited past its due time; 0 when none was due. */
+  backlogAgeSec: number;
+  done: number;
+  rescheduled: number;
+  gaveUp: number;
+}
+
 export interface Telemetry {
   debug(message: string, fields?: LogFields): void;
   info(message: string, fields?: LogFields): void;
@@ -24,9 +34,11 @@ export interface Telemetry {
   /** An identifier was not checked because the hourly Defastra spend cap was reached. */
   spendLimited(): void;
   /** A store write that must not fail a screening did fail (`velocity`, `cache`, `stats`, `marker`). */
-  storeWriteFailed(what: 'velocity' | 'cache' | 'stats' | 'marker'): void;
+  storeWriteFailed(what: 'velocity' | 'cache' | 'stats' | 'marker' | 'rescreen'): void;
   /** A Stripe write-back failed: `permanent` (4xx, alarmed) or transient (Stripe retries the event). */
   writeBackFailed(permanent: boolean): void;
+  /** A re-screen run (docs/rescreen.md): what it found due, how long the oldest had waited, and how each attempt ended. */
+  rescreenRun(run: RescreenRunMetrics): void;
   /** An operator changed the active policy version or the shadow policy (docs/policy-lifecycle.md). */
   policyChanged(what: 'active' | 'shadow'): void;
   /** An enforcement at the provider ended `failed` (docs/enforcement.md; alarmed). */
@@ -51,6 +63,7 @@ export const silentTelemetry: Telemetry = {
   walletBalance: noop,
   velocity: noop,
   spendLimited: noop,
+  rescreenRun: noop,
   storeWriteFailed: noop,
   writeBackFailed: noop,
   policyChanged: noop,

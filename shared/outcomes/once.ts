@@ -5,6 +5,7 @@
  * provider's redelivery runs again.
  */
 
+import { ulid } from 'ulid';
 import type { KeyedHasher } from '../core/vocabulary.js';
 import { InProgressError } from '../markers/errors.js';
 import { keyedBodyHash, LOCK_MARGIN_MS } from '../markers/run-once.js';
@@ -41,6 +42,8 @@ export const labelOnce = async (
     bodyHash: keyedBodyHash(deps.hash, `${scope}-event:${key}`),
     lockMs: request.budgetMs + LOCK_MARGIN_MS,
     expiresAt: request.expiresAt,
+    // A claim reserves a verdict id (the screening run-once's); a label run makes no verdict, so it goes unused.
+    verdictId: ulid(),
   });
   if (claim.state === 'in_progress')
     throw new InProgressError('the same event is being processed; retry shortly');

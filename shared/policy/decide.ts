@@ -2,13 +2,8 @@
 
 import { type Decision, levelRank, mostSevere, type RiskLevel, type Source } from '../core/levels.js';
 import type { ListHit, Reason, VelocityHit } from '../core/verdict.js';
-import {
-  type IdentifierKind,
-  LIST_ACTIONS,
-  type ListAction,
-  type ListKind,
-  type VelocityKey,
-} from '../core/vocabulary.js';
+import type { IdentifierKind, ListAction, ListKind, VelocityKey } from '../core/vocabulary.js';
+import { decidingLists } from './lists.js';
 import { type Policy, type ResolvedPolicy, resolvePolicy, type Thresholds } from './schema.js';
 
 /**
@@ -183,12 +178,13 @@ export const decidedWithoutLevels = (context: DecisionContext): boolean =>
 /**
  * Decides a screening from what is known about each identifier, with `policy` resolved for `source`.
  *
- * Any allow-list hit (policy file or runtime, any subject) → `allow`; else any block-list hit → `block`; else a
- * velocity key at its block threshold → `block`. Otherwise each identifier's thresholds, `on_error[source]` for
- * a Defastra failure (`degraded`, reason `defastra_error`), `spend.on_exhausted` past the spend cap
- * (`degraded`, reason `spend_limit`), at least `review` for an invalid email, nothing for an invalid phone
- * (informational reason), at least `review` for a velocity key at its review threshold; the most severe wins.
- * No identifier at all → `allow` with reason `no_identifiers`. Messages never hold raw identifiers.
+ * Lists and velocity first (docs/lists.md): an exact email or phone allow entry → `allow`; else any block entry →
+ * `block`; else a velocity key at its block threshold → `block`; else an email-domain or IP allow entry → `allow`.
+ * Otherwise each identifier's thresholds, `on_error[source]` for a Defastra failure (`degraded`, reason
+ * `defastra_error`), `spend.on_exhausted` past the spend cap (`degraded`, reason `spend_limit`), at least `review`
+ * for an invalid email, nothing for an invalid phone (informational reason), at least `review` for a velocity key
+ * at its review threshold; the most severe wins. No identifier at all → `allow` with reason `no_identifiers`.
+ * Messages never hold raw identifiers.
  */
 export const decide = (
   policy: ResolvedPolicy,
@@ -197,15 +193,11 @@ export const decide = (
   phone: IdentifierInput,
   context: DecisionContext = {},
 ): DecideResult => {
-  const hits = listHits(email, phone, context);
-  for (const list of LIST_ACTIONS) {
-    const reasons = hits.filter((hit) => hit.list === list).map(listReason);
-    if (reasons.length > 0) return { decision: list, reasons, degraded: false };
-  }
-
   const velocity = context.velocity ?? [];
   const window = policy.velocity.window_minutes;
   const velocityBlocks = velocity.filter((hit) => hit.decision === 'block');
+  const listed = decidingLists(listHits(email, phone, context), velocityBlocks.length > 0);
+  if (listed) return { decision: listed.list, reasons: listed.hits.map(listReason), degraded: false };
   if (velocityBlocks.length > 0) {
     return {
       decision: 'block',

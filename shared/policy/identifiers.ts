@@ -4,6 +4,11 @@ const MAX_EMAIL_LENGTH = 254;
 const MAX_LOCAL_LENGTH = 64;
 const MAX_LABEL_LENGTH = 63;
 const MAX_DOMAIN_LENGTH = 253;
+/**
+ * Most labels an email-domain list entry may have (docs/lists.md): screening looks up an email's domain and its
+ * parents of at most this many labels, so a crafted domain of 100+ labels costs no more look-ups than a real one.
+ */
+export const MAX_DOMAIN_LABELS = 10;
 
 /** Characters a plausible unquoted local part may not contain (besides whitespace, controls and invisible format characters). */
 const LOCAL_FORBIDDEN = /[\s\p{Cc}\p{Cf}@"(),:;<>[\]\\]/u;
@@ -38,12 +43,13 @@ export const normaliseEmail = (raw: string): string | null => {
 
 /**
  * Normalises an email domain as written in a policy list (`example.com`, or `@example.com`): trimmed,
- * lowercased, without the leading `@`. A single label (a top-level domain such as `xyz`) is accepted.
- * Returns `null` when it is not a plausible domain.
+ * lowercased, without the leading `@`. A single label (a top-level domain such as `xyz`) is accepted, more than
+ * MAX_DOMAIN_LABELS are not. Returns `null` when it is not a plausible domain.
  */
 export const normaliseDomain = (raw: string): string | null => {
   let domain = raw.trim().toLowerCase();
   if (domain.startsWith('@')) domain = domain.slice(1);
+  if (domain.split('.').length > MAX_DOMAIN_LABELS) return null;
   return isPlausibleDomain(domain, 1) ? domain : null;
 };
 

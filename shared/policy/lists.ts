@@ -1,7 +1,7 @@
 /**
  * The policy file's allow and block lists (docs/policy.md), matched by keyed hash: entries are normalised and hashed
  * once per policy, so a screening (raw values in memory) and a replay (stored hashes only) match the same way.
- * Email domains match the domain and its subdomains.
+ * Email domains match the domain and its subdomains. Which hits decide a screening (docs/lists.md, precedence).
  */
 import type { ListHit } from '../core/verdict.js';
 import {
@@ -11,7 +11,7 @@ import {
   type ListAction,
   type ListKind,
 } from '../core/vocabulary.js';
-import { normaliseDomain, normaliseEmail, normalisePhone } from './identifiers.js';
+import { MAX_DOMAIN_LABELS, normaliseDomain, normaliseEmail, normalisePhone } from './identifiers.js';
 import type { ResolvedPolicy } from './schema.js';
 
 /** What list matching sees of a screening or a stored verdict: keyed hashes and the (public) email domain. */
@@ -78,15 +78,20 @@ const listsOf = (policy: ResolvedPolicy, hash: KeyedHasher): HashedLists => {
   return lists;
 };
 
-/** `domain` and each of its parents, longest first: `a.b.example.com`, `b.example.com`, `example.com`, `com`. */
+/**
+ * `domain` and each of its parents, longest first: `a.b.example.com`, `b.example.com`, `example.com`, `com`. Only
+ * those of at most MAX_DOMAIN_LABELS labels, the most a list entry may have: a domain of 124 labels makes 10 look-ups,
+ * not 124.
+ */
 export const domainAndParents = (domain: string): string[] => {
   const labels = domain.split('.');
-  return labels.map((_label, i) => labels.slice(i).join('.'));
+  const first = Math.max(0, labels.length - MAX_DOMAIN_LABELS);
+  return labels.slice(first).map((_label, i) => labels.slice(first + i).join('.'));
 };
 
 /**
  * The policy-file list entries that match `subject`, at most one per subject and list. Allow and block hits are
- * both reported; `decide` gives allow precedence.
+ * both reported; `decidingLists` tells which decide.
  */
 export const policyListHits = (
   policy: ResolvedPolicy,
@@ -112,11 +117,38 @@ export const policyListHits = (
   return hits;
 };
 
-/** Which list wins for the identifiers a hit marks as `listed`: allow over block. */
-export const listedBy = (hits: readonly ListHit[], kind: IdentifierKind): ListAction | undefined => {
+/** An allow entry for the exact email or phone: the only hit that beats a block entry (docs/lists.md). */
+export const isExactAllow = (hit: ListHit): boolean =>
+  hit.list === 'allow' && (hit.subject === 'email' || hit.subject === 'phone');
+
+/** The list hits that decide, and their action. */
+export interface ListDecision {
+  list: ListAction;
+  hits: ListHit[];
+}
+
+/**
+ * Which list hits decide a screening (docs/lists.md): an exact email or phone allow entry → allow; else any block
+ * entry (email, domain, phone or IP) → block; else, unless a velocity key reached its block threshold, an email-domain
+ * or IP allow entry → allow. Null when no list decides (a velocity block, or no hit).
+ */
+export const decidingLists = (hits: readonly ListHit[], velocityBlock: boolean): ListDecision | null => {
+  const exact = hits.filter(isExactAllow);
+  if (exact.length > 0) return { list: 'allow', hits: exact };
+  const blocks = hits.filter((hit) => hit.list === 'block');
+  if (blocks.length > 0) return { list: 'block', hits: blocks };
+  if (velocityBlock) return null;
+  const broad = hits.filter((hit) => hit.list === 'allow');
+  return broad.length > 0 ? { list: 'allow', hits: broad } : null;
+};
+
+/** The list that decided an identifier (an entry naming it, its domain included, was among the deciding hits). */
+export const listedBy = (
+  hits: readonly ListHit[],
+  kind: IdentifierKind,
+  velocityBlock = false,
+): ListAction | undefined => {
+  const decided = decidingLists(hits, velocityBlock);
   const subjects: readonly ListKind[] = kind === 'email' ? ['email', 'email_domain'] : ['phone'];
-  const mine = hits.filter((hit) => subjects.includes(hit.subject));
-  if (mine.some((hit) => hit.list === 'allow')) return 'allow';
-  if (mine.some((hit) => hit.list === 'block')) return 'block';
-  return undefined;
+  return decided?.hits.some((hit) => subjects.includes(hit.subject)) ? decided.list : undefined;
 };

@@ -5,7 +5,7 @@ import type { PolicyMode } from '../core/verdict.js';
 import { LIST_ACTIONS, VELOCITY_KEYS, type VelocityKey } from '../core/vocabulary.js';
 import { ENFORCEABLE_SOURCES, isEnforceable } from '../enforce/sources.js';
 import * as z from '../validation/zod.js';
-import { normaliseDomain, normaliseEmail, normalisePhone } from './identifiers.js';
+import { MAX_DOMAIN_LABELS, normaliseDomain, normaliseEmail, normalisePhone } from './identifiers.js';
 
 /**
  * Largest velocity threshold. It bounds the identities a counter item holds (see velocity/counts.ts): above it, a
@@ -40,7 +40,10 @@ const list = z.strictObject({
     z.array(
       z.string().check(
         z.minLength(1),
-        z.refine((v) => normaliseDomain(v) !== null, 'not a plausible email domain'),
+        z.refine(
+          (v) => normaliseDomain(v) !== null,
+          `not a plausible email domain (at most ${MAX_DOMAIN_LABELS} labels)`,
+        ),
       ),
     ),
   ),

@@ -83,9 +83,10 @@ export const redecide = (candidate: Policy, hash: KeyedHasher, stored: StoredVer
     ...facts.runtimeLists,
   ];
   const known = { email: inputOf(verdict.email), phone: inputOf(verdict.phone) };
+  const velocityBlock = facts.velocity.some((hit) => hit.decision === 'block');
   const input = (kind: 'email' | 'phone'): IdentifierInput => {
     const value = known[kind];
-    const list = listedBy(hits, kind);
+    const list = listedBy(hits, kind, velocityBlock);
     if (value === 'unknown') return list ? { status: 'listed', list } : { status: 'skipped' };
     return list && value.status !== 'absent' && value.status !== 'invalid'
       ? { status: 'listed', list }

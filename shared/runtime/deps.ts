@@ -36,6 +36,8 @@ export interface AppDeps {
   stripeApiKey: () => Promise<string | null>;
   /** Overrides Stripe's API host (tests point it at a local server). */
   stripeApiBaseUrl?: string | undefined;
+  /** The key sealing provisional verdicts' identifiers until they are re-screened (docs/rescreen.md). */
+  rescreenKey?: (() => Promise<Buffer>) | undefined;
 }
 
 /** Resolves the deps lazily; a failure (e.g. a secret fetch) is not cached, so the next request tries again. */

@@ -29,6 +29,16 @@ const defastraKey = (secrets: SecretReader, arn: string, force: boolean) => asyn
   return value;
 };
 
+/** The AES-256 key of re-screens (docs/rescreen.md), derived from the secret's text (generated at deploy). */
+const rescreenKeyOf = (secrets: SecretReader, arn: string) => {
+  let last: { value: string; key: Buffer } | undefined;
+  return async (): Promise<Buffer> => {
+    const value = await secrets.get(arn);
+    if (last?.value !== value) last = { value, key: Buffer.from(deriveKey(value, 'rescreen'), 'hex') };
+    return last.key;
+  };
+};
+
 /** What does not depend on the pepper: built once per container (cold start). */
 interface Base {
   config: LambdaConfig;
@@ -92,6 +102,7 @@ export const lambdaDeps = (
         return isUnsetSecret(value) ? null : value;
       },
       stripeApiBaseUrl: config.stripeApiBaseUrl,
+      ...(secretArns.rescreenKey ? { rescreenKey: rescreenKeyOf(reader, secretArns.rescreenKey) } : {}),
     };
     return { config, reader, shared, client };
   };

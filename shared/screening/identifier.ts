@@ -8,7 +8,7 @@ import type { IdentifierInput } from '../policy/decide.js';
 import { maskEmail, maskPhone, normaliseEmail, normalisePhone } from '../policy/identifiers.js';
 import type { ResolvedPolicy } from '../policy/schema.js';
 import type { CachedResult } from '../store/ports.js';
-import { redactChecks, redactErrorMessage } from './redact.js';
+import { redactChecks, redactErrorMessage, redactErrorType } from './redact.js';
 
 export interface PreparedIdentifier {
   kind: IdentifierKind;
@@ -110,7 +110,7 @@ export const toOutcome = (
     return {
       masked: id.masked,
       error: {
-        type: found.error.type.slice(0, 64),
+        type: redactErrorType(found.error.type, secretsOf(id)),
         message: redactErrorMessage(found.error.message, secretsOf(id)),
       },
     };

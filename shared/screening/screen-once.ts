@@ -3,6 +3,7 @@
  * run-once marker claimed beside it, when the request has a key → the screening, completing the marker in the same
  * round trip as its verdict write. Two sequential store round trips per fresh screening, keyed or not.
  */
+import { ulid } from 'ulid';
 import type { Verdict, VerdictRecord } from '../core/verdict.js';
 import { keyedBodyHash, markerExpiry, runOnce } from '../markers/run-once.js';
 import { resolveForSource } from '../policy/decide.js';
@@ -69,8 +70,10 @@ export const screenOnce = async (
       bodyHash: keyedBodyHash(deps.hash, once.body),
       budgetMs: resolved.budget_ms[input.source],
       expiresAt: markerExpiry(resolved, deps.now()),
+      verdictId: deps.newId?.() ?? ulid(deps.now()),
     },
-    (alongside) => screen(deps, policy, input, { ...request.options, plan, alongside, shadow }),
+    (alongside, verdictId) =>
+      screen(deps, policy, input, { ...request.options, plan, alongside, verdictId, shadow }),
     request.writeBackFor && ((record) => request.writeBackFor?.(record, resolved)),
     deps.telemetry,
   );

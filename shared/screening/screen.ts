@@ -16,18 +16,20 @@ import type {
   VerdictRecord,
 } from '../core/verdict.js';
 import type { KeyedHasher } from '../core/vocabulary.js';
-import type { DefastraError } from '../defastra/errors.js';
+import { type DefastraError, DefastraRateLimitError } from '../defastra/errors.js';
 import type { DefastraPort } from '../defastra/types.js';
 import { runtimeListHits, runtimeListKeys } from '../lists/keys.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import { refHashesOf } from '../outcomes/refs.js';
 import { decide, decidedWithoutLevels, resolveForSource } from '../policy/decide.js';
 import { emailDomain, normaliseIp } from '../policy/identifiers.js';
-import { listedBy, policyListHits } from '../policy/lists.js';
+import { isExactAllow, listedBy, policyListHits } from '../policy/lists.js';
 import type { Policy, ResolvedPolicy } from '../policy/schema.js';
 import type { ShadowPolicy } from '../policy/source.js';
+import { firstRescreenAt, rescreenExpiresAt } from '../rescreen/schedule.js';
+import { sealIdentifiers } from '../rescreen/sealed.js';
 import { callsIncrement, hourOf, verdictIncrement } from '../stats/counters.js';
-import type { PreludeResult, Store } from '../store/ports.js';
+import type { PreludeResult, Store, StoredVerdict } from '../store/ports.js';
 import { planVelocity, type VelocityPlan, velocityHits } from '../velocity/counts.js';
 import {
   type Lookup,
@@ -37,11 +39,17 @@ import {
   toOutcome,
 } from './identifier.js';
 import { type LookupContext, lookupIdentifier } from './lookup.js';
+import { maskReference } from './redact.js';
 
 export interface ScreeningDeps {
   defastra: DefastraPort;
-  store: Pick<Store, 'verdicts' | 'screening' | 'counters'>;
+  store: Pick<Store, 'verdicts' | 'screening' | 'counters'> & Partial<Pick<Store, 'rescreen'>>;
   hash: KeyedHasher;
+  /**
+   * The AES-256 key that seals a provisional verdict's identifiers until it is re-screened (docs/rescreen.md); without
+   * it (or without a re-screen queue) provisional verdicts are not re-screened.
+   */
+  rescreenKey?: (() => Promise<Buffer>) | undefined;
   telemetry: Telemetry;
   now: () => number;
   newId?: () => string;
@@ -77,6 +85,8 @@ export interface ScreenOptions {
    * failure does not fail the screening: the verdict is stored.
    */
   alongside?: (record: VerdictRecord) => Promise<void>;
+  /** The verdict's id, when a run-once marker reserved it; otherwise a new ULID. */
+  verdictId?: string;
   /** The shadow policy to decide the screening under as well, from the same answers, lists and counts. */
   shadow?: ShadowPolicy | null;
 }
@@ -96,18 +106,38 @@ export interface ScreeningPlan {
   phone: PreparedIdentifier | null;
   policyHits: ListHit[];
   velocity: VelocityPlan;
-  /** Null when the policy file allow-lists the screening: allow wins, nothing is read or counted. */
+  /** Null when the policy file allow-lists the exact email or phone: allow wins, nothing is read or counted. */
   prelude: Promise<PreludeResult> | null;
 }
 
 const LABEL_PREFIX = 'signup-gate';
 
 /**
+ * Who a screening counts as under velocity (docs/waves.md): the email, else the phone, each by its keyed hash. An
+ * invalid value still counts under the client IP, as the value given (trimmed, an email lowercased): a flood of
+ * malformed addresses from one IP is a wave too.
+ */
+const identityOf = (
+  email: PreparedIdentifier | null,
+  phone: PreparedIdentifier | null,
+  hash: KeyedHasher,
+): string | null => {
+  if (email) return email.hash ?? hash('email', email.raw.trim().toLowerCase());
+  if (phone) return phone.hash ?? hash('phone', phone.raw.trim());
+  return null;
+};
+
+/**
  * Prepares a screening and starts its store round trip: cached results, runtime list entries (email, domain and
  * parents, phone, IP), the velocity adds and the spend total, all in parallel. A failed read fails the screening
  * that awaits it; a velocity add that fails only loses its count.
  */
-export const planScreening = (deps: ScreeningDeps, policy: Policy, input: ScreenInput): ScreeningPlan => {
+export const planScreening = (
+  deps: ScreeningDeps,
+  policy: Policy,
+  input: ScreenInput,
+  { countVelocity = true }: { countVelocity?: boolean } = {},
+): ScreeningPlan => {
   const resolved = resolveForSource(policy, input.source);
   const email = prepareIdentifier('email', input.email, resolved, deps.hash);
   const phone = prepareIdentifier('phone', input.phone, resolved, deps.hash);
@@ -118,17 +148,23 @@ export const planScreening = (deps: ScreeningDeps, policy: Policy, input: Screen
     phoneHash: phone?.hash ?? null,
   });
   const noVelocity: VelocityPlan = { counts: [], keys: [] };
-  if (policyHits.some((hit) => hit.list === 'allow')) {
+  if (policyHits.some(isExactAllow)) {
     return { policy: resolved, email, phone, policyHits, velocity: noVelocity, prelude: null };
   }
   const nowMs = deps.now();
   const ip = input.ip ? normaliseIp(input.ip) : null;
-  const velocity = planVelocity(
-    resolved,
-    deps.hash,
-    { email: email?.normalised ?? null, ip, identityHash: email?.hash ?? phone?.hash ?? null },
-    nowMs,
-  );
+  if (input.ip && ip === null) {
+    // A provider's signed body with an `ip:port`, a list or a name: screened without the IP (never echoed).
+    deps.telemetry.warn('client ip ignored: not one IPv4 or IPv6 address', { source: input.source });
+  }
+  const velocity = countVelocity
+    ? planVelocity(
+        resolved,
+        deps.hash,
+        { email: email?.normalised ?? null, ip, identityHash: identityOf(email, phone, deps.hash) },
+        nowMs,
+      )
+    : noVelocity;
   const prelude = deps.store.screening.prelude({
     cache:
       resolved.cache_hours > 0
@@ -148,7 +184,7 @@ export const planScreening = (deps: ScreeningDeps, policy: Policy, input: Screen
 };
 
 /** Runs a store write whose failure must not fail the screening: logged and counted instead. */
-const bestEffort = (deps: ScreeningDeps, what: 'cache' | 'stats', write: () => Promise<void>) =>
+const bestEffort = (deps: ScreeningDeps, what: 'cache' | 'stats' | 'rescreen', write: () => Promise<void>) =>
   write().catch((error: unknown) => {
     deps.telemetry.storeWriteFailed(what);
     deps.telemetry.warn(`${what} write failed`, { error: errorName(error) });
@@ -165,15 +201,16 @@ interface Gate {
 }
 
 /**
- * Awaits the plan's round trip and reads lists and velocity from it. An allow-listed screening is not counted: its
- * velocity adds are taken back, and a count that could not be written is reported and reaches no threshold.
+ * Awaits the plan's round trip and reads lists and velocity from it. A screening allowed by an exact email or phone
+ * entry is not counted: its velocity adds are taken back (a domain or IP allow entry exempts nobody from velocity).
+ * A count that could not be written is reported and reaches no threshold.
  */
 const openGate = async (deps: ScreeningDeps, plan: ScreeningPlan): Promise<Gate> => {
   const prelude = plan.prelude ? await plan.prelude : null;
   const runtimeLists = prelude ? runtimeListHits(prelude.lists) : [];
   const lists = [...plan.policyHits, ...runtimeLists];
   if (prelude === null) return { prelude, lists, runtimeLists, velocity: [] };
-  if (lists.some((hit) => hit.list === 'allow')) {
+  if (lists.some(isExactAllow)) {
     plan.velocity.counts.forEach((count, i) => {
       if (!prelude.velocity[i]?.added) return;
       deps.store.screening.forgetVelocity(count).catch(() => deps.telemetry.storeWriteFailed('velocity'));
@@ -325,11 +362,13 @@ const recordOf = (
   gate: Gate,
   found: Found,
   now: number,
+  verdictId: string | undefined,
   shadow: ShadowPolicy | null,
 ): VerdictRecord => {
   const { policy, email, phone } = plan;
-  const emailList = listedBy(gate.lists, 'email');
-  const phoneList = listedBy(gate.lists, 'phone');
+  const velocityBlock = gate.velocity.some((hit) => hit.decision === 'block');
+  const emailList = listedBy(gate.lists, 'email', velocityBlock);
+  const phoneList = listedBy(gate.lists, 'phone', velocityBlock);
   const outcome = decide(
     policy,
     input.source,
@@ -340,11 +379,11 @@ const recordOf = (
   // Monitor mode records the policy's judgement and asks the caller to allow (docs/policy-lifecycle.md).
   const action = policy.mode === 'monitor' ? 'allow' : outcome.decision;
   const verdict: Verdict = {
-    verdict_id: deps.newId?.() ?? ulid(now),
+    verdict_id: verdictId ?? deps.newId?.() ?? ulid(now),
     created_at: new Date(now).toISOString(),
     source: input.source,
-    source_ref: input.sourceRef,
-    subject_ref: input.subjectRef ?? null,
+    source_ref: maskReference(input.sourceRef),
+    subject_ref: maskReference(input.subjectRef),
     decision: outcome.decision,
     reasons: outcome.reasons,
     degraded: outcome.degraded,
@@ -377,6 +416,32 @@ const recordOf = (
 };
 
 /**
+ * A provisional (degraded) verdict is marked pending and its identifiers are queued, sealed, for a re-screen: the
+ * queue write rides with the verdict write (same round trip). Null when there is nothing to queue.
+ */
+const queueRescreen = (
+  deps: ScreeningDeps,
+  record: VerdictRecord,
+  input: ScreenInput,
+  now: number,
+): (() => Promise<void>) | null => {
+  const { rescreenKey } = deps;
+  const queue = deps.store.rescreen;
+  if (!record.verdict.degraded || rescreenKey === undefined || queue === undefined) return null;
+  const dueAt = firstRescreenAt(now);
+  record.verdict.rescreen = { status: 'pending', attempts: 0, next_at: new Date(dueAt).toISOString() };
+  const { verdict_id: verdictId } = record.verdict;
+  return async () => {
+    const sealed = sealIdentifiers(await rescreenKey(), verdictId, {
+      email: input.email ?? null,
+      phone: input.phone ?? null,
+      ip: input.ip ?? null,
+    });
+    await queue.enqueue({ verdictId, dueAt, attempts: 0, sealed, expiresAt: rescreenExpiresAt(now) });
+  };
+};
+
+/**
  * The second round trip: the verdict write decides the outcome; cache writes and `alongside` ride with it. The
  * statistics counters ride with it only under a spend cap (the hour's call total must be current for the next
  * screening); otherwise the change feed or the table's stream adds them off the request path (docs/capacity.md).
@@ -387,6 +452,7 @@ const storeRecord = async (
   lookup: LookupContext,
   policy: ResolvedPolicy,
   alongside: ScreenOptions['alongside'],
+  rescreen: (() => Promise<void>) | null,
 ): Promise<void> => {
   const countNow = policy.spend.max_defastra_calls_per_hour !== null;
   if (countNow) record.counted = true;
@@ -395,6 +461,7 @@ const storeRecord = async (
     ...lookup.cacheWrites.map((write) => bestEffort(deps, 'cache', write)),
     countNow && bestEffort(deps, 'stats', () => deps.store.counters.record(verdictIncrement(record))),
     alongside?.(record),
+    rescreen && bestEffort(deps, 'rescreen', rescreen),
   ]);
 };
 
@@ -432,8 +499,52 @@ export const screen = async (
   const found = await lookUp(lookup, plan, gate);
   const now = deps.now();
   if (options.throwOnRetryable) await throwIfRetryable(deps, lookup, found, plan.policy, now);
-  const record = recordOf(deps, plan, input, gate, found, now, options.shadow ?? null);
-  await storeRecord(deps, record, lookup, plan.policy, options.alongside);
+  const record = recordOf(deps, plan, input, gate, found, now, options.verdictId, options.shadow ?? null);
+  const rescreen = queueRescreen(deps, record, input, now);
+  await storeRecord(deps, record, lookup, plan.policy, options.alongside, rescreen);
   report(deps, record.verdict, now - started);
   return record;
+};
+
+/** What a re-screen found: the verdict the current policy decides, and what screening it cost. */
+export interface ScreenedAgain {
+  /** A record under the same verdict id (the caller merges it into the stored verdict). */
+  record: VerdictRecord;
+  /** Defastra answers started (billed) and cached results reused. */
+  usage: { calls: number; cacheHits: number };
+  /** Cache writes of fresh results, for the caller to make. */
+  cacheWrites: Array<() => Promise<void>>;
+  /** Why an identifier went unchecked that says the next attempts should wait: a rate limit or the spend cap. */
+  limited: 'rate_limit' | 'spend_limit' | null;
+}
+
+/**
+ * Screens a stored verdict's identifiers again (docs/rescreen.md) through the same steps as a screening, under
+ * `policy`: cache, runtime and policy lists, Defastra within the spend cap, `decide`. Velocity is not counted again:
+ * the hits recorded at signup stand. Nothing is stored: the re-screen job records the outcome.
+ */
+export const screenAgain = async (
+  deps: ScreeningDeps,
+  policy: Policy,
+  input: ScreenInput,
+  stored: StoredVerdict,
+): Promise<ScreenedAgain> => {
+  const started = deps.now();
+  const plan = planScreening(deps, policy, input, { countVelocity: false });
+  const deadline = deadlineOf(plan, input, {}, started);
+  const opened = await openGate(deps, plan);
+  const gate: Gate = opened.lists.some(isExactAllow)
+    ? opened
+    : { ...opened, velocity: stored.facts.velocity };
+  // No retry inside the call: the re-screen's own schedule is the retry.
+  const lookup = lookupFor(deps, plan, input, gate, deadline, false);
+  const found = await lookUp(lookup, plan, gate);
+  const record = recordOf(deps, plan, input, gate, found, deps.now(), stored.verdict.verdict_id, null);
+  const lookups = [found.email, found.phone];
+  const limited = lookups.some((l) => l !== null && 'error' in l && l.error instanceof DefastraRateLimitError)
+    ? 'rate_limit'
+    : lookups.some((l) => l !== null && 'spendLimited' in l)
+      ? 'spend_limit'
+      : null;
+  return { record, usage: lookup.usage, cacheWrites: lookup.cacheWrites, limited };
 };

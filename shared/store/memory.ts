@@ -7,7 +7,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { isExpiredAt, toInstant } from '../core/time.js';
 import type { VerdictRecord } from '../core/verdict.js';
 import { LIST_ACTIONS } from '../core/vocabulary.js';
-import { claimedMarker, claimOf, isMarkerClaimable, type MarkerRecord } from '../markers/state.js';
+import {
+  claimedMarker,
+  claimOf,
+  isMarkerClaimable,
+  keptVerdictId,
+  type MarkerRecord,
+} from '../markers/state.js';
 import { sameOutcome } from '../outcomes/labels.js';
 import { callsIn, sumByHour } from '../stats/sums.js';
 import { shardCountAfterAdd } from '../velocity/counts.js';
@@ -30,6 +36,8 @@ import type {
   ListKey,
   ListRepository,
   MarkerRepository,
+  PendingRescreen,
+  RescreenQueue,
   ScreeningReads,
   StatsCounts,
   Store,
@@ -64,6 +72,8 @@ interface Records {
   /** Counters per stats shard and hour. */
   counters: Map<string, { hour: string; counts: StatsCounts }>;
   markers: Map<string, MarkerRecord>;
+  /** Pending re-screens by verdict id. */
+  rescreens: Map<string, PendingRescreen>;
 }
 
 /** Stored and returned values are copies, as a real store's are: no caller can change what is kept. */
@@ -116,17 +126,23 @@ const memoryVerdicts = (records: Records, cursorKey: string, now: () => number):
     async listStored(range) {
       const since = toInstant(range.since, 'since');
       const until = toInstant(range.until, 'until');
-      const found: Array<{ sortKey: string; record: VerdictRecord }> = [];
+      let inRange: Array<{ sortKey: string; record: VerdictRecord }> = [];
       for (const record of records.verdicts.values()) {
         const sortKey = createdSortKey(record.verdict);
         if (sortKey < since || sortKey >= until || isExpiredAt(record.expiresAt, now())) continue;
-        if (range.source !== undefined && record.verdict.source !== range.source) continue;
-        found.push({ sortKey, record });
+        inRange.push({ sortKey, record });
       }
-      found.sort(descending);
+      inRange.sort(descending);
+      // With a source, only the newest `maxRead` of the range are read, as the DynamoDB adapter bounds its reads.
+      const maxRead = range.maxRead ?? range.max;
+      const cut = range.source !== undefined && inRange.length > maxRead;
+      if (cut) inRange = inRange.slice(0, maxRead);
+      const found = inRange.filter(
+        ({ record }) => range.source === undefined || record.verdict.source === range.source,
+      );
       return {
         records: found.slice(0, range.max).map(({ record }) => storedOf(record)),
-        truncated: found.length > range.max,
+        truncated: cut || found.length > range.max,
       };
     },
     async review(verdictId, review) {
@@ -162,6 +178,14 @@ const memoryVerdicts = (records: Records, cursorKey: string, now: () => number):
       const record = live(verdictId);
       if (record === null) return null;
       record.verdict.enforcement = copy(enforcement);
+      return storedOf(record);
+    },
+    async rescreen(before, after) {
+      const record = live(before.verdict.verdict_id);
+      if (record === null || record.verdict.rescreen?.status !== 'pending') return null;
+      if (before.verdict.review === null && record.verdict.review !== null) return null;
+      record.verdict = { ...copy(after.verdict), review: record.verdict.review };
+      record.facts = copy(after.facts);
       return storedOf(record);
     },
   };
@@ -298,10 +322,12 @@ const memoryMarkers = (records: Records, now: () => number): MarkerRepository =>
     async claim(request) {
       const nowMs = now();
       const current = records.markers.get(keyOf(request.scope, request.key));
-      if (current !== undefined && !isMarkerClaimable(current, nowMs)) return claimOf(current);
+      if (current !== undefined && !isMarkerClaimable(current, nowMs, request.reopen))
+        return claimOf(current);
       const token = randomUUID();
-      records.markers.set(keyOf(request.scope, request.key), claimedMarker(request, nowMs, token));
-      return { state: 'claimed', token };
+      const verdictId = keptVerdictId(current, nowMs) ?? request.verdictId;
+      records.markers.set(keyOf(request.scope, request.key), claimedMarker(request, nowMs, token, verdictId));
+      return { state: 'claimed', token, verdictId, resumed: verdictId !== request.verdictId };
     },
     async complete(scope, key, token, verdictId, writeBack) {
       const marker = held(scope, key, token);
@@ -318,6 +344,13 @@ const memoryMarkers = (records: Records, now: () => number): MarkerRepository =>
     async release(scope, key, token) {
       if (held(scope, key, token) !== null) records.markers.delete(keyOf(scope, key));
     },
+    async lapse(scope, key, token) {
+      const marker = held(scope, key, token);
+      if (marker === null) return;
+      marker.state = 'in_progress';
+      marker.lockUntil = 0;
+      marker.writeBack = undefined;
+    },
   };
 };
 
@@ -333,6 +366,39 @@ const memoryCounters = (records: Records): CounterRepository => ({
   read: async (sinceHour, untilHour) => copy(sumByHour(records.counters.values(), sinceHour, untilHour)),
 });
 
+/** Pending re-screens, the longest-waiting due first (as the DynamoDB adapter's shards merged). */
+const memoryRescreenQueue = (records: Records, now: () => number): RescreenQueue => {
+  const live = (verdictId: string): PendingRescreen | null => {
+    const pending = records.rescreens.get(verdictId);
+    return pending === undefined || isExpiredAt(pending.expiresAt, now()) ? null : pending;
+  };
+  return {
+    async enqueue(pending) {
+      records.rescreens.set(pending.verdictId, copy(pending));
+    },
+    async get(verdictId) {
+      const pending = live(verdictId);
+      return pending === null ? null : copy(pending);
+    },
+    async due(nowMs, limit) {
+      return [...records.rescreens.values()]
+        .filter((pending) => pending.dueAt <= nowMs && live(pending.verdictId) !== null)
+        .sort((a, b) => a.dueAt - b.dueAt || (a.verdictId < b.verdictId ? -1 : 1))
+        .slice(0, Math.max(limit, 0))
+        .map(copy);
+    },
+    async reschedule(verdictId, dueAt, attempts) {
+      const pending = records.rescreens.get(verdictId);
+      if (pending === undefined) return false;
+      records.rescreens.set(verdictId, { ...pending, dueAt, attempts });
+      return true;
+    },
+    async finish(verdictId) {
+      records.rescreens.delete(verdictId);
+    },
+  };
+};
+
 /** Every port over one set of in-memory records. */
 export const createMemoryStore = (options: MemoryStoreOptions = {}): Store => {
   const cursorKey = options.cursorKey ?? randomBytes(32).toString('base64url');
@@ -345,6 +411,7 @@ export const createMemoryStore = (options: MemoryStoreOptions = {}): Store => {
     velocity: new Map(),
     counters: new Map(),
     markers: new Map(),
+    rescreens: new Map(),
   };
   return {
     verdicts: memoryVerdicts(records, cursorKey, now),
@@ -352,6 +419,7 @@ export const createMemoryStore = (options: MemoryStoreOptions = {}): Store => {
     lists: memoryLists(records, cursorKey, now),
     markers: memoryMarkers(records, now),
     counters: memoryCounters(records),
+    rescreen: memoryRescreenQueue(records, now),
     policies: memoryPolicies(),
   };
 };

@@ -64,14 +64,23 @@ export interface StoredVerdictRange {
   until: string;
   source?: Source;
   max: number;
+  /**
+   * Most verdicts of the range (all sources) to read while looking for those of `source`; default `max`. A source is a
+   * filter, not an index: this bounds what a replay of a rare source costs (docs/capacity.md).
+   */
+  maxRead?: number;
 }
 
 /** Marker scopes: one per route that deduplicates (named after its source). */
 export type MarkerScope = Source;
 
 export type MarkerClaim =
-  /** This caller now holds the marker (proved by `token`) and must complete or release it. */
-  | { state: 'claimed'; token: string }
+  /**
+   * This caller now holds the marker (proved by `token`) and must complete, release or lapse it. `verdictId` is the
+   * id its verdict must have: the one the claim proposed, or, when it took over a lapsed claim (`resumed`), the one
+   * that claim reserved, whose verdict may already be stored.
+   */
+  | { state: 'claimed'; token: string; verdictId: string; resumed: boolean }
   /** Another caller holds it and its lock has not expired. */
   | { state: 'in_progress'; bodyHash: string }
   /** Already processed. */
@@ -88,6 +97,13 @@ export interface ClaimRequest {
   lockMs: number;
   /** Epoch seconds after which the marker may be deleted. */
   expiresAt: number;
+  /** The verdict id this claim reserves (a fresh ULID); a lapsed claim's reserved id is kept instead. */
+  verdictId: string;
+  /**
+   * The verdict id of a done marker whose verdict is missing (never stored, or gone): such a marker is taken over too,
+   * keeping that id, so the key runs again instead of answering 409 until the marker expires.
+   */
+  reopen?: string;
 }
 
 /** The value an entry is looked up by: the keyed hash (email, phone, IP) or the lowercased domain. */
@@ -191,10 +207,18 @@ export interface VerdictRepository {
   query(query: VerdictQuery): Promise<VerdictPage>;
   /**
    * Stored verdicts created in [since, until), optionally of one source (replay): the newest `max` of them, newest
-   * first; `truncated` when the range holds more.
+   * first; `truncated` when the range holds more. With a source, at most about `maxRead` verdicts of the range are
+   * read: when that stops the read early, the answer holds the source's verdicts newer than where it stopped, and is
+   * `truncated`.
    */
   listStored(range: StoredVerdictRange): Promise<StoredVerdictList>;
   /** Sets (replaces) the review; null when no such verdict. */
+  /**
+   * Records a re-screen attempt (docs/rescreen.md): the verdict and its decision facts become `after`'s, its review is
+   * kept. Only while its re-screen is still pending, and (when `before` had no review) not reviewed since `before` was
+   * read; null otherwise (gone, no longer pending, reviewed meanwhile): the caller reads it again.
+   */
+  rescreen(before: StoredVerdict, after: StoredVerdict): Promise<StoredVerdict | null>;
   review(verdictId: string, review: Review): Promise<UpdatedVerdict | null>;
   /**
    * Sets (replaces) the outcome label (docs/outcomes.md); null when no such verdict. The same label, source, note
@@ -244,6 +268,11 @@ export interface MarkerRepository {
   setWriteBack(scope: MarkerScope, key: string, writeBack: WriteBackState): Promise<void>;
   /** Drops a marker `token` still holds, so the next delivery runs again (nothing final was stored). */
   release(scope: MarkerScope, key: string, token: string): Promise<void>;
+  /**
+   * Makes a marker `token` still holds claimable at once, keeping its reserved verdict id (back to in progress if it
+   * was completed): after a failed verdict write that may have landed, the next delivery resumes under that id.
+   */
+  lapse(scope: MarkerScope, key: string, token: string): Promise<void>;
 }
 
 /** Statistics counters per hour. */
@@ -251,6 +280,34 @@ export interface CounterRepository {
   record(increment: StatsIncrement): Promise<void>;
   /** Counters per hour in [sinceHour, untilHour), summed over shards, oldest first; hours without any are left out. */
   read(sinceHour: string, untilHour: string): Promise<StatsHour[]>;
+}
+
+/** A provisional verdict waiting to be re-screened (docs/rescreen.md). */
+export interface PendingRescreen {
+  verdictId: string;
+  /** Epoch ms when the next attempt is due. */
+  dueAt: number;
+  /** Attempts made so far. */
+  attempts: number;
+  /** The identifiers, sealed (shared/rescreen/sealed.ts): never raw. */
+  sealed: string;
+  /** Epoch seconds after which the store may drop the item. */
+  expiresAt: number;
+}
+
+/**
+ * The pending re-screens: found by due time without a scan (sharded partitions ordered by due time), kept only while
+ * pending. `enqueue` is one write the screening makes beside (in parallel with) its verdict write.
+ */
+export interface RescreenQueue {
+  enqueue(item: PendingRescreen): Promise<void>;
+  get(verdictId: string): Promise<PendingRescreen | null>;
+  /** Items due at `nowMs` or before, the longest-waiting first, at most `limit`. */
+  due(nowMs: number, limit: number): Promise<PendingRescreen[]>;
+  /** Moves a pending item to `dueAt` with `attempts`; false when it is no longer pending. */
+  reschedule(verdictId: string, dueAt: number, attempts: number): Promise<boolean>;
+  /** Ends it: the item and its sealed identifiers are deleted. */
+  finish(verdictId: string): Promise<void>;
 }
 
 /** A runtime policy version (or a shadow) as kept: never deleted (docs/policy-lifecycle.md). */
@@ -294,5 +351,6 @@ export interface Store {
   lists: ListRepository;
   markers: MarkerRepository;
   counters: CounterRepository;
+  rescreen: RescreenQueue;
   policies: PolicyVersionRepository;
 }

@@ -203,15 +203,18 @@ describe('GET /lists and DELETE /lists/{id}', () => {
     expect(getOne.headers.get('allow')).toBe('DELETE');
   });
 
-  it('applies a policy-file allow list and a runtime block together: allow wins', async () => {
+  it('applies a policy-file domain allow list and a runtime email block together: the block wins', async () => {
     const other = await startTestServer({ policy: { allow: { email_domains: ['trusted.example'] } } });
     try {
       const client = operator(other.url, other.apiToken);
       const email = `ceo${process.pid}@trusted.example`;
       await client.request('POST', '/lists', { kind: 'email', value: email, action: 'block' });
       const verdict = await client.screen({ email, phone: `+${ID.phone.extreme}` });
-      expect(verdict.decision).toBe('allow');
-      expect(verdict.reasons.map((r) => r.code)).toEqual(['allowlist']);
+      expect(verdict.decision).toBe('block');
+      expect(verdict.reasons.map((r) => r.code)).toEqual(['blocklist']);
+      const colleague = await client.screen({ email: `cto${process.pid}@trusted.example` });
+      expect(colleague.decision).toBe('allow');
+      expect(colleague.reasons.map((r) => r.code)).toEqual(['allowlist']);
     } finally {
       await other.close();
     }

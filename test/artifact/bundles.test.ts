@@ -177,6 +177,8 @@ describe('every function of the template, invoked as Lambda runs it', () => {
       WORKOS_ACTIONS_SECRET_ARN: () => password(40),
       // The write-back is off in the policy: the optional Stripe API key keeps its placeholder, as it may.
       STRIPE_API_KEY_SECRET_ARN: () => initial,
+      // Generated at deploy and never set by hand: it keeps the generated value.
+      RESCREEN_KEY_SECRET_ARN: () => initial,
       // Enforcement is off in the policy; were it tried, these would lead to a port where nothing listens.
       AUTH0_MANAGEMENT_SECRET_ARN: () =>
         JSON.stringify({ domain: 'http://127.0.0.1:9', client_id: 'artifact', client_secret: password(32) }),

@@ -425,6 +425,37 @@ const verdictEvents: Scenario = {
   },
 };
 
+/** The event an EventBridge schedule rule sends. */
+const scheduledEvent = () => ({
+  version: '0',
+  id: randomUUID(),
+  'detail-type': 'Scheduled Event',
+  source: 'aws.events',
+  account: '123456789012',
+  time: new Date().toISOString(),
+  region: 'eu-west-1',
+  resources: ['arn:aws:events:eu-west-1:123456789012:rule/SignupGate-RescreenSchedule'],
+  detail: {},
+});
+
+const rescreen: Scenario = {
+  triggers: ['schedule'],
+  async configured(ctx) {
+    // One run: the due re-screens (those the other scenarios left, if any) are tried and the run reports itself.
+    const answer = await ctx.invoke<Record<string, unknown>>(scheduledEvent());
+    expect(answer.ok, answer.error?.errorMessage).toBe(true);
+    expect(answer.result).toMatchObject({ due: expect.any(Number), gaveUp: 0, stopped: null });
+    const text = JSON.stringify(answer);
+    for (const email of ctx.shared.rawEmails) expect(text).not.toContain(email);
+  },
+  async firstDeploy(ctx) {
+    // The re-screen key is generated at deploy: a run works at once (nothing is due yet).
+    const answer = await ctx.invoke<Record<string, unknown>>(scheduledEvent());
+    expect(answer.ok, answer.error?.errorMessage).toBe(true);
+    expect(answer.result).toMatchObject({ due: expect.any(Number), stopped: null });
+  },
+};
+
 /** The partition key values of the statistics counter items. */
 const STATS_PARTITIONS = new Set(allShards(STATS_SHARDS).map(statsPartition));
 /** The stream records of the table as the other functions left it, the reviewed verdict as INSERT then MODIFY. */
@@ -494,6 +525,7 @@ export const SCENARIOS: Record<string, Scenario> = {
   'supabase-hook': supabaseHook,
   'cognito-pre-signup': cognitoPreSignUp,
   'verdict-events': verdictEvents,
+  rescreen,
   ...PROVIDER_SCENARIOS,
   enforcer,
 };

@@ -25,7 +25,7 @@ export interface DeployedFunction {
 }
 
 /** What invokes a function, from the resources that grant or wire the invocation. */
-export type Trigger = 'http' | 'cognito' | 'stream';
+export type Trigger = 'http' | 'cognito' | 'stream' | 'schedule';
 
 interface AssetsManifest {
   files: Record<string, { source: { path: string; packaging?: string } }>;
@@ -85,6 +85,7 @@ export const triggersOf = (template: Cfn, logicalId: string): Set<Trigger> => {
     if (resource.Type === 'AWS::Lambda::Permission' && namesFunction(props.FunctionName, logicalId)) {
       if (props.Principal === 'apigateway.amazonaws.com') triggers.add('http');
       else if (props.Principal === 'cognito-idp.amazonaws.com') triggers.add('cognito');
+      else if (props.Principal === 'events.amazonaws.com') triggers.add('schedule');
       else
         throw new Error(
           `${logicalId}: invoked by ${JSON.stringify(props.Principal)}, which no scenario knows`,

@@ -156,7 +156,44 @@ describe('signup-gate backfill', () => {
       degraded: 'false',
     });
     const withPhone = rows.find((r) => r.reference === 'user-4');
-    expect(withPhone?.phone).toMatch(/^\+33\*+00$/);
+    // A spreadsheet would read a leading + as a formula: the field starts with ' (text).
+    expect(withPhone?.phone).toMatch(/^'\+33\*+00$/);
+  });
+
+  it('--out neutralises spreadsheet formulas and masks emails in references (stored verdicts too)', async () => {
+    const file = join(server.dataDir, 'formulas.csv');
+    const out = join(server.dataDir, 'formulas-out.csv');
+    const run = `${process.pid}${Date.now()}`;
+    await writeFile(
+      file,
+      [
+        'email,reference',
+        `=f${run}@example.com,"=HYPERLINK(""http://evil.example"",""x"")"`,
+        `g${run}@example.com,@A1`,
+        `h${run}@example.com,+1+1`,
+        `i${run}@example.com,crm:Jane.Doe${run}@Corp.example`,
+        `j${run}@example.com,-2+3`,
+      ].join('\n'),
+    );
+    const result = await cli('backfill', file, '--out', out);
+    expect(result.code, result.stderr).toBe(0);
+    const text = await readFile(out, 'utf8');
+    // No field starts with a formula character: each such field begins with ' (inside quotes when quoted).
+    for (const field of text.trim().split(/\r\n|,/)) expect(field, field).not.toMatch(/^"?[=+\-@\t\r]/);
+    expect(text).toContain(`"'=HYPERLINK(""http://evil.example"",""x"")"`);
+    expect(text).toContain(",'@A1,");
+    expect(text).toContain(",'+1+1,");
+    expect(text).toContain(",'-2+3,");
+    expect(text).toContain(",'=***@example.com,");
+    expect(text).toContain(',crm:j***@corp.example,');
+    expect(text).not.toContain(`jane.doe${run}`);
+    // The stored verdict holds the masked reference too, never the address.
+    const verdicts = await fetch(`${server.url}/verdicts?source=api&limit=100`, {
+      headers: { Authorization: `Bearer ${server.apiToken}` },
+    });
+    const body = await verdicts.text();
+    expect(body).toContain('crm:j***@corp.example');
+    expect(body.toLowerCase()).not.toContain(`jane.doe${run}`);
   });
 
   it("reads Auth0's JSON-lines export as is, reports a bad line, and prints JSON with --json", async () => {

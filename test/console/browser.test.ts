@@ -147,7 +147,13 @@ describe('the review console in Chromium', () => {
     expect(await page.title()).toBe('Review queue · signup-gate console');
     const cookies = await context.cookies();
     expect(cookies).toHaveLength(1);
-    expect(cookies[0]).toMatchObject({ httpOnly: true, sameSite: 'Strict', domain: '127.0.0.1' });
+    expect(cookies[0]).toMatchObject({
+      httpOnly: true,
+      secure: true,
+      sameSite: 'Strict',
+      domain: '127.0.0.1',
+    });
+    expect(cookies[0]?.name).toBe(`__Host-sg_console_${new URL(harness.console.url).port}`);
     const items = page.getByRole('list', { name: 'Pending verdicts' }).getByRole('button');
     await until(() => items.count()).toBe(4);
     const pending = new Set(seeded.filter((v) => v.decision === 'review').map((v) => v.email?.masked));

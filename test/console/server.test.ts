@@ -33,7 +33,7 @@ afterAll(async () => {
 
 const base = () => harness.console.url;
 const port = () => new URL(base()).port;
-const cookieName = () => `sg_console_${port()}`;
+const cookieName = () => `__Host-sg_console_${port()}`;
 
 /** GET without following redirects. */
 const get = (path: string, headers: Record<string, string> = {}) =>
@@ -71,6 +71,8 @@ describe('one-time login', () => {
     expect(response.headers.get('location')).toBe('/');
     const setCookie = response.headers.get('set-cookie') ?? '';
     expect(setCookie).toMatch(new RegExp(`^${cookieName()}=[A-Za-z0-9_-]{43};`));
+    expect(setCookie).toMatch(/;\s*Secure/i);
+    expect(setCookie).not.toMatch(/;\s*Domain=/i);
     expect(setCookie).toMatch(/;\s*HttpOnly/i);
     expect(setCookie).toMatch(/;\s*SameSite=Strict/i);
     expect(setCookie).toMatch(/;\s*Path=\//i);
@@ -78,6 +80,35 @@ describe('one-time login', () => {
     const page = await get('/', { cookie: setCookie.split(';')[0]! });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('/assets/app.js');
+  });
+
+  it('binds the session to this console: a __Host- cookie named after its port, refused from any other page (audit L7)', async () => {
+    const { cookie } = await login();
+    expect(cookie.startsWith(`__Host-sg_console_${port()}=`)).toBe(true);
+    // The browser sends the cookie to every port of 127.0.0.1: a page of another local server (same site, another
+    // origin) that makes the browser read the console's API gets nothing, even a GET.
+    const elsewhere = 'http://127.0.0.1:3000';
+    const foreign: Array<Record<string, string>> = [
+      { origin: elsewhere },
+      { 'sec-fetch-site': 'same-site' },
+      { 'sec-fetch-site': 'cross-site' },
+      { origin: elsewhere, 'sec-fetch-site': 'same-site' },
+    ];
+    for (const headers of foreign) {
+      const read = await get(`/api/verdicts/${verdictId}`, { cookie, ...headers });
+      expect(read.status, JSON.stringify(headers)).toBe(403);
+      expect(await read.text()).not.toContain(verdictId);
+      expect((await get('/', { cookie, ...headers })).status, JSON.stringify(headers)).toBe(403);
+    }
+    // Its own page, and an address typed in the bar, are served.
+    expect(
+      (await get(`/api/verdicts/${verdictId}`, { cookie, 'sec-fetch-site': 'same-origin' })).status,
+    ).toBe(200);
+    expect((await get('/', { cookie, 'sec-fetch-site': 'none' })).status).toBe(200);
+    expect((await get('/api/session', { cookie, origin: base() })).status).toBe(200);
+    // The same value under the old, port-less or unprefixed name is no session.
+    const value = cookie.slice(cookie.indexOf('=') + 1);
+    expect((await get('/api/session', { cookie: `sg_console_${port()}=${value}` })).status).toBe(401);
   });
 
   it('refuses a code used once already', async () => {

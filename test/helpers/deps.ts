@@ -83,6 +83,7 @@ export const createTestDeps = async (options: TestDepsOptions = {}): Promise<Tes
     supabaseHookSecrets: async () => [TEST_SUPABASE_SECRET],
     hookSecrets: perHook((hook) => async () => [TEST_HOOK_SECRETS[hook]]),
     stripeApiKey: async () => null,
+    rescreenKey: async () => Buffer.from(deriveKey(TEST_PEPPER, 'rescreen'), 'hex'),
     ...options.overrides,
   };
   return {

@@ -130,6 +130,7 @@ export const startHookServer = async (options: HookServerOptions): Promise<HookS
         bodyHash: keyedBodyHash(createHasher(server.devSecrets.pepper), body),
         lockMs: 10_000,
         expiresAt,
+        verdictId: verdict.verdict_id,
       });
       if (claim.state !== 'claimed') throw new Error(`marker ${key} already exists`);
       await store.markers.complete(source, key, claim.token, verdict.verdict_id);

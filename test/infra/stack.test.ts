@@ -116,9 +116,9 @@ const actionsOf = (name: FunctionName): string[] =>
   statementsOf(name).flatMap((st) => asArray(st.Action) as string[]);
 
 describe('functions', () => {
-  it('are the thirteen of infra/bundling.ts (one per provider hook, the enforcer), and no other', () => {
-    expect(ofType('AWS::Lambda::Function')).toHaveLength(13);
-    expect(FUNCTION_NAMES).toHaveLength(13);
+  it('are the fourteen of infra/bundling.ts (one per provider hook, the enforcer, rescreen), and no other', () => {
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(14);
+    expect(FUNCTION_NAMES).toHaveLength(14);
   });
 
   it.each(FUNCTION_NAMES)('%s runs Node.js 22 on arm64 from an ESM bundle', (name) => {
@@ -136,6 +136,7 @@ describe('functions', () => {
     expect(fnProps('supabase-hook').Timeout).toBe(6);
     expect(fnProps('cognito-pre-signup').Timeout).toBe(5);
     expect(fnProps('verdict-events').Timeout).toBe(30);
+    expect(fnProps('rescreen').Timeout).toBe(75);
   });
 
   it('gives each provider hook a timeout above its budget and inside the time its provider waits', () => {
@@ -198,25 +199,41 @@ describe('functions', () => {
         .filter((k) => k.endsWith('_SECRET_ARN'))
         .sort();
     // A review's Stripe write-back is the enforcer's (docs/enforcement.md): the api needs no Stripe key.
-    expect(secretVars('api')).toEqual(['DEFASTRA_API_KEY_SECRET_ARN', 'PEPPER_SECRET_ARN']);
+    expect(secretVars('api')).toEqual([
+      'DEFASTRA_API_KEY_SECRET_ARN',
+      'PEPPER_SECRET_ARN',
+      'RESCREEN_KEY_SECRET_ARN',
+    ]);
     expect(secretVars('auth0-hook')).toEqual([
       'AUTH0_HOOK_SECRET_ARN',
       'DEFASTRA_API_KEY_SECRET_ARN',
       'PEPPER_SECRET_ARN',
+      'RESCREEN_KEY_SECRET_ARN',
     ]);
     expect(secretVars('stripe-hook')).toEqual([
       'DEFASTRA_API_KEY_SECRET_ARN',
       'PEPPER_SECRET_ARN',
+      'RESCREEN_KEY_SECRET_ARN',
       'STRIPE_API_KEY_SECRET_ARN',
       'STRIPE_WEBHOOK_SECRET_ARN',
     ]);
     expect(secretVars('supabase-hook')).toEqual([
       'DEFASTRA_API_KEY_SECRET_ARN',
       'PEPPER_SECRET_ARN',
+      'RESCREEN_KEY_SECRET_ARN',
       'SUPABASE_HOOK_SECRET_ARN',
     ]);
-    expect(secretVars('cognito-pre-signup')).toEqual(['DEFASTRA_API_KEY_SECRET_ARN', 'PEPPER_SECRET_ARN']);
+    expect(secretVars('cognito-pre-signup')).toEqual([
+      'DEFASTRA_API_KEY_SECRET_ARN',
+      'PEPPER_SECRET_ARN',
+      'RESCREEN_KEY_SECRET_ARN',
+    ]);
     expect(secretVars('verdict-events')).toEqual([]);
+    expect(secretVars('rescreen')).toEqual([
+      'DEFASTRA_API_KEY_SECRET_ARN',
+      'PEPPER_SECRET_ARN',
+      'RESCREEN_KEY_SECRET_ARN',
+    ]);
     for (const [name, variable] of [
       ['okta-hook', 'OKTA_HOOK_SECRET_ARN'],
       ['kratos-hook', 'KRATOS_HOOK_SECRET_ARN'],
@@ -225,7 +242,9 @@ describe('functions', () => {
       ['firebase-hook', 'FIREBASE_HOOK_SECRET_ARN'],
       ['workos-hook', 'WORKOS_ACTIONS_SECRET_ARN'],
     ] as const) {
-      expect(secretVars(name)).toEqual(['DEFASTRA_API_KEY_SECRET_ARN', 'PEPPER_SECRET_ARN', variable].sort());
+      expect(secretVars(name)).toEqual(
+        ['DEFASTRA_API_KEY_SECRET_ARN', 'PEPPER_SECRET_ARN', 'RESCREEN_KEY_SECRET_ARN', variable].sort(),
+      );
     }
     expect(secretVars('enforcer')).toEqual([
       'AUTH0_MANAGEMENT_SECRET_ARN',
@@ -387,6 +406,29 @@ describe('IAM: least privilege', () => {
     },
   );
 
+  it('rescreen may query the by_due index alone, and is invoked every minute by one rule, without retries', () => {
+    const due = statementsOf('rescreen').find((st) => st.Sid === 'RescreenDueIndex');
+    expect(due.Action).toBe(QUERY_ACTION);
+    expect(due.Resource).toEqual({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, `/index/${TABLE_INDEXES.byDue.name}`]],
+    });
+    const table = statementsOf('rescreen').find((st) => st.Sid === 'VerdictTable');
+    expect([...table.Action].sort()).toEqual([...TABLE_ITEM_ACTIONS].sort());
+    const rules = ofType('AWS::Events::Rule');
+    expect(rules).toHaveLength(1);
+    expect(rules[0].Properties).toMatchObject({ ScheduleExpression: 'rate(1 minute)', State: 'ENABLED' });
+    expect(rules[0].Properties.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': [fnId.rescreen, 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 },
+      }),
+    ]);
+    const invokers = ofType('AWS::Lambda::Permission').filter((p) =>
+      JSON.stringify(p.Properties.FunctionName).includes(fnId.rescreen),
+    );
+    expect(invokers.map((p) => p.Properties.Principal)).toEqual(['events.amazonaws.com']);
+  });
+
   it('stripe-hook may query the subject_ref look-up partitions only (fraud reports, docs/outcomes.md)', () => {
     const lookups = statementsOf('stripe-hook').find((st) => st.Sid === REF_LOOKUP_SID);
     expect(lookups.Action).toBe(QUERY_ACTION);
@@ -425,7 +467,7 @@ describe('IAM: least privilege', () => {
     expect(table.Resource).toEqual({ 'Fn::GetAtt': [tableId, 'Arn'] });
     const indexes = bySid('VerdictTableIndexes');
     expect(indexes.Action).toBe(QUERY_ACTION);
-    expect(indexes.Resource).toHaveLength(5);
+    expect(indexes.Resource).toHaveLength(Object.keys(TABLE_INDEXES).length);
     for (const index of Object.values(TABLE_INDEXES)) {
       expect(indexes.Resource).toContainEqual({
         'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, `/index/${index.name}`]],
@@ -559,6 +601,7 @@ describe('HTTP API', () => {
     'GET /verdicts',
     'GET /verdicts/{id}',
     'POST /verdicts/{id}/review',
+    'POST /verdicts/{id}/rescreen',
     'GET /lists',
     'POST /lists',
     'DELETE /lists/{entry_id}',
@@ -581,6 +624,7 @@ describe('HTTP API', () => {
     'ANY /verdicts',
     'ANY /verdicts/{id}',
     'ANY /verdicts/{id}/review',
+    'ANY /verdicts/{id}/rescreen',
     'ANY /lists',
     'ANY /lists/{entry_id}',
     'ANY /stats',
@@ -682,16 +726,16 @@ describe('table', () => {
     expect(props.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
   });
 
-  it('has the five GSIs of shared/store/dynamo/layout.ts, projecting everything', () => {
+  it('has the six GSIs of shared/store/dynamo/layout.ts, projecting everything', () => {
     const gsis = table().Properties.GlobalSecondaryIndexes as Cfn[];
     expect(gsis.map((g) => g.IndexName).sort()).toEqual(
-      ['by_decision', 'by_email', 'by_phone', 'by_review', 'by_time'].sort(),
+      ['by_decision', 'by_due', 'by_email', 'by_phone', 'by_review', 'by_time'].sort(),
     );
     for (const index of Object.values(TABLE_INDEXES)) {
       const gsi = gsis.find((g) => g.IndexName === index.name);
       expect(gsi.KeySchema).toEqual([
         { AttributeName: index.partitionKey, KeyType: 'HASH' },
-        { AttributeName: 'created_sk', KeyType: 'RANGE' },
+        { AttributeName: index.sortKey, KeyType: 'RANGE' },
       ]);
       expect(gsi.Projection).toEqual({ ProjectionType: 'ALL' });
     }
@@ -798,7 +842,7 @@ describe('verdict events', () => {
 });
 
 describe('secrets', () => {
-  it('creates the fifteen secrets under the signup-gate/ prefix', () => {
+  it('creates the sixteen secrets under the signup-gate/ prefix', () => {
     const names = ofType('AWS::SecretsManager::Secret').map((r) => r.Properties.Name);
     expect(names.sort()).toEqual(
       [
@@ -808,6 +852,7 @@ describe('secrets', () => {
         'signup-gate/auth0-hook-secret',
         'signup-gate/defastra-api-key',
         'signup-gate/hash-pepper',
+        'signup-gate/rescreen-key',
         'signup-gate/stripe-api-key',
         'signup-gate/stripe-webhook-secret',
         'signup-gate/supabase-hook-secret',
@@ -833,6 +878,10 @@ describe('secrets', () => {
       expect(props(key).GenerateSecretString).toMatchObject({ ExcludePunctuation: true });
     }
     expect(resources[secretId.pepper].DeletionPolicy).toBe('Retain');
+    expect(props('rescreenKey').GenerateSecretString).toEqual({
+      PasswordLength: 64,
+      ExcludePunctuation: true,
+    });
   });
 
   it('holds a placeholder in the secrets that come from third parties', () => {
@@ -887,8 +936,29 @@ describe('alarms and dashboard', () => {
     return found[0];
   };
 
-  it('has 41 alarms', () => {
-    expect(alarms()).toHaveLength(41);
+  it('has 46 alarms', () => {
+    expect(alarms()).toHaveLength(46);
+  });
+
+  it('alarms when a due re-screen waits over 30 minutes, when runs stay full, and when one gives up', () => {
+    expect(alarmNamed('has waited more than 30 minutes')).toMatchObject({
+      MetricName: METRIC.rescreenBacklogAge,
+      Statistic: 'Maximum',
+      Threshold: 1800,
+    });
+    expect(alarmNamed('full run')).toMatchObject({
+      MetricName: METRIC.rescreenDue,
+      Statistic: 'Minimum',
+      Threshold: 50,
+    });
+    const gaveUp = alarmNamed('given up');
+    expect(gaveUp).toMatchObject({
+      MetricName: METRIC.rescreens,
+      Statistic: 'Sum',
+      Threshold: 1,
+      Period: 3600,
+    });
+    expect(gaveUp.Dimensions).toEqual([{ Name: 'outcome', Value: 'gave_up' }]);
   });
 
   it('alarms on failed enforcements, given-up enforcer batches and enforcer lag (docs/enforcement.md)', () => {
@@ -996,7 +1066,7 @@ describe('alarms and dashboard', () => {
       Object.values(mathMetrics(others))
         .map((m) => m.Metric.Dimensions[0].Value)
         .sort(),
-    ).toEqual(['cache', 'marker', 'stats']);
+    ).toEqual(['cache', 'marker', 'rescreen', 'stats']);
   });
 
   it('alarms when a verdict events batch is given up, and when events lag', () => {
@@ -1068,6 +1138,7 @@ describe('outputs', () => {
         'StripeWebhookSecretName',
         'StripeApiKeySecretName',
         'SupabaseHookSecretName',
+        'RescreenKeySecretName',
         'OktaHookUrl',
         'KratosHookUrl',
         'PaddleHookUrl',
@@ -1117,9 +1188,9 @@ describe('cdk-nag (AwsSolutions)', () => {
     const acks = acknowledgementsOf(s.stack);
     expect(acks.map((a) => a.id).sort()).toEqual(
       [
-        ...Array(15).fill('AwsSolutions-SMG4'),
-        ...Array(13).fill('AwsSolutions-L1'),
-        ...Array(26).fill('AwsSolutions-APIG4'), // nine hooks, sixteen catch-all ANY routes, $default
+        ...Array(16).fill('AwsSolutions-SMG4'),
+        ...Array(14).fill('AwsSolutions-L1'),
+        ...Array(27).fill('AwsSolutions-APIG4'), // nine hooks, seventeen catch-all ANY routes, $default
         'AwsSolutions-SQS3',
         'AwsSolutions-SQS3',
         'AwsSolutions-IAM5[Resource::*]',
@@ -1131,8 +1202,8 @@ describe('cdk-nag (AwsSolutions)', () => {
       expect(ack.path.startsWith(`${s.stack.node.path}/`)).toBe(true);
       expect(ack.reason.length).toBeGreaterThan(60);
     }
-    // One L1 reason for thirteen functions, one catch-all reason for sixteen routes and $default; every other reason is its own.
-    expect(new Set(acks.map((a) => a.reason)).size).toBe(acks.length - 12 - 16);
+    // One L1 reason for fourteen functions, one catch-all reason for seventeen routes and $default; every other reason is its own.
+    expect(new Set(acks.map((a) => a.reason)).size).toBe(acks.length - 13 - 17);
   });
 
   it('accepts the ListStreams wildcard on the stream consumers only, and the user pools on the enforcer only', () => {

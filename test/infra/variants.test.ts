@@ -134,7 +134,7 @@ describe('context variants', () => {
       },
     });
     const alarms = Object.values(s.template.findResources('AWS::CloudWatch::Alarm')) as Cfn[];
-    expect(alarms.length).toBe(41); // two per provider hook function, three of the enforcer
+    expect(alarms.length).toBe(46); // two per provider hook function, three of the enforcer, five of re-screening
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
       expect(alarm.Properties.OKActions).toEqual([{ Ref: topicId }]);

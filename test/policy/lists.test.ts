@@ -1,4 +1,4 @@
-/** Allow and block lists: normalised entries, domain and subdomain matching, allow beating block, then decide. */
+/** Allow and block lists: normalised entries, domain and subdomain matching, the precedence of docs/lists.md, then decide. */
 import { describe, expect, it } from 'vitest';
 import { decide, type IdentifierInput, resolveForSource } from '../../shared/policy/decide.js';
 import { emailDomain, normaliseEmail, normalisePhone } from '../../shared/policy/identifiers.js';
@@ -131,12 +131,13 @@ describe('matchLists', () => {
     expect(matchLists(policy, 'cfo@example.com', null)).toEqual({ email: 'block' });
   });
 
-  it('an allowed domain beats a blocked address inside it', () => {
+  it('a blocked address beats its allowed domain (only an exact allow entry beats a block)', () => {
     const policy = resolved({
       allow: { email_domains: ['example.com'] },
       block: { emails: ['x@mail.example.com'] },
     });
-    expect(matchLists(policy, 'x@mail.example.com', null)).toEqual({ email: 'allow' });
+    expect(matchLists(policy, 'x@mail.example.com', null)).toEqual({ email: 'block' });
+    expect(matchLists(policy, 'y@mail.example.com', null)).toEqual({ email: 'allow' });
   });
 
   it('per-source lists apply to that source only', () => {
@@ -171,12 +172,16 @@ describe('precedence end to end (lists, then thresholds)', () => {
   });
   const extreme: IdentifierInput = { status: 'result', riskLevel: 'extreme' };
 
-  it('allow list beats block list', () => {
+  it('an exact allow entry beats a block entry; a block entry beats a domain allow entry', () => {
     expect(screen(policy, 'a@spam.io', '0600000001')).toMatchObject({
       decision: 'allow',
-      reasons: [{ code: 'allowlist' }],
+      reasons: [{ code: 'allowlist', message: 'the phone is on the allow list' }],
     });
-    expect(screen(policy, 'boss@partner.com', null).decision).toBe('allow');
+    expect(screen(policy, 'boss@partner.com', null)).toMatchObject({
+      decision: 'block',
+      reasons: [{ code: 'blocklist', message: 'the email is on the block list' }],
+    });
+    expect(screen(policy, 'a@partner.com', '+33 6 00 00 00 02').decision).toBe('block');
   });
 
   it('allow list beats thresholds', () => {

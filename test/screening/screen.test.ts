@@ -181,10 +181,19 @@ describe('screen', () => {
       source: 'api',
       sourceRef: null,
       email: 'ceo@mail.trusted.example',
-      phone: `+${ID.phone.low}`,
     });
     expect(allowed.verdict.decision).toBe('allow');
     expect(allowed.verdict.email).toEqual({ masked: 'c***@mail.trusted.example', listed: 'allow' });
+    // A block entry beats a domain allow entry (only an exact email or phone allow entry beats a block).
+    const both = await screen(t.deps, p, {
+      source: 'api',
+      sourceRef: null,
+      email: 'cfo@mail.trusted.example',
+      phone: '+33 6 00 00 00 01',
+    });
+    expect(both.verdict.decision).toBe('block');
+    expect(both.verdict.email).toEqual({ masked: 'c***@mail.trusted.example' });
+    expect(both.verdict.phone).toMatchObject({ listed: 'block' });
     const blocked = await screen(t.deps, p, {
       source: 'api',
       sourceRef: null,

@@ -140,6 +140,7 @@ const claimRequest = (overrides: Partial<ClaimRequest> = {}): ClaimRequest => ({
   bodyHash: 'body-1',
   lockMs: 10_000,
   expiresAt: START_SEC + 86_400,
+  verdictId: ulid(),
   ...overrides,
 });
 
@@ -538,13 +539,69 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
   describe(`${name}: markers`, () => {
     it('claims a fresh key, then reports it in progress with the first body hash', async () => {
       const { store } = await setup();
-      expect(await store.markers.claim(claimRequest())).toEqual({
+      expect(await store.markers.claim(claimRequest({ verdictId: 'V-new' }))).toEqual({
         state: 'claimed',
         token: expect.any(String),
+        verdictId: 'V-new',
+        resumed: false,
       });
       expect(await store.markers.claim(claimRequest({ bodyHash: 'body-2' }))).toEqual({
         state: 'in_progress',
         bodyHash: 'body-1',
+      });
+    });
+
+    it('keeps the verdict id a lapsed claim reserved: the claim that takes over resumes it', async () => {
+      const { store, clock } = await setup();
+      await store.markers.claim(claimRequest({ lockMs: 1000, verdictId: 'V-first' }));
+      clock.ms += 1001;
+      expect(await store.markers.claim(claimRequest({ verdictId: 'V-second' }))).toMatchObject({
+        state: 'claimed',
+        verdictId: 'V-first',
+        resumed: true,
+      });
+    });
+
+    it('lapses a held marker at once, completed or not, keeping its verdict id; only its holder can', async () => {
+      const { store } = await setup();
+      const token = await claimed(store, claimRequest({ verdictId: 'V1' }));
+      await store.markers.complete('stripe', 'evt_1', token, 'V1', 'pending');
+      await store.markers.lapse('stripe', 'evt_1', 'not-the-token');
+      expect((await store.markers.claim(claimRequest())).state).toBe('done');
+      await store.markers.lapse('stripe', 'evt_1', token);
+      const again = await store.markers.claim(claimRequest({ verdictId: 'V2' }));
+      expect(again).toMatchObject({ state: 'claimed', verdictId: 'V1', resumed: true });
+      if (again.state !== 'claimed') return;
+      await store.markers.complete('stripe', 'evt_1', again.token, 'V1');
+      // The write-back state of the lapsed completion is gone with it: the new completion set none.
+      expect(await store.markers.claim(claimRequest())).toEqual({
+        state: 'done',
+        bodyHash: 'body-1',
+        verdictId: 'V1',
+      });
+    });
+
+    it('reopens a done marker only for the missing verdict it names, keeping that id', async () => {
+      const { store } = await setup();
+      const token = await claimed(store, claimRequest({ verdictId: 'V1' }));
+      await store.markers.complete('stripe', 'evt_1', token, 'V1');
+      expect((await store.markers.claim(claimRequest({ reopen: 'V-other' }))).state).toBe('done');
+      expect(await store.markers.claim(claimRequest({ reopen: 'V1', verdictId: 'V9' }))).toMatchObject({
+        state: 'claimed',
+        verdictId: 'V1',
+        resumed: true,
+      });
+      expect((await store.markers.claim(claimRequest({ reopen: 'V1' }))).state).toBe('in_progress');
+    });
+
+    it('starts afresh over an expired marker: a new verdict id, not resumed', async () => {
+      const { store, clock } = await setup();
+      await store.markers.claim(claimRequest({ expiresAt: START_SEC + 30, verdictId: 'V-old' }));
+      clock.ms = (START_SEC + 30) * 1000;
+      expect(await store.markers.claim(claimRequest({ verdictId: 'V-new' }))).toMatchObject({
+        state: 'claimed',
+        verdictId: 'V-new',
+        resumed: false,
       });
     });
 
@@ -976,6 +1033,88 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
     });
   });
 
+  describe(`${name}: re-screen updates`, () => {
+    const provisional = (decision: Decision = 'allow') => {
+      const record = makeRecord({ at: START_MS - 1000, decision, phoneHash: 'ph' });
+      record.verdict.degraded = true;
+      record.verdict.rescreen = { status: 'pending', attempts: 0, next_at: new Date(START_MS).toISOString() };
+      return record;
+    };
+    const storedOf = ({ expiresAt: _e, ...stored }: VerdictRecord) => stored;
+    const rescreened = (record: VerdictRecord, decision: Decision) => ({
+      ...storedOf(record),
+      verdict: {
+        ...record.verdict,
+        decision,
+        action: decision,
+        degraded: false,
+        provisional_decision: record.verdict.decision,
+        rescreened_at: new Date(START_MS).toISOString(),
+        rescreen: { status: 'done' as const, attempts: 1, next_at: null },
+      },
+      facts: {
+        runtimeLists: [{ subject: 'ip' as const, list: 'block' as const, entryId: 'E1' }],
+        velocity: [],
+      },
+    });
+
+    it('replaces a pending verdict and its facts, moves it between decision and review listings', async () => {
+      const { store } = await setup();
+      const record = provisional('allow');
+      await store.verdicts.save(record);
+      const after = rescreened(record, 'review');
+      const stored = await store.verdicts.rescreen(storedOf(record), after);
+      expect(stored).toEqual(after);
+      expect(await store.verdicts.getStored(record.verdict.verdict_id)).toEqual(after);
+      const list = async (query: Omit<VerdictQuery, 'limit'>) =>
+        ids((await store.verdicts.query({ limit: 100, ...query })).items);
+      expect(await list({ decision: 'review' })).toEqual([record.verdict.verdict_id]);
+      expect(await list({ decision: 'allow' })).toEqual([]);
+      expect(await list({ review: 'pending' })).toEqual([record.verdict.verdict_id]);
+      // Done: a second update finds it no longer pending.
+      expect(await store.verdicts.rescreen(storedOf(record), rescreened(record, 'block'))).toBeNull();
+      expect((await store.verdicts.get(record.verdict.verdict_id))?.decision).toBe('review');
+    });
+
+    it('keeps a review, and refuses when a review came after the read', async () => {
+      const { store } = await setup();
+      const review: Review = {
+        outcome: 'reject',
+        note: null,
+        reviewed_at: new Date(START_MS).toISOString(),
+        reviewed_by: 'local',
+      };
+      const raced = provisional('review');
+      await store.verdicts.save(raced);
+      await store.verdicts.review(raced.verdict.verdict_id, review);
+      expect(await store.verdicts.rescreen(storedOf(raced), rescreened(raced, 'allow'))).toBeNull();
+      const read = await store.verdicts.getStored(raced.verdict.verdict_id);
+      const stored = await store.verdicts.rescreen(read!, {
+        ...rescreened(raced, 'allow'),
+        verdict: { ...rescreened(raced, 'allow').verdict, review },
+      });
+      expect(stored?.verdict.review).toEqual(review);
+      expect(stored?.verdict.decision).toBe('allow');
+      expect(ids((await store.verdicts.query({ limit: 100, review: 'rejected' })).items)).toEqual([
+        raced.verdict.verdict_id,
+      ]);
+    });
+
+    it('refuses a verdict that is unknown, expired or not provisional', async () => {
+      const { store, clock } = await setup();
+      const plain = makeRecord({ at: START_MS - 1000 });
+      await store.verdicts.save(plain);
+      expect(await store.verdicts.rescreen(storedOf(plain), rescreened(plain, 'block'))).toBeNull();
+      const unknown = provisional();
+      expect(await store.verdicts.rescreen(storedOf(unknown), rescreened(unknown, 'block'))).toBeNull();
+      expect(await store.verdicts.get(unknown.verdict.verdict_id)).toBeNull();
+      const expiring = { ...provisional(), expiresAt: START_SEC + 10 };
+      await store.verdicts.save(expiring);
+      clock.ms = (START_SEC + 10) * 1000;
+      expect(await store.verdicts.rescreen(storedOf(expiring), rescreened(expiring, 'block'))).toBeNull();
+    });
+  });
+
   describe(`${name}: replay reads`, () => {
     it('returns the stored verdicts of a range with hashes and facts, capped at max', async () => {
       const { store } = await setup();
@@ -1010,6 +1149,29 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
       });
       expect(capped).toMatchObject({ truncated: true });
       expect(capped.records).toHaveLength(5);
+    });
+
+    it('with a source, reads a bounded part of the range: its newest verdicts of that source, truncated', async () => {
+      const { store } = await setup();
+      // 6 stripe verdicts, then 60 api verdicts after them: a replay of stripe must not read the whole range.
+      const stripe = Array.from({ length: 6 }, (_, i) =>
+        makeRecord({ at: BASE_MS + i * 1000, source: 'stripe' }),
+      );
+      const api = Array.from({ length: 60 }, (_, i) => makeRecord({ at: BASE_MS + 10_000 + i * 1000 }));
+      const newStripe = makeRecord({ at: BASE_MS + 100_000, source: 'stripe' });
+      await saveAll(store, [...stripe, ...api, newStripe]);
+      const range = {
+        since: new Date(BASE_MS).toISOString(),
+        until: new Date(BASE_MS + 200_000).toISOString(),
+        source: 'stripe' as const,
+        max: 10,
+      };
+      const bounded = await store.verdicts.listStored({ ...range, maxRead: 32 });
+      expect(bounded.truncated).toBe(true);
+      expect(bounded.records.map((r) => r.verdict.verdict_id)).toEqual([newStripe.verdict.verdict_id]);
+      const whole = await store.verdicts.listStored({ ...range, maxRead: 1000 });
+      expect(whole.truncated).toBe(false);
+      expect(whole.records.map((r) => r.verdict.verdict_id)).toEqual(newestFirst([...stripe, newStripe]));
     });
 
     it('keeps the newest max of a capped range, newest first, whatever shards they are on', async () => {
@@ -1238,6 +1400,63 @@ export const verdictStoreContract = (name: string, factory: StoreFactory): void 
       });
       const result = await store.screening.prelude({ cache: [], lists: [], velocity: [], spendHour: hour });
       expect(result.spendCalls).toBe(40);
+    });
+  });
+
+  describe(`${name}: pending re-screens`, () => {
+    const pending = (verdictId: string, dueAt: number, attempts = 0) => ({
+      verdictId,
+      dueAt,
+      attempts,
+      sealed: `v1.sealed-${verdictId}`,
+      expiresAt: START_SEC + 2 * 86_400,
+    });
+
+    it('answers the due items, longest-waiting first, at most `limit`, from every shard', async () => {
+      const { store } = await setup();
+      // 40 verdicts spread over the shards (their ids' last characters), due over 40 minutes.
+      const ids = Array.from({ length: 40 }, (_v, i) => ulid(START_MS - i * 1000));
+      await Promise.all(ids.map((id, i) => store.rescreen.enqueue(pending(id, START_MS + i * 60_000))));
+      expect(await store.rescreen.due(START_MS - 1, 10)).toEqual([]);
+      const now = START_MS + 9 * 60_000;
+      const first = await store.rescreen.due(now, 100);
+      expect(first.map((item) => item.verdictId)).toEqual(ids.slice(0, 10));
+      expect(first[0]).toEqual(pending(ids[0] as string, START_MS));
+      const capped = await store.rescreen.due(START_MS + 60 * 60_000, 5);
+      expect(capped.map((item) => item.verdictId)).toEqual(ids.slice(0, 5));
+      expect(await store.rescreen.due(now, 0)).toEqual([]);
+    });
+
+    it('reschedules a pending item, and refuses one that is no longer pending', async () => {
+      const { store } = await setup();
+      const [a, b] = [ulid(START_MS), ulid(START_MS + 1)] as [string, string];
+      await store.rescreen.enqueue(pending(a, START_MS));
+      await store.rescreen.enqueue(pending(b, START_MS + 1000));
+      expect(await store.rescreen.reschedule(a, START_MS + 120_000, 1)).toBe(true);
+      expect((await store.rescreen.due(START_MS + 60_000, 10)).map((item) => item.verdictId)).toEqual([b]);
+      expect(await store.rescreen.get(a)).toEqual(pending(a, START_MS + 120_000, 1));
+      expect((await store.rescreen.due(START_MS + 120_000, 10)).map((item) => item.verdictId)).toEqual([
+        b,
+        a,
+      ]);
+      await store.rescreen.finish(a);
+      expect(await store.rescreen.get(a)).toBeNull();
+      expect(await store.rescreen.reschedule(a, START_MS + 240_000, 2)).toBe(false);
+      expect(await store.rescreen.get(a)).toBeNull();
+      expect(
+        (await store.rescreen.due(START_MS + 10 * 86_400_000, 10)).map((item) => item.verdictId),
+      ).toEqual([b]);
+      await store.rescreen.finish(a); // finishing twice is harmless
+    });
+
+    it('counts an item past its expiry as gone', async () => {
+      const { store, clock } = await setup();
+      const id = ulid(START_MS);
+      await store.rescreen.enqueue({ ...pending(id, START_MS), expiresAt: START_SEC + 60 });
+      expect(await store.rescreen.get(id)).not.toBeNull();
+      clock.ms = START_MS + 61_000;
+      expect(await store.rescreen.get(id)).toBeNull();
+      expect(await store.rescreen.due(clock.ms, 10)).toEqual([]);
     });
   });
 

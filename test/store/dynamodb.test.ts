@@ -52,7 +52,15 @@ const everyCall = (store: Store): Array<[string, () => Promise<unknown>]> => [
   ['queryVerdicts by email', () => store.verdicts.query({ emailHash: 'h', limit: 10 })],
   [
     'claimMarker',
-    () => store.markers.claim({ scope: 'stripe', key: 'evt', bodyHash: 'b', lockMs: 1000, expiresAt: 2e9 }),
+    () =>
+      store.markers.claim({
+        scope: 'stripe',
+        key: 'evt',
+        bodyHash: 'b',
+        lockMs: 1000,
+        expiresAt: 2e9,
+        verdictId: 'V1',
+      }),
   ],
   ['completeMarker', () => store.markers.complete('stripe', 'evt', 'token', 'V1')],
   ['releaseMarker', () => store.markers.release('stripe', 'evt', 'token')],
@@ -210,6 +218,7 @@ describe('DynamoStore: item layout', () => {
       bodyHash: 'bh',
       lockMs: 13_000,
       expiresAt: 1_900_000_000,
+      verdictId: '01JDX3K8Y0Q5W6Z8N2M4P6R8T0',
     });
     if (claim.state !== 'claimed') throw new Error('expected a claim');
     await store.markers.complete('auth0', 'idem-1', claim.token, 'V1', 'none');
@@ -270,6 +279,7 @@ describe('DynamoStore: no raw identifiers', () => {
       bodyHash: 'sha-1',
       lockMs: 1000,
       expiresAt: 2e9,
+      verdictId: '01JDX3K8Y0Q5W6Z8N2M4P6R8T0',
     });
     const { Items = [] } = await db.client.send(new ScanCommand({ TableName: tableName }));
     expect(Items.length).toBe(5);
@@ -280,6 +290,41 @@ describe('DynamoStore: no raw identifiers', () => {
     for (const needle of [raw.email, 'jane.doe', 'jane', raw.phone, '14155550123', '4155550123', '5550123']) {
       expect(dump).not.toContain(needle.toLowerCase());
     }
+  });
+});
+
+describe('DynamoStore: a replay of one source', () => {
+  it('reads at most about maxRead verdicts of the range, however few are of that source (audit L3)', async () => {
+    const tableName = await db.freshTable();
+    const client = createDynamoClient({ endpoint: db.endpoint, region: 'local', maxAttempts: 1 });
+    let scanned = 0;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        if (context.commandName === 'QueryCommand')
+          scanned += Number((result.output as { ScannedCount?: number }).ScannedCount ?? 0);
+        return result;
+      },
+      { step: 'initialize', name: 'countScanned' },
+    );
+    const store = createDynamoStore({ client, tableName, cursorKey: CURSOR_KEY, now: () => START_MS });
+    const records = Array.from({ length: 300 }, (_, i) =>
+      makeRecord({ at: START_MS - 3_600_000 + i * 1000 }),
+    );
+    for (let i = 0; i < records.length; i += 25) {
+      await Promise.all(records.slice(i, i + 25).map((record) => store.verdicts.save(record)));
+    }
+    const answer = await store.verdicts.listStored({
+      since: new Date(START_MS - 7_200_000).toISOString(),
+      until: new Date(START_MS).toISOString(),
+      source: 'stripe',
+      max: 10,
+      maxRead: 40,
+    });
+    expect(answer).toEqual({ records: [], truncated: true });
+    // Each of the 16 shards reads its share (3) in pages of 2: at most 4 items each, never the 300 of the range.
+    expect(scanned).toBeLessThanOrEqual(64);
+    client.destroy();
   });
 });
 

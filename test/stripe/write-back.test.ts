@@ -124,6 +124,7 @@ const markerWriteBack = async (eventId: string) => {
     bodyHash: 'probe',
     lockMs: 1,
     expiresAt: Math.ceil(Date.now() / 1000) + 60,
+    verdictId: 'probe',
   });
   expect(claim.state).toBe('done');
   return claim.state === 'done' ? claim.writeBack : undefined;

@@ -11,12 +11,13 @@ import { principalOf } from '../../../shared/http/principal.js';
 import { validate } from '../../../shared/http/validation.js';
 import { createListEntry, listValueOf } from '../../../shared/lists/entries.js';
 import { resolveForSource } from '../../../shared/policy/decide.js';
+import { MAX_DOMAIN_LABELS } from '../../../shared/policy/identifiers.js';
 import type { DepsProvider } from '../../../shared/runtime/deps.js';
 import type { ListQuery } from '../../../shared/store/ports.js';
 
 const VALUE_HINT = {
   email: 'an email address',
-  email_domain: 'a domain such as example.com',
+  email_domain: `a domain such as example.com, of at most ${MAX_DOMAIN_LABELS} labels`,
   phone: 'a phone number with its country code (+33...)',
   ip: 'an IPv4 or IPv6 address',
 } as const;

@@ -1,4 +1,7 @@
-/** `GET /verdicts/{id}`, `GET /verdicts` and `POST /verdicts/{id}/review` (docs/api.md, docs/reviews.md). */
+/**
+ * `GET /verdicts/{id}`, `GET /verdicts`, `POST /verdicts/{id}/review` and `POST /verdicts/{id}/rescreen` (docs/api.md,
+ * docs/reviews.md, docs/rescreen.md).
+ */
 import type { Hono, MiddlewareHandler } from 'hono';
 import { pageOf, ulidParam } from '../../../shared/api/common.js';
 import { reviewBody, type VerdictPage, verdictsQuery } from '../../../shared/api/verdicts.js';
@@ -11,6 +14,7 @@ import { principalOf } from '../../../shared/http/principal.js';
 import { validate } from '../../../shared/http/validation.js';
 import { resolveForSource } from '../../../shared/policy/decide.js';
 import { normaliseEmail, normalisePhone } from '../../../shared/policy/identifiers.js';
+import { rescreenDepsOf, rescreenNow } from '../../../shared/rescreen/job.js';
 import { reviewVerdict } from '../../../shared/reviews/review.js';
 import type { DepsProvider } from '../../../shared/runtime/deps.js';
 import type { VerdictQuery } from '../../../shared/store/ports.js';
@@ -56,6 +60,16 @@ export const verdictRoutes = (
     return c.json(verdict, 200);
   });
   allowOnly(app, '/verdicts/:id/review', ['POST']);
+
+  app.post('/verdicts/:id/rescreen', auth, async (c) => {
+    const d = await deps();
+    const id = ulidParam(c.req.param('id'));
+    if (!id) throw notFound();
+    const verdict = await rescreenNow(rescreenDepsOf(d), id);
+    c.set('verdictId', verdict.verdict_id);
+    return c.json(verdict, 200);
+  });
+  allowOnly(app, '/verdicts/:id/rescreen', ['POST']);
 
   app.get('/verdicts', auth, async (c) => {
     const d = await deps();

@@ -84,9 +84,9 @@ export const expiryOf = (item: Item): number | undefined => {
 // ---- verdicts --------------------------------------------------------------------------------------------
 
 /** The index attribute of each listing index. */
-const INDEX_ATTRIBUTES: ReadonlyArray<[VerdictIndex, string]> = Object.entries(TABLE_INDEXES).map(
-  ([index, { partitionKey }]) => [index as VerdictIndex, partitionKey],
-);
+const INDEX_ATTRIBUTES: ReadonlyArray<[VerdictIndex, string]> = Object.entries(TABLE_INDEXES)
+  .filter(([index]) => index !== 'byDue')
+  .map(([index, { partitionKey }]) => [index as VerdictIndex, partitionKey]);
 
 /** What a review sets: once reviewed, the state and the `by_review` partition follow the outcome alone. */
 export const reviewedAttributes = (verdictId: string, review: Review): Item => {
@@ -153,6 +153,7 @@ export const verdictToItem = (record: VerdictRecord): Item => {
       [ATTR.decision]: verdict.decision,
       [ATTR.reviewState]: reviewStateOf(verdict.decision, review),
       [ATTR.review]: review ? JSON.stringify(review) : undefined,
+      [ATTR.rescreenStatus]: verdict.rescreen?.status,
       [ATTR.enforcement]: enforcement ? JSON.stringify(enforcement) : undefined,
       [ATTR.expiresAt]: record.expiresAt,
       [ATTR.counted]: record.counted,

@@ -43,6 +43,12 @@ export const ATTR = {
   kind: 'kind',
   action: 'action',
   ids: 'ids',
+  duePk: TABLE_INDEXES.byDue.partitionKey,
+  dueSk: TABLE_INDEXES.byDue.sortKey,
+  sealed: 'sealed',
+  attempts: 'attempts',
+  /** A provisional verdict's re-screen status, beside its body: what a re-screen's update is conditioned on. */
+  rescreenStatus: 'rescreen_status',
 } as const;
 
 /** A key prefix: `of` writes `<prefix><value>`, `valueOf` reads the value back (null for a key of another kind). */
@@ -129,6 +135,14 @@ export const statsSortKey = (hour: string): string => STATS_HOUR.of(hour);
 export const hourOfStatsSortKey = (sortKey: string | undefined): string | null => STATS_HOUR.valueOf(sortKey);
 
 export const statsKey = (shard: number, hour: string): Item => key(statsPartition(shard), statsSortKey(hour));
+
+/** A pending re-screen's item: its own partition (not `V#`, so the verdict stream never carries it). */
+export const rescreenKey = (verdictId: string): Item => key(`RQ#${verdictId}`, 'RQ');
+
+/** The `by_due` partition of one shard, and the sort key of an item due at `dueAt` (epoch ms). */
+export const duePartition = (shard: number): string => `RQ#${shard}`;
+export const dueSortKey = (dueAt: number, verdictId: string): string =>
+  `${new Date(dueAt).toISOString()}#${verdictId}`;
 
 /** The partition key value of an index partition, as the verdict item carries it and a query names it. */
 export const partitionKeyOf = (index: VerdictIndex, partition: IndexPartition): string => {

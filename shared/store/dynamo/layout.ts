@@ -7,7 +7,7 @@ export const TABLE_KEYS = {
 } as const;
 
 /**
- * Global secondary indexes, each with a string partition key and the sort key `<created_at>#<verdict_id>`.
+ * Global secondary indexes, each with a string partition key and (but `by_due`) the sort key `<created_at>#<verdict_id>`.
  * `by_time`, `by_decision` and `by_review` partition keys carry a shard suffix (see shards.ts): a wave of
  * verdicts spreads over all shards instead of landing on one partition, and listings merge the shards.
  */
@@ -17,6 +17,8 @@ export const TABLE_INDEXES = {
   byTime: { name: 'by_time', partitionKey: 'time_pk', sortKey: 'created_sk' },
   byDecision: { name: 'by_decision', partitionKey: 'decision_pk', sortKey: 'created_sk' },
   byReview: { name: 'by_review', partitionKey: 'review_pk', sortKey: 'created_sk' },
+  /** Pending re-screens only (a sparse index): partition `RQ#<shard>`, sort key `<due at>#<verdict_id>`. */
+  byDue: { name: 'by_due', partitionKey: 'due_pk', sortKey: 'due_sk' },
 } as const;
 
 export const DEFAULT_TABLE_NAME = 'signup-gate';

@@ -1,22 +1,100 @@
-/** Run-once markers in DynamoDB: one conditional put claims, and only the lock token's holder completes or releases. */
+/**
+ * Run-once markers in DynamoDB: one conditional update claims (keeping a lapsed claim's verdict id), and only the
+ * lock token's holder completes, releases or lapses it.
+ */
 import { randomUUID } from 'node:crypto';
 import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { nowSeconds } from '../../core/time.js';
+import { isExpiredAt, nowSeconds } from '../../core/time.js';
 import { claimedMarker, claimOf, isMarkerClaimable } from '../../markers/state.js';
 import { StoreUnavailableError } from '../errors.js';
 import type { ClaimRequest, MarkerClaim, MarkerRepository, MarkerScope, WriteBackState } from '../ports.js';
 import { isConditionalCheckFailed } from './client.js';
 import { itemToMarker, markerToItem, toAttributes } from './codec.js';
-import { ATTR, type Item, markerKey } from './keys.js';
+import { ATTR, type Item, markerKey, stringAttr } from './keys.js';
 import type { DynamoTable } from './table.js';
 
-/** Claim attempts when the marker changes between our put and our read (deleted, or its lock lapsing). */
+/** Claim attempts when the marker changes between our write and our read (deleted, or its lock lapsing). */
 const CLAIM_ATTEMPTS = 4;
 
+/** The current marker after a lost conditional write: returned with the failure (`ALL_OLD`), else read (dynalite). */
+const currentAfterFailure = async (table: DynamoTable, error: unknown, request: ClaimRequest) =>
+  (error as { Item?: Item }).Item ?? (await table.get(markerKey(request.scope, request.key)));
+
 /**
- * One conditional put takes the marker when it is absent, expired, or in progress with a lapsed lock. On a lost race
- * the current marker comes back with the failure (`ALL_OLD`), or, where the server does not return it (dynalite),
- * from a consistent read.
+ * Takes the marker when it is absent, in progress with a lapsed lock, or (with `reopen`) done with that missing
+ * verdict, in one conditional update that keeps the verdict id a lapsed claim reserved (`if_not_exists`): its
+ * verdict may be stored already. The updated marker comes back, so the kept id is known without another read.
+ */
+const takeOver = async (
+  table: DynamoTable,
+  request: ClaimRequest,
+  nowMs: number,
+  token: string,
+): Promise<Item | undefined> => {
+  const marker = claimedMarker(request, nowMs, token);
+  const reopen =
+    request.reopen === undefined ? '' : ' OR (#state = :done AND #vid = :reopen AND #exp > :nowSec)';
+  const output = await table.call('UpdateItem', () =>
+    table.client.send(
+      new UpdateItemCommand({
+        TableName: table.name,
+        Key: markerKey(request.scope, request.key),
+        UpdateExpression:
+          'SET #state = :inProgress, #bh = :bh, #lock = :lock, #token = :token, #exp = :exp, #vid = if_not_exists(#vid, :vid) REMOVE #wb',
+        ConditionExpression: `attribute_not_exists(#pk) OR (#state = :inProgress AND #lock < :nowMs AND #exp > :nowSec)${reopen}`,
+        ExpressionAttributeNames: {
+          '#pk': ATTR.pk,
+          '#exp': ATTR.expiresAt,
+          '#state': ATTR.state,
+          '#lock': ATTR.lockUntil,
+          '#token': ATTR.lockToken,
+          '#bh': ATTR.bodyHash,
+          '#vid': ATTR.verdictId,
+          '#wb': ATTR.writeBack,
+        },
+        ExpressionAttributeValues: toAttributes({
+          ':nowSec': nowSeconds(nowMs),
+          ':nowMs': nowMs,
+          ':inProgress': 'in_progress',
+          ':bh': marker.bodyHash,
+          ':lock': marker.lockUntil,
+          ':token': token,
+          ':exp': marker.expiresAt,
+          ':vid': request.verdictId,
+          ...(request.reopen === undefined ? {} : { ':done': 'done', ':reopen': request.reopen }),
+        }),
+        ReturnValues: 'ALL_NEW',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    ),
+  );
+  return output.Attributes;
+};
+
+/** Replaces an expired marker (another request, long ago) with a fresh claim: nothing of it is kept. */
+const replaceExpired = async (
+  table: DynamoTable,
+  request: ClaimRequest,
+  nowMs: number,
+  token: string,
+): Promise<void> => {
+  await table.call('PutItem', () =>
+    table.client.send(
+      new PutItemCommand({
+        TableName: table.name,
+        Item: markerToItem(request.scope, request.key, claimedMarker(request, nowMs, token)),
+        ConditionExpression: '#exp <= :nowSec',
+        ExpressionAttributeNames: { '#exp': ATTR.expiresAt },
+        ExpressionAttributeValues: toAttributes({ ':nowSec': nowSeconds(nowMs) }),
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    ),
+  );
+};
+
+/**
+ * Claims the marker (see `takeOver`); an expired one is replaced. On a lost race the current marker is answered,
+ * unless it changed into a claimable one meanwhile, in which case the claim is tried again.
  */
 const claim = async (table: DynamoTable, request: ClaimRequest): Promise<MarkerClaim> => {
   let lastSeen: Item | null = null;
@@ -24,38 +102,25 @@ const claim = async (table: DynamoTable, request: ClaimRequest): Promise<MarkerC
     const nowMs = table.now();
     const token = randomUUID();
     try {
-      await table.call('PutItem', () =>
-        table.client.send(
-          new PutItemCommand({
-            TableName: table.name,
-            Item: markerToItem(request.scope, request.key, claimedMarker(request, nowMs, token)),
-            ConditionExpression:
-              'attribute_not_exists(#pk) OR #exp <= :nowSec OR (#state = :inProgress AND #lock < :nowMs)',
-            ExpressionAttributeNames: {
-              '#pk': ATTR.pk,
-              '#exp': ATTR.expiresAt,
-              '#state': ATTR.state,
-              '#lock': ATTR.lockUntil,
-            },
-            ExpressionAttributeValues: toAttributes({
-              ':nowSec': nowSeconds(nowMs),
-              ':nowMs': nowMs,
-              ':inProgress': 'in_progress',
-            }),
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        ),
-      );
-      return { state: 'claimed', token };
+      const taken = await takeOver(table, request, nowMs, token);
+      const verdictId = stringAttr(taken, ATTR.verdictId) ?? request.verdictId;
+      return { state: 'claimed', token, verdictId, resumed: verdictId !== request.verdictId };
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
-      const current =
-        (error as { Item?: Item }).Item ?? (await table.get(markerKey(request.scope, request.key)));
-      if (current !== null) {
-        lastSeen = current;
-        const marker = itemToMarker(current);
-        if (!isMarkerClaimable(marker, table.now())) return claimOf(marker);
+      const current = await currentAfterFailure(table, error, request);
+      if (current === null) continue; // deleted meanwhile: claim again
+      lastSeen = current;
+      const marker = itemToMarker(current);
+      if (isExpiredAt(marker.expiresAt, nowMs)) {
+        try {
+          await replaceExpired(table, request, nowMs, token);
+          return { state: 'claimed', token, verdictId: request.verdictId, resumed: false };
+        } catch (putError) {
+          if (!isConditionalCheckFailed(putError)) throw putError;
+          continue;
+        }
       }
+      if (!isMarkerClaimable(marker, table.now(), request.reopen)) return claimOf(marker);
     }
   }
   if (lastSeen !== null) return claimOf(itemToMarker(lastSeen));
@@ -121,6 +186,38 @@ const release = async (table: DynamoTable, scope: MarkerScope, key: string, toke
   }
 };
 
+/**
+ * Makes the marker claimable at once while `token` holds it (lock lapsed, back to in progress, write-back state
+ * dropped), keeping its verdict id: the next delivery resumes under it and finds the verdict if it was stored.
+ */
+const lapse = async (table: DynamoTable, scope: MarkerScope, key: string, token: string): Promise<void> => {
+  try {
+    await table.call('UpdateItem', () =>
+      table.client.send(
+        new UpdateItemCommand({
+          TableName: table.name,
+          Key: markerKey(scope, key),
+          UpdateExpression: 'SET #state = :inProgress, #lock = :zero REMOVE #wb',
+          ConditionExpression: '#token = :token',
+          ExpressionAttributeNames: {
+            '#state': ATTR.state,
+            '#lock': ATTR.lockUntil,
+            '#wb': ATTR.writeBack,
+            '#token': ATTR.lockToken,
+          },
+          ExpressionAttributeValues: toAttributes({
+            ':inProgress': 'in_progress',
+            ':zero': 0,
+            ':token': token,
+          }),
+        }),
+      ),
+    );
+  } catch (error) {
+    if (!isConditionalCheckFailed(error)) throw error;
+  }
+};
+
 /** The marker repository over `table`. */
 export const dynamoMarkers = (table: DynamoTable): MarkerRepository => ({
   claim: (request) => claim(table, request),
@@ -135,4 +232,5 @@ export const dynamoMarkers = (table: DynamoTable): MarkerRepository => ({
     await updateHeld(table, scope, key, null, { [ATTR.writeBack]: writeBack });
   },
   release: (scope, key, token) => release(table, scope, key, token),
+  lapse: (scope, key, token) => lapse(table, scope, key, token),
 });

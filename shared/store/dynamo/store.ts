@@ -5,6 +5,7 @@ import { dynamoLists } from './lists.js';
 import { dynamoMarkers } from './markers.js';
 import { dynamoPolicies } from './policies.js';
 import { dynamoScreening } from './prelude.js';
+import { dynamoRescreenQueue } from './rescreen.js';
 import { dynamoCounters } from './stats.js';
 import { DynamoTable } from './table.js';
 import { dynamoVerdicts } from './verdicts.js';
@@ -28,6 +29,7 @@ export const createDynamoStore = (options: DynamoStoreOptions): Store => {
     lists: dynamoLists(table, options.cursorKey),
     markers: dynamoMarkers(table),
     counters: dynamoCounters(table),
+    rescreen: dynamoRescreenQueue(table),
     policies: dynamoPolicies(table),
   };
 };

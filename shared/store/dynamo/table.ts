@@ -88,11 +88,14 @@ export class DynamoTable {
     return found;
   }
 
-  /** A query's pages, read one at a time as the caller asks for them (`limit` items asked per page). */
+  /**
+   * A query's pages, read one at a time as the caller asks for them (`limit` items asked per page): the items that
+   * passed the filter, how many were read (and billed) to find them, and where the page stopped (none at the end).
+   */
   async *queryPages(
     input: Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>,
     limit: number,
-  ): AsyncGenerator<Item[]> {
+  ): AsyncGenerator<QueryPage> {
     let startKey: Record<string, AttributeValue> | undefined;
     do {
       const output = await this.call('Query', () =>
@@ -100,8 +103,9 @@ export class DynamoTable {
           new QueryCommand({ ...input, TableName: this.name, ExclusiveStartKey: startKey, Limit: limit }),
         ),
       );
-      yield output.Items ?? [];
+      const items = output.Items ?? [];
       startKey = output.LastEvaluatedKey;
+      yield { items, scanned: output.ScannedCount ?? items.length, lastKey: startKey };
     } while (startKey !== undefined);
   }
 
@@ -131,6 +135,15 @@ export class DynamoTable {
       startKey = output.LastEvaluatedKey;
     } while (startKey !== undefined);
   }
+}
+
+/** One page of a query. */
+export interface QueryPage {
+  items: Item[];
+  /** Items read to find them (a filter drops some after they are read, and billed). */
+  scanned: number;
+  /** The key the page stopped at; undefined when the query is over. */
+  lastKey: Item | undefined;
 }
 
 /** `pk\nsk` of an item or key: how batch results are matched back to what was asked. */

@@ -35,7 +35,7 @@ import {
 } from './codec.js';
 import { ATTR, type Item, partitionKeyOf, refPartition, stringAttr, VERDICT_PK, verdictKey } from './keys.js';
 import { TABLE_INDEXES } from './layout.js';
-import type { DynamoTable } from './table.js';
+import type { DynamoTable, QueryPage } from './table.js';
 
 /** Largest page DynamoDB is asked for while filtering. */
 const MAX_QUERY_PAGE = 1000;
@@ -111,6 +111,60 @@ const setEnforcement = async (
             ':enforcement': enforcementAttributes(enforcement)[ATTR.enforcement]!,
             ...toAttributes({ ':nowSec': nowSeconds(table.now()) }),
           },
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    return output.Attributes ? itemToStoredVerdict(output.Attributes) : null;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return null;
+    throw error;
+  }
+};
+
+/**
+ * Records a re-screen attempt in one conditional update: body, facts, decision and its `by_decision` partition, the
+ * re-screen status, and (for an unreviewed verdict, whose review state follows its decision) the review state and
+ * `by_review` partition. Only while the stored re-screen is pending and, when `before` had no review, still none.
+ */
+const rescreen = async (
+  table: DynamoTable,
+  before: StoredVerdict,
+  after: StoredVerdict,
+): Promise<StoredVerdict | null> => {
+  const verdictId = before.verdict.verdict_id;
+  const item = verdictToItem({ ...after, verdict: { ...after.verdict, review: null }, expiresAt: 0 });
+  const unreviewed = before.verdict.review === null;
+  const names: Record<string, string> = {
+    '#pk': ATTR.pk,
+    '#exp': ATTR.expiresAt,
+    '#rs': ATTR.rescreenStatus,
+    ...(unreviewed ? { '#review': ATTR.review } : {}),
+  };
+  const values: Item = toAttributes({ ':nowSec': nowSeconds(table.now()), ':pending': 'pending' });
+  const sets: string[] = [];
+  const removes: string[] = [];
+  const update: string[] = [ATTR.body, ATTR.facts, ATTR.decision, ATTR.decisionPk, ATTR.rescreenStatus];
+  if (unreviewed) update.push(ATTR.reviewState, ATTR.reviewPk);
+  update.forEach((attribute, i) => {
+    names[`#u${i}`] = attribute;
+    const value = item[attribute];
+    if (value === undefined) removes.push(`#u${i}`);
+    else {
+      values[`:u${i}`] = value;
+      sets.push(`#u${i} = :u${i}`);
+    }
+  });
+  try {
+    const output = await table.call('UpdateItem', () =>
+      table.client.send(
+        new UpdateItemCommand({
+          TableName: table.name,
+          Key: verdictKey(verdictId),
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: `attribute_exists(#pk) AND ${LIVE} AND #rs = :pending${unreviewed ? ' AND attribute_not_exists(#review)' : ''}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',
         }),
       ),
@@ -281,15 +335,21 @@ const partitionReader = (table: DynamoTable, plan: QueryPlan): FetchPartition =>
 
 /** One `by_time` shard read newest-first for a replay: its pages as asked for, and the items read but not taken yet. */
 interface ShardReader {
-  pages: AsyncGenerator<Item[]>;
+  pages: AsyncGenerator<QueryPage>;
   buffered: Array<{ sortKey: string; item: Item }>;
   done: boolean;
+  /** Items read (and billed), filtered out or not. */
+  read: number;
+  /** The sort key the read stopped at: set when the read budget cut it short (older items were not read). */
+  cutAt?: string;
 }
 
 /**
  * Stored verdicts created in [since, until) for a replay, newest first: every `by_time` shard read newest-first in
  * parallel (never a scan) and merged, so the `max` kept are the newest of the range whatever the shards hold; each
- * shard is read page by page only as far as the merge needs. `truncated` when more exist.
+ * shard is read page by page only as far as the merge needs. `truncated` when more exist. With a source (a filter:
+ * DynamoDB reads, and bills, the other sources' items too), each shard reads at most its share of `maxRead`; a shard
+ * cut short sets a floor, and only verdicts newer than every floor are answered (`truncated`).
  */
 const listStored = async (table: DynamoTable, range: StoredVerdictRange): Promise<StoredVerdictList> => {
   const since = toInstant(range.since, 'since');
@@ -322,13 +382,26 @@ const listStored = async (table: DynamoTable, range: StoredVerdictRange): Promis
     ),
     buffered: [],
     done: false,
+    read: 0,
   }));
+  const budget = range.source ? Math.ceil((range.maxRead ?? range.max) / VERDICT_SHARDS) : undefined;
+  const lastKeySeen = new Map<ShardReader, string>();
   const refill = async (reader: ShardReader): Promise<void> => {
     while (!reader.done && reader.buffered.length === 0) {
+      if (budget !== undefined && reader.read >= budget) {
+        reader.done = true;
+        reader.cutAt = lastKeySeen.get(reader) ?? until;
+        return;
+      }
       const page = await reader.pages.next();
       if (page.done) reader.done = true;
       else {
-        for (const item of page.value) {
+        reader.read += page.value.scanned;
+        const stoppedAt = stringAttr(page.value.lastKey, index.sortKey);
+        if (stoppedAt === undefined)
+          reader.done = true; // the last page: nothing older to read
+        else lastKeySeen.set(reader, stoppedAt);
+        for (const item of page.value.items) {
           const sortKey = stringAttr(item, index.sortKey) ?? '';
           if (sortKey < until) reader.buffered.push({ sortKey, item }); // BETWEEN is inclusive; `until` is not
         }
@@ -338,12 +411,19 @@ const listStored = async (table: DynamoTable, range: StoredVerdictRange): Promis
   const records: StoredVerdict[] = [];
   for (;;) {
     await Promise.all(shards.map(refill));
+    const floor = shards.reduce<string | undefined>(
+      (highest, r) =>
+        r.cutAt !== undefined && (highest === undefined || r.cutAt > highest) ? r.cutAt : highest,
+      undefined,
+    );
     let newest: ShardReader | undefined;
     for (const reader of shards) {
       const head = reader.buffered[0];
       if (head && (newest === undefined || head.sortKey > newest.buffered[0]!.sortKey)) newest = reader;
     }
-    if (newest === undefined) return { records, truncated: false };
+    const head = newest?.buffered[0];
+    if (head === undefined || newest === undefined) return { records, truncated: floor !== undefined };
+    if (floor !== undefined && head.sortKey < floor) return { records, truncated: true };
     if (records.length === range.max) return { records, truncated: true };
     records.push(itemToStoredVerdict(newest.buffered.shift()!.item));
   }
@@ -374,6 +454,7 @@ export const dynamoVerdicts = (table: DynamoTable, cursorKey: string): VerdictRe
     query: (query) => listVerdicts(cursorKey, query, (plan) => partitionReader(table, plan)),
     listStored: (range) => listStored(table, range),
     review: (verdictId, given) => review(table, verdictId, given),
+    rescreen: (before, after) => rescreen(table, before, after),
     label: (verdictId, outcome) => label(table, verdictId, outcome),
     idsMatching: (match) => idsMatching(table, match),
     setEnforcement: (verdictId, enforcement) => setEnforcement(table, verdictId, enforcement),
