@@ -62,7 +62,7 @@ export interface InfraConfig {
   /** HTTP API stage throttling (every route without its own setting: the catch-alls): requests/s and burst. */
   throttleRateLimit: number;
   throttleBurstLimit: number;
-  /** Per-route throttling of each hook route (`/hooks/auth0`, `/hooks/stripe`, `/hooks/supabase`). */
+  /** Per-route throttling of each hook route (`/hooks/<provider>`): high, so unsigned junk cannot starve signed calls (docs/deploy.md, section 9). */
   hookThrottleRateLimit: number;
   hookThrottleBurstLimit: number;
   /** Per-route throttling of each IAM-authorised operator route (`POST /screen`, `GET /verdicts`, ...). */
@@ -127,8 +127,8 @@ export const DEFAULT_CONFIG: InfraConfig = {
   logLevel: 'INFO',
   throttleRateLimit: 50,
   throttleBurstLimit: 100,
-  hookThrottleRateLimit: 100,
-  hookThrottleBurstLimit: 200,
+  hookThrottleRateLimit: 1000,
+  hookThrottleBurstLimit: 2000,
   operatorThrottleRateLimit: 20,
   operatorThrottleBurstLimit: 40,
   hookReservedConcurrency: undefined,

@@ -3,7 +3,7 @@ import type { ApiRequest, ApiTarget } from '../target.js';
 
 type Method = ApiRequest['method'];
 
-/** The API routes of docs/api.md, docs/lists.md, docs/reviews.md, docs/policy-lifecycle.md that the page calls; everything else is not forwarded. */
+/** The API routes of docs/api.md, docs/lists.md, docs/reviews.md, docs/policy-lifecycle.md, docs/outcomes.md that the page calls; everything else is not forwarded. */
 const ROUTES: ReadonlyArray<{ pattern: RegExp; methods: readonly Method[] }> = [
   { pattern: /^\/verdicts$/, methods: ['GET'] },
   { pattern: /^\/verdicts\/[A-Za-z0-9]{1,64}$/, methods: ['GET'] },
@@ -11,6 +11,7 @@ const ROUTES: ReadonlyArray<{ pattern: RegExp; methods: readonly Method[] }> = [
   { pattern: /^\/lists$/, methods: ['GET', 'POST'] },
   { pattern: /^\/lists\/[A-Za-z0-9_-]{1,128}$/, methods: ['DELETE'] },
   { pattern: /^\/stats$/, methods: ['GET'] },
+  { pattern: /^\/quality$/, methods: ['GET'] },
   { pattern: /^\/replay$/, methods: ['POST'] },
   { pattern: /^\/policy$/, methods: ['GET', 'PUT'] },
   { pattern: /^\/policy\/versions$/, methods: ['GET'] },

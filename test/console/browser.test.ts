@@ -71,13 +71,17 @@ const get = async <T>(path: string): Promise<T> => {
   return (await response.json()) as T;
 };
 
-const shoot = async (name: string) => {
+/** Saves the view; `height` makes the window taller for that one shot, so a long view is seen whole. */
+const shoot = async (name: string, height?: number) => {
   if (!screenshotsWanted) return;
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   const dismiss = page.getByRole('button', { name: 'Dismiss' });
   while ((await dismiss.count()) > 0) await dismiss.first().click();
   await page.mouse.move(0, 0);
+  const viewport = page.viewportSize();
+  if (height && viewport) await page.setViewportSize({ width: viewport.width, height });
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`) });
+  if (height && viewport) await page.setViewportSize(viewport);
 };
 
 const go = async (label: string, heading: string) => {
@@ -454,9 +458,38 @@ describe('the review console in Chromium', () => {
     problems.splice(0, problems.length, ...problems.filter((p) => !p.includes('status of 404')));
   });
 
+  it('overview: fraud caught and legit blocked per week from /quality, with the counts behind them', async () => {
+    await go('Overview', 'Overview');
+    const panel = page.locator('figure', { hasText: 'Decision quality per week' });
+    await until(() => panel.locator('.uplot canvas').count()).toBe(1);
+    const since = new Date(Date.now() - 12 * 7 * 86_400_000).toISOString();
+    type Cell = { total: number; fraud: number; legit: number };
+    const quality = await get<{
+      labelled: number;
+      by_decision: Record<'allow' | 'review' | 'block', Cell>;
+      buckets: Array<{ labelled: number; fraud_caught: number | null }>;
+    }>(`/quality?since=${encodeURIComponent(since)}&bucket=week`);
+    // Carol labelled fraud (what-if), the queue's approve and reject: labels the chart must show.
+    expect(quality.labelled).toBeGreaterThanOrEqual(3);
+    const d = quality.by_decision;
+    const frauds = d.allow.fraud + d.review.fraud + d.block.fraud;
+    const caught = d.review.fraud + d.block.fraud;
+    const legit = d.allow.legit + d.review.legit + d.block.legit;
+    await until(() => panel.getByTestId('quality-summary').textContent()).toContain(
+      `caught ${caught} of ${frauds} known frauds, blocked ${d.block.legit} of ${legit} known good users`,
+    );
+    // The table is read closed (its text is in the page), so the page keeps its scroll for the screenshot.
+    const rows = panel.locator('.chart-data tbody tr');
+    expect(await rows.count()).toBe(quality.buckets.length);
+    const week = quality.buckets.at(-1)!;
+    const cells = await rows.last().locator('td').allTextContents();
+    expect(cells[0]).toBe(String(week.labelled));
+    expect(cells[3]).toBe(week.fraud_caught === null ? '—' : `${Math.round(week.fraud_caught * 1000) / 10}%`);
+  });
+
   it('overview: decisions, degraded share and Defastra calls from /stats, as charts', async () => {
     await go('Overview', 'Overview');
-    await until(() => page.locator('.uplot canvas').count()).toBe(3);
+    await until(() => page.locator('.uplot canvas').count()).toBe(4);
     const since = new Date(Date.now() - 14 * 86_400_000).toISOString();
     const stats = await get<{ buckets: Array<{ allow: number; review: number; block: number }> }>(
       `/stats?since=${encodeURIComponent(since)}&bucket=day`,
@@ -468,7 +501,7 @@ describe('the review console in Chromium', () => {
       page.locator('.tile').filter({ hasText: 'Screened' }).locator('.tile-value').textContent(),
     ).toBe(String(SIGNUPS.length + 1));
     await expectAccessible('overview');
-    await shoot('overview');
+    await shoot('overview', 1560);
   });
 
   it('is keyboard operable with visible focus, labelled, and readable on the queue', async () => {

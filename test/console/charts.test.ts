@@ -5,8 +5,14 @@
  */
 import type uPlot from 'uplot';
 import { describe, expect, it } from 'vitest';
-import type { StatsBucket } from '../../console/src/api/types.js';
-import { decisionsChart, defastraChart, degradedChart } from '../../console/src/views/overview-charts.js';
+import type { QualityBucket, StatsBucket } from '../../console/src/api/types.js';
+import {
+  decisionsChart,
+  defastraChart,
+  degradedChart,
+  qualityChart,
+  qualityCounts,
+} from '../../console/src/views/overview-charts.js';
 
 const bucket = (start: string, counts: Partial<StatsBucket>): StatsBucket => ({
   start,
@@ -69,5 +75,46 @@ describe('the overview charts', () => {
       expect(incrs.length).toBeGreaterThan(5);
       for (const step of incrs) expect(Number.isInteger(step)).toBe(true);
     }
+  });
+});
+
+describe('the weekly quality chart', () => {
+  const cell = (fraud: number, legit: number) => ({ total: fraud + legit, fraud, legit });
+  const week = (start: string, shares: [number | null, number | null]): QualityBucket => ({
+    start,
+    labelled: 0,
+    by_decision: { allow: cell(1, 6), review: cell(2, 1), block: cell(2, 0) },
+    fraud_caught: shares[0],
+    legit_blocked: shares[1],
+  });
+  const WEEKS = [
+    week('2026-11-23T00:00:00.000Z', [null, null]),
+    week('2026-11-30T00:00:00.000Z', [0.8, 0.0714]),
+  ];
+
+  it('draws the shares in percent on 0–100, with no point for a week with nothing labelled', () => {
+    const { options, data } = qualityChart(WEEKS);
+    expect(data).toEqual([
+      [Date.parse('2026-11-23T00:00:00Z') / 1000, Date.parse('2026-11-30T00:00:00Z') / 1000],
+      [null, 80],
+      [null, 7.1],
+    ]);
+    const range = options.scales?.y?.range as uPlot.Range.Function;
+    expect(range({} as uPlot, 0, 7.1, 'y')).toEqual([0, 100]);
+    expect(options.series.slice(1).map((s) => s.spanGaps)).toEqual([false, false]);
+  });
+
+  it('puts a tick on each week (its Monday), thinned when narrow', () => {
+    const { options, data } = qualityChart(WEEKS);
+    const x = options.axes![0]!;
+    const ticks = (x.splits as () => number[])();
+    expect(ticks).toEqual(data[0]);
+    const values = x.values as (u: uPlot, t: number[]) => string[];
+    expect(values({ width: 800 } as uPlot, ticks)).toEqual(['11/23', '11/30']);
+    expect(values({ width: 60 } as uPlot, ticks)).toEqual(['', '11/30']);
+  });
+
+  it('counts behind the shares: known frauds and caught ones, known good users and blocked ones', () => {
+    expect(qualityCounts(WEEKS[1]!)).toEqual({ frauds: 5, caught: 4, legit: 7, legitBlocked: 0 });
   });
 });

@@ -338,7 +338,7 @@ describe('at 390 px', () => {
   ] as const) {
     it(`${label}: one column, nothing wider than the screen`, async () => {
       await go(page, label, title);
-      if (label === 'Overview') await until(() => page.locator('.uplot canvas').count()).toBe(3);
+      if (label === 'Overview') await until(() => page.locator('.uplot canvas').count()).toBe(4);
       if (label === 'Lists')
         await until(() => page.locator('table.entries tbody tr').count()).toBeGreaterThan(0);
       if (label === 'Policy') {

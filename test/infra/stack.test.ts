@@ -693,7 +693,7 @@ describe('HTTP API', () => {
     const settings = stage().Properties.RouteSettings;
     expect(Object.keys(settings).sort()).toEqual([...HOOKS.map(([key]) => key), ...OPERATOR].sort());
     for (const [key] of HOOKS) {
-      expect(settings[key]).toEqual({ ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 });
+      expect(settings[key]).toEqual({ ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 2000 });
     }
     for (const key of OPERATOR) {
       expect(settings[key]).toEqual({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 });

@@ -6,6 +6,7 @@ import type {
   PolicyDocument,
   PolicyVersionAnswer,
   PolicyVersionSummary,
+  QualityAnswer,
   ReplayRequest,
   ReplayResult,
   ReviewRequest,
@@ -145,6 +146,9 @@ export class ApiClient {
 
   stats = (params: { since?: string; until?: string; bucket?: 'hour' | 'day' }) =>
     this.#call<Stats>('GET', `/stats${query(params)}`);
+
+  quality = (params: { since?: string; until?: string; bucket?: 'day' | 'week' }) =>
+    this.#call<QualityAnswer>('GET', `/quality${query(params)}`);
 
   replay = (request: ReplayRequest) => this.#call<ReplayResult>('POST', '/replay', request);
 

@@ -10,6 +10,11 @@ import type { ReviewFilter } from '../../../shared/core/vocabulary.js';
 export type { Page } from '../../../shared/api/common.js';
 export type { ListEntry, ListEntryBody as NewListEntry } from '../../../shared/api/lists.js';
 export type {
+  QualityAnswer,
+  QualityBucket,
+  QualityFigures,
+} from '../../../shared/api/outcomes.js';
+export type {
   PolicyDocument,
   PolicyVersionAnswer,
   PolicyVersionSummary,

@@ -1,10 +1,11 @@
 /**
  * The overview's charts as uPlot options and data, built from GET /stats buckets (no DOM, tested on their own):
- * decisions per bucket as stacked bars, the degraded share, and Defastra calls against cache hits. A new chart
- * is one more builder here and one more figure in overview.tsx.
+ * decisions per bucket as stacked bars, the degraded share, and Defastra calls against cache hits; and from
+ * GET /quality?bucket=week, fraud caught and legit blocked per week. A new chart is one more builder here and one
+ * more figure in overview.tsx.
  */
 import type uPlot from 'uplot';
-import type { StatsBucket } from '../api/types.js';
+import type { QualityBucket, QualityFigures, StatsBucket } from '../api/types.js';
 import { axes, bars, timeScale } from '../components/chart-options.js';
 import { formatCount } from '../format.js';
 
@@ -15,6 +16,8 @@ export const COLOURS = {
   degraded: '#bc4c00',
   calls: '#0969da',
   hits: '#8250df',
+  caught: '#1a7f37',
+  legitBlocked: '#cf222e',
 };
 
 export interface ChartSpec {
@@ -118,3 +121,62 @@ export const defastraChart = (buckets: StatsBucket[], stepSeconds: number): Char
   },
   data: [secondsOf(buckets), buckets.map((b) => b.defastra_calls), buckets.map((b) => b.cache_hits)],
 });
+
+/** The counts behind a quality share: known frauds and how many were caught, known good users and how many blocked. */
+export interface QualityCounts {
+  frauds: number;
+  caught: number;
+  legit: number;
+  legitBlocked: number;
+}
+
+export const qualityCounts = (f: QualityFigures): QualityCounts => {
+  const { allow, review, block } = f.by_decision;
+  return {
+    frauds: allow.fraud + review.fraud + block.fraud,
+    caught: review.fraud + block.fraud,
+    legit: allow.legit + review.legit + block.legit,
+    legitBlocked: block.legit,
+  };
+};
+
+const WEEK_SECONDS = 7 * 86_400;
+const percent = (share: number | null) => (share === null ? null : Math.round(share * 1000) / 10);
+
+/**
+ * `fraud_caught` and `legit_blocked` per week as lines in percent, 0 to 100; a week with nothing labelled to divide
+ * by has no point (the API's `null`), and the line is not drawn through it.
+ */
+export const qualityChart = (buckets: QualityBucket[]): ChartSpec => {
+  const line = (label: string, colour: string, dash?: number[]): uPlot.Series => ({
+    label,
+    stroke: colour,
+    width: 2,
+    ...(dash ? { dash } : {}),
+    points: { show: true, size: 8 },
+    spanGaps: false,
+    value: (_u, v) => (v === null ? '—' : `${v}%`),
+  });
+  const starts = buckets.map((b) => Math.floor(Date.parse(b.start) / 1000));
+  const [x, y] = axes((v) => `${v}%`);
+  // One tick per week at its Monday (UTC), every other one or fewer when the chart is narrow.
+  const weekAxis: uPlot.Axis = {
+    ...x,
+    splits: () => starts,
+    values: (u, ticks) => {
+      const stride = Math.max(1, Math.ceil((ticks.length * 52) / Math.max(u.width, 1)));
+      return ticks.map((t, i) => {
+        const d = new Date(t * 1000);
+        return (ticks.length - 1 - i) % stride === 0 ? `${d.getUTCMonth() + 1}/${d.getUTCDate()}` : '';
+      });
+    },
+  };
+  return {
+    options: {
+      scales: { ...timeScale(WEEK_SECONDS), y: { range: () => [0, 100] } },
+      axes: [weekAxis, y!],
+      series: [{}, line('Fraud caught', COLOURS.caught), line('Legit blocked', COLOURS.legitBlocked, [6, 4])],
+    },
+    data: [starts, buckets.map((b) => percent(b.fraud_caught)), buckets.map((b) => percent(b.legit_blocked))],
+  };
+};

@@ -1,12 +1,17 @@
-/** The overview: decisions per bucket, the degraded share, and Defastra calls against cache hits, from GET /stats. */
+/**
+ * The overview: decisions per bucket, the degraded share, and Defastra calls against cache hits, from GET /stats;
+ * decision quality per week from GET /quality (overview-quality.tsx).
+ */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { describeFailure } from '../api/errors.js';
 import { SOURCES, type StatsBucket } from '../api/types.js';
 import { Chart } from '../components/chart.js';
+import { DataTable } from '../components/data-table.js';
 import { ErrorBox } from '../components/status.js';
 import { useApp } from '../context.js';
 import { formatCount, formatDateTime, formatDay, formatShare, SOURCE_LABEL } from '../format.js';
 import { decisionsChart, defastraChart, degradedChart } from './overview-charts.js';
+import { QualityPanel } from './overview-quality.js';
 import { ShadowPanel } from './overview-shadow.js';
 
 const RANGES = [
@@ -28,45 +33,6 @@ const Tile = ({ label, value, detail }: { label: string; value: string; detail?:
     <p class="tile-value">{value}</p>
     {detail && <p class="tile-detail">{detail}</p>}
   </div>
-);
-
-/** The numbers behind a chart, for screen readers and for anyone who wants them exact. */
-const DataTable = ({
-  caption,
-  columns,
-  rows,
-}: {
-  caption: string;
-  columns: string[];
-  rows: Array<[string, ...Array<string | number>]>;
-}) => (
-  <details class="chart-data">
-    <summary>Show the numbers</summary>
-    <table class="data compact">
-      <caption class="sr-only">{caption}</caption>
-      <thead>
-        <tr>
-          {columns.map((c) => (
-            <th key={c} scope="col">
-              {c}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map(([head, ...cells]) => (
-          <tr key={head}>
-            <th scope="row">{head}</th>
-            {cells.map((cell, i) => (
-              <td key={i} class="num">
-                {typeof cell === 'number' ? formatCount(cell) : cell}
-              </td>
-            ))}
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  </details>
 );
 
 export const OverviewView = () => {
@@ -222,6 +188,7 @@ export const OverviewView = () => {
               rows={buckets.map((b) => [label(b.start), b.defastra_calls, b.cache_hits])}
             />
           </figure>
+          <QualityPanel reload={reload} />
           {bySource && bySource.length > 0 && (
             <section class="panel" aria-labelledby="by-source">
               <h3 id="by-source">By source</h3>
