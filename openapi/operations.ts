@@ -466,7 +466,14 @@ export const OPERATIONS: Readonly<Record<string, Partial<Record<HttpMethod, Oper
             'The verdict with `event_id` and `duplicate`, or `{"ignored":true}` for an event that is not screened',
           schema: paddleAnswerSchema,
         },
-        401: err('`unauthorized`: missing, stale or wrong `Paddle-Signature`'),
+        400: err(
+          '`invalid_signature` (a refused `Paddle-Signature`), `invalid_json`, or `invalid_request` (not a Paddle event)',
+        ),
+        409: err('`in_progress`: this event is being processed right now', ['Retry-After']),
+        503: err(
+          '`upstream_unavailable` (Defastra failed transiently: Paddle retries) or `store_unavailable` (with ' +
+            '`Retry-After`)',
+        ),
       },
     },
   },
