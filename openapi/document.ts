@@ -93,6 +93,36 @@ const SECURITY_SCHEMES = {
       'Standard Webhooks: `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<raw body>">` with the hook ' +
       'secret (docs/supabase.md).',
   },
+  svixSignature: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'svix-signature',
+    description:
+      'Svix (Standard Webhooks with `svix-` headers): `v1,<base64 HMAC-SHA256 of "<svix-id>.<svix-timestamp>.<raw ' +
+      'body>">` with the `whsec_` secret (docs/clerk.md).',
+  },
+  hookAuthorization: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'Authorization',
+    description:
+      'The hook’s shared secret as the provider sends it in `Authorization` (docs/okta.md, docs/kratos.md).',
+  },
+  paddleSignature: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'Paddle-Signature',
+    description:
+      '`ts=<unix seconds>;h1=<hex HMAC-SHA256 of "<ts>:<raw body>">` with the notification secret, 300 s tolerance ' +
+      '(docs/paddle.md).',
+  },
+  workosSignature: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'WorkOS-Signature',
+    description:
+      '`t=<unix ms>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">` with the Action secret, 30 s tolerance (docs/workos.md).',
+  },
 } as const;
 
 const RESPONSE_HEADERS: Record<ResponseHeader, Json> = {

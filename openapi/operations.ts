@@ -13,25 +13,43 @@
  */
 
 import { auth0EventSchema } from '../functions/auth0-hook/event.js';
+import { clerkEventSchema } from '../functions/clerk-hook/event.js';
 import { cognitoPreSignUpSchema } from '../functions/cognito-pre-signup/event.js';
+import { firebaseEventSchema } from '../functions/firebase-hook/event.js';
+import { kratosEventSchema } from '../functions/kratos-hook/event.js';
+import { oktaEventSchema } from '../functions/okta-hook/event.js';
+import { paddleEventSchema } from '../functions/paddle-hook/event.js';
 import type { HttpMethod } from '../functions/routes.js';
 import { stripeEventSchema } from '../functions/stripe-hook/events.js';
 import { supabaseEventSchema } from '../functions/supabase-hook/event.js';
+import { workosEventSchema } from '../functions/workos-hook/event.js';
 import {
   errorBodySchema,
   healthSchema,
+  labelledAnswerSchema,
   listEntryPageSchema,
   listEntrySchema,
+  policyVersionPageSchema,
+  policyVersionSchema,
+  qualityAnswerSchema,
   replayAnswerSchema,
   statsAnswerSchema,
 } from '../shared/api/answers.js';
 import {
   auth0AnswerSchema,
+  clerkAnswerSchema,
+  firebaseAnswerSchema,
+  kratosContinueSchema,
+  kratosRejectionSchema,
+  oktaAnswerSchema,
+  paddleAnswerSchema,
   stripeAnswerSchema,
-  supabaseContinueSchema,
-  supabaseRejectionSchema,
+  supabaseAnswerSchema,
+  workosAnswerSchema,
 } from '../shared/api/hooks.js';
 import { listEntryBody, listsQuery } from '../shared/api/lists.js';
+import { outcomeBody, outcomesBody, qualityQuery } from '../shared/api/outcomes.js';
+import { putPolicyBody, putShadowBody, rollbackBody, versionsQuery } from '../shared/api/policy.js';
 import { replayBody } from '../shared/api/replay.js';
 import { screenBody } from '../shared/api/screen.js';
 import { statsQuery } from '../shared/api/stats.js';
@@ -58,7 +76,14 @@ export interface RequestHeader {
 }
 
 /** The security schemes of openapi/document.ts a hook is signed with. */
-export type HookSignature = 'auth0Signature' | 'stripeSignature' | 'standardWebhooksSignature';
+export type HookSignature =
+  | 'auth0Signature'
+  | 'stripeSignature'
+  | 'standardWebhooksSignature'
+  | 'svixSignature'
+  | 'hookAuthorization'
+  | 'paddleSignature'
+  | 'workosSignature';
 
 export interface Operation {
   summary: string;
@@ -269,13 +294,238 @@ export const OPERATIONS: Readonly<Record<string, Partial<Record<HttpMethod, Oper
         },
       ],
       answers: {
-        200: { description: 'Allow or review: the sign-up goes on', schema: supabaseContinueSchema },
-        403: {
-          description: 'Block: Supabase refuses the sign-up with this message',
-          schema: supabaseRejectionSchema,
+        200: {
+          description:
+            'Allow or review: `{}`, the sign-up goes on; block: `{"error":{"http_code":403,"message"}}`, Supabase ' +
+            'refuses the sign-up with the policy’s `user_message`',
+          schema: supabaseAnswerSchema,
         },
         401: err('`unauthorized`: missing, stale or wrong Standard Webhooks signature'),
         ...IDEMPOTENCY_ANSWERS,
+      },
+    },
+  },
+  '/verdicts/{id}/outcome': {
+    POST: {
+      summary: 'Label a verdict with what the sign-up turned out to be (fraud or legit)',
+      docs: 'docs/outcomes.md',
+      body: outcomeBody,
+      answers: {
+        200: { description: 'The labelled verdict', schema: verdictSchema },
+        404: NOT_FOUND('verdict'),
+      },
+    },
+  },
+  '/outcomes': {
+    POST: {
+      summary: 'Label every stored verdict of an email, phone or reference',
+      docs: 'docs/outcomes.md',
+      body: outcomesBody,
+      answers: {
+        200: {
+          description: 'How many verdicts matched and now carry the label',
+          schema: labelledAnswerSchema,
+        },
+      },
+    },
+  },
+  '/quality': {
+    GET: {
+      summary: 'How the labelled verdicts of a range were decided, overall, per source and per day or week',
+      docs: 'docs/outcomes.md',
+      query: qualityQuery,
+      answers: {
+        200: { description: 'The figures of the range', schema: qualityAnswerSchema },
+        400: err('`invalid_request`: a bad date, source or bucket'),
+      },
+    },
+  },
+  '/policy': {
+    GET: {
+      summary: 'The active policy version and its effective policy',
+      docs: 'docs/policy-lifecycle.md',
+      answers: { 200: { description: 'The active version', schema: policyVersionSchema } },
+    },
+    PUT: {
+      summary: 'Apply a new runtime policy version',
+      docs: 'docs/policy-lifecycle.md',
+      body: putPolicyBody,
+      answers: {
+        201: { description: 'The new active version', schema: policyVersionSchema },
+        400: err('`invalid_json`, `invalid_request` or `invalid_policy`: the body or its policy is refused'),
+        409: err('`version_conflict`: `expected_version` is not the active version'),
+      },
+    },
+  },
+  '/policy/versions': {
+    GET: {
+      summary: 'The policy versions, newest first (the bundled file’s last)',
+      docs: 'docs/policy-lifecycle.md',
+      query: versionsQuery,
+      answers: {
+        200: {
+          description: 'A page of versions; pass `next_cursor` back as `cursor`',
+          schema: policyVersionPageSchema,
+        },
+        400: err('`invalid_request`: a bad `limit` or cursor'),
+      },
+    },
+  },
+  '/policy/versions/{version}': {
+    GET: {
+      summary: 'One policy version with its effective policy',
+      docs: 'docs/policy-lifecycle.md',
+      answers: {
+        200: { description: 'The version', schema: policyVersionSchema },
+        404: err('`not_found`: no policy version of this name'),
+      },
+    },
+  },
+  '/policy/rollback': {
+    POST: {
+      summary: 'Make an earlier version’s policy active again (as a new version)',
+      docs: 'docs/policy-lifecycle.md',
+      body: rollbackBody,
+      answers: {
+        201: { description: 'The new active version', schema: policyVersionSchema },
+        404: err('`not_found`: no policy version of this name'),
+      },
+    },
+  },
+  '/policy/shadow': {
+    GET: {
+      summary: 'The shadow policy, decided beside the live one without effect',
+      docs: 'docs/policy-lifecycle.md',
+      answers: {
+        200: { description: 'The shadow version', schema: policyVersionSchema },
+        404: err('`not_found`: no shadow policy is set'),
+      },
+    },
+    PUT: {
+      summary: 'Set the shadow policy',
+      docs: 'docs/policy-lifecycle.md',
+      body: putShadowBody,
+      answers: {
+        201: { description: 'The new shadow version', schema: policyVersionSchema },
+        400: err('`invalid_json`, `invalid_request` or `invalid_policy`: the body or its policy is refused'),
+      },
+    },
+    DELETE: {
+      summary: 'Clear the shadow policy',
+      docs: 'docs/policy-lifecycle.md',
+      answers: { 204: { description: 'Cleared (or none was set)', schema: null } },
+    },
+  },
+  '/hooks/okta': {
+    POST: {
+      summary: 'Okta registration inline hook',
+      docs: 'docs/okta.md',
+      body: oktaEventSchema,
+      signature: 'hookAuthorization',
+      answers: {
+        200: {
+          description:
+            'Okta’s inline hook answer: `registration` ALLOW or DENY (with the policy’s `user_message`)',
+          schema: oktaAnswerSchema,
+        },
+        401: err('`unauthorized`: missing or wrong `Authorization`'),
+      },
+    },
+  },
+  '/hooks/kratos': {
+    POST: {
+      summary: 'Ory Kratos registration web hook (flow-interrupting)',
+      docs: 'docs/kratos.md',
+      body: kratosEventSchema,
+      signature: 'hookAuthorization',
+      headers: [
+        {
+          name: 'Ory-Webhook-Trigger-ID',
+          description: 'The delivery id, when Kratos sends it: the idempotency key',
+        },
+      ],
+      answers: {
+        200: { description: 'Allow or review: the registration goes on', schema: kratosContinueSchema },
+        403: {
+          description: 'Block: Kratos refuses the registration with the policy’s `user_message`',
+          schema: kratosRejectionSchema,
+        },
+        401: err('`unauthorized`: missing or wrong `Authorization`'),
+      },
+    },
+  },
+  '/hooks/paddle': {
+    POST: {
+      summary: 'Paddle Billing notification destination: screens new customers',
+      docs: 'docs/paddle.md',
+      body: paddleEventSchema,
+      signature: 'paddleSignature',
+      answers: {
+        200: {
+          description:
+            'The verdict with `event_id` and `duplicate`, or `{"ignored":true}` for an event that is not screened',
+          schema: paddleAnswerSchema,
+        },
+        400: err(
+          '`invalid_signature` (a refused `Paddle-Signature`), `invalid_json`, or `invalid_request` (not a Paddle event)',
+        ),
+        409: err('`in_progress`: this event is being processed right now', ['Retry-After']),
+        503: err(
+          '`upstream_unavailable` (Defastra failed transiently: Paddle retries) or `store_unavailable` (with ' +
+            '`Retry-After`)',
+        ),
+      },
+    },
+  },
+  '/hooks/clerk': {
+    POST: {
+      summary: 'Clerk webhook endpoint (Svix): screens created users',
+      docs: 'docs/clerk.md',
+      body: clerkEventSchema,
+      signature: 'svixSignature',
+      headers: [
+        { name: 'svix-id', description: 'The delivery id: the idempotency key', required: true },
+        {
+          name: 'svix-timestamp',
+          description: 'Unix seconds; refused beyond 5 minutes of skew',
+          required: true,
+        },
+      ],
+      answers: {
+        200: {
+          description: 'The verdict, or `{"ignored":true}` for an event that is not screened',
+          schema: clerkAnswerSchema,
+        },
+        401: err('`unauthorized`: missing, stale or wrong Svix signature'),
+      },
+    },
+  },
+  '/hooks/firebase': {
+    POST: {
+      summary: 'Screen a sign-up for the shipped Firebase blocking-function forwarder',
+      docs: 'docs/firebase.md',
+      body: firebaseEventSchema,
+      signature: 'auth0Signature',
+      headers: [IDEMPOTENCY_KEY],
+      answers: {
+        200: { description: 'The verdict plus the policy’s `user_message`', schema: firebaseAnswerSchema },
+        401: err('`unauthorized`: missing, stale or wrong `X-Signup-Gate-Signature`'),
+      },
+    },
+  },
+  '/hooks/workos': {
+    POST: {
+      summary: 'WorkOS user registration Action',
+      docs: 'docs/workos.md',
+      body: workosEventSchema,
+      signature: 'workosSignature',
+      answers: {
+        200: {
+          description:
+            'WorkOS’s signed Action response: `verdict` Allow or Deny (with the policy’s `user_message`)',
+          schema: workosAnswerSchema,
+        },
+        401: err('`unauthorized`: missing, stale or wrong `WorkOS-Signature`'),
       },
     },
   },

@@ -70,3 +70,41 @@ export const replayAnswerSchema = z.strictObject({
 
 /** `GET /health` (local server). */
 export const healthSchema = z.strictObject({ status: z.literal('ok') });
+
+/** One line of the policy audit trail (`GET /policy/versions`). */
+export const policyVersionSummarySchema = z.strictObject({
+  version: z.string(),
+  created_at: z.nullable(timestamp),
+  created_by: z.string(),
+  comment: z.nullable(z.string()),
+});
+
+/** A policy version with its effective merged policy (`GET|PUT /policy`, rollback, shadow). */
+export const policyVersionSchema = z.strictObject({
+  ...policyVersionSummarySchema.shape,
+  policy: z.record(z.string(), z.unknown()),
+});
+
+export const policyVersionPageSchema = pageSchema(policyVersionSummarySchema);
+
+/** `POST /outcomes`: how many stored verdicts now carry the label. */
+export const labelledAnswerSchema = z.strictObject({ labelled: z.number() });
+
+const qualityCell = z.strictObject({ total: z.number(), fraud: z.number(), legit: z.number() });
+const qualityFiguresShape = {
+  labelled: z.number(),
+  by_decision: z.strictObject({ allow: qualityCell, review: qualityCell, block: qualityCell }),
+  fraud_caught: z.nullable(z.number()),
+  legit_blocked: z.nullable(z.number()),
+};
+export const qualityFiguresSchema = z.strictObject(qualityFiguresShape);
+export const qualityBucketSchema = z.strictObject({ start: timestamp, ...qualityFiguresShape });
+
+/** `GET /quality`. */
+export const qualityAnswerSchema = z.strictObject({
+  since: timestamp,
+  until: timestamp,
+  ...qualityFiguresShape,
+  by_source: z.record(z.string(), qualityFiguresSchema),
+  buckets: z.optional(z.array(qualityBucketSchema)),
+});

@@ -5,20 +5,46 @@
  */
 import { describe, expectTypeOf, it } from 'vitest';
 import type { Auth0HookResponse } from '../../functions/auth0-hook/app.js';
+import type { ClerkIgnored } from '../../functions/clerk-hook/answer.js';
+import type { FirebaseAnswer } from '../../functions/firebase-hook/answer.js';
+import type { KratosRejection } from '../../functions/kratos-hook/answer.js';
+import type { OktaAnswer } from '../../functions/okta-hook/answer.js';
+import type { PaddleIgnored, PaddleScreened } from '../../functions/paddle-hook/answer.js';
 import type { SupabaseRejection } from '../../functions/supabase-hook/app.js';
+import type { WorkosSignedResponse } from '../../functions/workos-hook/sign-response.js';
 import type {
   errorBodySchema,
   healthSchema,
+  labelledAnswerSchema,
   listEntryPageSchema,
   listEntrySchema,
+  policyVersionPageSchema,
+  policyVersionSchema,
+  policyVersionSummarySchema,
+  qualityAnswerSchema,
   replayAnswerSchema,
   replayItemSchema,
   statsAnswerSchema,
   statsBucketSchema,
 } from '../../shared/api/answers.js';
 import type { Page } from '../../shared/api/common.js';
-import type { auth0AnswerSchema, supabaseRejectionSchema } from '../../shared/api/hooks.js';
+import type {
+  auth0AnswerSchema,
+  clerkAnswerSchema,
+  firebaseAnswerSchema,
+  kratosRejectionSchema,
+  oktaAnswerSchema,
+  paddleAnswerSchema,
+  supabaseRejectionSchema,
+  workosAnswerSchema,
+} from '../../shared/api/hooks.js';
 import type { ListEntry, ListEntryPage } from '../../shared/api/lists.js';
+import type { LabelledAnswer, QualityAnswer } from '../../shared/api/outcomes.js';
+import type {
+  PolicyVersionAnswer,
+  PolicyVersionPage,
+  PolicyVersionSummary,
+} from '../../shared/api/policy.js';
 import type { ReplayAnswer, ReplayItem } from '../../shared/api/replay.js';
 import type { StatsAnswer, StatsBucket } from '../../shared/api/stats.js';
 import type { verdictPageSchema, verdictSchema } from '../../shared/api/verdict.js';
@@ -45,6 +71,18 @@ describe('answer types and their schemas', () => {
     expectTypeOf<z.output<typeof auth0AnswerSchema>>().toEqualTypeOf<Flat<Auth0HookResponse>>();
     expectTypeOf<z.output<typeof supabaseRejectionSchema>>().toEqualTypeOf<SupabaseRejection>();
     expectTypeOf<z.output<typeof healthSchema>>().toEqualTypeOf<{ status: 'ok' }>();
+    expectTypeOf<z.output<typeof policyVersionSummarySchema>>().toEqualTypeOf<PolicyVersionSummary>();
+    expectTypeOf<z.output<typeof policyVersionSchema>>().toEqualTypeOf<Flat<PolicyVersionAnswer>>();
+    expectTypeOf<z.output<typeof policyVersionPageSchema>>().toEqualTypeOf<PolicyVersionPage>();
+    expectTypeOf<z.output<typeof labelledAnswerSchema>>().toEqualTypeOf<LabelledAnswer>();
+    expectTypeOf<z.output<typeof qualityAnswerSchema>>().toEqualTypeOf<Flat<QualityAnswer>>();
+    expectTypeOf<z.output<typeof oktaAnswerSchema>>().toEqualTypeOf<OktaAnswer>();
+    expectTypeOf<z.output<typeof kratosRejectionSchema>>().toEqualTypeOf<KratosRejection>();
+    expectTypeOf<z.output<typeof paddleAnswerSchema>>().toEqualTypeOf<Flat<PaddleScreened> | PaddleIgnored>();
+    expectTypeOf<z.output<typeof clerkAnswerSchema>>().toEqualTypeOf<Verdict | ClerkIgnored>();
+    expectTypeOf<z.output<typeof firebaseAnswerSchema>>().toEqualTypeOf<Flat<FirebaseAnswer>>();
+    // The SDK types a wider response (any `object`, the authentication Action's payload too): the schema's is one of them.
+    expectTypeOf<z.output<typeof workosAnswerSchema>>().toExtend<WorkosSignedResponse>();
   });
 
   it('would notice a field the type has and the schema lacks', () => {

@@ -13,6 +13,14 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clerkTrigger } from '../../cli/trigger/clerk.js';
+import { firebaseTrigger } from '../../cli/trigger/firebase.js';
+import { kratosTrigger } from '../../cli/trigger/kratos.js';
+import { oktaTrigger } from '../../cli/trigger/okta.js';
+import { paddleTrigger } from '../../cli/trigger/paddle.js';
+import type { TriggerProvider } from '../../cli/trigger/provider.js';
+import { workosTrigger } from '../../cli/trigger/workos.js';
+import type { ProviderHook } from '../../shared/config/hook-secrets.js';
 import { signAuth0Body } from '../../shared/webhooks/auth0.js';
 import { signStandardWebhook } from '../../shared/webhooks/standard-webhooks.js';
 import { startTestServer, type TestServer } from '../helpers/local-server.js';
@@ -40,7 +48,8 @@ const nowSec = () => Math.floor(Date.now() / 1000);
 
 let s: TestServer;
 beforeAll(async () => {
-  s = await startTestServer();
+  // No background re-screen loop: the provisional verdict below waits for POST /verdicts/{id}/rescreen.
+  s = await startTestServer({ env: { RESCREEN_INTERVAL_MS: '0' } });
 });
 afterAll(async () => {
   await s?.close();
@@ -216,7 +225,9 @@ describe('the local server’s answers match docs/openapi.json', () => {
       return call('POST', '/hooks/supabase', { body, headers, auth: false });
     };
     expect((await send('low@example.org')).status).toBe(200);
-    expect((await send('someone@mailinator.com')).status).toBe(403);
+    const blocked = await send('someone@mailinator.com');
+    expect(blocked.status).toBe(200);
+    expect(blocked.body).toMatchObject({ error: { http_code: 403 } });
     expect((await send('low@example.org', 'v1,whsec_d3Jvbmctc2VjcmV0LXdyb25nLXNlY3JldA==')).status).toBe(401);
   });
 
@@ -232,6 +243,128 @@ describe('the local server’s answers match docs/openapi.json', () => {
     expect((await call('POST', path, { json: event('low@example.com') })).status).toBe(200);
     expect((await call('POST', path, { json: event('block@mailinator.com') })).status).toBe(400);
     expect((await call('POST', path, { json: event('low@example.com'), auth: false })).status).toBe(401);
+  });
+
+  it('POST /verdicts/{id}/rescreen', async () => {
+    s.sandbox.setFaults({ errorType: 'SYSTEM_UNAVAILABLE' });
+    const provisional = await call('POST', '/screen', {
+      json: { email: `forced.${process.pid}+high@example.org` },
+    });
+    s.sandbox.clearFaults();
+    expect(provisional.body).toMatchObject({ rescreen: { status: 'pending' } });
+    const path = `/verdicts/${(provisional.body as { verdict_id: string }).verdict_id}/rescreen`;
+    expect((await call('POST', '/verdicts/{id}/rescreen', { path })).status).toBe(200);
+    expect((await call('POST', '/verdicts/{id}/rescreen', { path })).status).toBe(409);
+    const unknown = { path: '/verdicts/01JDX3K8Y0Q5W6Z8N2M4P6R8T0/rescreen' };
+    expect((await call('POST', '/verdicts/{id}/rescreen', unknown)).status).toBe(404);
+  });
+
+  it('outcomes and quality', async () => {
+    const path = `/verdicts/${verdictId}/outcome`;
+    expect((await call('POST', '/verdicts/{id}/outcome', { path, json: { label: 'fraud' } })).status).toBe(
+      200,
+    );
+    expect((await call('POST', '/verdicts/{id}/outcome', { path, json: { label: 'maybe' } })).status).toBe(
+      400,
+    );
+    const unknown = { path: '/verdicts/01JDX3K8Y0Q5W6Z8N2M4P6R8T0/outcome', json: { label: 'legit' } };
+    expect((await call('POST', '/verdicts/{id}/outcome', unknown)).status).toBe(404);
+    const labelled = await call('POST', '/outcomes', {
+      json: { label: 'legit', email: 'medium@example.com' },
+    });
+    expect(labelled.status).toBe(200);
+    expect((await call('POST', '/outcomes', { json: { label: 'legit' } })).status).toBe(400);
+    expect((await call('GET', '/quality')).status).toBe(200);
+    expect((await call('GET', '/quality', { path: '/quality?bucket=day' })).status).toBe(200);
+    expect((await call('GET', '/quality', { path: '/quality?bucket=month' })).status).toBe(400);
+  });
+
+  /** Each provider hook, driven with the request `signup-gate trigger` builds and signs for it. */
+  const trigger = async (hook: ProviderHook, provider: TriggerProvider, email: string, secret?: string) => {
+    const request = await provider.build({
+      subject: { email, phone: null },
+      secret: secret ?? s.hookSecrets[hook][0],
+      nowSec: nowSec(),
+      ip: '198.51.100.77',
+      postLogin: false,
+    });
+    return call('POST', `/hooks/${hook}`, {
+      path: request.path,
+      body: request.body,
+      headers: request.headers,
+      auth: false,
+    });
+  };
+  const wrongSecret = 'd3Jvbmctc2VjcmV0LXdyb25nLXNlY3JldC13cm9uZy1zZWNyZXQ=';
+
+  it('POST /hooks/okta', async () => {
+    expect((await trigger('okta', oktaTrigger, 'low@example.com')).body).toMatchObject({
+      commands: [{ value: { registration: 'ALLOW' } }],
+    });
+    expect((await trigger('okta', oktaTrigger, 'someone@mailinator.com')).body).toMatchObject({
+      commands: [{ value: { registration: 'DENY' } }],
+    });
+    expect((await trigger('okta', oktaTrigger, 'low@example.com', wrongSecret)).status).toBe(401);
+  });
+
+  it('POST /hooks/kratos', async () => {
+    expect((await trigger('kratos', kratosTrigger, 'low@example.com')).status).toBe(200);
+    expect((await trigger('kratos', kratosTrigger, 'someone@mailinator.com')).status).toBe(403);
+    expect((await trigger('kratos', kratosTrigger, 'low@example.com', wrongSecret)).status).toBe(401);
+  });
+
+  it('POST /hooks/paddle', async () => {
+    expect((await trigger('paddle', paddleTrigger, 'low@example.com')).status).toBe(200);
+    expect((await trigger('paddle', paddleTrigger, 'low@example.com', wrongSecret)).status).toBe(400);
+  });
+
+  it('POST /hooks/clerk', async () => {
+    expect((await trigger('clerk', clerkTrigger, 'low@example.com')).status).toBe(200);
+    const wrong = 'whsec_d3Jvbmctc2VjcmV0LXdyb25nLXNlY3JldA==';
+    expect((await trigger('clerk', clerkTrigger, 'low@example.com', wrong)).status).toBe(401);
+  });
+
+  it('POST /hooks/firebase', async () => {
+    expect((await trigger('firebase', firebaseTrigger, 'low@example.com')).status).toBe(200);
+    expect((await trigger('firebase', firebaseTrigger, 'low@example.com', wrongSecret)).status).toBe(401);
+  });
+
+  it('POST /hooks/workos', async () => {
+    expect((await trigger('workos', workosTrigger, 'low@example.com')).body).toMatchObject({
+      payload: { verdict: 'Allow' },
+    });
+    expect((await trigger('workos', workosTrigger, 'someone@mailinator.com')).body).toMatchObject({
+      payload: { verdict: 'Deny' },
+    });
+    expect((await trigger('workos', workosTrigger, 'low@example.com', wrongSecret)).status).toBe(401);
+  });
+
+  // Last: it changes the active policy.
+  it('the policy lifecycle', async () => {
+    const active = await call('GET', '/policy');
+    expect(active.status).toBe(200);
+    const first = (active.body as { version: string }).version;
+    const candidate = { thresholds: { email: { review: 'low' } } };
+    const put = await call('PUT', '/policy', {
+      json: { policy: candidate, comment: 'stricter', expected_version: first },
+    });
+    expect(put.status).toBe(201);
+    const conflict = { json: { policy: candidate, expected_version: first } };
+    expect((await call('PUT', '/policy', conflict)).status).toBe(409);
+    expect((await call('GET', '/policy/versions')).status).toBe(200);
+    expect((await call('GET', '/policy/versions', { path: '/policy/versions?limit=0' })).status).toBe(400);
+    const one = { path: `/policy/versions/${first}` };
+    expect((await call('GET', '/policy/versions/{version}', one)).status).toBe(200);
+    expect((await call('GET', '/policy/versions/{version}', { path: '/policy/versions/r999' })).status).toBe(
+      404,
+    );
+    expect((await call('POST', '/policy/rollback', { json: { version: first } })).status).toBe(201);
+    expect((await call('POST', '/policy/rollback', { json: { version: 'r999' } })).status).toBe(404);
+
+    expect((await call('PUT', '/policy/shadow', { json: { policy: candidate } })).status).toBe(201);
+    expect((await call('GET', '/policy/shadow')).status).toBe(200);
+    expect((await call('DELETE', '/policy/shadow')).status).toBe(204);
+    expect((await call('GET', '/policy/shadow')).status).toBe(404);
   });
 
   it('exercised every operation of the document with a success', () => {
