@@ -291,6 +291,8 @@ describe('the shadow policy', () => {
     expect(server.sandbox.stats().requests).toBe(2);
     expect(both).toMatchObject({ decision: 'block', shadow: { version: 's1', decision: 'review' } });
 
+    // The counters of a new verdict are added off the request path: wait for the change feed first.
+    await server.server.effects.drain();
     const stats = await get<StatsAnswer>('/stats?bucket=hour');
     const shadow = stats.body.buckets.at(-1)?.shadow;
     expect(shadow?.review?.allow).toBe(1);
