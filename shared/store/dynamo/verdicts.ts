@@ -43,6 +43,45 @@ const MAX_QUERY_PAGE = 1000;
 /** The filter that leaves expired items out (TTL deletion is lazy). */
 const LIVE = '(attribute_not_exists(#exp) OR #exp > :nowSec)';
 
+/** One update of a live verdict: the expression, conditions beyond "it exists and is live", names and values. */
+interface LiveVerdictUpdate {
+  update: string;
+  condition?: string;
+  names: Record<string, string>;
+  values: Item;
+  returnValues: 'ALL_OLD' | 'ALL_NEW';
+}
+
+/**
+ * One conditional UpdateItem of a verdict that exists and is live (one round trip): the item it returns, or null when
+ * the verdict is gone or a condition failed.
+ */
+const updateLiveVerdict = async (
+  table: DynamoTable,
+  verdictId: string,
+  { update, condition, names, values, returnValues }: LiveVerdictUpdate,
+): Promise<Item | null> => {
+  try {
+    const output = await table.call('UpdateItem', () =>
+      table.client.send(
+        new UpdateItemCommand({
+          TableName: table.name,
+          Key: verdictKey(verdictId),
+          UpdateExpression: update,
+          ConditionExpression: `attribute_exists(#pk) AND ${LIVE}${condition ? ` AND ${condition}` : ''}`,
+          ExpressionAttributeNames: { '#pk': ATTR.pk, '#exp': ATTR.expiresAt, ...names },
+          ExpressionAttributeValues: { ...values, ...toAttributes({ ':nowSec': nowSeconds(table.now()) }) },
+          ReturnValues: returnValues,
+        }),
+      ),
+    );
+    return output.Attributes ?? null;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return null;
+    throw error;
+  }
+};
+
 /**
  * Sets the review in one conditional update (the verdict must exist and be live) and moves the verdict to its new
  * `by_review` partition, which the outcome alone decides. The item as it was comes back with it (`ALL_OLD`): the
@@ -54,38 +93,15 @@ const review = async (
   review: Review,
 ): Promise<UpdatedVerdict | null> => {
   const set = reviewedAttributes(verdictId, review);
-  try {
-    const output = await table.call('UpdateItem', () =>
-      table.client.send(
-        new UpdateItemCommand({
-          TableName: table.name,
-          Key: verdictKey(verdictId),
-          UpdateExpression: 'SET #review = :review, #state = :state, #rpk = :rpk',
-          ConditionExpression: `attribute_exists(#pk) AND ${LIVE}`,
-          ExpressionAttributeNames: {
-            '#pk': ATTR.pk,
-            '#exp': ATTR.expiresAt,
-            '#review': ATTR.review,
-            '#state': ATTR.reviewState,
-            '#rpk': ATTR.reviewPk,
-          },
-          ExpressionAttributeValues: {
-            ':review': set[ATTR.review]!,
-            ':state': set[ATTR.reviewState]!,
-            ':rpk': set[ATTR.reviewPk]!,
-            ...toAttributes({ ':nowSec': nowSeconds(table.now()) }),
-          },
-          ReturnValues: 'ALL_OLD',
-        }),
-      ),
-    );
-    if (!output.Attributes) return null;
-    const before = itemToStoredVerdict(output.Attributes);
-    return { ...before, verdict: { ...before.verdict, review }, before: before.verdict };
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return null;
-    throw error;
-  }
+  const attributes = await updateLiveVerdict(table, verdictId, {
+    update: 'SET #review = :review, #state = :state, #rpk = :rpk',
+    names: { '#review': ATTR.review, '#state': ATTR.reviewState, '#rpk': ATTR.reviewPk },
+    values: { ':review': set[ATTR.review]!, ':state': set[ATTR.reviewState]!, ':rpk': set[ATTR.reviewPk]! },
+    returnValues: 'ALL_OLD',
+  });
+  if (!attributes) return null;
+  const before = itemToStoredVerdict(attributes);
+  return { ...before, verdict: { ...before.verdict, review }, before: before.verdict };
 };
 
 /** Sets the enforcement attribute in one conditional update (the verdict must exist and be live). One round trip. */
@@ -94,32 +110,13 @@ const setEnforcement = async (
   verdictId: string,
   enforcement: Enforcement,
 ): Promise<StoredVerdict | null> => {
-  try {
-    const output = await table.call('UpdateItem', () =>
-      table.client.send(
-        new UpdateItemCommand({
-          TableName: table.name,
-          Key: verdictKey(verdictId),
-          UpdateExpression: 'SET #enforcement = :enforcement',
-          ConditionExpression: `attribute_exists(#pk) AND ${LIVE}`,
-          ExpressionAttributeNames: {
-            '#pk': ATTR.pk,
-            '#exp': ATTR.expiresAt,
-            '#enforcement': ATTR.enforcement,
-          },
-          ExpressionAttributeValues: {
-            ':enforcement': enforcementAttributes(enforcement)[ATTR.enforcement]!,
-            ...toAttributes({ ':nowSec': nowSeconds(table.now()) }),
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      ),
-    );
-    return output.Attributes ? itemToStoredVerdict(output.Attributes) : null;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return null;
-    throw error;
-  }
+  const attributes = await updateLiveVerdict(table, verdictId, {
+    update: 'SET #enforcement = :enforcement',
+    names: { '#enforcement': ATTR.enforcement },
+    values: { ':enforcement': enforcementAttributes(enforcement)[ATTR.enforcement]! },
+    returnValues: 'ALL_NEW',
+  });
+  return attributes ? itemToStoredVerdict(attributes) : null;
 };
 
 /**
@@ -136,12 +133,10 @@ const rescreen = async (
   const item = verdictToItem({ ...after, verdict: { ...after.verdict, review: null }, expiresAt: 0 });
   const unreviewed = before.verdict.review === null;
   const names: Record<string, string> = {
-    '#pk': ATTR.pk,
-    '#exp': ATTR.expiresAt,
     '#rs': ATTR.rescreenStatus,
     ...(unreviewed ? { '#review': ATTR.review } : {}),
   };
-  const values: Item = toAttributes({ ':nowSec': nowSeconds(table.now()), ':pending': 'pending' });
+  const values: Item = toAttributes({ ':pending': 'pending' });
   const sets: string[] = [];
   const removes: string[] = [];
   const update: string[] = [ATTR.body, ATTR.facts, ATTR.decision, ATTR.decisionPk, ATTR.rescreenStatus];
@@ -155,25 +150,14 @@ const rescreen = async (
       sets.push(`#u${i} = :u${i}`);
     }
   });
-  try {
-    const output = await table.call('UpdateItem', () =>
-      table.client.send(
-        new UpdateItemCommand({
-          TableName: table.name,
-          Key: verdictKey(verdictId),
-          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: `attribute_exists(#pk) AND ${LIVE} AND #rs = :pending${unreviewed ? ' AND attribute_not_exists(#review)' : ''}`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      ),
-    );
-    return output.Attributes ? itemToStoredVerdict(output.Attributes) : null;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return null;
-    throw error;
-  }
+  const attributes = await updateLiveVerdict(table, verdictId, {
+    update: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+    condition: `#rs = :pending${unreviewed ? ' AND attribute_not_exists(#review)' : ''}`,
+    names,
+    values,
+    returnValues: 'ALL_NEW',
+  });
+  return attributes ? itemToStoredVerdict(attributes) : null;
 };
 
 /**
